@@ -1,0 +1,1 @@
+"""File machinery for .xlsx/.xlsm workbooks. Knows nothing of GTM: callers hand in function tables."""

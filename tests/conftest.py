@@ -1,0 +1,38 @@
+"""Shared fixtures: one LibreOffice profile per test session, the shared corpus, xlwings' UDF layer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GTM_XL_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory):
+    """A headless LibreOffice with one fresh profile for the whole session (OOXMLRecalcMode=0).
+
+    Skipped where LibreOffice is missing, except under CI, where its absence is a failure:
+    ``.ci/run`` installs ``libreoffice-calc-nogui``.
+    """
+    from gtm_xl.excel.libreoffice import LibreOffice, find_soffice
+
+    if find_soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing in CI: .ci/run should have installed libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    lo = LibreOffice(profile_dir=tmp_path_factory.mktemp("lo-profile"))
+    yield lo
+    lo.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """``../shared/corpus`` (real files saved by Excel); skips with a message where it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is absent ({CORPUS}); CI has it beside the clone")
+    return CORPUS
