@@ -16,15 +16,13 @@ exception              Excel value  raised when
 
 Inside arrays, one element can be an error while the others are numbers (a funnel stage of
 zero, an all-blank row of scores). Such elements are :class:`CellError` values in an object
-array; :func:`with_errors` builds that array only when an error is really present, so the
-common path stays a plain ``float64`` array.
+array, built only when an error is really present, so the common path stays a plain
+``float64`` array (see :class:`gtm_xl.numeric.Outcome`).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import numpy as np
 
 __all__ = [
     "CellError",
@@ -38,7 +36,6 @@ __all__ = [
     "ValueTypeError",
     "error_from_code",
     "is_error",
-    "with_errors",
 ]
 
 #: Excel's error values with the numbers VBA's ``CVErr`` uses for them (xlCVError).
@@ -120,8 +117,8 @@ class GTMError(ValueError):
 
     @property
     def cell_error(self) -> CellError:
-        """This error as the value a cell would hold, message attached."""
-        return CellError(self.code, str(self))
+        """This error as the value a cell would hold, message (without the code) attached."""
+        return CellError(self.code, f"{self.argument}: {self.message}" if self.argument else self.message)
 
 
 class DivZeroError(GTMError):
@@ -178,18 +175,3 @@ def error_from_code(code: str, message: str, argument: str | None = None) -> GTM
 def is_error(value: Any) -> bool:
     """True for a :class:`CellError`."""
     return isinstance(value, CellError)
-
-
-def with_errors(values: np.ndarray, codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-    """Mark elements of ``values`` as Excel errors.
-
-    ``codes`` is an integer array of ``values``' shape: 0 keeps the number, ``k > 0`` puts
-    ``CellError(names[k - 1])`` in its place. Returns ``values`` itself (float) when no element
-    is an error, otherwise an object array.
-    """
-    if not codes.any():
-        return values
-    out = values.astype(object)
-    for k, name in enumerate(names, start=1):
-        out[codes == k] = CellError(name)
-    return out
