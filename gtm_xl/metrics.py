@@ -143,7 +143,8 @@ def churn_annual(monthly: ArrayLike) -> Any:
     a, out = _inputs(monthly=monthly)
     m = a["monthly"]
     out.flag((m < 0) | (m > 1), NumError, "must lie in [0, 1]", "monthly")
-    return out.finish(1.0 - np.power(1.0 - np.clip(m, 0.0, 1.0), 12))
+    with np.errstate(divide="ignore"):  # log1p(-1) = -inf gives exactly 1
+        return out.finish(-np.expm1(12.0 * np.log1p(-np.clip(m, 0.0, 1.0))))
 
 
 def churn_monthly(annual: ArrayLike) -> Any:
@@ -151,7 +152,8 @@ def churn_monthly(annual: ArrayLike) -> Any:
     a, out = _inputs(annual=annual)
     y = a["annual"]
     out.flag((y < 0) | (y > 1), NumError, "must lie in [0, 1]", "annual")
-    return out.finish(1.0 - np.power(1.0 - np.clip(y, 0.0, 1.0), 1.0 / 12.0))
+    with np.errstate(divide="ignore"):
+        return out.finish(-np.expm1(np.log1p(-np.clip(y, 0.0, 1.0)) / 12.0))
 
 
 def nrr(start: ArrayLike, expansion: ArrayLike, contraction: ArrayLike, churned: ArrayLike,
