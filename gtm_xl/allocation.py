@@ -15,7 +15,7 @@ from gtm_xl.numeric import as_float, as_scalar
 
 __all__ = ["split_target"]
 
-_SNAP = 1e-9  # quotas this close (relative) to a whole number of units count as that number
+_SNAP = 1e-12  # quotas this close (relative) to a whole number of units count as that number
 
 
 def _snap(x: np.ndarray) -> np.ndarray:

@@ -203,6 +203,8 @@ def _as_block(value: Any) -> Any:
 
 def _single(value: Any, param: Param) -> Any:
     """A 1×1 range as its value; anything larger stays a block (an elementwise call)."""
+    if type(value) is list and len(value) == 1 and type(value[0]) is list and len(value[0]) == 1:
+        return value[0][0]  # the common case, a single cell from xlwings: no array needed
     block = _as_block(value)
     if isinstance(block, np.ndarray):
         if block.size == 1:

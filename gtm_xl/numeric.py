@@ -114,6 +114,10 @@ class Outcome:
         self._errors: list[GTMError] = []
 
     def flag(self, mask: Any, error: type[GTMError], message: str, argument: str | None = None) -> None:
+        if self.scalar and isinstance(mask, (bool, np.bool_)):  # scalar fast path: fail at once
+            if mask:
+                raise error(message, argument)
+            return
         mask = np.broadcast_to(np.asarray(mask, dtype=bool), self.shape) & (self.codes == 0)
         if not mask.any():
             return
@@ -124,8 +128,10 @@ class Outcome:
     def any(self) -> bool:
         return bool(self._errors)
 
-    def finish(self, values: np.ndarray) -> Any:
+    def finish(self, values: Any) -> Any:
         if self.scalar:
+            if isinstance(values, float):
+                return values
             if self._errors:
                 raise self._errors[int(self.codes.reshape(-1)[0]) - 1]
             return float(np.asarray(values).reshape(-1)[0])

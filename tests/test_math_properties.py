@@ -83,3 +83,33 @@ def test_tier_is_monotonic(scores):
     ranked = sorted(scores, reverse=True)
     tiers = [order.index(scoring.tier(s)) for s in ranked]
     assert tiers == sorted(tiers)
+
+
+num = st.floats(-2, 2, allow_nan=False) | st.just(0.0) | st.just(1.0)
+
+
+@given(arpa=st.floats(-10, 1e4), gm=num, churn=num, discount=num, cac=st.floats(-10, 1e4) | st.just(0.0),
+       horizon=st.none() | st.floats(-1, 120))
+def test_scalar_fast_path_agrees_with_the_array_path(arpa, gm, churn, discount, cac, horizon):
+    """A single cell (plain floats) and a range (numpy) go different ways; they must agree."""
+    from gtm_xl.errors import GTMError
+
+    try:
+        scalar = metrics.ltv_cac(arpa, gm, churn, cac, discount, horizon)
+    except GTMError as exc:
+        scalar = exc.code
+    h = None if horizon is None else np.array([horizon])
+    element = metrics.ltv_cac(np.array([arpa]), gm, churn, cac, discount, h)[0]
+    element = element.code if hasattr(element, "code") else element
+    if isinstance(scalar, str):
+        assert element == scalar
+    else:
+        assert math.isclose(scalar, element, rel_tol=1e-12, abs_tol=1e-300)
+    for conv in (metrics.churn_annual, metrics.churn_monthly):
+        try:
+            s = conv(churn)
+        except GTMError as exc:
+            s = exc.code
+        e = conv(np.array([churn]))[0]
+        e = e.code if hasattr(e, "code") else e
+        assert s == e if isinstance(s, str) else math.isclose(s, e, rel_tol=1e-12, abs_tol=1e-300)

@@ -1,0 +1,61 @@
+"""The ``gtm-xl`` command line: version, help, calc and demo, run as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gtm_xl import __version__
+from gtm_xl.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "gtm_xl.cli", *args], capture_output=True, text=True)
+
+
+def test_version_and_help():
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"gtm-xl {__version__}"
+    out = run("--help")
+    assert out.returncode == 0 and "calc" in out.stdout and "demo" in out.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["GTM_SPLIT_TARGET", "12000000", "[2,3,4,3]"], [[2000000, 3000000, 4000000, 3000000]]),
+    (["split_target", "1000000", "[1,1,1]", "1000"], [[334000, 333000, 333000]]),
+    (["GTM_LTV_CAC", "100", "0.8", "0.02", "1000"], 4),
+    (["GTM_TIER", "7.6"], "A"),
+    (["GTM_FUNNEL", "[[1000],[0],[5]]"], [[0], ["#DIV/0!"]]),
+    (["GTM_WEIGHTED_SCORE", "[8,\"\",9]", "[0.5,0.3,0.2]"], None),
+])
+def test_calc_prints_json(capsys, args, expected):
+    if expected is None:  # text inside a range is #VALUE!, exit 2
+        assert main(["calc", *args]) == 2
+        assert "#VALUE!" in capsys.readouterr().err
+        return
+    assert main(["calc", *args]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+
+
+@pytest.mark.parametrize("args, code", [
+    (["GTM_LTV", "100", "0.8", "0"], "#DIV/0!"),
+    (["GTM_CAC", "abc", "3"], "#VALUE!"),
+    (["GTM_SPLIT_TARGET", "100", "[1,-1]"], "#NUM!"),
+    (["GTM_NOPE"], "#NAME?"),
+    (["GTM_CAC", "1"], "#VALUE!"),
+    (["GTM_SPLIT_TARGET", "100", "[1,"], "#VALUE!"),
+])
+def test_calc_bad_input_is_one_line_and_nonzero(args, code):
+    out = run("calc", *args)
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and code in lines[0]
+
+
+def test_demo_prints_the_example_plan(capsys):
+    assert main(["demo"]) == 0
+    text = capsys.readouterr().out
+    assert "50,000,000" in text and "LTV:CAC" in text and "Tier A" in text
+    assert "GMV by quarter: 2,000,000 / 3,000,000 / 4,000,000 / 3,000,000" in text
+    assert "Sales 400, Operations 300, Planning 300" in text
