@@ -17,6 +17,7 @@ the error code followed by the message as text.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -25,7 +26,7 @@ import xlwings as xw
 from gtm_xl.catalogue import CATALOGUE, excel_call
 from gtm_xl.errors import CellError, GTMError
 
-__all__ = [name for name in CATALOGUE]
+__all__ = [*CATALOGUE, "GTMValue", "gtm_udf"]
 
 
 def excel_error(error: CellError) -> Any:
@@ -63,175 +64,101 @@ def _call(name: str, *args: Any) -> Any:
         return exc.cell_error
 
 
-def _from_catalogue(func: Callable) -> Callable:
-    """Give a UDF the catalogue's description (Excel's Insert Function dialog shows it)."""
+def gtm_udf(func: Callable) -> Callable:
+    """Register ``func`` with xlwings as the catalogue function of the same name.
+
+    Applies, in xlwings' own terms: ``@xw.func(category="GTM")``, one
+    ``@xw.arg(name, ndim=2, doc=…)`` per argument (ranges arrive as 2-D lists, help text from
+    the catalogue) and ``@xw.ret(GTMValue)``; the description shown by Insert Function is the
+    catalogue's summary and example. The Python signature must list the catalogue's
+    arguments in order (checked here, at import).
+    """
     entry = CATALOGUE[func.__name__]
+    names = list(inspect.signature(func).parameters)
+    if names != [p.name for p in entry.params]:
+        raise TypeError(f"{func.__name__}{tuple(names)} does not match the catalogue's {entry.signature}")
     func.__doc__ = f"{entry.summary} Example: {entry.example[0]} gives {entry.example[1]}."
-    return func
+    func = xw.ret(GTMValue)(func)
+    for param in reversed(entry.params):
+        func = xw.arg(param.name, ndim=2, doc=param.doc)(func)
+    return xw.func(category="GTM")(func)
 
 
-def _arg(function: str, name: str) -> Callable:
-    return xw.arg(name, ndim=2, doc=CATALOGUE[function].doc(name))
-
-
-@xw.func(category="GTM")
-@_arg("GTM_LTV", "arpa")
-@_arg("GTM_LTV", "gross_margin")
-@_arg("GTM_LTV", "churn")
-@_arg("GTM_LTV", "discount")
-@_arg("GTM_LTV", "horizon")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_LTV(arpa, gross_margin, churn, discount=None, horizon=None):
     return _call("GTM_LTV", arpa, gross_margin, churn, discount, horizon)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_CAC", "spend")
-@_arg("GTM_CAC", "new_customers")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_CAC(spend, new_customers):
     return _call("GTM_CAC", spend, new_customers)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_LTV_CAC", "arpa")
-@_arg("GTM_LTV_CAC", "gross_margin")
-@_arg("GTM_LTV_CAC", "churn")
-@_arg("GTM_LTV_CAC", "cac")
-@_arg("GTM_LTV_CAC", "discount")
-@_arg("GTM_LTV_CAC", "horizon")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_LTV_CAC(arpa, gross_margin, churn, cac, discount=None, horizon=None):
     return _call("GTM_LTV_CAC", arpa, gross_margin, churn, cac, discount, horizon)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_CAC_PAYBACK", "cac")
-@_arg("GTM_CAC_PAYBACK", "arpa")
-@_arg("GTM_CAC_PAYBACK", "gross_margin")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_CAC_PAYBACK(cac, arpa, gross_margin):
     return _call("GTM_CAC_PAYBACK", cac, arpa, gross_margin)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_CHURN_ANNUAL", "monthly")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_CHURN_ANNUAL(monthly):
     return _call("GTM_CHURN_ANNUAL", monthly)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_CHURN_MONTHLY", "annual")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_CHURN_MONTHLY(annual):
     return _call("GTM_CHURN_MONTHLY", annual)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_NRR", "start")
-@_arg("GTM_NRR", "expansion")
-@_arg("GTM_NRR", "contraction")
-@_arg("GTM_NRR", "churned")
-@_arg("GTM_NRR", "reactivation")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_NRR(start, expansion, contraction, churned, reactivation=None):
     return _call("GTM_NRR", start, expansion, contraction, churned, reactivation)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_GRR", "start")
-@_arg("GTM_GRR", "contraction")
-@_arg("GTM_GRR", "churned")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_GRR(start, contraction, churned):
     return _call("GTM_GRR", start, contraction, churned)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_ATTAINMENT", "actual")
-@_arg("GTM_ATTAINMENT", "target")
-@_arg("GTM_ATTAINMENT", "lower_is_better")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_ATTAINMENT(actual, target, lower_is_better=None):
     return _call("GTM_ATTAINMENT", actual, target, lower_is_better)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_FUNNEL", "counts")
-@_arg("GTM_FUNNEL", "cumulative")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_FUNNEL(counts, cumulative=None):
     return _call("GTM_FUNNEL", counts, cumulative)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_REVERSE_FUNNEL", "target_revenue")
-@_arg("GTM_REVERSE_FUNNEL", "avg_deal")
-@_arg("GTM_REVERSE_FUNNEL", "rates")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_REVERSE_FUNNEL(target_revenue, avg_deal, rates):
     return _call("GTM_REVERSE_FUNNEL", target_revenue, avg_deal, rates)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_WEIGHTED_SCORE", "scores")
-@_arg("GTM_WEIGHTED_SCORE", "weights")
-@_arg("GTM_WEIGHTED_SCORE", "missing")
-@_arg("GTM_WEIGHTED_SCORE", "scale_min")
-@_arg("GTM_WEIGHTED_SCORE", "scale_max")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_WEIGHTED_SCORE(scores, weights, missing=None, scale_min=None, scale_max=None):
     return _call("GTM_WEIGHTED_SCORE", scores, weights, missing, scale_min, scale_max)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_TIER", "score")
-@_arg("GTM_TIER", "thresholds")
-@_arg("GTM_TIER", "labels")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_TIER(score, thresholds=None, labels=None):
     return _call("GTM_TIER", score, thresholds, labels)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_SPLIT_TARGET", "total")
-@_arg("GTM_SPLIT_TARGET", "weights")
-@_arg("GTM_SPLIT_TARGET", "unit")
-@_arg("GTM_SPLIT_TARGET", "locked")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_SPLIT_TARGET(total, weights, unit=None, locked=None):
     return _call("GTM_SPLIT_TARGET", total, weights, unit, locked)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_COMMISSION", "attainment")
-@_arg("GTM_COMMISSION", "base")
-@_arg("GTM_COMMISSION", "tiers")
-@_arg("GTM_COMMISSION", "below")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_COMMISSION(attainment, base, tiers=None, below=None):
     return _call("GTM_COMMISSION", attainment, base, tiers, below)
 
 
-@xw.func(category="GTM")
-@_arg("GTM_NPS", "responses")
-@xw.ret(GTMValue)
-@_from_catalogue
+@gtm_udf
 def GTM_NPS(responses):
     return _call("GTM_NPS", responses)
