@@ -62,8 +62,68 @@ def _run_demo(args: argparse.Namespace) -> int:
 # --- refresh, check (issue 6) -----------------------------------------------------------------
 # --- distribute, rollup (issue 5) -------------------------------------------------------------
 # --- addin (issue 4) --------------------------------------------------------------------------
+def _register_addin(sub) -> None:
+    p = sub.add_parser("addin", help="the Excel add-in: settings to paste, install into XLSTART",
+                       description="The GTM add-in (gtm_xl.xlam): a GTM ribbon tab and the GTM_* functions.")
+    addin_sub = p.add_subparsers(dest="addin_command", metavar="ACTION", required=True)
+    c = addin_sub.add_parser("config", help="print the lines for %%USERPROFILE%%\\.gtm_xl\\gtm_xl.conf",
+                             description="Print the settings the add-in reads from the user's gtm_xl.conf "
+                             "(the interpreter and the UDF module), ready to paste.")
+    c.add_argument("--interpreter", help="python.exe to use (default: this Python on Windows/macOS)")
+    c.set_defaults(handler=_run_addin_config)
+    i = addin_sub.add_parser("install", help="build the add-in into Excel's XLSTART folder (Windows)",
+                             description="Build gtm_xl.xlam into %%APPDATA%%\\Microsoft\\Excel\\XLSTART, "
+                             "so Excel opens it at every start. Elsewhere, say what to do instead.")
+    i.add_argument("--dir", help="install into this folder instead of XLSTART")
+    i.set_defaults(handler=_run_addin_install)
+    r = addin_sub.add_parser("picture", help="draw the ribbon tab from the customUI as SVG")
+    r.add_argument("path", nargs="?", default="docs/ribbon.svg")
+    r.set_defaults(handler=_run_addin_picture)
 
-_REGISTRARS: list[Callable] = [_register_calc]
+
+def _run_addin_config(args: argparse.Namespace) -> int:
+    from gtm_xl.addin import user_config_lines, user_config_path
+
+    for line in user_config_lines(args.interpreter):
+        print(line)
+    print(f"Paste these lines into {user_config_path()} (create the folder and file if needed), "
+          "then restart Excel.", file=sys.stderr)
+    return 0
+
+
+def _run_addin_install(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from gtm_xl.addin import build_addin
+
+    if args.dir:
+        target = Path(args.dir)
+    elif sys.platform == "win32" and os.environ.get("APPDATA"):
+        target = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    else:
+        print("gtm-xl addin install: Excel's XLSTART folder exists on Windows only "
+              "(%APPDATA%\\Microsoft\\Excel\\XLSTART). Here, build the add-in with "
+              "'gtm-xl build --addin' or 'gtm-xl addin install --dir FOLDER' and copy gtm_xl.xlam "
+              "to that folder on the Windows machine (or open it in Excel: File > Options > Add-ins).",
+              file=sys.stderr)
+        return 1
+    path = build_addin(target)
+    print(f"Installed {path}. Next: 'gtm-xl addin config' for the interpreter setting, then restart Excel.")
+    return 0
+
+
+def _run_addin_picture(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from gtm_xl.addin import write_ribbon_svg
+
+    print(write_ribbon_svg(Path(args.path)))
+    return 0
+
+
+
+_REGISTRARS: list[Callable] = [_register_calc, _register_addin]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
