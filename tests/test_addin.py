@@ -51,7 +51,10 @@ def test_every_module_holds_exactly_the_repos_source(vba_code):
 
     xw_dir = Path(xlwings.__file__).parent
     ribbon = (ROOT / "udfs" / "ribbon" / "GtmRibbon.bas").read_bytes().decode("cp1252")
-    assert set(vba_code) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "GtmRibbon", "xlwings_udfs"}
+    assert set(vba_code) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "GtmRibbon", "xlwings_udfs",
+                             "GtmFunctionHelp"}
+    assert vba_code["GtmFunctionHelp"] == crlf(addin.function_help_vba())
+    assert "Private Sub Workbook_Open()" in vba_code["ThisWorkbook"]
     assert vba_code["GtmRibbon"] == crlf(ribbon)
     assert vba_code["xlwings_udfs"] == crlf(addin.udf_module_vba())
     assert vba_code["Dictionary"] == class_module_source((xw_dir / "addin" / "Dictionary.cls").read_bytes().decode("cp1252"))
@@ -113,6 +116,7 @@ def test_udf_module_is_what_xlwings_import_udfs_writes(monkeypatch):
 
     xu = xlwings_udfs()
     imported = {}
+    registered = []
 
     class Components:
         def Remove(self, component):
@@ -134,14 +138,36 @@ def test_udf_module_is_what_xlwings_import_udfs_writes(monkeypatch):
             Version = "16.0"
 
             @staticmethod
-            def MacroOptions(*args, **kwargs):
-                pass
+            def MacroOptions(macro, **kwargs):
+                registered.append((macro.split("!")[1], kwargs["Description"], kwargs["Category"],
+                                   list(kwargs["ArgumentDescriptions"] or [])))
 
     module = load_udf_module()
     monkeypatch.setattr(xu, "get_udf_module", lambda name, wb: module)
     with windows_stubs():
         xu.import_udfs(UDF_MODULE, Workbook())
     assert crlf(imported["text"]) == crlf(addin.udf_module_vba())
+    assert sorted(registered) == sorted(addin.function_help())  # the help Import Functions registers
+
+
+def test_function_help_module_registers_what_xlwings_would(vba_code):
+    """Read the generated VBA back: one MacroOptions call per UDF with its description,
+    category GTM and one description per argument."""
+    code = vba_code["GtmFunctionHelp"]
+    assert "ChrW" not in code  # every text is plain cp1252 today, so the simple reader below suffices
+
+    def unquote(s):
+        return s[1:-1].replace('""', '"')
+
+    found = []
+    calls = re.findall(r'((?:    args\(\d+\) = "(?:[^"]|"")*"\r\n)*)    Application\.MacroOptions Macro:="\'" & '
+                       r'ThisWorkbook\.Name & "\'!(\w+)", _\r\n        Description:=("(?:[^"]|"")*"), _\r\n'
+                       r'        Category:=("(?:[^"]|"")*")', code)
+    for arg_lines, name, description, category in calls:
+        args = [unquote(a) for a in re.findall(r'= ("(?:[^"]|"")*")', arg_lines)]
+        found.append((name, unquote(description), unquote(category), args))
+    assert sorted(found) == sorted(addin.function_help())
+    assert {c for _, _, c, _ in found} == {"GTM"}
 
 
 # --- customUI -----------------------------------------------------------------------------------
