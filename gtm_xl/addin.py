@@ -66,6 +66,7 @@ __all__ = [
     "config_rows",
     "user_config_lines",
     "user_config_path",
+    "write_user_config",
     "ribbon_buttons",
     "RibbonButton",
 ]
@@ -259,6 +260,30 @@ def user_config_lines(interpreter: str | None = None, platform: str = sys.platfo
     if '"' in interpreter:
         raise AddinError("the interpreter path may not contain a double quote")
     return [f'"{key}","{interpreter}"', f'"UDF MODULES","{UDF_MODULE}"']
+
+
+def write_user_config(lines: Sequence[str], path: Path | None = None) -> Path:
+    """Merge ``lines`` (``"KEY","VALUE"``) into the user's ``gtm_xl.conf``: keys already there are
+    replaced in place, other lines kept, new keys appended; written atomically."""
+    if path is None:
+        path = Path(os.path.expandvars(user_config_path()) if sys.platform == "win32"
+                    else os.path.expanduser(user_config_path() if sys.platform == "darwin"
+                                            else f"~/.{PROJECT_NAME}/{PROJECT_NAME}.conf"))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def key(line: str) -> str:
+        return line.split(",", 1)[0].strip().strip('"').upper()
+
+    new = {key(line): line for line in lines}
+    old = path.read_text(encoding="cp1252").splitlines() if path.exists() else []
+    merged = [new.pop(key(line)) if key(line) in new else line for line in old]
+    merged += list(new.values())
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="cp1252", newline="\r\n") as f:
+        f.write("\n".join(merged) + "\n")
+    os.replace(tmp, path)
+    return path
 
 
 # --- the ribbon as data (for tests, docs and the picture) -------------------------------------

@@ -70,6 +70,8 @@ def _register_addin(sub) -> None:
                              description="Print the settings the add-in reads from the user's gtm_xl.conf "
                              "(the interpreter and the UDF module), ready to paste.")
     c.add_argument("--interpreter", help="python.exe to use (default: this Python on Windows/macOS)")
+    c.add_argument("--write", action="store_true",
+                   help="merge the lines into the user's gtm_xl.conf instead of printing them")
     c.set_defaults(handler=_run_addin_config)
     i = addin_sub.add_parser("install", help="build the add-in into Excel's XLSTART folder (Windows)",
                              description="Build gtm_xl.xlam into %%APPDATA%%\\Microsoft\\Excel\\XLSTART, "
@@ -82,9 +84,13 @@ def _register_addin(sub) -> None:
 
 
 def _run_addin_config(args: argparse.Namespace) -> int:
-    from gtm_xl.addin import user_config_lines, user_config_path
+    from gtm_xl.addin import user_config_lines, user_config_path, write_user_config
 
-    for line in user_config_lines(args.interpreter):
+    lines = user_config_lines(args.interpreter)
+    if args.write:
+        print(f"Wrote {write_user_config(lines)}. Restart Excel to use it.")
+        return 0
+    for line in lines:
         print(line)
     print(f"Paste these lines into {user_config_path()} (create the folder and file if needed), "
           "then restart Excel.", file=sys.stderr)
@@ -108,7 +114,12 @@ def _run_addin_install(args: argparse.Namespace) -> int:
               "to that folder on the Windows machine (or open it in Excel: File > Options > Add-ins).",
               file=sys.stderr)
         return 1
-    path = build_addin(target)
+    try:
+        path = build_addin(target)
+    except OSError as exc:
+        print(f"gtm-xl addin install: cannot write {target}: {exc.strerror or exc} "
+              "(if Excel has the add-in open, close Excel and try again)", file=sys.stderr)
+        return 1
     print(f"Installed {path}. Next: 'gtm-xl addin config' for the interpreter setting, then restart Excel.")
     return 0
 

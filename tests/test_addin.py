@@ -314,3 +314,22 @@ def test_ribbon_picture_is_current():
     texts = "".join(doc.itertext())
     for b in addin.ribbon_buttons():
         assert b.label.split(" ")[0] in texts
+
+
+def test_write_user_config_merges(tmp_path):
+    conf = tmp_path / ".gtm_xl" / "gtm_xl.conf"
+    conf.parent.mkdir()
+    conf.write_bytes(b'"INTERPRETER_WIN","C:\\old\\python.exe"\r\n"CONDA ENV","base"\r\n')
+    addin.write_user_config(addin.user_config_lines(r"C:\new\python.exe", platform="win32"), conf)
+    assert conf.read_bytes().decode("cp1252").split("\r\n") == [
+        r'"INTERPRETER_WIN","C:\new\python.exe"', '"CONDA ENV","base"', '"UDF MODULES","udfs.gtm_functions"', ""]
+
+
+def test_cli_config_write(tmp_path, monkeypatch, capsys):
+    from gtm_xl.cli import main
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main(["addin", "config", "--write", "--interpreter", "/usr/bin/python3"]) == 0
+    written = tmp_path / ".gtm_xl" / "gtm_xl.conf"
+    assert written.read_text(encoding="cp1252").splitlines()[0] == '"INTERPRETER_WIN","/usr/bin/python3"'
