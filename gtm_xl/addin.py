@@ -592,7 +592,7 @@ def ribbon_svg(customui: bytes | None = None) -> str:
     tab_parts, tx = [], 12
     for t in tabs:
         tab_parts.append(f'<text x="{tx}" y="26" class="tab">{t}</text>')
-        tx += 18 + 7.5 * len(t)
+        tx += 22 + 7.5 * len(t)
     tab_label = next(iter(etree_tab_labels(customui)), "GTM")
     tab_parts.append(f'<rect x="{tx - 6}" y="10" width="{14 + 8 * len(tab_label)}" height="26" fill="#fff" '
                      f'stroke="#d0d0d0"/><text x="{tx + 1}" y="27" class="tab-on">{escape(tab_label)}</text>'
