@@ -1,0 +1,313 @@
+"""``gtm-xl distribute``: one prefilled copy of a template per region, plus ``manifest.json``.
+
+The template is opened once (:class:`gtm_xl.excel.package.Package`); each regional copy is the
+template's zip with only three kinds of change, every other member copied raw (same compressed
+bytes, same CRC):
+
+* the input cells the region fills (``patch_sheet``: the ``<c>`` elements of those cells only);
+* ``xl/workbook.xml``: the region stamped as the defined names ``GTM_REGION`` / ``GTM_REGION_NAME``
+  and ``fullCalcOnLoad="1"`` so Excel recalculates the new inputs when the file opens;
+* with a password, the ``<sheetProtection>`` of each protected sheet gets an SHA-512 password hash.
+
+Sheet protection, styles, validation, charts and everything else stay byte-identical. All rows of
+the regions table are checked before anything is written; each file is written atomically and
+re-running into the same folder replaces the copies and the manifest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from gtm_xl.regions import RegionPlan, plan_regions
+from gtm_xl.template_info import (
+    REGION_NAME,
+    REGION_TITLE_NAME,
+    Coord,
+    TemplateInfo,
+    read_template,
+    utc_now,
+)
+
+__all__ = ["DistributeResult", "RegionalCopier", "distribute", "naive_regional_copy",
+           "workbook_content", "sha256_file", "copy_name"]
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class RegionalFile:
+    region: str
+    name: str
+    file: str
+    sha256: str
+
+
+@dataclass
+class DistributeResult:
+    template: TemplateInfo
+    out_dir: Path
+    files: list[RegionalFile] = field(default_factory=list)
+    manifest: Path | None = None
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def copy_name(template_id: str, region: str) -> str:
+    """``<template>_<region>.xlsx``."""
+    return f"{template_id}_{region}.xlsx"
+
+
+# --- workbook.xml: the region stamp -------------------------------------------------------------
+_P = r"(?:[A-Za-z_][\w.-]*:)?"
+
+
+def _xml_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _name_constant(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def stamp_region(workbook_xml: bytes, region: str, title: str) -> bytes:
+    """workbook.xml with ``GTM_REGION``/``GTM_REGION_NAME`` defined as text constants (replacing
+    any earlier stamp); the definedNames element is created after ``</sheets>`` when absent."""
+    text = workbook_xml.decode("utf-8")
+    for nm in (REGION_NAME, REGION_TITLE_NAME):
+        text = re.sub(rf"<({_P})definedName\b[^>]*\bname=\"{nm}\"[^>]*?(?:/>|>.*?</\1definedName\s*>)", "",
+                      text, flags=re.S | re.I)
+    m = re.search(rf"<({_P})sheets\b", text)
+    prefix = m.group(1) if m else ""
+    new = "".join(f'<{prefix}definedName name="{nm}">{_xml_text(_name_constant(v))}</{prefix}definedName>'
+                  for nm, v in ((REGION_NAME, region), (REGION_TITLE_NAME, title)))
+    close = re.search(rf"</{_P}definedNames\s*>", text)
+    if close is not None:
+        text = text[:close.start()] + new + text[close.start():]
+    else:
+        empty = re.search(rf"<{_P}definedNames\s*/>", text)
+        block = f"<{prefix}definedNames>{new}</{prefix}definedNames>"
+        if empty is not None:
+            text = text[:empty.start()] + block + text[empty.end():]
+        else:
+            end = re.search(rf"</{_P}sheets\s*>", text)
+            if end is None:
+                raise ValueError("workbook.xml has no <sheets> element")
+            text = text[:end.end()] + block + text[end.end():]
+    return text.encode("utf-8")
+
+
+# --- sheet protection with a password -----------------------------------------------------------
+_SHEET_PROT = re.compile(rb"<(" + _P.encode() + rb")sheetProtection\b([^>]*?)/>")
+_PW_ATTRS = re.compile(rb'\s(?:password|algorithmName|hashValue|saltValue|spinCount)\s*=\s*"[^"]*"')
+
+
+def protection_hash(password: str, salt: bytes, spin_count: int = 100_000) -> str:
+    """Excel's SHA-512 sheet-protection hash (ECMA-376 Part 1, 18.3.1.85, ISO/IEC 29500 agile)."""
+    h = hashlib.sha512(salt + password.encode("utf-16-le")).digest()
+    for i in range(spin_count):
+        h = hashlib.sha512(h + i.to_bytes(4, "little")).digest()
+    return base64.b64encode(h).decode()
+
+
+def protect_attrs(password: str, spin_count: int = 100_000) -> bytes:
+    salt = secrets.token_bytes(16)
+    return (f' algorithmName="SHA-512" hashValue="{protection_hash(password, salt, spin_count)}"'
+            f' saltValue="{base64.b64encode(salt).decode()}" spinCount="{spin_count}"').encode()
+
+
+def add_sheet_password(sheet_xml: bytes, attrs: bytes) -> bytes:
+    """A protected sheet's ``<sheetProtection …/>`` with the hash attributes set (an unprotected
+    sheet is left alone)."""
+    def sub(m: re.Match) -> bytes:
+        return b"<" + m.group(1) + b"sheetProtection" + _PW_ATTRS.sub(b"", m.group(2)).rstrip() + attrs + b"/>"
+
+    return _SHEET_PROT.sub(sub, sheet_xml, count=1)
+
+
+# --- the fast copier ------------------------------------------------------------------------------
+class RegionalCopier:
+    """The template read once; :meth:`write` produces one regional copy."""
+
+    def __init__(self, template_path: str | Path, password: str | None = None) -> None:
+        from gtm_xl.excel.package import Package
+
+        self.path = Path(template_path)
+        self.package = Package(self.path)
+        strings = self.package.shared_strings()
+        self._sheets: dict[str, Any] = {}
+        for name in self.package.sheet_parts:
+            sp, _ = self.package.read_sheet(name, strings)
+            self._sheets[name] = sp
+        self._password_attrs = protect_attrs(password) if password else None
+        self._protected_parts: dict[str, bytes] = {}
+        if self._password_attrs is not None:
+            for name, sp in self._sheets.items():
+                new = add_sheet_password(sp.data, self._password_attrs)
+                if new != sp.data:
+                    sp.data = new  # <sheetProtection> follows <sheetData>: the cell spans stay valid
+                    self._protected_parts[sp.part] = new
+        from gtm_xl.excel.package import mark_full_calc
+
+        self._workbook_xml = mark_full_calc(self.package.part(self.package.workbook_part))
+
+    def close(self) -> None:
+        self.package.close()
+
+    def __enter__(self) -> "RegionalCopier":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def parts_for(self, plan: RegionPlan) -> dict[str, bytes]:
+        """The replaced parts of one regional copy."""
+        from gtm_xl.excel.package import patch_sheet
+
+        by_sheet: dict[str, dict[tuple[int, int], Any]] = {}
+        for (sheet, row, col), value in plan.cells.items():
+            by_sheet.setdefault(sheet, {})[(row, col)] = value
+        parts = dict(self._protected_parts)
+        for sheet, values in by_sheet.items():
+            sp = self._sheets[sheet]
+            parts[sp.part] = patch_sheet(sp, values)
+        parts[self.package.workbook_part] = stamp_region(self._workbook_xml, plan.region, plan.name)
+        return parts
+
+    def write(self, plan: RegionPlan, target: str | Path) -> Path:
+        """Write the copy for ``plan`` to ``target`` (atomically: temp file beside it, rename)."""
+        target = Path(target)
+        self.package.save(target, self.parts_for(plan))
+        return target
+
+
+def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str | Path, *,
+               rows_path: str | Path | None = None, password: str | None = None,
+               progress: Callable[[Iterable], Iterable] | None = None) -> DistributeResult:
+    """Check the regions (and rows) table against the template, then write one copy per region
+    and ``manifest.json`` into ``out_dir``. Raises :class:`gtm_xl.regions.RegionsError` (nothing
+    written) when a table has problems, :class:`gtm_xl.template_info.TemplateError` for a bad
+    template."""
+    template_path = Path(template_path)
+    template = read_template(template_path)
+    plans = plan_regions(template, regions_path, rows_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = DistributeResult(template, out)
+    items: Iterable[RegionPlan] = plans if progress is None else progress(plans)
+    with RegionalCopier(template_path, password=password) as copier:
+        for plan in items:
+            target = copier.write(plan, out / copy_name(template.template_id, plan.region))
+            result.files.append(RegionalFile(plan.region, plan.name, target.name, sha256_file(target)))
+    result.manifest = write_manifest(result, template_path)
+    return result
+
+
+def write_manifest(result: DistributeResult, template_path: Path) -> Path:
+    """``manifest.json``: template id/version/path/SHA-256, time, and per region file + SHA-256."""
+    from gtm_xl import __version__
+    from gtm_xl.excel.package import Package  # noqa: F401 - same atomic rule as the copies
+
+    doc = {
+        "tool": f"gtm-xl {__version__}",
+        "created": utc_now(),
+        "template": {"id": result.template.template_id, "version": result.template.version,
+                     "file": str(template_path.resolve()), "sha256": sha256_file(template_path)},
+        "regions": [f.__dict__ for f in result.files],
+    }
+    return write_text_atomic(result.out_dir / MANIFEST, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomic(target: Path, text: str) -> Path:
+    from gtm_xl.book import write_atomic
+
+    return write_atomic(target, text.encode("utf-8"))
+
+
+def read_manifest(path: str | Path) -> dict:
+    """The manifest as a dict; a clear ValueError when it is not one of ours."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable manifest.json ({exc})") from exc
+    if not isinstance(doc, dict) or "template" not in doc or "regions" not in doc:
+        raise ValueError(f"{path}: not a gtm-xl manifest (needs 'template' and 'regions')")
+    return doc
+
+
+# --- the naive way, kept as the reference the fast path is checked against -----------------------
+def naive_regional_copy(template_path: str | Path, plan: RegionPlan, target: str | Path,
+                        password: str | None = None) -> Path:
+    """The obvious implementation: openpyxl loads the template, sets the cells, adds the stamp
+    names, saves. Slow (a full parse and re-serialisation per region); used by the benchmark and
+    the tests to prove the fast copies hold the same content."""
+    import openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.load_workbook(template_path)
+    for (sheet, row, col), value in plan.cells.items():
+        wb[sheet].cell(row, col).value = value
+    for nm, v in ((REGION_NAME, plan.region), (REGION_TITLE_NAME, plan.name)):
+        wb.defined_names[nm] = DefinedName(nm, attr_text=_name_constant(v))
+    if password:
+        for ws in wb.worksheets:
+            if ws.protection.sheet:
+                ws.protection.password = password
+    wb.save(target)
+    return Path(target)
+
+
+def workbook_content(path: str | Path) -> dict[str, Any]:
+    """Every sheet's cell values/formulas (as openpyxl reads them), the defined names and the
+    protection flags: what "identical in content" means for the benchmark and tests."""
+    from gtm_xl.template_info import formula_text, load_workbook_bytes
+
+    wb = load_workbook_bytes(Path(path).read_bytes())
+    sheets: dict[str, dict[tuple[int, int], Any]] = {}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value
+                f = formula_text(v)
+                if f is not None:
+                    v = f
+                if isinstance(v, int) and not isinstance(v, bool):
+                    v = float(v)
+                if v is not None:
+                    cells[(c.row, c.column)] = v
+        sheets[ws.title] = cells
+    names = {k: dn.attr_text for k, dn in wb.defined_names.items()}
+    protection = {ws.title: bool(ws.protection.sheet) for ws in wb.worksheets}
+    locked = {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+              for ws in wb.worksheets}
+    return {"sheets": sheets, "names": names, "protection": protection, "unlocked": locked}
+
+
+def plan_cells_by_name(template: TemplateInfo, plan: RegionPlan) -> dict[str, list[tuple[Coord, Any]]]:
+    """Plan cells grouped by the input name they belong to (for reports)."""
+    out: dict[str, list[tuple[Coord, Any]]] = {}
+    for key, block in template.inputs.items():
+        coords = set(block.coords())
+        hits = [(c, v) for c, v in plan.cells.items() if c in coords]
+        if hits:
+            out[key] = hits
+    return out
+
+
+def env_password() -> str | None:
+    return os.environ.get("GTM_XL_PASSWORD") or None

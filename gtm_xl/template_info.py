@@ -1,0 +1,439 @@
+"""What distribution and roll-up need to know about a template, read from the workbook itself.
+
+Everything comes from the file's **defined names** (never from hard-coded cells):
+
+* the template stamp — a workbook-level name holding the template id and version
+  (``GTM_TEMPLATE`` = ``"scoring_matrix 1.0"``, or ``GTM_TEMPLATE_ID`` + ``GTM_TEMPLATE_VERSION``;
+  a name may hold a text constant or point at a cell);
+* the region stamp written by :mod:`gtm_xl.distribute` (``GTM_REGION``, ``GTM_REGION_NAME``);
+* **inputs**: names whose cells are all unlocked (the template's input blocks);
+* **outputs**: names whose cells are locked and hold at least one formula;
+* the data validation attached to each input cell, and the formula of every locked cell
+  (the integrity baseline for the roll-up).
+
+Names are matched case-insensitively (as Excel does) and keyed in lower case.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from gtm_xl.excel.cells import column_letter, parse_range
+
+__all__ = [
+    "REGION_NAME",
+    "REGION_TITLE_NAME",
+    "NamedBlock",
+    "TemplateError",
+    "TemplateInfo",
+    "Validation",
+    "load_workbook_bytes",
+    "normalise_formula",
+    "read_template",
+]
+
+REGION_NAME = "GTM_REGION"
+REGION_TITLE_NAME = "GTM_REGION_NAME"
+_STAMP_NAMES = ("gtm_template", "gtm_template_id", "template_id", "template")
+_VERSION_NAMES = ("gtm_template_version", "template_version", "gtm_version")
+_RESERVED = {REGION_NAME.lower(), REGION_TITLE_NAME.lower(), *_STAMP_NAMES, *_VERSION_NAMES}
+
+
+class TemplateError(ValueError):
+    """The workbook is not a usable GTM template (no stamp, unreadable, unknown name…)."""
+
+
+Coord = tuple[str, int, int]  # (sheet, row, col)
+
+
+@dataclass(frozen=True)
+class NamedBlock:
+    """A defined name pointing at one rectangular range on one sheet."""
+
+    name: str  # as spelt in the file
+    sheet: str
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.max_row - self.min_row + 1, self.max_col - self.min_col + 1)
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.shape == (1, 1)
+
+    def coords(self) -> list[Coord]:
+        """Row-major cell coordinates."""
+        return [(self.sheet, r, c) for r in range(self.min_row, self.max_row + 1)
+                for c in range(self.min_col, self.max_col + 1)]
+
+    def column(self, k: int) -> list[Coord]:
+        """The cells of the block's k-th column (1-based), top to bottom."""
+        c = self.min_col + k - 1
+        return [(self.sheet, r, c) for r in range(self.min_row, self.max_row + 1)]
+
+
+def cell_label(coord: Coord) -> str:
+    sheet, row, col = coord
+    return f"{sheet}!{column_letter(col)}{row}"
+
+
+_NUM_OPS = {
+    "between": lambda v, a, b: a <= v <= b,
+    "notBetween": lambda v, a, b: not (a <= v <= b),
+    "equal": lambda v, a, b: v == a,
+    "notEqual": lambda v, a, b: v != a,
+    "greaterThan": lambda v, a, b: v > a,
+    "lessThan": lambda v, a, b: v < a,
+    "greaterThanOrEqual": lambda v, a, b: v >= a,
+    "lessThanOrEqual": lambda v, a, b: v <= a,
+}
+_OP_TEXT = {"between": "between {a} and {b}", "notBetween": "not between {a} and {b}",
+            "equal": "equal to {a}", "notEqual": "not {a}", "greaterThan": "greater than {a}",
+            "lessThan": "less than {a}", "greaterThanOrEqual": "at least {a}",
+            "lessThanOrEqual": "at most {a}"}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """One cell's data-validation rule, with its bounds/list already resolved to constants.
+
+    Rules the headless check cannot evaluate (``custom`` formulas, dates with formula bounds)
+    are kept with ``kind`` set and ``checkable`` False: they accept every value.
+    """
+
+    kind: str  # whole | decimal | list | textLength | date | time | custom | any
+    operator: str = "between"
+    low: Any = None
+    high: Any = None
+    options: tuple[str, ...] = ()
+    allow_blank: bool = True
+    checkable: bool = True
+
+    def problem(self, value: Any) -> str | None:
+        """None when ``value`` passes; otherwise what is wrong, in words."""
+        if value is None or value == "":
+            return None if self.allow_blank or not self.checkable else "must not be blank"
+        if not self.checkable or self.kind == "any":
+            return None
+        if self.kind == "list":
+            if str(_display(value)).strip().casefold() not in {o.strip().casefold() for o in self.options}:
+                return f"{value!r} is not one of {', '.join(self.options)}"
+            return None
+        if self.kind in ("whole", "decimal", "textLength"):
+            if self.kind == "textLength":
+                v: Any = len(str(value))
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                return f"{value!r} is not a number"
+            else:
+                v = float(value)
+                if self.kind == "whole" and v != int(v):
+                    return f"{value!r} is not a whole number"
+            if self.low is None:
+                return None
+            ok = _NUM_OPS.get(self.operator, _NUM_OPS["between"])(v, self.low, self.high)
+            if not ok:
+                what = "length" if self.kind == "textLength" else "value"
+                rule = _OP_TEXT.get(self.operator, "between {a} and {b}").format(
+                    a=_fmt(self.low), b=_fmt(self.high))
+                return f"{what} {_fmt(v)} must be {rule}"
+        return None
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fmt(v: Any) -> str:
+    return f"{_display(v)}" if v is not None else "?"
+
+
+@dataclass
+class TemplateInfo:
+    """The template's stamp, input and output blocks, validations and locked formulas."""
+
+    template_id: str
+    version: str
+    inputs: dict[str, NamedBlock]
+    outputs: dict[str, NamedBlock]
+    validations: dict[Coord, Validation]
+    locked_formulas: dict[Coord, str]  # normalised formula text of every locked formula cell
+    number_formats: dict[Coord, str]
+    values: dict[Coord, Any]  # the template's own (cached) values of input and output cells
+    sheets: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def input(self, name: str) -> NamedBlock | None:
+        return self.inputs.get(name.strip().lower())
+
+
+def load_workbook_bytes(data: bytes, *, data_only: bool = False):
+    """openpyxl workbook from bytes (``keep_links`` off; raises whatever openpyxl raises)."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, keep_links=False)
+
+
+_CONST_STR = re.compile(r'^"(.*)"$', re.S)
+_STAMP_SPLIT = re.compile(r"^\s*([A-Za-z0-9_.\-]+?)(?:\s+v?|\s*[@:]\s*v?|\s*/\s*v?)(\d[\w.\-]*)\s*$")
+
+
+def workbook_names(wb) -> dict[str, Any]:
+    """Workbook-level defined names → openpyxl DefinedName, keyed in lower case."""
+    out: dict[str, Any] = {}
+    for name, dn in wb.defined_names.items():
+        if name.startswith("_xlnm."):
+            continue
+        out[name.lower()] = dn
+    return out
+
+
+def name_constant(wb, dn) -> Any:
+    """The value a defined name stands for: a text/number constant, or the value of the one
+    cell it points at; None when it is a range of several cells or unresolvable."""
+    text = (dn.attr_text or "").strip()
+    m = _CONST_STR.match(text)
+    if m:
+        return m.group(1).replace('""', '"')
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        dests = list(dn.destinations)
+    except Exception:  # noqa: BLE001 - openpyxl raises various errors for odd names
+        return None
+    if len(dests) != 1:
+        return None
+    sheet, ref = dests[0]
+    if sheet not in wb.sheetnames:
+        return None
+    ref = ref.replace("$", "")
+    if ":" in ref:
+        r1, c1, r2, c2 = parse_range(ref)
+        if (r1, c1) != (r2, c2):
+            return None
+        ref = f"{column_letter(c1)}{r1}"
+    return wb[sheet][ref].value
+
+
+def name_block(wb, dn) -> NamedBlock | None:
+    """The single rectangular range a defined name refers to, or None."""
+    try:
+        dests = list(dn.destinations)
+    except Exception:  # noqa: BLE001
+        return None
+    if len(dests) != 1:
+        return None
+    sheet, ref = dests[0]
+    if sheet not in wb.sheetnames:
+        return None
+    try:
+        r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
+    except ValueError:
+        return None
+    return NamedBlock(dn.name, sheet, r1, c1, r2, c2)
+
+
+def read_stamp(wb) -> tuple[str, str] | None:
+    """(template id, version) from the stamp name(s), or None when the workbook has none."""
+    names = workbook_names(wb)
+    stamp = next((name_constant(wb, names[n]) for n in _STAMP_NAMES if n in names), None)
+    version = next((name_constant(wb, names[n]) for n in _VERSION_NAMES if n in names), None)
+    if stamp is None:
+        return None
+    stamp = str(stamp).strip()
+    if version is not None:
+        return stamp, str(_display(version)).strip()
+    m = _STAMP_SPLIT.match(stamp)
+    if m:
+        return m.group(1), m.group(2)
+    return stamp, ""
+
+
+def read_region(wb) -> tuple[str | None, str | None]:
+    """The (region id, region name) stamped by distribute, or (None, None)."""
+    names = workbook_names(wb)
+    region = names.get(REGION_NAME.lower())
+    title = names.get(REGION_TITLE_NAME.lower())
+    rid = name_constant(wb, region) if region is not None else None
+    rname = name_constant(wb, title) if title is not None else None
+    return (None if rid is None else str(rid)), (None if rname is None else str(rname))
+
+
+_XLFN = re.compile(r"_xl(?:fn|ws)\.", re.I)
+_STRING_OR_REST = re.compile(r'("(?:[^"]|"")*")|([^"]+)')
+
+
+def normalise_formula(formula: str) -> str:
+    """A formula's text reduced to what matters for "is it the same formula": no leading ``=``,
+    no ``_xlfn.`` prefixes, no ``$``, no whitespace, upper case — except inside string literals."""
+    text = formula[1:] if formula.startswith("=") else formula
+    out = []
+    for lit, rest in _STRING_OR_REST.findall(text):
+        if lit:
+            out.append(lit)
+        else:
+            out.append(re.sub(r"\s+", "", _XLFN.sub("", rest)).replace("$", "").upper())
+    return "".join(out)
+
+
+def formula_text(value: Any) -> str | None:
+    """The formula of an openpyxl cell value (str starting with ``=``, or ArrayFormula), or None."""
+    if isinstance(value, str):
+        return value if value.startswith("=") and len(value) > 1 else None
+    text = getattr(value, "text", None)  # openpyxl ArrayFormula / DataTableFormula
+    if isinstance(text, str):
+        return text if text.startswith("=") else "=" + text
+    return None
+
+
+def _resolve_operand(wb, text: str | None, sheet: str) -> Any:
+    """A validation bound: a number, a quoted string, a cell reference or a defined name."""
+    if text is None:
+        return None
+    t = text.strip()
+    if t.startswith("="):
+        t = t[1:]
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    m = _CONST_STR.match(t)
+    if m:
+        return m.group(1)
+    values = _range_values(wb, t, sheet)
+    if values is not None and len(values) == 1:
+        v = values[0]
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    return None
+
+
+def _range_values(wb, ref: str, sheet: str) -> list[Any] | None:
+    """Values of a reference like ``$A$1:$A$5``, ``Settings!$B$2`` or a defined name; None if unresolvable."""
+    names = workbook_names(wb)
+    if ref.lower() in names:
+        block = name_block(wb, names[ref.lower()])
+        if block is None:
+            return None
+        ws = wb[block.sheet]
+        return [ws.cell(r, c).value for _, r, c in block.coords()]
+    if "!" in ref:
+        sheet, ref = ref.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+    if sheet not in wb.sheetnames:
+        return None
+    try:
+        r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
+    except ValueError:
+        return None
+    ws = wb[sheet]
+    return [ws.cell(r, c).value for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def _validation(wb, dv, sheet: str) -> Validation:
+    kind = dv.type or "any"
+    operator = dv.operator or "between"
+    allow_blank = bool(dv.allow_blank)
+    if kind == "list":
+        f1 = (dv.formula1 or "").strip()
+        m = _CONST_STR.match(f1)
+        if m:
+            options = tuple(o.strip() for o in m.group(1).split(","))
+        else:
+            values = _range_values(wb, f1.lstrip("="), sheet)
+            if values is None:
+                return Validation(kind, allow_blank=allow_blank, checkable=False)
+            options = tuple(str(_display(v)) for v in values if v not in (None, ""))
+        return Validation(kind, options=options, allow_blank=allow_blank)
+    if kind in ("whole", "decimal", "textLength"):
+        low = _resolve_operand(wb, dv.formula1, sheet)
+        high = _resolve_operand(wb, dv.formula2, sheet)
+        needs_high = operator in ("between", "notBetween")
+        if not isinstance(low, float) or (needs_high and not isinstance(high, float)):
+            return Validation(kind, operator, allow_blank=allow_blank, checkable=low is None and
+                              dv.formula1 is None)
+        return Validation(kind, operator, low, high, allow_blank=allow_blank)
+    return Validation(kind, operator, allow_blank=allow_blank, checkable=False)
+
+
+def read_template(path: str | Path | None = None, *, data: bytes | None = None) -> TemplateInfo:
+    """Read a template (or any workbook built from one): stamp, inputs, outputs, validations and
+    the locked-formula baseline. Raises :class:`TemplateError` naming the file on any problem."""
+    label = str(path) if path is not None else "<template>"
+    if data is None:
+        if path is None:
+            raise TypeError("read_template needs a path or data")
+        data = Path(path).read_bytes()
+    try:
+        wb = load_workbook_bytes(data)
+        wbv = load_workbook_bytes(data, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parse error means "not a readable workbook"
+        raise TemplateError(f"{label}: not a readable .xlsx workbook ({exc})") from exc
+    return template_from_workbooks(wb, wbv, path=Path(path) if path is not None else None, label=label)
+
+
+def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "<template>") -> TemplateInfo:
+    """:func:`read_template` on already-loaded openpyxl workbooks (formulas ``wb``, values ``wbv``)."""
+    stamp = read_stamp(wb)
+    if stamp is None:
+        raise TemplateError(f"{label}: no template stamp (a defined name GTM_TEMPLATE with the template "
+                            "id and version); is this a gtm-xl template?")
+    inputs: dict[str, NamedBlock] = {}
+    outputs: dict[str, NamedBlock] = {}
+    for key, dn in workbook_names(wb).items():
+        if key in _RESERVED:
+            continue
+        block = name_block(wb, dn)
+        if block is None:
+            continue
+        ws = wb[block.sheet]
+        cells = [ws.cell(r, c) for _, r, c in block.coords()]
+        if all(not c.protection.locked for c in cells):
+            inputs[key] = block
+        elif any(formula_text(c.value) for c in cells):
+            outputs[key] = block
+    validations: dict[Coord, Validation] = {}
+    locked: dict[Coord, str] = {}
+    formats: dict[Coord, str] = {}
+    values: dict[Coord, Any] = {}
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            rule = _validation(wb, dv, ws.title)
+            for rng in dv.sqref.ranges:
+                for r, c in rng.cells:
+                    validations[(ws.title, r, c)] = rule
+        for row in ws.iter_rows():
+            for cell in row:
+                f = formula_text(cell.value)
+                if f and cell.protection.locked:
+                    locked[(ws.title, cell.row, cell.column)] = normalise_formula(f)
+    for block in [*inputs.values(), *outputs.values()]:
+        for coord in block.coords():
+            _, r, c = coord
+            formats[coord] = wb[block.sheet].cell(r, c).number_format
+            values[coord] = wbv[block.sheet].cell(r, c).value
+    return TemplateInfo(stamp[0], stamp[1], inputs, outputs, validations, locked, formats, values,
+                        sheets=list(wb.sheetnames), path=path)
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def sorted_names(names: Iterable[str]) -> list[str]:
+    return sorted(names, key=str.lower)
