@@ -1,0 +1,830 @@
+"""An .xlsx/.xlsm package as parts: read its cells, patch cached values, save atomically.
+
+The package is read, never rebuilt::
+
+    file.xlsx (zip)
+    ├── [Content_Types].xml, _rels/.rels, docProps/…   copied raw (same bytes, same compression)
+    ├── xl/workbook.xml          sheets, defined names; only <calcPr fullCalcOnLoad="1"> is set
+    ├── xl/_rels/workbook.xml.rels   sheet name → part
+    ├── xl/sharedStrings.xml     read for values, copied raw
+    ├── xl/worksheets/sheetN.xml read; only the changed cells' <v>/t (and a dynamic array's
+    │                            spill cells) are spliced into the original bytes
+    └── charts, drawings, media, vbaProject.bin, customXml, …   copied raw
+
+Reading scans ``<sheetData>`` with byte-level regular expressions, which gives each cell's byte
+span for the later splice and never expands an XML entity; the small parts (workbook,
+relationships, shared strings) go through lxml with entity resolution, DTD loading and network
+access off. A part that declares a DTD (``<!DOCTYPE``) is refused: OOXML never needs one, and it
+is how external-entity and entity-expansion attacks arrive.
+
+Safety limits, checked from the zip directory before anything is inflated: total uncompressed
+size (:data:`MAX_TOTAL_BYTES`), size of one part (:data:`MAX_PART_BYTES`) and compression ratio
+of a part (:data:`MAX_RATIO`). Encrypted workbooks and legacy .xls files (OLE compound files)
+are recognised and reported as such.
+
+Every failure is a :class:`PackageError` whose text is one line naming the file (and the part).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping
+
+from gtm_xl.errors import ERROR_CODES, CellError
+from gtm_xl.excel.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
+
+__all__ = [
+    "MAX_PART_BYTES",
+    "MAX_RATIO",
+    "MAX_TOTAL_BYTES",
+    "DataValidation",
+    "Package",
+    "PackageError",
+    "SheetPart",
+    "format_number",
+    "translate_formula",
+]
+
+MAX_TOTAL_BYTES = 1 << 30        # 1 GiB uncompressed in all
+MAX_PART_BYTES = 512 << 20       # 512 MiB for one part
+MAX_RATIO = 200                  # uncompressed/compressed, for parts above 1 MiB
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_REL_OFFICE_DOC = _NS_REL + "/officeDocument"
+_REL_WORKSHEET = _NS_REL + "/worksheet"
+_REL_SHARED_STRINGS = _NS_REL + "/sharedStrings"
+
+
+class PackageError(Exception):
+    """A workbook that cannot be read or written; ``str()`` is one line naming the file."""
+
+    def __init__(self, path: str | os.PathLike, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
+# --- small XML helpers ------------------------------------------------------------------------
+def _xml_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_blank_text=False)
+
+
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str:
+    """XML text → str for the five predefined entities and character references (no others)."""
+    if "&" not in text:
+        return text
+
+    def sub(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] == "#":
+            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
+        return _NAMED[e]
+
+    return _ENTITY.sub(sub, text)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ESCAPED_CTRL = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_text(text: str) -> str:
+    """Decode OOXML's ``_xHHHH_`` escapes of control characters in shared/inline strings."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED_CTRL.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+# --- shared formulas ----------------------------------------------------------------------------
+# A reference token in A1 style: optional sheet prefix is left alone (it precedes the ref), we
+# shift the row/column parts that carry no "$". Strings ("…") and quoted sheet names ('…') are
+# skipped whole.
+_FORMULA_TOKEN = re.compile(
+    r'"(?:[^"]|"")*"'                                   # string literal
+    r"|'(?:[^']|'')*'"                                  # quoted sheet name
+    r"|(?<![A-Za-z0-9_.\\])(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\])"   # cell
+    r"|(?<![A-Za-z0-9_.\\])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![A-Za-z0-9_(\\])"  # columns
+    r"|(?<![A-Za-z0-9_.\\:$])(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\.])"     # rows
+)
+
+
+def translate_formula(formula: str, d_row: int, d_col: int) -> str:
+    """Shift the relative references of ``formula`` by ``d_row`` rows and ``d_col`` columns.
+
+    This is how a shared formula's master text becomes the formula of each cell it covers.
+    Absolute parts (``$A``, ``$1``) stay; text in quotes and quoted sheet names are untouched; a
+    reference shifted off the sheet becomes ``#REF!`` as in Excel.
+    """
+    if not d_row and not d_col:
+        return formula
+
+    def col(dollar: str, letters: str) -> str:
+        if dollar:
+            return dollar + letters
+        n = column_index(letters) + d_col
+        if not 1 <= n <= 16384:
+            raise _OffSheet
+        return column_letter(n)
+
+    def row(dollar: str, digits: str) -> str:
+        if dollar:
+            return dollar + digits
+        n = int(digits) + d_row
+        if not 1 <= n <= 1048576:
+            raise _OffSheet
+        return str(n)
+
+    def sub(m: re.Match) -> str:
+        g = m.groups()
+        try:
+            if g[1] is not None:
+                try:
+                    column_index(g[1])
+                except ValueError:
+                    return m.group(0)
+                return f"{col(g[0], g[1])}{g[2]}{row('', g[3]) if not g[2] else g[3]}"
+            if g[5] is not None:
+                try:
+                    column_index(g[5]), column_index(g[7])
+                except ValueError:
+                    return m.group(0)
+                return f"{col(g[4], g[5])}:{col(g[6], g[7])}"
+            if g[9] is not None:
+                return f"{row(g[8], g[9])}:{row(g[10], g[11])}"
+        except _OffSheet:
+            return "#REF!"
+        return m.group(0)
+
+    return _FORMULA_TOKEN.sub(sub, formula)
+
+
+class _OffSheet(Exception):
+    pass
+
+
+# --- numbers as Excel writes them ---------------------------------------------------------------
+def format_number(x: float) -> str:
+    """A float as the text of ``<v>``: integers without ``.0``, others the shortest round trip."""
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x).replace("e+", "E+").replace("e-", "E-")
+
+
+# --- the sheet scanner ------------------------------------------------------------------------
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"        # an optional namespace prefix
+_SHEETDATA_OPEN = re.compile(rb"<" + _P + rb"sheetData\b[^>]*?(/?)>")
+_SHEETDATA_CLOSE = re.compile(rb"</" + _P + rb"sheetData\s*>")
+_ROW_OR_CELL = re.compile(
+    rb"<(" + _P + rb")(row|c)(?=[\s/>])([^>]*?)(/?)>"
+    rb"|</" + _P + rb"row\s*>",
+)
+_CELL_END = re.compile(rb"</" + _P + rb"c\s*>")
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_F = re.compile(rb"<" + _P + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"f\s*>)", re.S)
+_V = re.compile(rb"<" + _P + rb"v\b[^>]*?(?:/>|>(.*?)</" + _P + rb"v\s*>)", re.S)
+_IS = re.compile(rb"<" + _P + rb"is\b[^>]*>(.*?)</" + _P + rb"is\s*>", re.S)
+_T_TEXT = re.compile(rb"<" + _P + rb"t\b[^>]*?(?:/>|>(.*?)</" + _P + rb"t\s*>)", re.S)
+_RPH = re.compile(rb"<" + _P + rb"(?:rPh|phoneticPr)\b.*?(?:</" + _P + rb"rPh\s*>|/>)", re.S)
+_CELL_REF = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {m.group(1).decode(): _unescape((m.group(2) if m.group(2) is not None else m.group(3)).decode())
+            for m in _ATTR.finditer(raw)}
+
+
+@dataclass(slots=True)
+class CellSpan:
+    """Where one ``<c>`` element sits in the sheet part's bytes, and its parts."""
+
+    start: int
+    end: int
+    prefix: bytes           # namespace prefix of the element ("" or b"x:")
+    attrs: bytes            # the raw attribute text of the start tag
+    body: bytes | None      # the raw content (None for <c/>)
+    has_formula: bool
+
+
+@dataclass(slots=True)
+class RowSpan:
+    """A ``<row>`` element: where its content ends (before ``</row>``) or that it is empty."""
+
+    start: int
+    tag_end: int            # end of the start tag
+    close: int | None       # offset of "</row>", None for a self-closing <row/>
+    prefix: bytes
+    attrs: bytes
+
+
+@dataclass(slots=True)
+class DataValidation:
+    """One data-validation rule of a worksheet (the parts the refresh checks)."""
+
+    sheet: str
+    sqref: str
+    type: str               # whole, decimal, list, custom, date, time, textLength, none
+    operator: str           # between (default), notBetween, equal, …
+    formula1: str | None
+    formula2: str | None
+    allow_blank: bool
+    error: str | None       # the rule's own error message, if it has one
+
+
+@dataclass
+class SheetPart:
+    """One worksheet: its name, part name, raw bytes and the spans of its cells and rows."""
+
+    name: str
+    part: str
+    data: bytes
+    cells: dict[tuple[int, int], CellSpan] = field(default_factory=dict)
+    rows: dict[int, RowSpan] = field(default_factory=dict)
+    sheetdata_open: tuple[int, int] = (0, 0)     # span of the <sheetData> start tag
+    sheetdata_close: int | None = None            # offset of </sheetData> (None if <sheetData/>)
+    validations: list[DataValidation] = field(default_factory=list)
+
+
+class Package:
+    """An opened .xlsx/.xlsm: the zip directory, its parts on demand, the sheets and names.
+
+    ``Package(path)`` checks the file (OLE/encrypted, legacy .xls, not a zip, truncated, zip
+    bomb) and reads the workbook structure; :meth:`read_cells` reads every worksheet.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, max_total_bytes: int = MAX_TOTAL_BYTES,
+                 max_part_bytes: int = MAX_PART_BYTES, max_ratio: float = MAX_RATIO) -> None:
+        self.path = Path(path)
+        self._max_part = max_part_bytes
+        self._check_container()
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile as exc:
+            raise PackageError(self.path, f"not a valid .xlsx/.xlsm (corrupt or truncated zip: {exc})") from None
+        except OSError as exc:
+            raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        self.infos = self._zip.infolist()
+        self._check_sizes(max_total_bytes, max_part_bytes, max_ratio)
+        self._cache: dict[str, bytes] = {}
+        self.workbook_part = self._office_document()
+        self.sheet_parts: dict[str, str] = {}     # sheet name → part name, workbook order
+        self.names: dict[str, str] = {}
+        self.has_calc_pr = False
+        self._read_workbook()
+
+    # -- container checks --
+    def _check_container(self) -> None:
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        if head == _OLE_MAGIC:
+            raise PackageError(self.path, self._ole_kind())
+        if not head.startswith(b"PK"):
+            raise PackageError(self.path, "not an .xlsx/.xlsm workbook (not a zip package)")
+
+    def _ole_kind(self) -> str:
+        try:
+            import olefile
+
+            with olefile.OleFileIO(str(self.path)) as ole:
+                streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
+        except Exception:  # noqa: BLE001 — a broken OLE file is still "not a package"
+            return "an OLE compound file that is not a workbook package (corrupt or unknown)"
+        if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            return "the workbook is encrypted (password-protected): remove the password in Excel and try again"
+        if "Workbook" in streams or "Book" in streams:
+            return "a legacy .xls workbook (Excel 97-2003): save it as .xlsx in Excel first"
+        return "an OLE compound file, not an .xlsx/.xlsm workbook"
+
+    def _check_sizes(self, max_total: int, max_part: int, max_ratio: float) -> None:
+        total = 0
+        for info in self.infos:
+            total += info.file_size
+            if info.file_size > max_part:
+                raise PackageError(self.path, f"part {info.filename} inflates to {info.file_size:,} bytes, "
+                                   f"over the {max_part:,}-byte limit (refused as a possible zip bomb)")
+            if info.file_size > (1 << 20) and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise PackageError(self.path, f"part {info.filename} has a compression ratio of "
+                                   f"{info.file_size / max(info.compress_size, 1):,.0f}:1, over the "
+                                   f"{max_ratio:,.0f}:1 limit (refused as a possible zip bomb)")
+        if total > max_total:
+            raise PackageError(self.path, f"the package inflates to {total:,} bytes, over the "
+                               f"{max_total:,}-byte limit (refused as a possible zip bomb)")
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> "Package":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- parts --
+    def part(self, name: str) -> bytes:
+        """The inflated bytes of a part; a part with a DTD is refused."""
+        data = self._cache.get(name)
+        if data is None:
+            try:
+                with self._zip.open(name) as fh:
+                    data = fh.read(self._max_part + 1)
+            except KeyError:
+                raise PackageError(self.path, f"part {name} is missing") from None
+            except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
+                raise PackageError(self.path, f"part {name} is corrupt ({exc})") from None
+            if len(data) > self._max_part:
+                raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
+            if name.endswith((".xml", ".rels")) and b"<!DOCTYPE" in data[:4096]:
+                raise PackageError(self.path, f"part {name} declares a DTD (<!DOCTYPE>): refused, "
+                                   "entities are never expanded")
+            self._cache[name] = data
+        return data
+
+    def has_part(self, name: str) -> bool:
+        return any(i.filename == name for i in self.infos)
+
+    def _xml(self, name: str):
+        from lxml import etree
+
+        try:
+            return etree.fromstring(self.part(name), _xml_parser())
+        except etree.XMLSyntaxError as exc:
+            raise PackageError(self.path, f"part {name} is not well-formed XML ({exc})") from None
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationships of ``part``: id → (type, target part name)."""
+        p = PurePosixPath(part)
+        rels_name = str(p.parent / "_rels" / (p.name + ".rels")) if part else "_rels/.rels"
+        rels_name = rels_name.lstrip("/")
+        if not self.has_part(rels_name):
+            return {}
+        out = {}
+        for rel in self._xml(rels_name):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = os.path.normpath(str(PurePosixPath(part).parent / target)).replace("\\", "/")
+                resolved = resolved.lstrip("./") if resolved.startswith("./") else resolved
+            out[rel.get("Id")] = (rel.get("Type", ""), resolved)
+        return out
+
+    def _office_document(self) -> str:
+        for typ, target in self._rels("").values():
+            if typ == _REL_OFFICE_DOC or typ.endswith("/officeDocument"):
+                return target
+        if self.has_part("xl/workbook.xml"):
+            return "xl/workbook.xml"
+        raise PackageError(self.path, "no workbook part (not a spreadsheet package)")
+
+    def _read_workbook(self) -> None:
+        root = self._xml(self.workbook_part)
+        rels = self._rels(self.workbook_part)
+        self._rel_map = rels
+        sheet_names: list[str] = []
+        for sheet in root.iter(f"{{{_NS_MAIN}}}sheet"):
+            name = sheet.get("name")
+            rid = sheet.get(f"{{{_NS_REL}}}id")
+            sheet_names.append(name)
+            typ, target = rels.get(rid, ("", ""))
+            if typ == _REL_WORKSHEET or typ.endswith("/worksheet"):
+                self.sheet_parts[name] = target
+        for dn in root.iter(f"{{{_NS_MAIN}}}definedName"):
+            name, text = dn.get("name", ""), (dn.text or "")
+            local = dn.get("localSheetId")
+            if local is not None and local.isdigit() and int(local) < len(sheet_names):
+                key = f"{sheet_names[int(local)]}!{name}".upper()
+            else:
+                key = name.upper()
+            self.names[key] = text
+        self.has_calc_pr = root.find(f"{{{_NS_MAIN}}}calcPr") is not None
+        self.shared_strings_part = next((t for typ, t in rels.values()
+                                         if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None)
+
+    # -- cells --
+    def shared_strings(self) -> list[str]:
+        """The shared-string table (rich runs joined, phonetic runs left out)."""
+        if self.shared_strings_part is None or not self.has_part(self.shared_strings_part):
+            return []
+        data = self.part(self.shared_strings_part)
+        out = []
+        for m in re.finditer(rb"<" + _P + rb"si\b[^>]*?(?:/>|>(.*?)</" + _P + rb"si\s*>)", data, re.S):
+            out.append(_inline_text(m.group(1) or b""))
+        return out
+
+    def read_sheet(self, name: str, strings: list[str]) -> tuple[SheetPart, SheetCells]:
+        """Scan one worksheet: the spans for patching and the cells for evaluation."""
+        part = self.sheet_parts[name]
+        data = self.part(part)
+        sp = SheetPart(name=name, part=part, data=data)
+        sheet = SheetCells(name=name)
+        m = _SHEETDATA_OPEN.search(data)
+        if m is None:
+            raise PackageError(self.path, f"worksheet {name!r} ({part}) has no <sheetData>")
+        sp.sheetdata_open = (m.start(), m.end())
+        if m.group(1):
+            sp.sheetdata_close = None
+            end = m.end()
+        else:
+            c = _SHEETDATA_CLOSE.search(data, m.end())
+            if c is None:
+                raise PackageError(self.path, f"worksheet {name!r} ({part}) is truncated (no </sheetData>)")
+            sp.sheetdata_close = c.start()
+            end = c.start()
+        pos = m.end()
+        row_no = 0
+        col_no = 0
+        shared: dict[str, tuple[str, int, int]] = {}    # si → (master formula, row, col)
+        current_row: RowSpan | None = None
+        while True:
+            t = _ROW_OR_CELL.search(data, pos, end)
+            if t is None:
+                break
+            if t.group(2) is None:          # </row>
+                if current_row is not None:
+                    current_row.close = t.start()
+                pos = t.end()
+                continue
+            prefix, tag, raw, selfclose = t.group(1), t.group(2), t.group(3), t.group(4)
+            if tag == b"row":
+                a = _attrs(raw)
+                row_no = int(a["r"]) if "r" in a else row_no + 1
+                col_no = 0
+                current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=prefix, attrs=raw)
+                sp.rows[row_no] = current_row
+                pos = t.end()
+                continue
+            # a cell
+            if selfclose:
+                body, cend = None, t.end()
+            else:
+                ce = _CELL_END.search(data, t.end(), end)
+                if ce is None:
+                    raise PackageError(self.path, f"worksheet {name!r} is truncated inside a cell")
+                body, cend = data[t.end():ce.start()], ce.end()
+            a = _attrs(raw)
+            ref = a.get("r")
+            if ref:
+                rm = _CELL_REF.match(ref)
+                if rm is None:
+                    raise PackageError(self.path, f"{name}!{ref}: not a cell reference")
+                col_no, r = column_index(rm.group(1)), int(rm.group(2))
+                if r != row_no:
+                    row_no = r
+            else:
+                col_no += 1
+            key = (row_no, col_no)
+            cell = self._cell(name, key, a, body, strings, shared)
+            sheet.cells[key] = cell
+            sp.cells[key] = CellSpan(start=t.start(), end=cend, prefix=prefix, attrs=raw, body=body,
+                                     has_formula=cell.formula is not None)
+            pos = cend
+        sp.validations = _validations(name, data, end)
+        return sp, sheet
+
+    def _cell(self, sheet: str, key: tuple[int, int], a: dict[str, str], body: bytes | None,
+              strings: list[str], shared: dict[str, tuple[str, int, int]]) -> Cell:
+        cell = Cell()
+        if body is None:
+            return cell
+        t = a.get("t", "n")
+        vm = _V.search(body)
+        raw_v = None if vm is None else (vm.group(1) or b"").decode("utf-8")
+        where = f"{sheet}!{column_letter(key[1])}{key[0]}"
+        try:
+            if t == "inlineStr":
+                im = _IS.search(body)
+                cell.value = _inline_text(im.group(1)) if im else (_unescape(raw_v) if raw_v is not None else "")
+            elif raw_v is None or (not raw_v and t != "str"):
+                cell.value = None
+            elif t == "s":
+                cell.value = strings[int(raw_v)]
+            elif t == "str":
+                cell.value = _unescape(raw_v)
+            elif t == "b":
+                cell.value = raw_v.strip() in ("1", "true")
+            elif t == "e":
+                code = _unescape(raw_v).strip()
+                cell.value = CellError(code) if code in ERROR_CODES else CellError("#VALUE!")
+            elif t == "d":
+                cell.value = _unescape(raw_v)
+            else:
+                cell.value = float(raw_v)
+        except (ValueError, IndexError):
+            raise PackageError(self.path, f"{where}: unreadable cached value {raw_v!r} (type {t!r})") from None
+        fm = _F.search(body)
+        if fm is not None:
+            fa = _attrs(fm.group(1))
+            text = _unescape(fm.group(2).decode("utf-8")) if fm.group(2) is not None else ""
+            ftype = fa.get("t", "normal")
+            if ftype == "shared":
+                si = fa.get("si", "")
+                if text:
+                    shared[si] = (text, key[0], key[1])
+                elif si in shared:
+                    master, r0, c0 = shared[si]
+                    text = translate_formula(master, key[0] - r0, key[1] - c0)
+            elif ftype == "array":
+                cell.array_ref = fa.get("ref") or f"{column_letter(key[1])}{key[0]}"
+                cell.dynamic = "cm" in a
+            elif ftype == "dataTable":
+                return cell          # a what-if data table: Excel's own machinery, leave as a value
+            if text:
+                cell.formula = text
+        return cell
+
+    def read_cells(self) -> tuple[WorkbookCells, dict[str, SheetPart]]:
+        """All worksheets as :class:`WorkbookCells` plus the byte spans for :func:`patched_package`."""
+        strings = self.shared_strings()
+        book = WorkbookCells(names=dict(self.names))
+        parts: dict[str, SheetPart] = {}
+        for name in self.sheet_parts:
+            sp, sheet = self.read_sheet(name, strings)
+            book.sheets[name] = sheet
+            parts[name] = sp
+        return book, parts
+
+    # -- writing --
+    def save(self, target: str | os.PathLike, new_parts: Mapping[str, bytes]) -> None:
+        """Write the package to ``target`` atomically: parts in ``new_parts`` replaced, the rest raw.
+
+        Unchanged members are copied with their compressed bytes (same compression, same CRC);
+        the new file is written to a temporary file beside ``target`` and renamed over it, so a
+        crash at any point leaves the old file or the new one.
+        """
+        target = Path(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as out:
+                for info in self.infos:
+                    if info.filename in new_parts:
+                        zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                        zi.compress_type = zipfile.ZIP_DEFLATED
+                        zi.external_attr = info.external_attr
+                        zi.create_system = info.create_system
+                        out.writestr(zi, new_parts[info.filename])
+                    else:
+                        _copy_raw(self._zip, out, info)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.chmod(tmp, os.stat(target).st_mode & 0o7777 if target.exists() else 0o644)
+            except OSError:
+                pass
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+def zlib_error():
+    import zlib
+
+    return zlib.error
+
+
+def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes unchanged (no inflate/deflate round trip)."""
+    fp = src.fp
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    import struct
+
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    skip = fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + skip)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"member {info.filename} is truncated")
+    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    for attr in ("compress_type", "comment", "extra", "create_system", "create_version",
+                 "extract_version", "flag_bits", "volume", "internal_attr", "external_attr",
+                 "CRC", "compress_size", "file_size"):
+        setattr(zi, attr, getattr(info, attr))
+    zi.flag_bits &= ~0x08          # sizes go in the local header, no data descriptor
+    zi._compresslevel = None
+    zi.header_offset = out.fp.tell()
+    out._writecheck(zi)
+    out._didModify = True
+    out.fp.write(zi.FileHeader(zip64=None))
+    out.fp.write(raw)
+    out.filelist.append(zi)
+    out.NameToInfo[zi.filename] = zi
+    out.start_dir = out.fp.tell()
+
+
+def _inline_text(body: bytes) -> str:
+    """The text of an ``<si>``/``<is>`` body: its ``<t>`` runs joined, phonetic runs skipped."""
+    body = _RPH.sub(b"", body)
+    return _ooxml_text("".join(_unescape((m.group(1) or b"").decode("utf-8")) for m in _T_TEXT.finditer(body)))
+
+
+_DV = re.compile(rb"<" + _P + rb"dataValidation\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"dataValidation\s*>)", re.S)
+_DV_F = re.compile(rb"<" + _P + rb"formula([12])\b[^>]*>(.*?)</" + _P + rb"formula[12]\s*>", re.S)
+
+
+def _validations(sheet: str, data: bytes, after: int) -> list[DataValidation]:
+    out = []
+    for m in _DV.finditer(data, after):
+        a = _attrs(m.group(1))
+        body = m.group(2) or b""
+        f = {fm.group(1): _unescape(fm.group(2).decode("utf-8")) for fm in _DV_F.finditer(body)}
+        out.append(DataValidation(sheet=sheet, sqref=a.get("sqref", ""), type=a.get("type", "none"),
+                                  operator=a.get("operator", "between"), formula1=f.get(b"1"),
+                                  formula2=f.get(b"2"), allow_blank=a.get("allowBlank") in ("1", "true"),
+                                  error=a.get("error")))
+    return out
+
+
+# --- patching the sheet bytes -------------------------------------------------------------------
+def _value_xml(value: Any, prefix: bytes, formula_cell: bool) -> tuple[str | None, bytes]:
+    """(cell t attribute or None, the value element bytes) for a new cached value."""
+    p = prefix.decode()
+    if value is None:
+        return None, b""
+    if isinstance(value, bool):
+        return "b", f"<{p}v>{1 if value else 0}</{p}v>".encode()
+    if isinstance(value, CellError):
+        return "e", f"<{p}v>{_escape(value.code)}</{p}v>".encode()
+    if isinstance(value, (int, float)):
+        x = float(value)
+        if math.isnan(x) or math.isinf(x):
+            return "e", f"<{p}v>#NUM!</{p}v>".encode()
+        return None, f"<{p}v>{format_number(x)}</{p}v>".encode()
+    text = _escape(str(value))
+    if formula_cell:
+        return "str", f"<{p}v>{text}</{p}v>".encode("utf-8")
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return "inlineStr", f"<{p}is><{p}t{space}>{text}</{p}t></{p}is>".encode("utf-8")
+
+
+_T_ATTR = re.compile(rb'\s+t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
+_REF_ATTR = re.compile(rb'(\sref\s*=\s*)(?:"[^"]*"|\'[^\']*\')')
+
+
+def _cell_bytes(span: CellSpan | None, ref: str, value: Any, prefix: bytes, new_ref: str | None = None) -> bytes:
+    """The new ``<c>`` element for a cell given its old span (or None for a new spill cell)."""
+    p = prefix.decode()
+    formula = b""
+    attrs = f' r="{ref}"'.encode()
+    old_t = None
+    if span is not None:
+        attrs = span.attrs
+        old_t = _T_ATTR.search(attrs)
+        if span.body is not None:
+            fm = _F.search(span.body)
+            if fm is not None:
+                formula = fm.group(0)
+                if new_ref is not None:
+                    fattrs = fm.group(1)
+                    if _REF_ATTR.search(fattrs):
+                        new_fattrs = _REF_ATTR.sub(lambda m: m.group(1) + f'"{new_ref}"'.encode(), fattrs, count=1)
+                        formula = formula.replace(fattrs, new_fattrs, 1)
+    t, v = _value_xml(value, prefix, bool(formula))
+    if old_t is not None:       # keep the attribute where it was, or drop it
+        attrs = attrs[:old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end():]
+    elif t is not None:
+        attrs = attrs.rstrip() + f' t="{t}"'.encode()
+    if not formula and not v:
+        return b"<" + prefix + b"c" + attrs.rstrip() + b"/>"
+    return b"<" + prefix + b"c" + attrs + b">" + formula + v + f"</{p}c>".encode()
+
+
+def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
+                spill_refs: Mapping[tuple[int, int], str] | None = None) -> bytes:
+    """The sheet part's bytes with the given cells' cached values replaced.
+
+    ``values`` maps (row, col) → new value; a cell that has no ``<c>`` yet (a spill cell) is
+    inserted in its row in column order, and a missing row is inserted in row order. Every byte
+    outside the changed cells stays as it was. ``spill_refs`` gives a dynamic-array anchor's new
+    ``ref``.
+    """
+    spill_refs = spill_refs or {}
+    edits: list[tuple[int, int, bytes]] = []          # (start, end, replacement)
+    inserts_by_row: dict[int, list[tuple[int, bytes]]] = {}
+    prefix_default = next(iter(sp.cells.values())).prefix if sp.cells else b""
+    for (row, col), value in values.items():
+        ref = f"{column_letter(col)}{row}"
+        span = sp.cells.get((row, col))
+        if span is not None:
+            new = _cell_bytes(span, ref, value, span.prefix, spill_refs.get((row, col)))
+            edits.append((span.start, span.end, new))
+        elif value is not None:
+            inserts_by_row.setdefault(row, []).append((col, _cell_bytes(None, ref, value, prefix_default)))
+    # insertions into existing rows or as new rows
+    row_numbers = sorted(sp.rows)
+    cells_by_row: dict[int, list[tuple[int, CellSpan]]] = {}
+    for (r, c), span in sp.cells.items():
+        cells_by_row.setdefault(r, []).append((c, span))
+    for row, items in inserts_by_row.items():
+        items.sort()
+        rs = sp.rows.get(row)
+        if rs is not None:
+            existing = sorted(cells_by_row.get(row, []), key=lambda x: x[0])
+            for col, new in items:
+                after = next((s for c, s in existing if c > col), None)
+                if after is not None:
+                    edits.append((after.start, after.start, new))
+                elif rs.close is not None:
+                    edits.append((rs.close, rs.close, new))
+                else:       # <row …/> → <row …>cells</row>
+                    tag = b"<" + rs.prefix + b"row" + rs.attrs.rstrip() + b">"
+                    edits.append((rs.start, rs.tag_end, tag + b"".join(n for _, n in items)
+                                  + b"</" + rs.prefix + b"row>"))
+                    break
+        else:
+            p = prefix_default
+            new_row = b"<" + p + b"row" + f' r="{row}"'.encode() + b">" + b"".join(n for _, n in items) \
+                + b"</" + p + b"row>"
+            nxt = next((sp.rows[r] for r in row_numbers if r > row), None)
+            if nxt is not None:
+                edits.append((nxt.start, nxt.start, new_row))
+            elif sp.sheetdata_close is not None:
+                edits.append((sp.sheetdata_close, sp.sheetdata_close, new_row))
+            else:           # <sheetData/>
+                s, e = sp.sheetdata_open
+                tag = sp.data[s:e - 2].rstrip() + b">"
+                close = b"</" + _tag_prefix(sp.data[s:e]) + b"sheetData>"
+                edits.append((s, e, tag + new_row + close))
+    return _apply(sp.data, edits)
+
+
+def _tag_prefix(tag: bytes) -> bytes:
+    m = re.match(rb"<([A-Za-z_][\w.-]*:)?", tag)
+    return m.group(1) or b"" if m else b""
+
+
+def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    if not edits:
+        return data
+    edits.sort(key=lambda e: (e[0], e[1]))
+    out, pos = [], 0
+    for start, end, new in edits:
+        out.append(data[pos:start])
+        out.append(new)
+        pos = max(pos, end)
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+_CALCPR = re.compile(rb"<(" + _P + rb")calcPr\b([^>]*?)(/?)>")
+_FULLCALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|\'[^\']*\')')
+_WB_CLOSE = re.compile(rb"</(" + _P + rb")workbook\s*>")
+_WB_AFTER_CALCPR = re.compile(rb"<(" + _P + rb")(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
+                              rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b")
+
+
+def mark_full_calc(workbook_xml: bytes) -> bytes:
+    """workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (added or set); nothing else changes."""
+    m = _CALCPR.search(workbook_xml)
+    if m is not None:
+        attrs = _FULLCALC.sub(b"", m.group(2)).rstrip()
+        new = b"<" + m.group(1) + b"calcPr" + attrs + b' fullCalcOnLoad="1"' + (b"/>" if m.group(3) else b">")
+        return workbook_xml[:m.start()] + new + workbook_xml[m.end():]
+    # calcPr goes after definedNames and before oleSize/…/extLst (schema order)
+    close = _WB_CLOSE.search(workbook_xml)
+    if close is None:
+        return workbook_xml
+    prefix = close.group(1)
+    nxt = _WB_AFTER_CALCPR.search(workbook_xml)
+    at = nxt.start() if nxt is not None else close.start()
+    return workbook_xml[:at] + b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>' + workbook_xml[at:]
+
+
+def cell_refs(sqref: str) -> Iterable[tuple[int, int]]:
+    """Every (row, col) of a space-separated ``sqref`` (bounded to 1,000,000 cells per range)."""
+    for part in sqref.split():
+        r1, c1, r2, c2 = parse_range(part)
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
+            continue
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                yield r, c
