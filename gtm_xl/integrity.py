@@ -1,0 +1,111 @@
+"""Checks a returned regional workbook against its template (used by ``gtm-xl rollup``).
+
+* the template stamp (id and version) is the template's;
+* the region stamp is present and, with a manifest, is one of its regions with that file name;
+* every formula in a locked cell of the template is still there, unchanged (compared as
+  :func:`gtm_xl.template_info.normalise_formula` text, so a save by Excel or LibreOffice that only
+  re-spells a formula is not tampering); a changed or overwritten formula is reported with its cell;
+* every input cell passes the data validation the template gives it.
+
+Each check returns reasons as one-line strings; an empty list means the file is good.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gtm_xl.template_info import (
+    TemplateInfo,
+    cell_label,
+    formula_text,
+    normalise_formula,
+    read_region,
+    read_stamp,
+)
+
+__all__ = ["check_stamp", "check_region", "check_formulas", "check_inputs", "needs_recalculation"]
+
+_MAX_LISTED = 10
+
+
+def check_stamp(wb, template: TemplateInfo) -> list[str]:
+    stamp = read_stamp(wb)
+    if stamp is None:
+        return ["no template stamp (not a copy of a gtm-xl template)"]
+    tid, version = stamp
+    if tid != template.template_id:
+        return [f"template is {tid!r}, expected {template.template_id!r}"]
+    if version != template.version:
+        return [f"template version is {version!r}, expected {template.version!r}"]
+    return []
+
+
+def check_region(wb, file_name: str, manifest_regions: dict[str, dict] | None) -> tuple[str | None, str | None,
+                                                                                         list[str]]:
+    """(region id, region name, reasons)."""
+    region, title = read_region(wb)
+    if region is None:
+        return None, None, ["no region stamp (GTM_REGION): not a regional copy made by gtm-xl distribute"]
+    if manifest_regions is None:
+        return region, title, []
+    entry = manifest_regions.get(region.lower())
+    if entry is None:
+        return region, title, [f"region {region!r} is not in the manifest"]
+    if entry.get("file") and entry["file"] != file_name:
+        return region, title, [f"region {region!r} was sent as {entry['file']}, this file is {file_name}"]
+    return region, title, []
+
+
+def check_formulas(wb, template: TemplateInfo) -> list[str]:
+    """One reason per locked template formula that is missing or changed (first few listed)."""
+    reasons = []
+    for coord, expected in template.locked_formulas.items():
+        sheet, row, col = coord
+        if sheet not in wb.sheetnames:
+            reasons.append(f"sheet {sheet!r} is missing")
+            break
+        value = wb[sheet].cell(row, col).value
+        f = formula_text(value)
+        if f is None:
+            reasons.append(f"formula at {cell_label(coord)} was replaced by the value {value!r} "
+                           f"(template: ={expected})")
+        elif normalise_formula(f) != expected:
+            reasons.append(f"formula at {cell_label(coord)} changed: {f} (template: ={expected})")
+    if len(reasons) > _MAX_LISTED:
+        reasons = reasons[:_MAX_LISTED] + [f"… and {len(reasons) - _MAX_LISTED} more changed formulas"]
+    return reasons
+
+
+def check_inputs(wb, template: TemplateInfo) -> list[str]:
+    """One reason per input cell whose value fails the template's validation for it."""
+    reasons = []
+    for key, block in template.inputs.items():
+        if block.sheet not in wb.sheetnames:
+            reasons.append(f"input {key}: sheet {block.sheet!r} is missing")
+            continue
+        ws = wb[block.sheet]
+        for coord in block.coords():
+            rule = template.validations.get(coord)
+            if rule is None:
+                continue
+            value: Any = ws.cell(coord[1], coord[2]).value
+            if formula_text(value):
+                reasons.append(f"input {key} at {cell_label(coord)} holds a formula ({value}), expected a value")
+                continue
+            problem = rule.problem(value)
+            if problem:
+                reasons.append(f"input {key} at {cell_label(coord)}: {problem}")
+    return reasons
+
+
+def needs_recalculation(wb, wbv, workbook_xml: bytes, template: TemplateInfo) -> bool:
+    """True when the stored results cannot be trusted: the workbook asks for a full recalculation
+    on load (written by gtm-xl distribute, openpyxl…), or an output formula has no stored value."""
+    if b'fullCalcOnLoad="1"' in workbook_xml or b"fullCalcOnLoad='1'" in workbook_xml \
+            or b'fullCalcOnLoad="true"' in workbook_xml:
+        return True
+    for block in template.outputs.values():
+        for sheet, row, col in block.coords():
+            if formula_text(wb[sheet].cell(row, col).value) and wbv[sheet].cell(row, col).value is None:
+                return True
+    return False

@@ -1,0 +1,348 @@
+"""``gtm-xl rollup``: check returned regional workbooks and consolidate their outputs.
+
+For each file (in worker processes with ``jobs > 1``):
+
+1. open it safely (:class:`gtm_xl.excel.package.Package`: corrupt, truncated, encrypted and
+   oversized files are refused with a reason);
+2. check it (:mod:`gtm_xl.integrity`): template id and version, region stamp vs the manifest,
+   locked formulas unchanged, inputs valid;
+3. when its stored results are missing or stale, recalculate a copy (never the user's file) with
+   the headless refresh (:func:`gtm_xl.refresh.refresh_file`); where the refresh cannot compute
+   every output (evaluator missing, unsupported function), LibreOffice recalculates it instead;
+4. read the values of the template's output names.
+
+Files that fail are listed with their reasons and left out; the rest are consolidated into a
+summary workbook (one row per region, a total row — sums for amounts, weighted averages for
+ratios, rates and scores, LTV:CAC is never summed —, a RAG sheet, a bar chart), tidy CSV files and
+optionally one database table per output block (any SQLAlchemy URL; a plain path means SQLite).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from gtm_xl.template_info import TemplateInfo, load_workbook_bytes, read_template
+
+__all__ = ["FileResult", "RollupReport", "Aggregation", "rollup", "inspect_file", "aggregation_rules",
+           "resolve_template", "db_url"]
+
+_RATIO_WORDS = re.compile(r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
+                          r"churn|margin|avg|average|mean|score|rank|tier|index|nps|roi|months|per_|"
+                          r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)", re.I)
+
+
+@dataclass
+class FileResult:
+    """One returned file: included (``ok``) or left out with ``reasons``."""
+
+    path: str
+    region: str | None = None
+    name: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    recalculated_by: str | None = None  # "refresh" | "libreoffice" | None (stored values used)
+    needs_libreoffice: bool = False
+    outputs: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How a scalar output is totalled across regions: ``sum``, ``weighted`` (by ``weight``,
+    another output) or ``none`` (text, ranks, RAG status)."""
+
+    how: str
+    weight: str | None = None
+
+
+@dataclass
+class RollupReport:
+    template: TemplateInfo
+    included: list[FileResult] = field(default_factory=list)
+    left_out: list[FileResult] = field(default_factory=list)
+    missing_regions: list[dict] = field(default_factory=list)
+    totals: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, Aggregation] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.left_out and not self.missing_regions
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "template": {"id": self.template.template_id, "version": self.template.version},
+            "included": [{"file": r.path, "region": r.region, "recalculated_by": r.recalculated_by}
+                         for r in self.included],
+            "left_out": [{"file": r.path, "region": r.region, "reasons": r.reasons} for r in self.left_out],
+            "missing_regions": self.missing_regions,
+            "totals": self.totals,
+            "written": self.written,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# --- one file -------------------------------------------------------------------------------------
+def _read_outputs(wbv, template: TemplateInfo) -> dict[str, list[list[Any]]]:
+    out = {}
+    for key, block in template.outputs.items():
+        ws = wbv[block.sheet]
+        out[key] = [[_plain(ws.cell(r, c).value) for c in range(block.min_col, block.max_col + 1)]
+                    for r in range(block.min_row, block.max_row + 1)]
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    return str(v)
+
+
+def inspect_file(path: str | Path, template: TemplateInfo, manifest_regions: dict[str, dict] | None = None,
+                 *, recalculate: bool = True) -> FileResult:
+    """Check one returned workbook and read its outputs (recalculating a copy when stale)."""
+    from gtm_xl import integrity
+    from gtm_xl.excel.package import Package, PackageError
+
+    path = Path(path)
+    result = FileResult(str(path))
+    try:
+        with Package(path) as pkg:
+            workbook_xml = pkg.part(pkg.workbook_part)
+        data = path.read_bytes()
+        wb = load_workbook_bytes(data)
+        wbv = load_workbook_bytes(data, data_only=True)
+    except PackageError as exc:
+        result.reasons.append(f"unreadable: {exc}")
+        return result
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged file
+        result.reasons.append(f"unreadable: {path}: {type(exc).__name__}: {exc}")
+        return result
+    result.reasons += integrity.check_stamp(wb, template)
+    if result.reasons:
+        return result
+    result.region, result.name, why = integrity.check_region(wb, path.name, manifest_regions)
+    result.reasons += why
+    result.reasons += integrity.check_formulas(wb, template)
+    result.reasons += integrity.check_inputs(wb, template)
+    if result.reasons:
+        return result
+    if recalculate and integrity.needs_recalculation(wb, wbv, workbook_xml, template):
+        values = _recalculate_with_refresh(path, template)
+        if values is None:
+            result.needs_libreoffice = True
+            return result
+        result.outputs, result.recalculated_by = values, "refresh"
+    else:
+        result.outputs = _read_outputs(wbv, template)
+    return result
+
+
+def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> dict[str, list[list[Any]]] | None:
+    """Outputs after the headless refresh recalculated a temporary copy; None when it could not
+    compute every output (no evaluator, unsupported function, circular reference, error)."""
+    try:
+        from gtm_xl.refresh import refresh_file
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory(prefix="gtm-rollup-") as tmp:
+        out = Path(tmp) / path.name
+        report = refresh_file(path, out)
+        if report.error or report.unsupported or report.circular or not out.exists():
+            return None
+        wbv = load_workbook_bytes(out.read_bytes(), data_only=True)
+        return _read_outputs(wbv, template)
+
+
+def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo) -> None:
+    """Recalculate copies of the given files in one LibreOffice run; a failure becomes a reason."""
+    from gtm_xl.excel.libreoffice import LibreOffice, LibreOfficeError, find_soffice
+
+    if not results:
+        return
+    if find_soffice() is None:
+        for r in results:
+            r.reasons.append("stored results are stale and neither the headless refresh nor LibreOffice "
+                             "could recalculate them")
+        return
+    with tempfile.TemporaryDirectory(prefix="gtm-rollup-lo-") as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        copies = []
+        for i, r in enumerate(results):  # unique names: two returned files may share a name
+            dst = src / f"{i:05d}_{Path(r.path).name}"
+            shutil.copyfile(r.path, dst)
+            copies.append(dst)
+        with LibreOffice() as lo:
+            try:
+                outs = lo.convert(copies, "xlsx", Path(tmp) / "out", filter_name="Calc MS Excel 2007 XML")
+            except LibreOfficeError as exc:
+                for r in results:
+                    r.reasons.append(f"recalculation failed: {exc}")
+                return
+        for r, out in zip(results, outs):
+            wbv = load_workbook_bytes(out.read_bytes(), data_only=True)
+            r.outputs, r.recalculated_by, r.needs_libreoffice = _read_outputs(wbv, template), "libreoffice", False
+
+
+# --- worker processes -------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(template_path: str, manifest_regions: dict | None) -> None:
+    _WORKER["template"] = read_template(template_path)
+    _WORKER["manifest"] = manifest_regions
+
+
+def _work(path: str) -> FileResult:
+    return inspect_file(path, _WORKER["template"], _WORKER["manifest"])
+
+
+# --- which template, which manifest -----------------------------------------------------------------
+def resolve_template(template: str | Path | None, manifest: dict | None, manifest_path: Path | None) -> Path:
+    """The template file: ``--template``, else the one the manifest names (checked by SHA-256)."""
+    if template is not None:
+        return Path(template)
+    if manifest is None:
+        raise ValueError("which template? give --manifest (written by gtm-xl distribute) or --template")
+    from gtm_xl.distribute import sha256_file
+
+    t = manifest["template"]
+    candidates = [Path(t.get("file", ""))]
+    if manifest_path is not None:
+        candidates.append(manifest_path.parent / Path(t.get("file", "")).name)
+    for c in candidates:
+        if c.is_file() and sha256_file(c) == t.get("sha256"):
+            return c
+    raise ValueError(f"the template of the manifest ({t.get('file')}) is missing or changed since the "
+                     "distribution; give it with --template")
+
+
+# --- consolidation ----------------------------------------------------------------------------------
+def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dict[str, Aggregation]:
+    """Per scalar output: text/RAG → none; ratios, rates, scores and per-unit values such as CAC
+    and LTV (by name, or a % / "x" number format) → average weighted by the first summed output
+    (a plain mean when there is none); other numbers → sum."""
+    rules: dict[str, Aggregation] = {}
+    scalars = [k for k, b in template.outputs.items() if b.is_scalar]
+    for key in scalars:
+        block = template.outputs[key]
+        values = [r.outputs[key][0][0] for r in included]
+        fmt = template.number_formats.get(block.coords()[0], "") or ""
+        if any(isinstance(v, (str, bool)) for v in values) or (
+                not values and isinstance(template.values.get(block.coords()[0]), str)):
+            rules[key] = Aggregation("none")
+        elif _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt):
+            rules[key] = Aggregation("weighted")
+        else:
+            rules[key] = Aggregation("sum")
+    weight = next((k for k in scalars if rules[k].how == "sum"), None)
+    return {k: (Aggregation("weighted", weight) if a.how == "weighted" else a) for k, a in rules.items()}
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
+
+
+def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) -> dict[str, Any]:
+    """The total row: sums, weighted averages (plain mean when no weight or all weights are 0)."""
+    totals: dict[str, Any] = {}
+    for key, rule in rules.items():
+        vals = [_num(r.outputs[key][0][0]) for r in included]
+        nums = [v for v in vals if v is not None]
+        if rule.how == "sum":
+            totals[key] = math.fsum(nums) if nums else None
+        elif rule.how == "weighted":
+            pairs = [(v, _num(r.outputs[rule.weight][0][0]) if rule.weight else 1.0)
+                     for v, r in zip(vals, included) if v is not None]
+            pairs = [(v, w) for v, w in pairs if w is not None]
+            wsum = math.fsum(w for _, w in pairs)
+            if pairs and wsum:
+                totals[key] = math.fsum(v * w for v, w in pairs) / wsum
+            else:
+                totals[key] = math.fsum(nums) / len(nums) if nums else None
+        else:
+            totals[key] = None
+    return totals
+
+
+def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path | None = None,
+           manifest: str | Path | None = None, csv_dir: str | Path | None = None, db: str | None = None,
+           jobs: int = 1, progress: Callable[[Iterable], Iterable] | None = None) -> RollupReport:
+    """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file."""
+    import time
+
+    from gtm_xl.distribute import read_manifest
+
+    started = time.perf_counter()
+    manifest_doc = read_manifest(manifest) if manifest is not None else None
+    template_path = resolve_template(template, manifest_doc, Path(manifest) if manifest else None)
+    info = read_template(template_path)
+    if manifest_doc is not None:
+        t = manifest_doc["template"]
+        if (t.get("id"), str(t.get("version"))) != (info.template_id, info.version):
+            raise ValueError(f"the manifest is for {t.get('id')} {t.get('version')}, the template is "
+                             f"{info.template_id} {info.version}")
+    regions = ({str(e["region"]).lower(): e for e in manifest_doc["regions"]}
+               if manifest_doc is not None else None)
+    paths = [str(p) for p in files]
+    if jobs > 1 and len(paths) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(str(template_path), regions)) as pool:
+            it: Iterable[FileResult] = pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8)))
+            results = list(progress(it) if progress else it)
+    else:
+        it = (inspect_file(p, info, regions) for p in paths)
+        results = list(progress(it) if progress else it)
+    _recalculate_with_libreoffice([r for r in results if r.needs_libreoffice and not r.reasons], info)
+
+    report = RollupReport(info)
+    seen: dict[str, str] = {}
+    for r in results:
+        if r.ok and r.region is not None:
+            first = seen.get(r.region.lower())
+            if first is not None:
+                r.reasons.append(f"region {r.region!r} already consolidated from {first}")
+            else:
+                seen[r.region.lower()] = r.path
+        (report.included if r.ok else report.left_out).append(r)
+    if regions is not None:
+        returned = {r.region.lower() for r in report.included if r.region}
+        report.missing_regions = [{"region": e["region"], "file": e.get("file")}
+                                  for k, e in regions.items() if k not in returned]
+    report.included.sort(key=lambda r: (r.region or "").lower())
+    report.rules = aggregation_rules(info, report.included)
+    report.totals = compute_totals(report.included, report.rules)
+    from gtm_xl.rollup_output import write_csv, write_db, write_workbook
+
+    report.written.append(str(write_workbook(report, Path(out))))
+    if csv_dir is not None:
+        report.written += [str(p) for p in write_csv(report, Path(csv_dir))]
+    if db is not None:
+        report.written.append(write_db(report, db))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def db_url(value: str) -> str:
+    """A SQLAlchemy URL as given (``dialect://…``), or a file path → ``sqlite:///path``."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + os.path.abspath(value)
+

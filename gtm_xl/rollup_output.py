@@ -1,0 +1,197 @@
+"""What ``gtm-xl rollup`` writes: the summary workbook, tidy CSV files, database tables.
+
+Tables (the same in CSV and in the database):
+
+* ``summary`` — one row per region: ``region``, ``name``, ``file``, then each scalar output;
+* ``totals`` — one row per scalar output: ``output``, ``total``, ``rule`` (sum / weighted:<weight> / none);
+* one table per multi-cell output block (``<block name>``): ``region``, ``row``, ``column``, ``value``;
+* ``left_out`` — ``file``, ``region``, ``reason`` (one row per reason; regions of the manifest that
+  were not returned appear with the reason "not returned").
+
+The workbook has the sheets Summary (with the total row and a bar chart), RAG (status outputs
+per region with traffic-light colours), one sheet per output block, and Left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+from gtm_xl.excel.cells import column_letter
+
+__all__ = ["tables", "write_workbook", "write_csv", "write_db"]
+
+_RAG_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "yellow": "FFEB9C", "red": "FFC7CE"}
+
+
+def _scalars(report) -> list[str]:
+    return [k for k, b in report.template.outputs.items() if b.is_scalar]
+
+
+def _blocks(report) -> list[str]:
+    return [k for k, b in report.template.outputs.items() if not b.is_scalar]
+
+
+def _rule_text(rule) -> str:
+    return f"weighted:{rule.weight}" if rule.how == "weighted" and rule.weight else rule.how
+
+
+def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """table name → (columns, rows): the tidy form shared by CSV and the database."""
+    scalars = _scalars(report)
+    out: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    out["summary"] = (["region", "name", "file", *scalars],
+                      [[r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)]
+                       for r in report.included])
+    out["totals"] = (["output", "total", "rule"],
+                     [[k, report.totals.get(k), _rule_text(report.rules[k])] for k in scalars])
+    for key in _blocks(report):
+        rows = []
+        for r in report.included:
+            for i, row in enumerate(r.outputs[key], start=1):
+                for j, v in enumerate(row, start=1):
+                    rows.append([r.region, i, j, v])
+        out[_table_name(key)] = (["region", "row", "column", "value"], rows)
+    left = [[Path(r.path).name, r.region, reason] for r in report.left_out for reason in r.reasons]
+    left += [[m.get("file"), m["region"], "not returned"] for m in report.missing_regions]
+    out["left_out"] = (["file", "region", "reason"], left)
+    return out
+
+
+def _table_name(key: str) -> str:
+    name = re.sub(r"\W+", "_", key.lower()).strip("_") or "block"
+    return name if name not in ("summary", "totals", "left_out") else f"block_{name}"
+
+
+def write_csv(report, folder: Path) -> list[Path]:
+    """One UTF-8 CSV per table into ``folder`` (each written atomically)."""
+    from gtm_xl.book import write_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (cols, rows) in tables(report).items():
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([["" if v is None else v for v in row] for row in rows])
+        written.append(write_atomic(folder / f"{name}.csv", buf.getvalue().encode("utf-8")))
+    return written
+
+
+def write_db(report, url: str) -> str:
+    """Each table into the database at ``url`` (replacing a table of the same name); returns the
+    URL without its password."""
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    from gtm_xl.rollup import db_url
+
+    engine = create_engine(db_url(url))
+    try:
+        with engine.begin() as conn:
+            for name, (cols, rows) in tables(report).items():
+                if cols == ["region", "row", "column", "value"]:  # a block: numbers and text apart
+                    cols = ["region", "row", "column", "value", "text"]
+                    rows = [[a, b, c, v if isinstance(v, float) else None,
+                             None if v is None or isinstance(v, float) else str(v)] for a, b, c, v in rows]
+                frame = pd.DataFrame(rows, columns=cols)
+                frame.to_sql(name, conn, if_exists="replace", index=False)
+    finally:
+        engine.dispose()
+    return engine.url.render_as_string(hide_password=True)
+
+
+def write_workbook(report, target: Path) -> Path:
+    """The summary workbook, written atomically."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    from gtm_xl.book import write_atomic
+
+    info = report.template
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    bold = Font(bold=True)
+    scalars = _scalars(report)
+    ws.append([f"Roll-up of {info.template_id} {info.version}: {len(report.included)} region(s) consolidated, "
+               f"{len(report.left_out)} file(s) left out, {len(report.missing_regions)} not returned"])
+    ws.append([])
+    header = ["Region", "Name", "File", *scalars]
+    ws.append(header)
+    for c in range(1, len(header) + 1):
+        ws.cell(3, c).font = bold
+    first = 4
+    for r in report.included:
+        ws.append([r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)])
+    last = first + len(report.included) - 1
+    total_row = last + 1
+    ws.cell(total_row, 1, "Total").font = bold
+    ws.cell(total_row + 1, 1, "Rule")
+    for j, key in enumerate(scalars, start=4):
+        fmt = info.number_formats.get(info.outputs[key].coords()[0], "General")
+        for row in range(first, total_row + 1):
+            ws.cell(row, j).number_format = fmt
+        cell = ws.cell(total_row, j, report.totals.get(key))
+        cell.font = bold
+        ws.cell(total_row + 1, j, _rule_text(report.rules[key]))
+    for j in range(1, len(header) + 1):
+        ws.column_dimensions[column_letter(j)].width = 16
+    ws.freeze_panes = "B4"
+    summed = [k for k in scalars if report.rules[k].how == "sum"]
+    if summed and report.included:
+        col = 4 + scalars.index(summed[0])
+        chart = BarChart()
+        chart.title = f"{summed[0]} by region"
+        chart.y_axis.title = summed[0]
+        chart.add_data(Reference(ws, min_col=col, min_row=3, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        chart.width, chart.height = 18, 9
+        ws.add_chart(chart, f"{column_letter(len(header) + 2)}3")
+
+    rag = wb.create_sheet("RAG")
+    statuses = [k for k in scalars if report.rules[k].how == "none"]
+    rag.append(["Region", "Name", *statuses, "File check"])
+    for c in range(1, len(statuses) + 4):
+        rag.cell(1, c).font = bold
+    for r in report.included:
+        rag.append([r.region, r.name, *(r.outputs[k][0][0] for k in statuses), "Green"])
+    for r in report.left_out:
+        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(statuses)), "Red"])
+    for m in report.missing_regions:
+        rag.append([m["region"], None, *([None] * len(statuses)), "Amber"])
+    if rag.max_row > 1:
+        area = f"C2:{column_letter(len(statuses) + 3)}{rag.max_row}"
+        for word, color in _RAG_FILL.items():
+            fill = PatternFill("solid", fgColor=color, bgColor=color)
+            rag.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
+
+    for key in _blocks(report):
+        bs = wb.create_sheet(_table_name(key)[:31])
+        bs.append(["region", "row", "column", "value"])
+        for r in report.included:
+            for i, row in enumerate(r.outputs[key], start=1):
+                for j, v in enumerate(row, start=1):
+                    bs.append([r.region, i, j, v])
+
+    lo = wb.create_sheet("Left out")
+    lo.append(["File", "Region", "Reason"])
+    for c in range(1, 4):
+        lo.cell(1, c).font = bold
+    for row in tables(report)["left_out"][1]:
+        lo.append(row)
+    lo.column_dimensions["A"].width = 30
+    lo.column_dimensions["C"].width = 100
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(target, buf.getvalue())
