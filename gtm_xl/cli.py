@@ -61,6 +61,119 @@ def _run_demo(args: argparse.Namespace) -> int:
 # --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------
 # --- refresh, check (issue 6) -----------------------------------------------------------------
 # --- distribute, rollup (issue 5) -------------------------------------------------------------
+def _register_distribute(sub) -> None:
+    p = sub.add_parser("distribute", help="one prefilled copy of a template per region, plus manifest.json",
+                       description="Write <template>_<region>.xlsx for each row of the regions table into "
+                       "DIR, the region stamped in the defined name GTM_REGION, the inputs named by the "
+                       "table's columns prefilled, protection kept; and DIR/manifest.json. The tables are "
+                       "checked first: on any problem nothing is written.")
+    p.add_argument("template", help="template .xlsx, or a template kind (scoring_matrix, budget_by_tier, "
+                   "kpi_scorecard) to build first")
+    p.add_argument("--regions", required=True, help="regions table (.csv or .xlsx): region, name, input names…")
+    p.add_argument("--rows", help="rows table (.csv or .xlsx): region + list-input names, one row per item")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language when TEMPLATE is a kind")
+    p.add_argument("--flavour", choices=("udf", "native"), default="native",
+                   help="flavour when TEMPLATE is a kind (default native)")
+    p.add_argument("--password-protect", action="store_true",
+                   help="protect the sheets with a password: $GTM_XL_PASSWORD, or a generated one "
+                   "printed once")
+    p.set_defaults(handler=_run_distribute)
+    r = sub.add_parser("rollup", help="check returned regional copies and consolidate their outputs",
+                       description="Check each returned file (template id and version, region vs the "
+                       "manifest, locked formulas unchanged, inputs valid), recalculate stale ones "
+                       "headlessly, and consolidate the template's outputs. Exit code 0: everything "
+                       "consolidated; 1: some file was left out or a region was not returned; 2: usage error.")
+    r.add_argument("files", nargs="+", help="returned workbooks (folders: every .xlsx inside)")
+    r.add_argument("--out", required=True, help="summary workbook to write (.xlsx)")
+    r.add_argument("--manifest", help="manifest.json written by distribute (regions and template)")
+    r.add_argument("--template", help="the template .xlsx (default: the one the manifest names)")
+    r.add_argument("--csv", dest="csv_dir", help="also write tidy CSV tables into this folder")
+    r.add_argument("--db", help="also write one table per output block: SQLAlchemy URL or SQLite file path")
+    r.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    r.add_argument("--report", help="write the machine-readable report (JSON) here")
+    r.set_defaults(handler=_run_rollup)
+
+
+def _progress(total: int, unit: str):
+    """A tqdm wrapper on a terminal for batches of more than a few items, else None."""
+    if not sys.stderr.isatty() or total < 5:
+        return None
+    from tqdm import tqdm
+
+    return lambda it: tqdm(it, total=total, unit=unit, file=sys.stderr)
+
+
+def _run_distribute(args: argparse.Namespace) -> int:
+    import os
+    import secrets
+    from pathlib import Path
+
+    from gtm_xl.distribute import distribute
+    from gtm_xl.excel.package import PackageError
+    from gtm_xl.regions import RegionsError, read_table
+    from gtm_xl.template_info import TemplateError
+
+    template = Path(args.template)
+    try:
+        if not template.is_file():
+            from gtm_xl.templates import build_template
+
+            target = Path(args.out) / ".template" / f"{args.template}_{args.flavour}_{args.lang}.xlsx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            template = Path(build_template(args.template, args.flavour, args.lang, target))
+        password = None
+        if args.password_protect:
+            password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
+        n = len(read_table(args.regions)[1])
+        result = distribute(template, args.regions, args.out, rows_path=args.rows, password=password,
+                            progress=_progress(n, "file"))
+    except RegionsError as exc:
+        print(f"gtm-xl distribute: nothing written; fix the table(s):\n{exc}", file=sys.stderr)
+        return 2
+    except (TemplateError, PackageError, ValueError, KeyError, OSError, ImportError) as exc:
+        print(f"gtm-xl distribute: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
+          f"{result.template.version} and {result.manifest}")
+    if password and not os.environ.get("GTM_XL_PASSWORD"):
+        print(f"Sheet password (shown once, not stored): {password}", file=sys.stderr)
+    return 0
+
+
+def _run_rollup(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from gtm_xl.rollup import rollup
+    from gtm_xl.template_info import TemplateError
+
+    files: list[Path] = []
+    for item in args.files:
+        p = Path(item)
+        files += sorted(f for f in p.glob("*.xlsx") if not f.name.startswith("~$")) if p.is_dir() else [p]
+    try:
+        report = rollup(files, args.out, template=args.template, manifest=args.manifest, csv_dir=args.csv_dir,
+                        db=args.db, jobs=max(1, args.jobs), progress=_progress(len(files), "file"))
+    except (TemplateError, ValueError, OSError) as exc:
+        print(f"gtm-xl rollup: {exc}", file=sys.stderr)
+        return 2
+    for r in report.left_out:
+        print(f"LEFT OUT {r.path}" + (f" (region {r.region})" if r.region else ""), file=sys.stderr)
+        for reason in r.reasons:
+            print(f"    {reason}", file=sys.stderr)
+    for m in report.missing_regions:
+        print(f"NOT RETURNED region {m['region']} ({m.get('file')})", file=sys.stderr)
+    if args.report:
+        from gtm_xl.book import write_atomic
+
+        write_atomic(Path(args.report), json.dumps(report.as_dict(), indent=2, default=str).encode())
+    print(f"Consolidated {len(report.included)} of {len(files)} file(s) into {', '.join(report.written)} "
+          f"in {report.seconds:.1f} s; {len(report.left_out)} left out, "
+          f"{len(report.missing_regions)} not returned")
+    return 0 if report.complete else 1
+
+
 # --- addin (issue 4) --------------------------------------------------------------------------
 def _register_addin(sub) -> None:
     p = sub.add_parser("addin", help="the Excel add-in: settings to paste, install into XLSTART",
@@ -134,7 +247,7 @@ def _run_addin_picture(args: argparse.Namespace) -> int:
 
 
 
-_REGISTRARS: list[Callable] = [_register_calc, _register_addin]
+_REGISTRARS: list[Callable] = [_register_calc, _register_distribute, _register_addin]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
