@@ -59,7 +59,129 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 # --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------
+def _register_build(sub) -> None:
+    p = sub.add_parser("build", help="build the template workbooks (and the add-in with --addin)",
+                       description="Build the scoring matrix, budget-by-tier and KPI scorecard templates "
+                       "(deterministic: the same options give byte-identical files).")
+    p.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
+    p.add_argument("--flavour", choices=("udf", "native", "all"), default="all",
+                   help="udf: outputs by GTM_* functions; native: built-in functions only (default: all)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: en)")
+    p.add_argument("--addin", action="store_true", help="also build the gtm_xl.xlam add-in into --out")
+    p.set_defaults(handler=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from gtm_xl.templates import FLAVOURS, build_all
+
+    flavours = FLAVOURS if args.flavour == "all" else (args.flavour,)
+    try:
+        paths = build_all(args.out, flavours, args.lang)
+        if args.addin:
+            from gtm_xl.addin import build_addin
+
+            paths.append(build_addin(args.out))
+    except OSError as exc:
+        print(f"gtm-xl build: cannot write into {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(path)
+    print(f"Built {len(paths)} file(s) into {args.out}.", file=sys.stderr)
+    return 0
+
+
 # --- refresh, check (issue 6) -----------------------------------------------------------------
+def _register_refresh(sub) -> None:
+    p = sub.add_parser("refresh", help="recalculate every formula of workbooks and store the results",
+                       description="Recalculate the formulas (GTM_* and built-ins) of .xlsx/.xlsm files and "
+                       "write the new cached values into the files without rewriting anything else; "
+                       "Excel recalculates again on open.")
+    _refresh_arguments(p, writes=True)
+    p.set_defaults(handler=_run_refresh, check=False)
+    c = sub.add_parser("check", help="validate inputs and integrity of workbooks without writing",
+                       description="Read and recalculate each workbook without writing it; report input "
+                       "cells that break the workbook's validation rules, error values, unsupported "
+                       "functions and circular references. Exit code 1 when any is found.")
+    _refresh_arguments(c, writes=False)
+    c.set_defaults(handler=_run_refresh, check=True, check_only=True, out=None, in_place=False)
+
+
+def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="workbooks, or folders of .xlsx/.xlsm")
+    if writes:
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--out", metavar="DIR", help="write the refreshed files into DIR (same names)")
+        where.add_argument("--in-place", action="store_true", help="replace each input file (atomically)")
+        where.add_argument("--check-only", action="store_true", help="compute and report, write nothing")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files in parallel (processes)")
+    p.add_argument("--report", metavar="JSON", help="write the per-file report as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table, errors only")
+
+
+def _run_refresh(args: argparse.Namespace) -> int:
+    import json
+
+    from gtm_xl.refresh import refresh_files
+
+    name = "check" if args.check else "refresh"
+    if not args.check_only and not args.in_place and args.out is None:
+        print(f"gtm-xl {name}: say where results go: --out DIR, --in-place, or --check-only", file=sys.stderr)
+        return 2
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit="file", desc=name, file=sys.stderr, leave=False)
+
+    def progress(report) -> None:
+        if bar is not None:
+            bar.update(1)
+        if report.error:
+            (bar.write if bar is not None else lambda s: print(s, file=sys.stderr))(f"error: {report.error}")
+
+    reports = refresh_files(args.paths, out_dir=args.out, in_place=args.in_place, check_only=args.check_only,
+                            jobs=max(1, args.jobs), progress=progress)
+    if bar is not None:
+        bar.close()
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as fh:
+            json.dump({"files": [r.as_dict() for r in reports]}, fh, indent=2, ensure_ascii=False, default=str)
+    if not args.quiet:
+        _print_refresh_summary(reports, details=args.check)
+    failed = [r for r in reports if not r.ok]
+    if args.check:
+        failed += [r for r in reports if r.ok and (r.validation_failures or r.circular)]
+    if not reports:
+        print(f"gtm-xl {name}: no .xlsx/.xlsm files found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def _print_refresh_summary(reports, details: bool) -> None:
+    rows = [("file", "formulas", "changed", "invalid", "errors", "unsupported", "circular", "status")]
+    for r in reports:
+        rows.append((r.path, str(r.formulas_evaluated), str(r.cells_changed), str(len(r.validation_failures)),
+                     str(len(r.errors_produced)), str(len(r.unsupported)), str(len(r.circular)),
+                     "ok" if r.ok else "FAILED"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    for r in reports:
+        problems = [f"  {v['cell']}: {v['message']}" for v in r.validation_failures]
+        problems += [f"  {c}: circular reference" for c in r.circular]
+        if details or r.validation_failures:
+            problems += [f"  {u['cell']}: unsupported function {u['function']}" for u in r.unsupported]
+            problems += [f"  {e['cell']}: {e['error']}" + (f" ({e['message']})" if e.get("message") else "")
+                         for e in r.errors_produced]
+        if problems:
+            print(f"{r.path}:")
+            print("\n".join(problems[:50]))
+            if len(problems) > 50:
+                print(f"  … {len(problems) - 50} more (see --report)")
+    ok = sum(r.ok for r in reports)
+    print(f"{ok} of {len(reports)} files ok" + (f", {len(reports) - ok} failed" if ok < len(reports) else ""))
+
+
 # --- distribute, rollup (issue 5) -------------------------------------------------------------
 def _register_distribute(sub) -> None:
     p = sub.add_parser("distribute", help="one prefilled copy of a template per region, plus manifest.json",
@@ -247,7 +369,7 @@ def _run_addin_picture(args: argparse.Namespace) -> int:
 
 
 
-_REGISTRARS: list[Callable] = [_register_calc, _register_distribute, _register_addin]
+_REGISTRARS: list[Callable] = [_register_calc, _register_build, _register_refresh, _register_distribute, _register_addin]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

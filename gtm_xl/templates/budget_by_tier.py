@@ -1,0 +1,368 @@
+"""Budget by tier: a total budget split over tiers A/B/C, inside each tier over its industries
+by score, by quarter and month, by channel; targets by quarter, role and scenario; market
+capacity and milestones; check cells proving every split sums to its total (seeds 001, 002).
+
+Every split is the largest-remainder method (:func:`gtm_xl.allocation.split_target`): parts are
+whole multiples of the budget unit and sum exactly to their total. The total budget must be a
+multiple of the unit (validated), so every nested split is exact too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.data_source import StrRef
+
+from gtm_xl import allocation, scoring
+from gtm_xl.templates import example as ex
+from gtm_xl.templates.instructions import instructions_sheet
+from gtm_xl.templates.layout import (AMOUNT, FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,
+                                     area, excel_round, multiple_of, traffic_light)
+from gtm_xl.templates.native import split_part
+
+TEMPLATE_ID = "budget_by_tier"
+VERSION = "1.0"
+TITLE = ("Budget by tier", "分层预算分配")
+
+N_IND = len(ex.INDUSTRIES)
+IND_FIRST, IND_LAST = 5, 5 + N_IND - 1
+UNIT = "Settings!$C$6"
+TOTAL = "Settings!$C$5"
+# Settings rows
+TIER_ROW, QUARTER_ROW, MONTH_ROW, ROLE_ROW, CHANNEL_ROW, SCENARIO_ROW, MILESTONE_ROW = 9, 14, 20, 29, 34, 40, 50
+
+NAMES: dict[str, NameInfo] = {
+    "total_budget": NameInfo("input", "total budget, a multiple of the budget unit"),
+    "budget_unit": NameInfo("input", "every budget part is a whole multiple of this unit"),
+    "tier_labels": NameInfo("input", "tier labels, best first (column of three)"),
+    "tier_thresholds": NameInfo("input", "minimum scores of tiers A and B, descending"),
+    "tier_shares": NameInfo("input", "share (weight) of the budget per tier"),
+    "quarter_weights": NameInfo("input", "phasing weights of Q1–Q4"),
+    "month_weights": NameInfo("input", "weights of the three months inside every quarter"),
+    "gmv_target": NameInfo("input", "annual GMV target"),
+    "enrolment_target": NameInfo("input", "annual enrolment target"),
+    "role_weights": NameInfo("input", "split weights of the enrolment target by role"),
+    "channel_weights": NameInfo("input", "split weights of the budget by channel"),
+    "scenario_factors": NameInfo("input", "GMV factor per scenario (low / base / high)"),
+    "potential_firms": NameInfo("input", "potential customers in the market"),
+    "served_firms": NameInfo("input", "customers served today"),
+    "penetration_goal": NameInfo("input", "target penetration of the market"),
+    "milestone_shares": NameInfo("input", "milestones as shares of the accounts to win"),
+    "industry_names": NameInfo("input", "industries (column)"),
+    "industry_scores": NameInfo("input", "score 0–10 per industry (from the scoring matrix)"),
+    "industry_tier": NameInfo("output", "tier of each industry"),
+    "industry_budget": NameInfo("output", "budget per industry: its tier's budget split by score"),
+    "industry_share": NameInfo("output", "industry budget as a share of the total"),
+    "tier_industry_count": NameInfo("output", "industries per tier"),
+    "budget_by_tier": NameInfo("output", "budget per tier"),
+    "budget_by_tier_quarter": NameInfo("output", "tiers × quarters budget"),
+    "budget_by_quarter": NameInfo("output", "budget per quarter (row of four)"),
+    "budget_by_month": NameInfo("output", "budget per month (column of twelve)"),
+    "gmv_by_quarter": NameInfo("output", "GMV target per quarter"),
+    "enrolments_by_role": NameInfo("output", "enrolment target per role"),
+    "budget_by_channel": NameInfo("output", "budget per channel"),
+    "gmv_by_scenario": NameInfo("output", "GMV target per scenario"),
+    "current_penetration": NameInfo("output", "served / potential firms"),
+    "goal_firms": NameInfo("output", "firms served at the penetration goal (rounded)"),
+    "accounts_to_win": NameInfo("output", "new accounts needed to reach the goal"),
+    "milestone_accounts": NameInfo("output", "accounts reached at each milestone (rounded)"),
+    "check_difference": NameInfo("output", "per check: parts − total (0 when the split is exact)"),
+    "check_status": NameInfo("output", "per check: OK or CHECK"),
+}
+
+INSTRUCTIONS = (
+    (("What this workbook does", "本工作簿的用途"), None),
+    (("Splits a total budget over tiers A/B/C (key / general / non-key industries), inside each tier over "
+      "its industries in proportion to their scores, over quarters and months and over channels; splits the "
+      "GMV target by quarter and scenario and the enrolment target by role; sizes the market and sets "
+      "milestones at 30/60/90% of the accounts to win. Every split uses the largest-remainder method, so "
+      "the parts are whole budget units and add up exactly to the total (see Checks).",
+      "将总预算按A/B/C层级（重点/一般/非重点行业）分配，层级内按行业得分分配，并按季度、月份和渠道分解；"
+      "GMV目标按季度和情景分解，报名目标按岗位分解；测算市场容量，并以待获取客户数的30%/60%/90%设置里程碑。"
+      "所有拆分均采用最大余数法，各部分为预算单位的整数倍且合计恰好等于总额（见“校验”）。"), None),
+    (("What to fill in (blue on yellow cells)", "需要填写的内容（黄底蓝字单元格）"), None),
+    (("Settings: total budget (a whole multiple of the budget unit), unit, tier labels, thresholds and shares, "
+      "quarter and month weights, targets, role/channel weights, scenario factors (the 10–15% elastic band), "
+      "market size and milestones. Industries: names and scores (from the scoring matrix).",
+      "设置：总预算（须为预算单位的整数倍）、预算单位、层级标签/阈值/份额、季度与月份权重、目标、岗位/渠道权重、"
+      "情景系数（10–15%弹性区间）、市场规模与里程碑。行业：名称及得分（来自评分矩阵）。"), None),
+    (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
+    (("Budget by tier and by industry, tier × quarter, by month and by channel; GMV by quarter and scenario; "
+      "enrolments by role; penetration, goal firms, accounts to win and milestone accounts; check cells "
+      "(OK when parts sum to their total) and a chart of budget by tier and quarter.",
+      "按层级和行业的预算、层级×季度、按月和按渠道预算；按季度和情景的GMV；按岗位的报名数；"
+      "渗透率、目标客户数、待获取客户数及里程碑；校验单元格（各部分合计等于总额时显示OK）及层级×季度预算图。"), None),
+)
+
+
+def _industry_scores() -> list[float]:
+    """The example industries' weighted scores, to one decimal (as a user would copy them)."""
+    raw = np.array([s for _, s in ex.INDUSTRIES], dtype=float)
+    lower = np.array([c[2] == "lower" for c in ex.CRITERIA])
+    scores = scoring.weighted_score(np.where(lower, 10 - raw, raw), [c[1] for c in ex.CRITERIA])
+    return [excel_round(float(s), 1) for s in scores]
+
+
+def _settings(b: Builder) -> None:
+    s = b.sheet("Settings", {"A": 3, "B": 34, "C": 18, "D": 16, "E": 16}, tab="FFC000")
+    b.title(s, (TITLE[0] + " — settings", TITLE[1] + " — 设置"))
+    b.headers(s, 4, 2, [("Budget", "预算"), ("Value", "数值")])
+    b.labels(s, 5, 2, [("Total budget", "总预算"), ("Budget unit (parts are multiples of it)", "预算单位（各部分为其整数倍）")])
+    b.inputs(s, 6, 3, [[ex.BUDGET_UNIT]], "budget_unit", POSITIVE, "count")
+    b.inputs(s, 5, 3, [[ex.BUDGET]], "total_budget", multiple_of("$C$6", "C5"), "currency")
+    b.headers(s, TIER_ROW - 1, 2, [("Tier", "层级"), ("Label", "标签"), ("Minimum score", "最低得分"), ("Budget share", "预算份额")])
+    b.labels(s, TIER_ROW, 2, list(ex.TIER_NAMES))
+    b.inputs(s, TIER_ROW, 3, [[x] for x in ex.TIER_LABELS], "tier_labels", TEXT)
+    b.inputs(s, TIER_ROW, 4, [[x] for x in ex.TIER_THRESHOLDS], "tier_thresholds", SCORE, "score")
+    b.put(s, f"D{TIER_ROW + 2}", ("below B", "低于B"), "label")
+    b.inputs(s, TIER_ROW, 5, [[x] for x in ex.TIER_SHARES], "tier_shares", SHARE, "percent")
+    for row, head, labels, values, name, v, fmt in (
+            (QUARTER_ROW, ("Quarter", "季度"), ex.QUARTERS, ex.QUARTER_WEIGHTS, "quarter_weights", SHARE, "0.##"),
+            (MONTH_ROW, ("Month in quarter", "季度内月份"), (("1st month", "第1个月"), ("2nd month", "第2个月"),
+                                                         ("3rd month", "第3个月")),
+             ex.MONTH_WEIGHTS, "month_weights", SHARE, "0.##"),
+            (ROLE_ROW, ("Role", "岗位"), ex.ROLES, ex.ROLE_WEIGHTS, "role_weights", SHARE, "0.##"),
+            (CHANNEL_ROW, ("Channel", "渠道"), ex.CHANNELS, ex.CHANNEL_WEIGHTS, "channel_weights", SHARE, "0.##"),
+            (SCENARIO_ROW, ("Scenario", "情景"), ex.SCENARIOS, ex.SCENARIO_FACTORS, "scenario_factors", SHARE,
+             "percent"),
+            (MILESTONE_ROW, ("Milestone", "里程碑"), (("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"),
+                                                   ("Milestone 3", "里程碑3")),
+             ex.MILESTONE_SHARES, "milestone_shares", FRACTION, "percent")):
+        b.headers(s, row - 1, 2, [head, ("Share of target accounts", "占待获取客户比例") if name == "milestone_shares"
+                                  else ("Factor", "系数") if name == "scenario_factors" else ("Weight", "权重")])
+        b.labels(s, row, 2, list(labels))
+        b.inputs(s, row, 3, [[x] for x in values], name, v, fmt)
+    b.headers(s, 24, 2, [("Targets", "目标"), ("Value", "数值")])
+    b.labels(s, 25, 2, [("Annual GMV target", "年度GMV目标"), ("Enrolment target", "报名目标")])
+    b.inputs(s, 25, 3, [[ex.ANNUAL_GMV]], "gmv_target", WHOLE, "currency")
+    b.inputs(s, 26, 3, [[ex.ENROLMENTS]], "enrolment_target", WHOLE, "count")
+    b.headers(s, 44, 2, [("Market capacity", "市场容量"), ("Value", "数值")])
+    b.labels(s, 45, 2, [("Potential customers (firms)", "潜在客户数（企业）"), ("Customers served today", "现有客户数"),
+                        ("Penetration goal", "目标渗透率")])
+    b.inputs(s, 45, 3, [[ex.POTENTIAL_FIRMS], [ex.SERVED_FIRMS]], None, WHOLE, "count")
+    b.name("potential_firms", s, "$C$45")
+    b.name("served_firms", s, "$C$46")
+    b.inputs(s, 47, 3, [[ex.PENETRATION_GOAL]], "penetration_goal", FRACTION, "percent")
+    s.freeze_panes = "C5"
+
+
+def _split(b: Builder, total: str, weights_col: str, first: int, k: int, i: int, unit: str = UNIT) -> str:
+    """Native formula of part ``i`` of a split by the Settings weights in rows first..first+k-1."""
+    rng = f"Settings!${weights_col}${first}:${weights_col}${first + k - 1}"
+    one = f"Settings!${weights_col}${first + i}"
+    return split_part(total, unit, rng, one, f"ROW({rng})", f"ROW({one})")
+
+
+def _vector_split(b: Builder, ws, row: int, col: int, total: str, weights_col: str, first: int, k: int,
+                  name: str, fmt: str, unit: str = UNIT) -> None:
+    """A column of ``k`` parts splitting ``total`` by Settings weights (udf: GTM_SPLIT_TARGET)."""
+    if b.flavour == "udf":
+        rng = f"Settings!${weights_col}${first}:${weights_col}${first + k - 1}"
+        b.array_output(ws, row, col, k, 1, f"GTM_SPLIT_TARGET({total},{rng},{unit})", name, fmt)
+    else:
+        b.outputs(ws, row, col, [[_split(b, total, weights_col, first, k, i, unit)] for i in range(k)], name, fmt)
+
+
+def build(b: Builder) -> None:
+    """Lay out the budget-by-tier template in ``b``."""
+    instructions_sheet(b, TITLE, INSTRUCTIONS)
+    _settings(b)
+    labels = [f"Settings!$C${TIER_ROW + i}" for i in range(3)]
+
+    ind = b.sheet("Industries", {"A": 5, "B": 26, "C": 12, "D": 10, "E": 18, "F": 14}, tab="4472C4")
+    b.title(ind, ("Budget per industry", "各行业预算"),
+            ("Each tier's budget is split over its industries in proportion to their scores.",
+             "各层级预算按行业得分比例分配给该层级内的行业。"))
+    b.headers(ind, 4, 1, ["#", ("Industry", "行业"), ("Score", "得分"), ("Tier", "层级"), ("Budget", "预算"),
+                          ("Share of total", "占总预算")])
+    b.labels(ind, IND_FIRST, 1, list(range(1, N_IND + 1)))
+    b.inputs(ind, IND_FIRST, 2, [[b.t(n)] for n, _ in ex.INDUSTRIES], "industry_names", TEXT)
+    b.inputs(ind, IND_FIRST, 3, [[s] for s in _industry_scores()], "industry_scores", SCORE, "0.0")
+    scores, tiers = area(3, IND_FIRST, 3, IND_LAST), area(4, IND_FIRST, 4, IND_LAST)
+    if b.flavour == "udf":
+        b.array_output(ind, IND_FIRST, 4, N_IND, 1, f"GTM_TIER({scores},Settings!$D${TIER_ROW}:$D${TIER_ROW + 1},"
+                       f"Settings!$C${TIER_ROW}:$C${TIER_ROW + 2})", "industry_tier")
+        parts = []
+        for i, lab in enumerate(labels):
+            member = f"({tiers}={lab})"
+            weights = f"({scores}+(SUMPRODUCT({scores}*{member})=0))*{member}"
+            parts.append(f"IF(COUNTIF({tiers},{lab})=0,0,GTM_SPLIT_TARGET(Summary!$E${5 + i},{weights},{UNIT}))")
+        b.array_output(ind, IND_FIRST, 5, N_IND, 1, "+".join(parts), "industry_budget", "currency")
+    else:
+        b.outputs(ind, IND_FIRST, 4, [[f"IF(C{r}>=Settings!$D${TIER_ROW},{labels[0]},IF(C{r}>=Settings!$D$"
+                                       f"{TIER_ROW + 1},{labels[1]},{labels[2]}))"] for r in range(IND_FIRST, IND_LAST + 1)],
+                  "industry_tier")
+        b.outputs(ind, IND_FIRST, 5, [[split_part(f"INDEX(Summary!$E$5:$E$7,MATCH(D{r},Settings!$C${TIER_ROW}:$C$"
+                                                  f"{TIER_ROW + 2},0))", UNIT, scores, f"C{r}", f"ROW({scores})",
+                                                  f"ROW(C{r})", mask=f"{tiers}=D{r}")]
+                                      for r in range(IND_FIRST, IND_LAST + 1)], "industry_budget", "currency")
+    b.outputs(ind, IND_FIRST, 6, [[f"IF({TOTAL}=0,0,E{r}/{TOTAL})"] for r in range(IND_FIRST, IND_LAST + 1)],
+              "industry_share", "percent")
+    b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
+    for col in "ACD":
+        b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
+    b.outputs(ind, IND_LAST + 1, 5, [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]], None,
+              "currency", style="total")
+    ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
+    traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
+    ind.freeze_panes = "C5"
+
+    su = b.sheet("Summary", {"A": 22, "B": 8, "C": 10, "D": 11, **{c: 15 for c in "EFGHI"}}, tab="A5A5A5")
+    b.title(su, ("Budget by tier and quarter", "按层级和季度的预算"))
+    b.headers(su, 4, 1, [("Tier", "层级"), ("Label", "标签"), ("Share", "份额"), ("Industries", "行业数"),
+                         ("Budget", "预算")] + list(ex.QUARTERS))
+    b.labels(su, 5, 1, list(ex.TIER_NAMES))
+    b.outputs(su, 5, 2, [[lab, f"Settings!$E${TIER_ROW + i}", f"COUNTIF(Industries!{tiers},B{5 + i})"]
+                         for i, lab in enumerate(labels)], None)
+    for r in range(5, 8):
+        su[f"C{r}"].number_format = "0.0%"
+    b.name("tier_industry_count", su, "$D$5:$D$7")
+    _vector_split(b, su, 5, 5, TOTAL, "E", TIER_ROW, 3, "budget_by_tier", "currency")
+    if b.flavour == "udf":
+        b.array_output(su, 5, 6, 3, 4, f"GTM_SPLIT_TARGET(E5:E7,Settings!$C${QUARTER_ROW}:$C${QUARTER_ROW + 3},{UNIT})",
+                       "budget_by_tier_quarter", "currency")
+    else:
+        b.outputs(su, 5, 6, [[_split(b, f"$E{r}", "C", QUARTER_ROW, 4, q) for q in range(4)] for r in range(5, 8)],
+                  "budget_by_tier_quarter", "currency")
+    b.put(su, "A8", ("Total", "合计"), "total")
+    for col in "BCD":
+        b.put(su, f"{col}8", None, "total")
+    b.outputs(su, 8, 5, [["SUM(E5:E7)"]], None, "currency", style="total")
+    b.outputs(su, 8, 6, [[f"SUM({c}5:{c}7)" for c in "FGHI"]], "budget_by_quarter", "currency", style="total")
+    traffic_light(su, "B5:B7", "B5", labels)
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+    chart.title = b.t(("Budget by tier and quarter", "按层级和季度的预算"))
+    for r in range(5, 8):
+        series = Series(Reference(su, min_col=6, max_col=9, min_row=r), title=None)
+        series.tx = SeriesLabel(strRef=StrRef(f"Summary!$B${r}"))
+        chart.series.append(series)
+    chart.set_categories(Reference(su, min_col=6, max_col=9, min_row=4))
+    chart.y_axis.numFmt = "#,##0"
+    chart.height, chart.width = 8, 16
+    su.add_chart(chart, "A11")
+    su.freeze_panes = "B5"
+
+    ph = b.sheet("Phasing", {"A": 12, "B": 12, "C": 18}, tab="70AD47")
+    b.title(ph, ("Monthly phasing", "按月预算分解"),
+            ("Each quarter's budget split over its months by Settings › Month in quarter.",
+             "各季度预算按“设置›季度内月份”权重分配到各月。"))
+    b.headers(ph, 4, 1, [("Month", "月份"), ("Quarter", "季度"), ("Budget", "预算")])
+    b.labels(ph, 5, 1, list(ex.MONTHS))
+    b.labels(ph, 5, 2, [ex.QUARTERS[m // 3] for m in range(12)])
+    qcols = "FGHI"
+    if b.flavour == "udf":
+        for q in range(4):
+            b.array_output(ph, 5 + 3 * q, 3, 3, 1, f"GTM_SPLIT_TARGET(Summary!${qcols[q]}$8,Settings!$C${MONTH_ROW}:"
+                           f"$C${MONTH_ROW + 2},{UNIT})", None, "currency")
+    else:
+        b.outputs(ph, 5, 3, [[_split(b, f"Summary!${qcols[m // 3]}$8", "C", MONTH_ROW, 3, m % 3)] for m in range(12)],
+                  None, "currency")
+    b.name("budget_by_month", ph, "$C$5:$C$16")
+    b.put(ph, "A17", ("Total", "合计"), "total")
+    b.put(ph, "B17", None, "total")
+    b.outputs(ph, 17, 3, [["SUM(C5:C16)"]], None, "currency", style="total")
+    ph.freeze_panes = "A5"
+
+    tg = b.sheet("Targets", {"A": 30, "B": 18, "C": 18}, tab="ED7D31")
+    b.title(tg, ("Targets by time, role and scenario; market and milestones", "按时间、岗位、情景分解目标；市场与里程碑"))
+    blocks = ((4, ("Quarter", "季度"), ("GMV target", "GMV目标"), ex.QUARTERS, "Settings!$C$25", "C", QUARTER_ROW,
+               "gmv_by_quarter", "currency", "1"),
+              (11, ("Role", "岗位"), ("Enrolments", "报名数"), ex.ROLES, "Settings!$C$26", "C", ROLE_ROW,
+               "enrolments_by_role", "count", "1"),
+              (17, ("Channel", "渠道"), ("Budget", "预算"), ex.CHANNELS, TOTAL, "C", CHANNEL_ROW,
+               "budget_by_channel", "currency", UNIT))
+    for row, h1, h2, labs, total, col, first, name, fmt, unit in blocks:
+        b.headers(tg, row, 1, [h1, h2])
+        b.labels(tg, row + 1, 1, list(labs))
+        _vector_split(b, tg, row + 1, 2, total, col, first, len(labs), name, fmt, unit)
+        end = row + len(labs)
+        b.put(tg, f"A{end + 1}", ("Total", "合计"), "total")
+        b.outputs(tg, end + 1, 2, [[f"SUM(B{row + 1}:B{end})"]], None, fmt, style="total")
+    b.headers(tg, 24, 1, [("Scenario", "情景"), ("GMV target", "GMV目标")])
+    b.labels(tg, 25, 1, list(ex.SCENARIOS))
+    b.outputs(tg, 25, 2, [[f"Settings!$C$25*Settings!$C${SCENARIO_ROW + i}"] for i in range(3)], "gmv_by_scenario",
+              "currency")
+    b.headers(tg, 29, 1, [("Market capacity", "市场容量"), ("Value", "数值")])
+    b.labels(tg, 30, 1, [("Current penetration", "当前渗透率"), ("Firms served at the goal", "目标客户数"),
+                         ("Accounts to win", "待获取客户数")])
+    b.outputs(tg, 30, 2, [["IF(Settings!$C$45=0,0,Settings!$C$46/Settings!$C$45)"]], "current_penetration", "percent")
+    b.outputs(tg, 31, 2, [["ROUND(Settings!$C$45*Settings!$C$47,0)"]], "goal_firms", "count")
+    b.outputs(tg, 32, 2, [["MAX(0,B31-Settings!$C$46)"]], "accounts_to_win", "count")
+    b.headers(tg, 34, 1, [("Milestone", "里程碑"), ("Share", "比例"), ("Accounts reached", "累计客户数")])
+    b.labels(tg, 35, 1, [("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"), ("Milestone 3", "里程碑3")])
+    b.outputs(tg, 35, 2, [[f"Settings!$C${MILESTONE_ROW + i}"] for i in range(3)], None, "percent")
+    b.outputs(tg, 35, 3, [[f"ROUND($B$32*B{35 + i},0)"] for i in range(3)], "milestone_accounts", "count")
+    tg.freeze_panes = "A4"
+
+    ck = b.sheet("Checks", {"A": 40, "B": 18, "C": 18, "D": 14, "E": 10}, tab="C00000")
+    b.title(ck, ("Checks: every split sums to its total", "校验：各项拆分合计等于总额"))
+    b.headers(ck, 4, 1, [("Check", "校验项"), ("Sum of parts", "各部分合计"), ("Total", "总额"),
+                         ("Difference", "差额"), ("Status", "状态")])
+    checks = ((("Tiers = total budget", "各层级 = 总预算"), "SUM(Summary!$E$5:$E$7)", TOTAL),
+              (("Industries = total budget", "各行业 = 总预算"), f"SUM(Industries!$E${IND_FIRST}:$E${IND_LAST})", TOTAL),
+              (("Tiers × quarters = total budget", "层级×季度 = 总预算"), "SUM(Summary!$F$5:$I$7)", TOTAL),
+              (("Months = total budget", "各月 = 总预算"), "SUM(Phasing!$C$5:$C$16)", TOTAL),
+              (("Channels = total budget", "各渠道 = 总预算"), "SUM(Targets!$B$18:$B$21)", TOTAL),
+              (("Quarters = GMV target", "各季度 = GMV目标"), "SUM(Targets!$B$5:$B$8)", "Settings!$C$25"),
+              (("Roles = enrolment target", "各岗位 = 报名目标"), "SUM(Targets!$B$12:$B$14)", "Settings!$C$26"))
+    b.labels(ck, 5, 1, [c[0] for c in checks])
+    b.outputs(ck, 5, 2, [[c[1], c[2]] for c in checks], None, "#,##0")
+    b.outputs(ck, 5, 4, [[f"B{r}-C{r}"] for r in range(5, 5 + len(checks))], "check_difference", "#,##0")
+    b.outputs(ck, 5, 5, [[f'IF(ABS(D{r})<0.5,"OK","CHECK")'] for r in range(5, 5 + len(checks))], "check_status")
+    traffic_light(ck, f"E5:E{4 + len(checks)}", "E5", ['"OK"', '"-"', '"CHECK"'])
+
+
+def _col(block: list[list[Any]]) -> list[float]:
+    return [float(r[0]) for r in block]
+
+
+def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """The template's outputs from its inputs, by gtm_xl's math."""
+    v = {k: x for k, x in inputs.items()}
+    total, unit = float(v["total_budget"][0][0]), float(v["budget_unit"][0][0])
+    labels = [r[0] for r in v["tier_labels"]]
+    scores = np.array(_col(v["industry_scores"]))
+    tiers = [str(t) for t in scoring.tier(scores, _col(v["tier_thresholds"]), labels)]
+    by_tier = np.asarray(allocation.split_target(total, _col(v["tier_shares"]), unit), float)
+    by_industry = np.zeros(scores.size)
+    for lab, amount in zip(labels, by_tier):
+        members = np.array([t == lab for t in tiers])
+        if members.any():
+            by_industry[members] = allocation.split_target(float(amount), scores[members], unit)
+    qw = _col(v["quarter_weights"])
+    tier_quarter = np.asarray(allocation.split_target(by_tier, qw, unit), float).reshape(3, 4)
+    by_quarter = tier_quarter.sum(axis=0)
+    months = [float(x) for q in by_quarter for x in allocation.split_target(float(q), _col(v["month_weights"]), unit)]
+    gmv, enrol = float(v["gmv_target"][0][0]), float(v["enrolment_target"][0][0])
+    gmv_q = [float(x) for x in allocation.split_target(gmv, qw, 1)]
+    roles = [float(x) for x in allocation.split_target(enrol, _col(v["role_weights"]), 1)]
+    channels = [float(x) for x in allocation.split_target(total, _col(v["channel_weights"]), unit)]
+    potential, served = float(v["potential_firms"][0][0]), float(v["served_firms"][0][0])
+    goal = excel_round(potential * float(v["penetration_goal"][0][0]))
+    to_win = max(0.0, goal - served)
+    checks = [by_tier.sum() - total, by_industry.sum() - total, tier_quarter.sum() - total, sum(months) - total,
+              sum(channels) - total, sum(gmv_q) - gmv, sum(roles) - enrol]
+    return {
+        "industry_tier": [[t] for t in tiers],
+        "industry_budget": [[float(x)] for x in by_industry],
+        "industry_share": [[float(x) / total if total else 0.0] for x in by_industry],
+        "tier_industry_count": [[sum(t == lab for t in tiers)] for lab in labels],
+        "budget_by_tier": [[float(x)] for x in by_tier],
+        "budget_by_tier_quarter": tier_quarter.tolist(),
+        "budget_by_quarter": [by_quarter.tolist()],
+        "budget_by_month": [[x] for x in months],
+        "gmv_by_quarter": [[x] for x in gmv_q],
+        "enrolments_by_role": [[x] for x in roles],
+        "budget_by_channel": [[x] for x in channels],
+        "gmv_by_scenario": [[gmv * f] for f in _col(v["scenario_factors"])],
+        "current_penetration": [[served / potential if potential else 0.0]],
+        "goal_firms": [[goal]],
+        "accounts_to_win": [[to_win]],
+        "milestone_accounts": [[excel_round(to_win * s)] for s in _col(v["milestone_shares"])],
+        "check_difference": [[float(c)] for c in checks],
+        "check_status": [["OK" if abs(c) < 0.5 else "CHECK"] for c in checks],
+    }
