@@ -651,13 +651,21 @@ _DV = re.compile(rb"<" + _P + rb"dataValidation\b([^>]*?)(?:/>|>(.*?)</" + _P + 
 _DV_F = re.compile(rb"<" + _P + rb"formula([12])\b[^>]*>(.*?)</" + _P + rb"formula[12]\s*>", re.S)
 
 
+_XM_F = re.compile(rb"<" + _P + rb"f\b[^>]*>(.*?)</" + _P + rb"f\s*>", re.S)
+_XM_SQREF = re.compile(rb"<" + _P + rb"sqref\b[^>]*>(.*?)</" + _P + rb"sqref\s*>", re.S)
+
+
 def _validations(sheet: str, data: bytes, after: int) -> list[DataValidation]:
     out = []
     for m in _DV.finditer(data, after):
         a = _attrs(m.group(1))
         body = m.group(2) or b""
-        f = {fm.group(1): _unescape(fm.group(2).decode("utf-8")) for fm in _DV_F.finditer(body)}
-        out.append(DataValidation(sheet=sheet, sqref=a.get("sqref", ""), type=a.get("type", "none"),
+        f = {fm.group(1): _unescape(_XM_F.sub(rb"\1", fm.group(2)).decode("utf-8")) for fm in _DV_F.finditer(body)}
+        sqref = a.get("sqref") or ""
+        if not sqref:           # x14 rules (extLst) keep the range in <xm:sqref>
+            sm = _XM_SQREF.search(body)
+            sqref = _unescape(sm.group(1).decode("utf-8")) if sm else ""
+        out.append(DataValidation(sheet=sheet, sqref=sqref, type=a.get("type", "none"),
                                   operator=a.get("operator", "between"), formula1=f.get(b"1"),
                                   formula2=f.get(b"2"), allow_blank=a.get("allowBlank") in ("1", "true"),
                                   error=a.get("error")))
