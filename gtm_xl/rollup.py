@@ -168,13 +168,16 @@ def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> dict[str, l
         return _read_outputs(wbv, template)
 
 
-def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo) -> None:
-    """Recalculate copies of the given files in one LibreOffice run; a failure becomes a reason."""
+def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo, lo=None) -> None:
+    """Recalculate copies of the given files in one LibreOffice run (``lo``: a running profile to
+    reuse, else a fresh one); a failure becomes a reason."""
+    import contextlib
+
     from gtm_xl.excel.libreoffice import LibreOffice, LibreOfficeError, find_soffice
 
     if not results:
         return
-    if find_soffice() is None:
+    if lo is None and find_soffice() is None:
         for r in results:
             r.reasons.append("stored results are stale and neither the headless refresh nor LibreOffice "
                              "could recalculate them")
@@ -187,9 +190,9 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
             dst = src / f"{i:05d}_{Path(r.path).name}"
             shutil.copyfile(r.path, dst)
             copies.append(dst)
-        with LibreOffice() as lo:
+        with (contextlib.nullcontext(lo) if lo is not None else LibreOffice()) as office:
             try:
-                outs = lo.convert(copies, "xlsx", Path(tmp) / "out", filter_name="Calc MS Excel 2007 XML")
+                outs = office.convert(copies, "xlsx", Path(tmp) / "out", filter_name="Calc MS Excel 2007 XML")
             except LibreOfficeError as exc:
                 for r in results:
                     r.reasons.append(f"recalculation failed: {exc}")
@@ -284,8 +287,12 @@ def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) ->
 
 def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path | None = None,
            manifest: str | Path | None = None, csv_dir: str | Path | None = None, db: str | None = None,
-           jobs: int = 1, progress: Callable[[Iterable], Iterable] | None = None) -> RollupReport:
-    """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file."""
+           jobs: int = 1, progress: Callable[[Iterable], Iterable] | None = None,
+           libreoffice=None) -> RollupReport:
+    """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file.
+
+    ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for files the
+    headless refresh cannot recalculate (default: a fresh profile when one is needed)."""
     import time
 
     from gtm_xl.distribute import read_manifest
@@ -310,7 +317,7 @@ def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path
     else:
         it = (inspect_file(p, info, regions) for p in paths)
         results = list(progress(it) if progress else it)
-    _recalculate_with_libreoffice([r for r in results if r.needs_libreoffice and not r.reasons], info)
+    _recalculate_with_libreoffice([r for r in results if r.needs_libreoffice and not r.reasons], info, libreoffice)
 
     report = RollupReport(info)
     seen: dict[str, str] = {}

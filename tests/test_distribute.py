@@ -1,0 +1,184 @@
+"""gtm-xl distribute: the regions/rows tables, the fast regional copies, the manifest."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from distribution_helpers import INDUSTRIES, TEMPLATE_ID, build_test_template
+from gtm_xl.cli import main
+from gtm_xl.distribute import (
+    add_sheet_password,
+    distribute,
+    naive_regional_copy,
+    protection_hash,
+    sha256_file,
+    workbook_content,
+)
+from gtm_xl.regions import RegionsError, plan_regions
+from gtm_xl.template_info import load_workbook_bytes, read_region, read_template
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_test_template(tmp_path_factory.mktemp("tpl") / "regional_plan.xlsx")
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+REGIONS = """region,name,budget_total,gmv_target,gross_margin,segment,new_customers
+EMEA,Europe,"6,000,000",15000000,65%,Mid,300
+APAC,Asia Pacific,4000000,9000000,0.7,SMB,
+NA,North America,8000000,20000000,0.72,enterprise,500
+"""
+
+
+def test_regions_table_problems_are_all_named_and_nothing_is_written(template, tmp_path):
+    bad = write(tmp_path / "regions.csv", "region,name,budget_total,gross_margin,segment,new_customers\n"
+                "EMEA,Europe,-5,0.5,SMB,10\n"
+                ",Nowhere,1,0.5,SMB,10\n"
+                "EMEA,Again,1,0.5,SMB,10\n"
+                "APAC,Asia,1,1.5,XL,2.5\n"
+                "LATAM,Latin America,lots,0.5,SMB,10\n")
+    out = tmp_path / "out"
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, bad, out)
+    text = str(exc.value)
+    assert not out.exists()
+    assert "row 2, column budget_total: value -5 must be at least 0" in text
+    assert "row 3, column region: missing region id" in text
+    assert "row 4, column region: duplicate region id 'EMEA' (first on row 2)" in text
+    assert "row 5, column gross_margin: value 1.5 must be between 0 and 1" in text
+    assert "row 5, column segment: 'XL' is not one of SMB, Mid, Enterprise" in text
+    assert "row 5, column new_customers: 2.5 is not a whole number" in text
+    assert "row 6, column budget_total: 'lots' is not a number" in text
+    assert all(line.startswith(str(bad)) for line in text.splitlines())
+
+
+def test_unknown_and_output_columns_are_refused(template, tmp_path):
+    bad = write(tmp_path / "r.csv", "region,name,budget,out_budget,industry_scores\nEMEA,Europe,1,2,3\n")
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, bad, tmp_path / "out")
+    text = str(exc.value)
+    assert "column budget: unknown column: 'budget' is not an input name" in text
+    assert "out_budget' is an output of the template" in text
+    assert "industry_scores is a list input (6×1 cells); give it in the --rows table" in text
+    missing = write(tmp_path / "m.csv", "region,budget_total\nEMEA,1\n")
+    with pytest.raises(RegionsError, match="missing required column 'name'"):
+        distribute(template, missing, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_copies_match_the_naive_openpyxl_way(template, tmp_path):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    rows = write(tmp_path / "industries.csv", "region,industry_names,industry_scores\n"
+                 "EMEA,Retail,8\nEMEA,Energy,6.5\nAPAC,Gaming,9\n")
+    result = distribute(template, regions, tmp_path / "out", rows_path=rows)
+    assert [f.file for f in result.files] == [f"{TEMPLATE_ID}_{r}.xlsx" for r in ("EMEA", "APAC", "NA")]
+    info = read_template(template)
+    plans = {p.region: p for p in plan_regions(info, regions, rows)}
+    for f in result.files:
+        fast = tmp_path / "out" / f.file
+        naive = naive_regional_copy(template, plans[f.region], tmp_path / f"naive_{f.file}")
+        assert workbook_content(fast) == workbook_content(naive)
+        wb = load_workbook_bytes(fast.read_bytes())
+        assert read_region(wb) == (f.region, plans[f.region].name)
+        assert all(ws.protection.sheet for ws in wb.worksheets)
+    emea = load_workbook_bytes((tmp_path / "out" / f"{TEMPLATE_ID}_EMEA.xlsx").read_bytes())
+    names = [emea["Plan"].cell(r, 1).value for r in range(3, 3 + len(INDUSTRIES))]
+    assert names == ["Retail", "Energy", None, None, None, None]
+    assert emea["Settings"]["B2"].value == 6_000_000 and emea["Settings"]["B7"].value == 0.65
+    na = load_workbook_bytes((tmp_path / "out" / f"{TEMPLATE_ID}_NA.xlsx").read_bytes())
+    assert [na["Plan"].cell(r, 1).value for r in range(3, 9)] == INDUSTRIES  # not in rows table: kept
+
+
+def test_only_the_needed_parts_change(template, tmp_path):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    distribute(template, regions, tmp_path / "out")
+    with zipfile.ZipFile(template) as a, zipfile.ZipFile(tmp_path / "out" / f"{TEMPLATE_ID}_EMEA.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        changed = {i.filename for i in b.infolist()
+                   if (i.CRC, i.compress_size) != (a.getinfo(i.filename).CRC, a.getinfo(i.filename).compress_size)}
+        wbxml = b.read("xl/workbook.xml")
+    assert changed == {"xl/workbook.xml", "xl/worksheets/sheet1.xml"}  # Settings only: no list inputs
+    assert b'fullCalcOnLoad="1"' in wbxml and b'name="GTM_REGION">&quot;EMEA&quot;' in wbxml \
+        or b'name="GTM_REGION">"EMEA"' in wbxml
+
+
+def test_manifest_and_rerun_into_the_same_folder(template, tmp_path):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    out = tmp_path / "out"
+    distribute(template, regions, out)
+    first = {p.name: p.read_bytes() for p in out.glob("*.xlsx")}
+    result = distribute(template, regions, out)
+    assert {p.name: p.read_bytes() for p in out.glob("*.xlsx")} == first  # deterministic, replaced
+    assert sorted(p.name for p in out.iterdir()) == sorted([*first, "manifest.json"])  # no temp files
+    doc = json.loads((out / "manifest.json").read_text())
+    assert doc["template"]["id"] == TEMPLATE_ID and doc["template"]["version"] == "1.0"
+    assert doc["template"]["sha256"] == sha256_file(template)
+    assert [r["region"] for r in doc["regions"]] == ["EMEA", "APAC", "NA"]
+    for r in doc["regions"]:
+        assert r["sha256"] == sha256_file(out / r["file"])
+    assert doc["created"].endswith("+00:00")
+    assert result.manifest == out / "manifest.json"
+
+
+def test_regions_from_xlsx(template, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["region", "name", "budget_total", "churn_monthly"])
+    ws.append(["EMEA", "Europe", 1234, 0.03])
+    ws.append(["APAC", "Asia", 99, 2])
+    wb.save(tmp_path / "regions.xlsx")
+    with pytest.raises(RegionsError, match=r"row 3, column churn_monthly: value 2 must be between"):
+        distribute(template, tmp_path / "regions.xlsx", tmp_path / "out")
+    ws["D3"] = 0.01
+    wb.save(tmp_path / "regions.xlsx")
+    result = distribute(template, tmp_path / "regions.xlsx", tmp_path / "out")
+    assert len(result.files) == 2
+
+
+def test_rows_table_problems(template, tmp_path):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    rows = write(tmp_path / "rows.csv", "region,industry_scores,industry_names\n"
+                 + "".join(f"EMEA,5,I{i}\n" for i in range(7)) + "MARS,1,x\nAPAC,11,y\n")
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, regions, tmp_path / "out", rows_path=rows)
+    text = str(exc.value)
+    assert "row 8, column industry_scores: region 'EMEA' has more rows than industry_scores holds (6)" in text
+    assert "row 9, column region: region 'MARS' is not in the regions table" in text
+    assert "row 10, column industry_scores: value 11 must be between 0 and 10" in text
+
+
+def test_password_protection(template, tmp_path):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    distribute(template, regions, tmp_path / "out", password="s3cret")
+    with zipfile.ZipFile(tmp_path / "out" / f"{TEMPLATE_ID}_APAC.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet2.xml")
+    assert b'algorithmName="SHA-512"' in sheet and b'spinCount="100000"' in sheet
+    wb = load_workbook_bytes((tmp_path / "out" / f"{TEMPLATE_ID}_APAC.xlsx").read_bytes())
+    prot = wb["Plan"].protection
+    assert prot.sheet and prot.hashValue and prot.saltValue
+    import base64
+
+    assert prot.hashValue == protection_hash("s3cret", base64.b64decode(prot.saltValue), 100_000)
+    assert add_sheet_password(b"<worksheet><sheetData/></worksheet>", b' x="1"') == \
+        b"<worksheet><sheetData/></worksheet>"  # an unprotected sheet stays unprotected
+
+
+def test_cli_distribute(template, tmp_path, capsys):
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    assert main(["distribute", str(template), "--regions", str(regions), "--out", str(tmp_path / "o")]) == 0
+    assert "Wrote 3 regional copies" in capsys.readouterr().out
+    bad = write(tmp_path / "bad.csv", "region,name,nope\nX,Y,1\n")
+    assert main(["distribute", str(template), "--regions", str(bad), "--out", str(tmp_path / "p")]) == 2
+    assert "column nope: unknown column" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()
