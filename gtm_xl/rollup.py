@@ -330,7 +330,9 @@ def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path
                 seen[r.region.lower()] = r.path
         (report.included if r.ok else report.left_out).append(r)
     if regions is not None:
-        returned = {r.region.lower() for r in report.included if r.region}
+        returned = {r.region.lower() for r in results if r.region}
+        names = {Path(r.path).name for r in results}
+        returned |= {k for k, e in regions.items() if e.get("file") in names}
         report.missing_regions = [{"region": e["region"], "file": e.get("file")}
                                   for k, e in regions.items() if k not in returned]
     report.included.sort(key=lambda r: (r.region or "").lower())
