@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
 
 from gtm_xl import scoring
 from gtm_xl.templates import example as ex
@@ -138,7 +139,7 @@ def build(b: Builder) -> None:
     b.outputs(g, FIRST, 3, grid, "target_grid")
     for j in range(N_SIZE):
         for r in range(FIRST, LAST + 1):
-            g[cell(3 + j, r)].alignment = g[cell(3 + j, r)].alignment.copy(horizontal="center")
+            g[cell(3 + j, r)].alignment = Alignment(horizontal="center")
     traffic_light(g, f"C{FIRST}:F{LAST}", f"C{FIRST}", ['"Y"', '"-"', '"N"'])
     b.put(g, f"A{LAST + 2}", ("Targeted industries", "目标行业数"), "total")
     b.outputs(g, LAST + 2, 3, [[f'COUNTIF({area(3 + j, FIRST, 3 + j, LAST)},"Y")' for j in range(N_SIZE)]],

@@ -1,0 +1,84 @@
+"""The templates in LibreOffice, an independent spreadsheet: the native flavour recalculates to the
+numbers gtm_xl's math gives (example data and randomised inputs written through the defined names),
+the udf flavour loads, every template exports to PDF with pages."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from gtm_xl.templates import TEMPLATES, build_all, file_name, template_module
+from tests.templates_helpers import compare_outputs, write_random_copy
+
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
+RANDOM_COPIES = 3
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("templates")
+    build_all(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def native_recalculated(built, libreoffice, tmp_path_factory):
+    """Every native template, as built and with randomised inputs, recalculated in one LibreOffice call."""
+    src = tmp_path_factory.mktemp("native-src")
+    files: list[tuple[str, Path]] = []
+    for kind in TEMPLATES:
+        example = src / file_name(kind, "native")
+        example.write_bytes((built / file_name(kind, "native")).read_bytes())
+        files.append((kind, example))
+        for seed in range(RANDOM_COPIES):
+            copy = src / f"{kind}_random{seed}.xlsx"
+            write_random_copy(example, copy, kind, seed)
+            files.append((kind, copy))
+    out = tmp_path_factory.mktemp("native-out")
+    results = libreoffice.convert([f for _, f in files], "xlsx", out, filter_name="Calc MS Excel 2007 XML")
+    return [(kind, source, result) for (kind, source), result in zip(files, results)]
+
+
+def test_native_flavour_equals_python_math(native_recalculated):
+    problems = [p for kind, source, result in native_recalculated for p in compare_outputs(source, result, kind)]
+    assert not problems, "\n".join(problems)
+    assert len(native_recalculated) == len(TEMPLATES) * (1 + RANDOM_COPIES)
+
+
+def test_native_example_shows_the_seeds_plan(native_recalculated):
+    from gtm_xl.templates.names import read_block
+
+    results = {r.name: r for _, _, r in native_recalculated}
+    wb = openpyxl.load_workbook(results["budget_by_tier_native.xlsx"], data_only=True)
+    assert read_block(wb, "gmv_by_quarter") == [[2_000_000], [3_000_000], [4_000_000], [3_000_000]]
+    assert read_block(wb, "enrolments_by_role") == [[400], [300], [300]]
+    assert sum(r[0] for r in read_block(wb, "budget_by_tier")) == 50_000_000
+    assert read_block(wb, "check_status") == [["OK"]] * 7
+    assert read_block(wb, "goal_firms") == [[4000]]
+
+
+def test_udf_flavour_loads_in_libreoffice(built, libreoffice, tmp_path):
+    files = [built / file_name(kind, "udf") for kind in TEMPLATES]
+    results = libreoffice.convert(files, "xlsx", tmp_path, filter_name="Calc MS Excel 2007 XML")
+    for source, result in zip(files, results):
+        original, loaded = openpyxl.load_workbook(source), openpyxl.load_workbook(result)
+        assert loaded.sheetnames == original.sheetnames
+        # the formulas survive the round trip (LibreOffice does not know GTM_*, it keeps them)
+        kind = source.stem.rsplit("_", 1)[0]
+        assert kind in TEMPLATES and template_module(kind).TEMPLATE_ID == kind
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_every_template_exports_to_pdf_with_pages(built, libreoffice, tmp_path):
+    files = [built / file_name(kind, flavour) for kind in TEMPLATES for flavour in ("native", "udf")]
+    pdfs = libreoffice.convert(files, "pdf", tmp_path)
+    for pdf in pdfs:
+        assert _pages(pdf) >= 3, pdf.name
