@@ -1,0 +1,217 @@
+"""gtm-xl rollup: the per-file checks, the aggregation rules, the database tables (SQLite and a
+real PostgreSQL server started on loopback)."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from distribution_helpers import TEMPLATE_ID, build_test_template
+from gtm_xl.distribute import distribute, read_manifest
+from gtm_xl.rollup import Aggregation, FileResult, RollupReport, aggregation_rules, compute_totals, inspect_file
+from gtm_xl.rollup_output import tables, write_db
+from gtm_xl.template_info import normalise_formula, read_template
+
+
+@pytest.fixture(scope="module")
+def sent(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sent")
+    template = build_test_template(root / "regional_plan.xlsx")
+    (root / "regions.csv").write_text("region,name,budget_total\nA,Alpha,100\nB,Beta,200\n", encoding="utf-8")
+    distribute(template, root / "regions.csv", root / "out")
+    doc = read_manifest(root / "out" / "manifest.json")
+    return template, root / "out", {e["region"].lower(): e for e in doc["regions"]}
+
+
+def _copy(sent, tmp_path, region="A", name=None) -> Path:
+    _, out, _ = sent
+    dst = tmp_path / (name or f"{TEMPLATE_ID}_{region}.xlsx")
+    shutil.copyfile(out / f"{TEMPLATE_ID}_{region}.xlsx", dst)
+    return dst
+
+
+def _reasons(sent, path) -> list[str]:
+    template, _, regions = sent
+    return inspect_file(path, read_template(template), regions, recalculate=False).reasons
+
+
+def test_a_good_copy_passes(sent, tmp_path):
+    assert _reasons(sent, _copy(sent, tmp_path)) == []
+
+
+def test_tampered_formula_is_reported_with_its_cell(sent, tmp_path):
+    f = _copy(sent, tmp_path)
+    wb = openpyxl.load_workbook(f)
+    wb["Plan"]["C5"] = "=budget_total/6"
+    wb["Plan"]["B10"] = 12345
+    wb.save(f)
+    reasons = _reasons(sent, f)
+    assert any(r.startswith("formula at Plan!C5 changed: =budget_total/6 (template: =IF(SUM(B3:B8)") for r in reasons)
+    assert any(r.startswith("formula at Plan!B10 was replaced by the value 12345") for r in reasons)
+
+
+def test_invalid_inputs_are_reported(sent, tmp_path):
+    f = _copy(sent, tmp_path)
+    wb = openpyxl.load_workbook(f)
+    wb["Settings"]["B7"] = 1.5           # gross_margin
+    wb["Plan"]["B4"] = "high"            # a score
+    wb.save(f)
+    reasons = _reasons(sent, f)
+    assert "input gross_margin at Settings!B7: value 1.5 must be between 0 and 1" in reasons
+    assert "input industry_scores at Plan!B4: 'high' is not a number" in reasons
+
+
+def test_region_and_template_checks(sent, tmp_path):
+    template, _, _ = sent
+    assert _reasons(sent, _copy(sent, tmp_path, name="renamed.xlsx")) == [
+        f"region 'A' was sent as {TEMPLATE_ID}_A.xlsx, this file is renamed.xlsx"]
+    assert _reasons(sent, template) == [
+        "no region stamp (GTM_REGION): not a regional copy made by gtm-xl distribute"]
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.load_workbook(template)
+    wb.defined_names["GTM_TEMPLATE"].attr_text = '"regional_plan 2.0"'
+    wb.save(other)
+    assert _reasons(sent, other) == ["template version is '2.0', expected '1.0'"]
+    _, _, regions = sent
+    info = read_template(template)
+    assert inspect_file(_copy(sent, tmp_path, "B"), info, {"a": regions["a"]},
+                        recalculate=False).reasons == ["region 'B' is not in the manifest"]
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken", b""])
+def test_unreadable_files_are_reported(sent, tmp_path, content):
+    f = tmp_path / f"{TEMPLATE_ID}_A.xlsx"
+    f.write_bytes(content)
+    reasons = _reasons(sent, f)
+    assert len(reasons) == 1 and reasons[0].startswith("unreadable:") and str(f) in reasons[0]
+
+
+def test_normalised_formulas():
+    assert normalise_formula("=_xlfn.STDEV.S( $a$1:a3 ) + sum(b1)") == "STDEV.S(A1:A3)+SUM(B1)"
+    assert normalise_formula('=IF(A1="Green ok","x ","y")') == 'IF(A1="Green ok","x ","y")'
+
+
+def _result(region, **outputs) -> FileResult:
+    return FileResult(f"/x/{region}.xlsx", region, region.title(),
+                      outputs={k: [[v]] for k, v in outputs.items()})
+
+
+def test_aggregation_rules_do_not_sum_ratios(sent):
+    template, _, _ = sent
+    info = read_template(template)
+    included = [_result("a", out_budget=100.0, out_gmv_target=1.0, out_cac=10.0, out_ltv=50.0, out_ltv_cac=5.0,
+                        out_score_total=30.0, out_status="Green", out_industry_budget=0.0),
+                _result("b", out_budget=300.0, out_gmv_target=2.0, out_cac=30.0, out_ltv=30.0, out_ltv_cac=1.0,
+                        out_score_total=20.0, out_status="Amber", out_industry_budget=0.0)]
+    rules = aggregation_rules(info, included)
+    assert rules["out_budget"] == Aggregation("sum")
+    assert rules["out_ltv_cac"] == Aggregation("weighted", "out_budget")
+    assert rules["out_cac"].how == rules["out_ltv"].how == "weighted"
+    assert rules["out_status"] == Aggregation("none")
+    assert "out_industry_budget" not in rules      # a block: its own table, no total
+    totals = compute_totals(included, rules)
+    assert totals["out_budget"] == 400.0 and totals["out_gmv_target"] == 3.0
+    assert math.isclose(totals["out_ltv_cac"], (5 * 100 + 1 * 300) / 400)
+    assert totals["out_status"] is None
+    zero = [_result("a", out_budget=0.0, out_ltv_cac=2.0), _result("b", out_budget=0.0, out_ltv_cac=4.0)]
+    assert compute_totals(zero, {"out_budget": Aggregation("sum"),
+                                 "out_ltv_cac": Aggregation("weighted", "out_budget")})["out_ltv_cac"] == 3.0
+
+
+def _report(template: Path) -> RollupReport:
+    info = read_template(template)
+    rows = [[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]
+    base = dict(out_budget=100.0, out_gmv_target=1.0, out_cac=10.0, out_ltv=50.0, out_ltv_cac=5.0,
+                out_score_total=30.0, out_status="Green")
+    included = []
+    for region in ("a", "b"):
+        r = _result(region, **base)
+        r.outputs["out_industry_budget"] = rows
+        included.append(r)
+    bad = FileResult("/x/c.xlsx", "c", reasons=["formula at Plan!B12 changed"])
+    report = RollupReport(info, included=included, left_out=[bad], missing_regions=[{"region": "d", "file": "d.xlsx"}])
+    report.rules = aggregation_rules(info, included)
+    report.totals = compute_totals(included, report.rules)
+    return report
+
+
+def _check_db(engine_url: str, report: RollupReport) -> None:
+    from sqlalchemy import create_engine, text
+
+    write_db(report, engine_url)
+    write_db(report, engine_url)               # a second run replaces the tables
+    engine = create_engine(engine_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("select sum(out_budget) from summary")).scalar() == 200.0
+            assert conn.execute(text("select count(*), sum(value) from out_industry_budget")).one() == (12, 42.0)
+            assert conn.execute(text("select count(*) from left_out")).scalar() == 2
+            assert conn.execute(text("select total from totals where output = 'out_ltv_cac'")).scalar() == 5.0
+    finally:
+        engine.dispose()
+    assert set(tables(report)) == {"summary", "totals", "out_industry_budget", "left_out"}
+
+
+def test_sqlite_tables(sent, tmp_path):
+    _check_db(f"sqlite:///{tmp_path / 'r.db'}", _report(sent[0]))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL server on 127.0.0.1 (Debian package ``postgresql``), trust auth.
+
+    Run as the ``postgres`` user when the tests run as root (initdb refuses root)."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not initdb or not pg_ctl:
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if bindir:
+            initdb, pg_ctl = str(bindir[-1] / "initdb"), str(bindir[-1] / "pg_ctl")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        psycopg = None
+    if not initdb or not Path(initdb).exists() or psycopg is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (postgresql package) and psycopg must be installed in CI")
+        pytest.skip("PostgreSQL server binaries (apt-get install postgresql) or psycopg are missing")
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="gtm-pg-"))  # outside pytest's root-only 0700 folder
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        import pwd
+
+        user = pwd.getpwnam("postgres")
+        for p in (root, sock):
+            os.chown(p, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "gtm", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"), "-o",
+                    f"-h 127.0.0.1 -p {port} -k {sock}", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://gtm@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_postgresql_tables(sent, postgres):
+    _check_db(postgres, _report(sent[0]))
