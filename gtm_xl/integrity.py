@@ -71,9 +71,7 @@ def check_formulas(wb, template: TemplateInfo) -> list[str]:
                            f"(template: ={expected})")
         elif normalise_formula(f) != expected:
             reasons.append(f"formula at {cell_label(coord)} changed: {f} (template: ={expected})")
-    if len(reasons) > _MAX_LISTED:
-        reasons = reasons[:_MAX_LISTED] + [f"… and {len(reasons) - _MAX_LISTED} more changed formulas"]
-    return reasons
+    return _capped(reasons, "changed formulas")
 
 
 def check_inputs(wb, template: TemplateInfo) -> list[str]:
@@ -95,6 +93,12 @@ def check_inputs(wb, template: TemplateInfo) -> list[str]:
             problem = rule.problem(value)
             if problem:
                 reasons.append(f"input {key} at {cell_label(coord)}: {problem}")
+    return _capped(reasons, "invalid inputs")
+
+
+def _capped(reasons: list[str], what: str) -> list[str]:
+    if len(reasons) > _MAX_LISTED:
+        return reasons[:_MAX_LISTED] + [f"… and {len(reasons) - _MAX_LISTED} more {what}"]
     return reasons
 
 

@@ -121,7 +121,7 @@ class Validation:
     def problem(self, value: Any) -> str | None:
         """None when ``value`` passes; otherwise what is wrong, in words."""
         if value is None or value == "":
-            return None if self.allow_blank or not self.checkable else "must not be blank"
+            return None  # as in Excel: a rule checks what is entered, a cleared cell passes
         if not self.checkable or self.kind == "any":
             return None
         if self.kind == "list":
