@@ -242,6 +242,7 @@ def build(b: Builder) -> None:
         chart.series.append(series)
     chart.set_categories(Reference(su, min_col=6, max_col=9, min_row=4))
     chart.y_axis.numFmt = "#,##0"
+    chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
     su.add_chart(chart, "A11")
     su.freeze_panes = "B5"

@@ -184,12 +184,12 @@ def _economics(b: Builder) -> None:
             (("Gross margin", "毛利率"), "gross_margin", FRACTION, "percent"),
             (("Churn rate (monthly)", "月流失率"), "churn_rate", FRACTION, "0.00%"),
             (("Discount rate (monthly)", "月折现率"), "discount_rate", FRACTION, "0.00%"),
-            (("CAC: customer acquisition cost (获客成本)", "获客成本（CAC）"), "cac", POSITIVE, "currency"))
+            (("CAC: customer acquisition cost", "获客成本（CAC）"), "cac", POSITIVE, "currency"))
     values = [ex.UNIT_ECONOMICS[k] for k in ("arpa", "gross_margin", "churn", "discount", "cac")]
     for i, ((label, name, v, fmt), value) in enumerate(zip(rows, values)):
         b.labels(e, 5 + i, 2, [label])
         b.inputs(e, 5 + i, 3, [[value]], name, v, fmt)
-    b.labels(e, 11, 2, [("LTV: customer lifetime value (客户生命周期价值)", "客户生命周期价值（LTV）"), ("LTV:CAC", "LTV:CAC"),
+    b.labels(e, 11, 2, [("LTV: customer lifetime value", "客户生命周期价值（LTV）"), ("LTV:CAC", "LTV:CAC"),
                         ("CAC payback (months)", "获客成本回收期（月）"), ("Churn rate (annual)", "年流失率")])
     if b.flavour == "udf":
         f = ["GTM_LTV(C5,C6,C7,C8)", "GTM_LTV_CAC(C5,C6,C7,C9,C8)", "GTM_CAC_PAYBACK(C9,C5,C6)", "GTM_CHURN_ANNUAL(C7)",
@@ -207,7 +207,7 @@ def _economics(b: Builder) -> None:
     for i, (label, key) in enumerate(zip(labels, keys)):
         b.labels(e, 18 + i, 2, [label])
         b.inputs(e, 18 + i, 3, [[ex.RETENTION[key]]], f"mrr_{key}", POSITIVE if key == "start" else AMOUNT, "currency")
-    b.labels(e, 24, 2, [("NRR: net revenue retention (净收入留存率)", "净收入留存率（NRR）"),
+    b.labels(e, 24, 2, [("NRR: net revenue retention", "净收入留存率（NRR）"),
                         ("GRR: gross revenue retention", "总收入留存率（GRR）")])
     b.outputs(e, 24, 3, [[f[4]]], "nrr", "percent")
     b.outputs(e, 25, 3, [[f[5]]], "grr", "percent")
@@ -238,8 +238,9 @@ def _funnel(b: Builder) -> None:
     chart.set_categories(Reference(fu, min_col=1, min_row=5, max_row=8))
     chart.x_axis.scaling.orientation = "maxMin"
     chart.legend = None
+    chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 7, 14
-    fu.add_chart(chart, "G4")
+    fu.add_chart(chart, "D13")
     b.headers(fu, 13, 1, [("Planning inputs (seed 004)", "计划输入"), ("Value", "数值")])
     b.labels(fu, 14, 1, [("Target market accounts", "目标市场客户数"), ("Accounts reached", "已触达客户数"),
                          ("Opportunities", "商机数"), ("Deals won", "赢单数"), ("Revenue", "收入"),
@@ -289,6 +290,7 @@ def _trend(b: Builder) -> None:
     chart.add_data(Reference(t, min_col=2, max_col=3, min_row=4, max_row=16), titles_from_data=True)
     chart.set_categories(Reference(t, min_col=1, min_row=5, max_row=16))
     chart.y_axis.numFmt = "#,##0"
+    chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
     t.add_chart(chart, "F4")
     t.freeze_panes = "A5"

@@ -185,7 +185,7 @@ class Builder:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1  # every sheet is short: one page each
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.protection.sheet = True  # no password: protection against slips, not a secret
@@ -207,6 +207,12 @@ class Builder:
     def headers(self, ws: Worksheet, row: int, col: int, texts: Sequence[str | tuple[str, str]]) -> None:
         for i, text in enumerate(texts):
             self.put(ws, cell(col + i, row), text, "header")
+        self.tall_header(ws, row)
+
+    @staticmethod
+    def tall_header(ws: Worksheet, row: int) -> None:
+        """Room for two lines in a header row (long labels wrap)."""
+        ws.row_dimensions[row].height = 30
 
     def labels(self, ws: Worksheet, row: int, col: int, texts: Sequence[Any], down: bool = True,
                style: str = "label") -> None:

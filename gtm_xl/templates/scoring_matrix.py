@@ -166,8 +166,10 @@ def build(b: Builder) -> None:
     chart.add_data(Reference(m, min_col=7, min_row=4, max_row=LAST), titles_from_data=True)
     chart.set_categories(Reference(m, min_col=2, min_row=FIRST, max_row=LAST))
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 10
+    chart.y_axis.majorUnit, chart.y_axis.numFmt = 2, "0"
     chart.x_axis.scaling.orientation = "maxMin"
     chart.legend = None
+    chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 9, 16
     su.add_chart(chart, "A11")
     su.freeze_panes = "A5"
