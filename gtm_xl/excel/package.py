@@ -194,18 +194,23 @@ def format_number(x: float) -> str:
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"        # an optional namespace prefix
 _SHEETDATA_OPEN = re.compile(rb"<" + _P + rb"sheetData\b[^>]*?(/?)>")
 _SHEETDATA_CLOSE = re.compile(rb"</" + _P + rb"sheetData\s*>")
-_ROW_OR_CELL = re.compile(
-    rb"<(" + _P + rb")(row|c)(?=[\s/>])([^>]*?)(/?)>"
+_ITEM = re.compile(
+    rb"<(" + _P + rb")(?:c(?=[\s/>])(?:\s+r=\"([A-Z]{1,3})([0-9]{1,7})\")?([^>]*?)(?:(/)>|>(.*?)</" + _P + rb"c\s*>)"
+    rb"|(row)(?=[\s/>])([^>]*?)/?>)"
     rb"|</" + _P + rb"row\s*>",
+    re.S,
 )
-_CELL_END = re.compile(rb"</" + _P + rb"c\s*>")
+_R_VAL = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]+)["']""")
+_ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+_T_VAL = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
+_CM = re.compile(rb"""\scm\s*=""")
+_COLUMN_CACHE: dict[bytes, int] = {}
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _F = re.compile(rb"<" + _P + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"f\s*>)", re.S)
 _V = re.compile(rb"<" + _P + rb"v\b[^>]*?(?:/>|>(.*?)</" + _P + rb"v\s*>)", re.S)
 _IS = re.compile(rb"<" + _P + rb"is\b[^>]*>(.*?)</" + _P + rb"is\s*>", re.S)
 _T_TEXT = re.compile(rb"<" + _P + rb"t\b[^>]*?(?:/>|>(.*?)</" + _P + rb"t\s*>)", re.S)
 _RPH = re.compile(rb"<" + _P + rb"(?:rPh|phoneticPr)\b.*?(?:</" + _P + rb"rPh\s*>|/>)", re.S)
-_CELL_REF = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -257,11 +262,42 @@ class SheetPart:
     name: str
     part: str
     data: bytes
-    cells: dict[tuple[int, int], CellSpan] = field(default_factory=dict)
+    formula_cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)   # (start, end) of <c>
     rows: dict[int, RowSpan] = field(default_factory=dict)
     sheetdata_open: tuple[int, int] = (0, 0)     # span of the <sheetData> start tag
     sheetdata_close: int | None = None            # offset of </sheetData> (None if <sheetData/>)
     validations: list[DataValidation] = field(default_factory=list)
+
+    def row_cells(self, row: int) -> list[tuple[int, tuple[int, int]]]:
+        """(column, (start, end)) of every ``<c>`` of one row, in file order (scanned on demand)."""
+        rs = self.rows.get(row)
+        if rs is None or rs.close is None:
+            return []
+        out, col = [], 0
+        for m in _ITEM.finditer(self.data, rs.tag_end, rs.close):
+            if m.group(4) is None:
+                continue
+            if m.group(2) is not None:
+                col = column_index(m.group(2).decode())
+            else:
+                rm = _R_VAL.search(m.group(4))
+                col = column_index(rm.group(1).decode()) if rm else col + 1
+            out.append((col, m.span()))
+        return out
+
+    def span(self, key: tuple[int, int]) -> CellSpan | None:
+        """The parts of the ``<c>`` element of cell ``key`` (None when the sheet has no such element)."""
+        where = self.formula_cells.get(key)
+        if where is None:
+            where = next((span for c, span in self.row_cells(key[0]) if c == key[1]), None)
+            if where is None:
+                return None
+        m = _ITEM.match(self.data, where[0])
+        prefix, _, _, _, selfclose, body = m.groups()[:6]
+        tag_end = self.data.index(b">", where[0])
+        attrs = self.data[where[0] + 2 + len(prefix):tag_end].rstrip(b"/")     # ' r="A1" s="2"…'
+        return CellSpan(where[0], where[1], prefix, attrs, None if selfclose else body,
+                        body is not None and b"f" in body and _F.search(body) is not None)
 
 
 class Package:
@@ -454,87 +490,110 @@ class Package:
                 raise PackageError(self.path, f"worksheet {name!r} ({part}) is truncated (no </sheetData>)")
             sp.sheetdata_close = c.start()
             end = c.start()
-        pos = m.end()
-        row_no = 0
-        col_no = 0
+        row_no = col_no = 0
         shared: dict[str, tuple[str, int, int]] = {}    # si → (master formula, row, col)
         current_row: RowSpan | None = None
-        while True:
-            t = _ROW_OR_CELL.search(data, pos, end)
-            if t is None:
-                break
-            if t.group(2) is None:          # </row>
-                if current_row is not None:
-                    current_row.close = t.start()
-                pos = t.end()
-                continue
-            prefix, tag, raw, selfclose = t.group(1), t.group(2), t.group(3), t.group(4)
-            if tag == b"row":
-                a = _attrs(raw)
-                row_no = int(a["r"]) if "r" in a else row_no + 1
+        cells, spans, rows = sheet.cells, sp.formula_cells, sp.rows
+        col_of = _COLUMN_CACHE
+        for t in _ITEM.finditer(data, m.end(), end):
+            prefix, letters, digits, cell_attrs, cell_self, body, row_tag, row_attrs = t.groups()
+            if cell_attrs is not None:                       # <c …>…</c> or <c …/>
+                if letters is not None:
+                    col_no = col_of.get(letters) or col_of.setdefault(letters, column_index(letters.decode()))
+                    row_no = int(digits)
+                else:
+                    rm = _R_VAL.search(cell_attrs)
+                    if rm is not None:
+                        col_no, row_no = column_index(rm.group(1).decode()), int(rm.group(2))
+                    else:
+                        col_no += 1
+                key = (row_no, col_no)
+                if cell_self is not None:
+                    cells[key] = Cell()
+                    continue
+                if body[:3] == b"<v>" and body[-4:] == b"</v>" and body.find(b"<", 3, -4) == -1:
+                    v = body[3:-4]                           # the common cases: a number, a shared string
+                    try:
+                        if b"t=" not in cell_attrs or b't="n"' in cell_attrs:
+                            cells[key] = Cell(float(v) if v else None)
+                            continue
+                        if b't="s"' in cell_attrs:
+                            cells[key] = Cell(strings[int(v)])
+                            continue
+                    except (ValueError, IndexError):
+                        pass
+                elif body[:3] == b"<f>":                      # a plain formula: <f>…</f> and maybe <v>…</v>
+                    fe = body.find(b"</f>")
+                    rest = body[fe + 4:] if fe > 0 else b"<"
+                    if not rest or rest == b"<v/>" or (rest[:3] == b"<v>" and rest[-4:] == b"</v>"
+                                                       and rest.find(b"<", 3, -4) == -1):
+                        text = body[3:fe].decode("utf-8")
+                        tm = _T_VAL.search(cell_attrs) if b"t=" in cell_attrs else None
+                        raw_v = None if not rest else (rest[3:-4].decode("utf-8") if len(rest) > 4 else "")
+                        value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
+                        cells[key] = Cell(value, _unescape(text) if "&" in text else text)
+                        spans[key] = t.span()
+                        continue
+                elif body[:7] == b"<is><t>" and body[-9:] == b"</t></is>" and body.find(b"<", 7, -9) == -1:
+                    cells[key] = Cell(_ooxml_text(_unescape(body[7:-9].decode("utf-8"))))
+                    continue
+                cell = cells[key] = self._cell(name, key, cell_attrs, body, strings, shared)
+                if cell.formula is not None or cell.array_ref is not None:
+                    spans[key] = t.span()
+            elif row_tag is not None:                        # <row …> or <row …/>
+                rm = _ROW_R.search(row_attrs)
+                row_no = int(rm.group(1)) if rm else row_no + 1
                 col_no = 0
-                current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=prefix, attrs=raw)
-                sp.rows[row_no] = current_row
-                pos = t.end()
-                continue
-            # a cell
-            if selfclose:
-                body, cend = None, t.end()
-            else:
-                ce = _CELL_END.search(data, t.end(), end)
-                if ce is None:
-                    raise PackageError(self.path, f"worksheet {name!r} is truncated inside a cell")
-                body, cend = data[t.end():ce.start()], ce.end()
-            a = _attrs(raw)
-            ref = a.get("r")
-            if ref:
-                rm = _CELL_REF.match(ref)
-                if rm is None:
-                    raise PackageError(self.path, f"{name}!{ref}: not a cell reference")
-                col_no, r = column_index(rm.group(1)), int(rm.group(2))
-                if r != row_no:
-                    row_no = r
-            else:
-                col_no += 1
-            key = (row_no, col_no)
-            cell = self._cell(name, key, a, body, strings, shared)
-            sheet.cells[key] = cell
-            sp.cells[key] = CellSpan(start=t.start(), end=cend, prefix=prefix, attrs=raw, body=body,
-                                     has_formula=cell.formula is not None)
-            pos = cend
+                current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=prefix, attrs=row_attrs)
+                rows[row_no] = current_row
+            elif current_row is not None:                    # </row>
+                current_row.close = t.start()
         sp.validations = _validations(name, data, end)
         return sp, sheet
 
-    def _cell(self, sheet: str, key: tuple[int, int], a: dict[str, str], body: bytes | None,
+    def _value(self, sheet: str, key: tuple[int, int], t: bytes, raw_v: str | None, strings: list[str]) -> Any:
+        """A cached value from its cell type ``t`` and the text of ``<v>`` (None when absent)."""
+        try:
+            if t == b"n":
+                return float(raw_v) if raw_v else None
+            if t == b"s":
+                return strings[int(raw_v)] if raw_v else None
+            if t == b"str":
+                return _unescape(raw_v) if raw_v is not None else None
+            if not raw_v:
+                return None
+            if t == b"b":
+                return raw_v.strip() in ("1", "true")
+            if t == b"e":
+                code = _unescape(raw_v).strip()
+                return CellError(code) if code in ERROR_CODES else CellError("#VALUE!")
+            if t in (b"d", b"inlineStr"):
+                return _unescape(raw_v)
+            return float(raw_v)
+        except (ValueError, IndexError):
+            where = f"{sheet}!{column_letter(key[1])}{key[0]}"
+            raise PackageError(self.path, f"{where}: unreadable cached value {raw_v!r} "
+                               f"(type {t.decode()!r})") from None
+
+    def _cell(self, sheet: str, key: tuple[int, int], raw_attrs: bytes, body: bytes,
               strings: list[str], shared: dict[str, tuple[str, int, int]]) -> Cell:
         cell = Cell()
-        if body is None:
+        tm = _T_VAL.search(raw_attrs)
+        t = tm.group(1) if tm is not None else b"n"
+        if body.startswith(b"<v>") and body.endswith(b"</v>") and body.find(b"<", 3, -4) == -1:
+            raw_v = body[3:-4].decode("utf-8")      # the common case: a plain value
+            has_f = False
+        else:
+            vm = _V.search(body)
+            raw_v = None if vm is None else (vm.group(1) or b"").decode("utf-8")
+            has_f = True
+        if t == b"inlineStr":
+            im = _IS.search(body)
+            cell.value = _inline_text(im.group(1)) if im else (_unescape(raw_v) if raw_v is not None else "")
+        else:
+            cell.value = self._value(sheet, key, t, raw_v, strings)
+        if not has_f:
             return cell
-        t = a.get("t", "n")
-        vm = _V.search(body)
-        raw_v = None if vm is None else (vm.group(1) or b"").decode("utf-8")
-        where = f"{sheet}!{column_letter(key[1])}{key[0]}"
-        try:
-            if t == "inlineStr":
-                im = _IS.search(body)
-                cell.value = _inline_text(im.group(1)) if im else (_unescape(raw_v) if raw_v is not None else "")
-            elif raw_v is None or (not raw_v and t != "str"):
-                cell.value = None
-            elif t == "s":
-                cell.value = strings[int(raw_v)]
-            elif t == "str":
-                cell.value = _unescape(raw_v)
-            elif t == "b":
-                cell.value = raw_v.strip() in ("1", "true")
-            elif t == "e":
-                code = _unescape(raw_v).strip()
-                cell.value = CellError(code) if code in ERROR_CODES else CellError("#VALUE!")
-            elif t == "d":
-                cell.value = _unescape(raw_v)
-            else:
-                cell.value = float(raw_v)
-        except (ValueError, IndexError):
-            raise PackageError(self.path, f"{where}: unreadable cached value {raw_v!r} (type {t!r})") from None
         fm = _F.search(body)
         if fm is not None:
             fa = _attrs(fm.group(1))
@@ -549,7 +608,7 @@ class Package:
                     text = translate_formula(master, key[0] - r0, key[1] - c0)
             elif ftype == "array":
                 cell.array_ref = fa.get("ref") or f"{column_letter(key[1])}{key[0]}"
-                cell.dynamic = "cm" in a
+                cell.dynamic = _CM.search(raw_attrs) is not None
             elif ftype == "dataTable":
                 return cell          # a what-if data table: Excel's own machinery, leave as a value
             if text:
@@ -738,10 +797,10 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
     spill_refs = spill_refs or {}
     edits: list[tuple[int, int, bytes]] = []          # (start, end, replacement)
     inserts_by_row: dict[int, list[tuple[int, bytes]]] = {}
-    prefix_default = next(iter(sp.cells.values())).prefix if sp.cells else b""
+    prefix_default = _tag_prefix(sp.data[sp.sheetdata_open[0]:sp.sheetdata_open[1]])
     for (row, col), value in values.items():
         ref = f"{column_letter(col)}{row}"
-        span = sp.cells.get((row, col))
+        span = sp.span((row, col))
         if span is not None:
             new = _cell_bytes(span, ref, value, span.prefix, spill_refs.get((row, col)))
             edits.append((span.start, span.end, new))
@@ -749,18 +808,15 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
             inserts_by_row.setdefault(row, []).append((col, _cell_bytes(None, ref, value, prefix_default)))
     # insertions into existing rows or as new rows
     row_numbers = sorted(sp.rows)
-    cells_by_row: dict[int, list[tuple[int, CellSpan]]] = {}
-    for (r, c), span in sp.cells.items():
-        cells_by_row.setdefault(r, []).append((c, span))
     for row, items in inserts_by_row.items():
         items.sort()
         rs = sp.rows.get(row)
         if rs is not None:
-            existing = sorted(cells_by_row.get(row, []), key=lambda x: x[0])
+            existing = sorted((c, span[0]) for c, span in sp.row_cells(row))
             for col, new in items:
-                after = next((s for c, s in existing if c > col), None)
+                after = next((start for c, start in existing if c > col), None)
                 if after is not None:
-                    edits.append((after.start, after.start, new))
+                    edits.append((after, after, new))
                 elif rs.close is not None:
                     edits.append((rs.close, rs.close, new))
                 else:       # <row …/> → <row …>cells</row>
