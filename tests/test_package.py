@@ -345,3 +345,23 @@ def test_sigkill_during_write_leaves_old_or_new(tmp_path):
         if data != old:
             old = data
     assert outcomes
+
+
+def test_prefixed_sheet_xml(tmp_path):
+    """Some writers prefix the SpreadsheetML namespace (``<x:c>``): read and patch keep the prefix."""
+    good = _small_xlsx(tmp_path)
+    path = tmp_path / "prefixed.xlsx"
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>4</x:v></x:c>'
+             b'<x:c r="B1"><x:f>A1+1</x:f><x:v>0</x:v></x:c></x:row><x:row r="3"/></x:sheetData></x:worksheet>')
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            out.writestr(info, sheet if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
+    with Package(path) as pkg:
+        book, parts = pkg.read_cells()
+        cells = book.sheets["Sheet"].cells
+        assert cells[(1, 1)].value == 4.0 and cells[(1, 2)].formula == "A1+1"
+        data = patch_sheet(parts["Sheet"], {(1, 2): 5.0, (3, 2): "x", (2, 1): True})
+    assert data == sheet.replace(b"<x:v>0</x:v>", b"<x:v>5</x:v>").replace(
+        b'<x:row r="3"/>', b'<x:row r="2"><x:c r="A2" t="b"><x:v>1</x:v></x:c></x:row>'
+        b'<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>')

@@ -292,12 +292,17 @@ class SheetPart:
             where = next((span for c, span in self.row_cells(key[0]) if c == key[1]), None)
             if where is None:
                 return None
-        m = _ITEM.match(self.data, where[0])
-        prefix, _, _, _, selfclose, body = m.groups()[:6]
-        tag_end = self.data.index(b">", where[0])
-        attrs = self.data[where[0] + 2 + len(prefix):tag_end].rstrip(b"/")     # ' r="A1" s="2"…'
-        return CellSpan(where[0], where[1], prefix, attrs, None if selfclose else body,
-                        body is not None and b"f" in body and _F.search(body) is not None)
+        start, end = where
+        data = self.data
+        tag_end = data.index(b">", start)
+        if data[start + 1:start + 2] == b"c" and data[start + 2:start + 3] in (b" ", b"\t", b"\r", b"\n", b"/", b">"):
+            prefix = b""
+        else:                                           # <x:c …>
+            prefix = data[start + 1:data.index(b":", start) + 1]
+        selfclose = data[tag_end - 1:tag_end] == b"/"
+        attrs = data[start + 2 + len(prefix):tag_end - 1 if selfclose else tag_end]
+        body = None if selfclose else data[tag_end + 1:data.rindex(b"<", start, end)]
+        return CellSpan(start, end, prefix, attrs, body, body is not None and b"f" in body)
 
 
 class Package:
