@@ -182,3 +182,31 @@ def test_cli_distribute(template, tmp_path, capsys):
     assert main(["distribute", str(template), "--regions", str(bad), "--out", str(tmp_path / "p")]) == 2
     assert "column nope: unknown column" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+
+
+def test_shipped_example_tables_with_a_built_template(tmp_path):
+    """``gtm-xl distribute budget_by_tier`` with the example tables: the kind is built first, every
+    copy equals openpyxl's and passes the roll-up checks."""
+    pytest.importorskip("gtm_xl.templates")
+    from gtm_xl.data import DATA_DIR
+    from gtm_xl.rollup import inspect_file
+
+    regions, rows = DATA_DIR / "regions_example.csv", DATA_DIR / "industries_example.csv"
+    out = tmp_path / "out"
+    assert main(["distribute", "budget_by_tier", "--regions", str(regions), "--rows", str(rows),
+                 "--out", str(out)]) == 0
+    template = next((out / ".template").glob("*.xlsx"))
+    info = read_template(template)
+    manifest = {e["region"].lower(): e for e in json.loads((out / "manifest.json").read_text())["regions"]}
+    plans = {p.region: p for p in plan_regions(info, regions, rows)}
+    assert sorted(plans) == ["APAC", "EMEA", "LATAM", "NA"]
+    for region, plan in plans.items():
+        copy = out / f"budget_by_tier_{region}.xlsx"
+        naive = naive_regional_copy(template, plan, tmp_path / copy.name)
+        assert workbook_content(copy) == workbook_content(naive)
+        assert inspect_file(copy, info, manifest, recalculate=False).reasons == []
+    latam = load_workbook_bytes((out / "budget_by_tier_LATAM.xlsx").read_bytes(), data_only=True)
+    block = info.inputs["industry_names"]
+    names = [latam[block.sheet].cell(r, block.min_col).value for _, r, _ in block.coords()]
+    assert names[:6] == ["Retail", "Agribusiness", "Logistics", "Mining", "Banking", "Tourism"]
+    assert names[6:] == [None] * (len(names) - 6)

@@ -140,3 +140,36 @@ def test_rollup_cli_exit_codes(tmp_path, libreoffice, capsys, monkeypatch):
         {"region": "C", "file": f"{TEMPLATE_ID}_C.xlsx"}]
     assert main([*args, str(out / f"{TEMPLATE_ID}_C.xlsx"), *options, "--jobs", "2"]) == 0
     assert "Consolidated 3 of 3" in capsys.readouterr().out
+
+
+def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
+    """The real budget-by-tier template: each region's tier budgets add up to its total budget, and
+    the consolidated tier budgets to the sum of the regions' budgets."""
+    pytest.importorskip("gtm_xl.templates")
+    from gtm_xl.data import DATA_DIR
+    from gtm_xl.regions import read_table
+    from gtm_xl.templates import build_template
+
+    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    regions = DATA_DIR / "regions_example.csv"
+    distribute(template, regions, tmp_path / "sent", rows_path=DATA_DIR / "industries_example.csv")
+    emea = tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"
+    wb = openpyxl.load_workbook(emea)                       # EMEA raises its budget in Excel-like fashion
+    from gtm_xl.template_info import read_template
+
+    info = read_template(template)
+    block = info.inputs["total_budget"]
+    wb[block.sheet].cell(block.min_row, block.min_col).value = 21_000_000
+    wb.save(emea)
+    report = rollup(sorted((tmp_path / "sent").glob("*.xlsx")), tmp_path / "rollup.xlsx",
+                    manifest=tmp_path / "sent" / "manifest.json", csv_dir=tmp_path / "csv", libreoffice=libreoffice)
+    assert report.complete, report.as_dict()
+    headers, rows = read_table(regions)
+    budgets = {row[0]: float(str(row[2]).replace(",", "")) for _, row in rows}
+    budgets["EMEA"] = 21_000_000.0
+    for r in report.included:
+        tiers = [row[0] for row in r.outputs["budget_by_tier"]]
+        assert math.isclose(sum(tiers), budgets[r.region], rel_tol=1e-12), r.region
+    with open(tmp_path / "csv" / "budget_by_tier.csv", encoding="utf-8") as fh:
+        total = math.fsum(float(row["value"]) for row in csv.DictReader(fh))
+    assert math.isclose(total, math.fsum(budgets.values()), rel_tol=1e-12)
