@@ -252,15 +252,26 @@ def refresh_file(path: str | os.PathLike, output: str | os.PathLike | None = Non
     return report
 
 
+_FUNCTIONS: dict[str, Callable] | None = None
+
+
+def _default_functions() -> Mapping[str, Callable]:
+    """The ``GTM_*`` function table, built once per process."""
+    global _FUNCTIONS
+    if _FUNCTIONS is None:
+        from gtm_xl.catalogue import excel_functions
+
+        _FUNCTIONS = excel_functions()
+    return _FUNCTIONS
+
+
 def _refresh(path: Path, output: Path | None, check_only: bool, functions, report: FileReport) -> None:
     from gtm_xl.errors import CellError
     from gtm_xl.excel.formula import evaluate_workbook
     from gtm_xl.excel.package import Package, PackageError, mark_full_calc, patch_sheet, parse_range
 
     if functions is None:
-        from gtm_xl.catalogue import excel_functions
-
-        functions = excel_functions()
+        functions = _default_functions()
     if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() != ".xls":
         raise PackageError(path, f"not an .xlsx/.xlsm workbook (suffix {path.suffix or 'none'!r})")
     with Package(path) as pkg:
@@ -390,13 +401,8 @@ def refresh_files(items: Sequence[str | os.PathLike], *, out_dir: str | os.PathL
         if r is not None and progress:
             progress(r)
     if jobs <= 1 or len(todo) <= 1:
-        functions = None
         for i, task in todo:
-            if functions is None:
-                from gtm_xl.catalogue import excel_functions
-
-                functions = excel_functions()
-            reports[i] = refresh_file(task[0], task[1], check_only=task[2], functions=functions)
+            reports[i] = refresh_file(task[0], task[1], check_only=task[2])
             if progress:
                 progress(reports[i])
         return reports  # type: ignore[return-value]
