@@ -126,3 +126,29 @@ def compare_outputs(source: Path, recalculated: Path, kind: str) -> list[str]:
         if len(got) != len(want) or any(not same(g, w) for rg, rw in zip(got, want) for g, w in zip(rg, rw)):
             problems.append(f"{recalculated.name} {name}: got {got}, expected {want}")
     return problems
+
+
+def edge_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """Inputs at the edges of the rules: ties, zero weights (even split), empty tiers, thresholds hit exactly."""
+    if kind == "scoring_matrix":
+        scores = [[5, 5, 5, 5] for _ in current["industry_scores"]]
+        scores[0], scores[1], scores[2] = [10, 10, 0, 10], [7, 7, 3, 7], [4, 4, 6, 4]
+        return {"criteria_weights": [[1, 1, 1, 1]], "criteria_direction": [["higher", "higher", "lower", "higher"]],
+                "industry_scores": scores}
+    if kind == "budget_by_tier":
+        n = len(current["industry_scores"])
+        return {"tier_thresholds": [[9.5], [9.0]], "industry_scores": [[5.0]] * n,
+                "quarter_weights": [[0]] * 4, "month_weights": [[0], [0], [1]], "budget_unit": [[1000]],
+                "total_budget": [[7000]], "channel_weights": [[1]] * 4, "tier_shares": [[1], [1], [1]],
+                "role_weights": [[0], [0], [0]], "enrolment_target": [[10]]}
+    if kind == "kpi_scorecard":
+        return {"funnel_counts": [[1000], [500], [250], [125]], "commission_attainment": [[1.2]],
+                "commission_schedule_attainment": [[0], [1], [1.5], [2]], "mrr_contraction": [[2_000_000]]}
+    raise KeyError(kind)
+
+
+def write_edge_copy(src: Path, dst: Path, kind: str) -> None:
+    wb = openpyxl.load_workbook(src)
+    for name, block in edge_inputs(kind, read_inputs(wb, kind)).items():
+        write_block(wb, name, block)
+    wb.save(dst)

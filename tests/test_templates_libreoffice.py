@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gtm_xl.templates import TEMPLATES, build_all, file_name, template_module
-from tests.templates_helpers import compare_outputs, write_random_copy
+from gtm_xl.templates import TEMPLATES, build_all, file_name, template_module, workbook_bytes
+from tests.templates_helpers import compare_outputs, write_edge_copy, write_random_copy
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
-RANDOM_COPIES = 3
+RANDOM_COPIES = 4
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,8 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def native_recalculated(built, libreoffice, tmp_path_factory):
-    """Every native template, as built and with randomised inputs, recalculated in one LibreOffice call."""
+    """Every native template — as built (English and Chinese), with randomised inputs and with edge-case inputs (ties, zero
+    weights, empty tiers, thresholds hit exactly) — recalculated in one LibreOffice call."""
     src = tmp_path_factory.mktemp("native-src")
     files: list[tuple[str, Path]] = []
     for kind in TEMPLATES:
@@ -38,6 +39,12 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
             copy = src / f"{kind}_random{seed}.xlsx"
             write_random_copy(example, copy, kind, seed)
             files.append((kind, copy))
+        chinese = src / file_name(kind, "native", "zh")
+        chinese.write_bytes(workbook_bytes(kind, "native", "zh"))
+        files.append((kind, chinese))
+        edge = src / f"{kind}_edge.xlsx"
+        write_edge_copy(example, edge, kind)
+        files.append((kind, edge))
     out = tmp_path_factory.mktemp("native-out")
     results = libreoffice.convert([f for _, f in files], "xlsx", out, filter_name="Calc MS Excel 2007 XML")
     return [(kind, source, result) for (kind, source), result in zip(files, results)]
@@ -46,7 +53,7 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
 def test_native_flavour_equals_python_math(native_recalculated):
     problems = [p for kind, source, result in native_recalculated for p in compare_outputs(source, result, kind)]
     assert not problems, "\n".join(problems)
-    assert len(native_recalculated) == len(TEMPLATES) * (1 + RANDOM_COPIES)
+    assert len(native_recalculated) == len(TEMPLATES) * (3 + RANDOM_COPIES)
 
 
 def test_native_example_shows_the_seeds_plan(native_recalculated):
