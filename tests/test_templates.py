@@ -313,3 +313,21 @@ def test_udf_flavour_refreshed_headlessly_equals_python_math(kind, tmp_path):
     assert report.ok, report.error
     assert not report.unsupported, report.unsupported
     assert compare_outputs(path, path, kind) == []
+
+
+@pytest.mark.parametrize("kind,flavour", CASES)
+def test_formulas_stay_within_excel_limits(books, kind, flavour):
+    """Excel's limits: 8,192 characters per formula, 64 nesting levels (native splits are long)."""
+    wb = _wb(books, kind, flavour)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                text = _formula(cell.value)
+                if not text:
+                    continue
+                assert len(text) <= 8192, f"{ws.title}!{cell.coordinate}: {len(text)} characters"
+                depth = deepest = 0
+                for ch in text:
+                    depth += (ch == "(") - (ch == ")")
+                    deepest = max(deepest, depth)
+                assert deepest <= 64 and depth == 0, f"{ws.title}!{cell.coordinate}"

@@ -26,5 +26,14 @@ def instructions_sheet(b: Builder, title: tuple[str, str],
                      "内置函数版：仅用Excel内置函数得到相同结果。"))
     b.put(ws, f"B{row + 1}", flavour_note, "note")
     ws.row_dimensions[row + 1].height = 30
+    if b.flavour == "native":
+        b.put(ws, f"B{row + 2}", ("Native splits use the largest-remainder method in one SUMPRODUCT formula per part: "
+                                  "each part gets the whole units of its quota, the units left over go to the "
+                                  "largest fractions (ties: larger weight, then earlier row), so parts always add "
+                                  "up to the total.",
+                                  "内置函数版的拆分在每个单元格用一个SUMPRODUCT公式实现最大余数法：各部分先取配额的整数单位，"
+                                  "剩余单位按小数部分从大到小分配（相同时权重大者、靠前者优先），合计始终等于总额。"), "note")
+        ws.row_dimensions[row + 2].height = 30
+        row += 1
     b.put(ws, f"B{row + 2}", ("Sheets are protected without a password (Review › Unprotect Sheet).",
                               "工作表已保护但无密码（审阅 › 撤销工作表保护）。"), "note")
