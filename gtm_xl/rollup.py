@@ -36,8 +36,9 @@ __all__ = ["FileResult", "RollupReport", "Aggregation", "rollup", "inspect_file"
            "resolve_template", "db_url"]
 
 _RATIO_WORDS = re.compile(r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
-                          r"churn|margin|avg|average|mean|score|rank|tier|index|nps|roi|months|per_|"
+                          r"churn|margin|avg|average|mean|score|index|nps|roi|months|per_|"
                           r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)", re.I)
+_NO_TOTAL = re.compile(r"rank|position|order", re.I)  # numbers that no total or average means anything for
 
 
 @dataclass
@@ -74,6 +75,7 @@ class RollupReport:
     missing_regions: list[dict] = field(default_factory=list)
     totals: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, Aggregation] = field(default_factory=dict)
+    block_totals: dict[str, tuple[str, list[list[Any]]]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -237,7 +239,7 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
 
 # --- consolidation ----------------------------------------------------------------------------------
 def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dict[str, Aggregation]:
-    """Per scalar output: text/RAG → none; ratios, rates, scores and per-unit values such as CAC
+    """Per scalar output: text/RAG and ranks → none; ratios, rates, scores and per-unit values such as CAC
     and LTV (by name, or a % / "x" number format) → average weighted by the first summed output
     (a plain mean when there is none); other numbers → sum."""
     rules: dict[str, Aggregation] = {}
@@ -247,7 +249,7 @@ def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dic
         values = [r.outputs[key][0][0] for r in included]
         fmt = template.number_formats.get(block.coords()[0], "") or ""
         if any(isinstance(v, (str, bool)) for v in values) or (
-                not values and isinstance(template.values.get(block.coords()[0]), str)):
+                not values and isinstance(template.values.get(block.coords()[0]), str)) or _NO_TOTAL.search(key):
             rules[key] = Aggregation("none")
         elif _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt):
             rules[key] = Aggregation("weighted")
@@ -255,6 +257,33 @@ def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dic
             rules[key] = Aggregation("sum")
     weight = next((k for k in scalars if rules[k].how == "sum"), None)
     return {k: (Aggregation("weighted", weight) if a.how == "weighted" else a) for k, a in rules.items()}
+
+
+def block_totals(template: TemplateInfo, included: list[FileResult]) -> dict[str, tuple[str, list[list[Any]]]]:
+    """Per multi-cell output block: (rule, cell-by-cell totals across regions). Amount blocks are
+    summed, ratio/rate/score blocks (same name and number-format rule as the scalars) averaged
+    without weights, text cells get None."""
+    out: dict[str, tuple[str, list[list[Any]]]] = {}
+    for key, block in template.outputs.items():
+        if block.is_scalar:
+            continue
+        fmt = template.number_formats.get(block.coords()[0], "") or ""
+        if _NO_TOTAL.search(key):
+            continue
+        how = "mean" if _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt) else "sum"
+        rows, cols = block.shape
+        grid: list[list[Any]] = []
+        for i in range(rows):
+            line = []
+            for j in range(cols):
+                nums = [v for v in (_num(r.outputs[key][i][j]) for r in included) if v is not None]
+                if not nums:
+                    line.append(None)
+                else:
+                    line.append(math.fsum(nums) if how == "sum" else math.fsum(nums) / len(nums))
+            grid.append(line)
+        out[key] = (how, grid)
+    return out
 
 
 def _num(v: Any) -> float | None:
@@ -338,6 +367,7 @@ def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path
     report.included.sort(key=lambda r: (r.region or "").lower())
     report.rules = aggregation_rules(info, report.included)
     report.totals = compute_totals(report.included, report.rules)
+    report.block_totals = block_totals(info, report.included)
     from gtm_xl.rollup_output import write_csv, write_db, write_workbook
 
     report.written.append(str(write_workbook(report, Path(out))))

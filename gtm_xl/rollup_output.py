@@ -4,6 +4,8 @@ Tables (the same in CSV and in the database):
 
 * ``summary`` — one row per region: ``region``, ``name``, ``file``, then each scalar output;
 * ``totals`` — one row per scalar output: ``output``, ``total``, ``rule`` (sum / weighted:<weight> / none);
+* ``block_totals`` — each cell of each output block totalled across regions: ``block``, ``row``,
+  ``column``, ``total``, ``rule`` (sum, or mean for ratios/rates/scores);
 * one table per multi-cell output block (``<block name>``): ``region``, ``row``, ``column``, ``value``;
 * ``left_out`` — ``file``, ``region``, ``reason`` (one row per reason; regions of the manifest that
   were not returned appear with the reason "not returned").
@@ -54,6 +56,9 @@ def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 for j, v in enumerate(row, start=1):
                     rows.append([r.region, i, j, v])
         out[_table_name(key)] = (["region", "row", "column", "value"], rows)
+    out["block_totals"] = (["block", "row", "column", "total", "rule"],
+                           [[key, i, j, v, how] for key, (how, grid) in report.block_totals.items()
+                            for i, line in enumerate(grid, start=1) for j, v in enumerate(line, start=1)])
     left = [[Path(r.path).name, r.region, reason] for r in report.left_out for reason in r.reasons]
     left += [[m.get("file"), m["region"], "not returned"] for m in report.missing_regions]
     out["left_out"] = (["file", "region", "reason"], left)
@@ -62,7 +67,7 @@ def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
 
 def _table_name(key: str) -> str:
     name = re.sub(r"\W+", "_", key.lower()).strip("_") or "block"
-    return name if name not in ("summary", "totals", "left_out") else f"block_{name}"
+    return name if name not in ("summary", "totals", "block_totals", "left_out") else f"block_{name}"
 
 
 def write_csv(report, folder: Path) -> list[Path]:
@@ -181,6 +186,14 @@ def write_workbook(report, target: Path) -> Path:
             for i, row in enumerate(r.outputs[key], start=1):
                 for j, v in enumerate(row, start=1):
                     bs.append([r.region, i, j, v])
+        how, grid = report.block_totals.get(key, ("sum", []))
+        bs.cell(1, 6, f"Total across regions ({how})").font = bold
+        bs.cell(2, 6, "row").font = bs.cell(2, 7, "column").font = bs.cell(2, 8, "total").font = bold
+        n = 3
+        for i, line in enumerate(grid, start=1):
+            for j, v in enumerate(line, start=1):
+                bs.cell(n, 6, i), bs.cell(n, 7, j), bs.cell(n, 8, v)
+                n += 1
 
     lo = wb.create_sheet("Left out")
     lo.append(["File", "Region", "Reason"])

@@ -16,7 +16,8 @@ import pytest
 
 from distribution_helpers import TEMPLATE_ID, build_test_template
 from gtm_xl.distribute import distribute, read_manifest
-from gtm_xl.rollup import Aggregation, FileResult, RollupReport, aggregation_rules, compute_totals, inspect_file
+from gtm_xl.rollup import (Aggregation, FileResult, RollupReport, aggregation_rules, block_totals, compute_totals,
+                           inspect_file)
 from gtm_xl.rollup_output import tables, write_db
 from gtm_xl.template_info import normalise_formula, read_template
 
@@ -140,6 +141,7 @@ def _report(template: Path) -> RollupReport:
     report = RollupReport(info, included=included, left_out=[bad], missing_regions=[{"region": "d", "file": "d.xlsx"}])
     report.rules = aggregation_rules(info, included)
     report.totals = compute_totals(included, report.rules)
+    report.block_totals = block_totals(info, included)
     return report
 
 
@@ -155,9 +157,11 @@ def _check_db(engine_url: str, report: RollupReport) -> None:
             assert conn.execute(text("select count(*), sum(value) from out_industry_budget")).one() == (12, 42.0)
             assert conn.execute(text("select count(*) from left_out")).scalar() == 2
             assert conn.execute(text("select total from totals where output = 'out_ltv_cac'")).scalar() == 5.0
+            assert conn.execute(text("select total, rule from block_totals where block = 'out_industry_budget' "
+                                     "and \"row\" = 6")).one() == (12.0, "sum")
     finally:
         engine.dispose()
-    assert set(tables(report)) == {"summary", "totals", "out_industry_budget", "left_out"}
+    assert set(tables(report)) == {"summary", "totals", "block_totals", "out_industry_budget", "left_out"}
 
 
 def test_sqlite_tables(sent, tmp_path):

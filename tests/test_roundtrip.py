@@ -173,3 +173,5 @@ def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
     with open(tmp_path / "csv" / "budget_by_tier.csv", encoding="utf-8") as fh:
         total = math.fsum(float(row["value"]) for row in csv.DictReader(fh))
     assert math.isclose(total, math.fsum(budgets.values()), rel_tol=1e-12)
+    how, grid = report.block_totals["budget_by_tier"]
+    assert how == "sum" and math.isclose(math.fsum(row[0] for row in grid), total, rel_tol=1e-12)
