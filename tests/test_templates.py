@@ -331,3 +331,22 @@ def test_formulas_stay_within_excel_limits(books, kind, flavour):
                     depth += (ch == "(") - (ch == ")")
                     deepest = max(deepest, depth)
                 assert deepest <= 64 and depth == 0, f"{ws.title}!{cell.coordinate}"
+
+
+def test_native_flavour_uses_classic_built_ins_only(books):
+    """Every function of the native flavour is one Excel 2007/2010 knows without an _xlfn. prefix
+    (openpyxl's FORMULAE list): no dynamic arrays, no LET, no newer functions."""
+    from openpyxl.utils import FORMULAE
+
+    for kind in TEMPLATES:
+        wb = _wb(books, kind, "native")
+        used = set()
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    text = _formula(cell.value)
+                    if text:
+                        used |= {t.value[:-1].upper() for t in Tokenizer(text).items
+                                 if t.type == "FUNC" and t.subtype == "OPEN"}
+        assert used and used <= FORMULAE, f"{kind}: {used - FORMULAE}"
+        assert {"SUMPRODUCT", "INT"} <= used or kind != "budget_by_tier"
