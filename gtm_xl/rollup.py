@@ -38,7 +38,9 @@ __all__ = ["FileResult", "RollupReport", "Aggregation", "rollup", "inspect_file"
 _RATIO_WORDS = re.compile(r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
                           r"churn|margin|avg|average|mean|score|index|nps|roi|months|per_|"
                           r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)", re.I)
-_NO_TOTAL = re.compile(r"rank|position|order", re.I)  # numbers that no total or average means anything for
+_NO_TOTAL = re.compile(r"rank|position|order|stage", re.I)
+# summed outputs that make sense as the weight of an average (money or volume, not payouts or counts of tiers)
+_WEIGHT_WORDS = re.compile(r"budget|spend|revenue|gmv|mrr|arr|sales|bookings|customers|accounts|firms", re.I)  # numbers that no total or average means anything for
 
 
 @dataclass
@@ -240,8 +242,9 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
 # --- consolidation ----------------------------------------------------------------------------------
 def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dict[str, Aggregation]:
     """Per scalar output: text/RAG and ranks → none; ratios, rates, scores and per-unit values such as CAC
-    and LTV (by name, or a % / "x" number format) → average weighted by the first summed output
-    (a plain mean when there is none); other numbers → sum."""
+    and LTV (by name, or a % / "x" number format) → average weighted by the first summed amount
+    of money or volume (budget, spend, revenue, GMV, MRR, customers, accounts, firms…), a plain
+    mean when there is none; other numbers → sum."""
     rules: dict[str, Aggregation] = {}
     scalars = [k for k, b in template.outputs.items() if b.is_scalar]
     for key in scalars:
@@ -255,7 +258,7 @@ def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dic
             rules[key] = Aggregation("weighted")
         else:
             rules[key] = Aggregation("sum")
-    weight = next((k for k in scalars if rules[k].how == "sum"), None)
+    weight = next((k for k in scalars if rules[k].how == "sum" and _WEIGHT_WORDS.search(k)), None)
     return {k: (Aggregation("weighted", weight) if a.how == "weighted" else a) for k, a in rules.items()}
 
 

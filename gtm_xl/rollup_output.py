@@ -10,8 +10,9 @@ Tables (the same in CSV and in the database):
 * ``left_out`` — ``file``, ``region``, ``reason`` (one row per reason; regions of the manifest that
   were not returned appear with the reason "not returned").
 
-The workbook has the sheets Summary (with the total row and a bar chart), RAG (status outputs
-per region with traffic-light colours), one sheet per output block, and Left out.
+The workbook has the sheets Summary (with the total row and a bar chart), RAG (text outputs —
+statuses, tiers, flags, also cell by cell from small text blocks — per region with traffic-light
+colours, and each file's check result), one sheet per output block (with its totals), and Left out.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _blocks(report) -> list[str]:
 
 
 def _rule_text(rule) -> str:
-    return f"weighted:{rule.weight}" if rule.how == "weighted" and rule.weight else rule.how
+    if rule.how == "weighted":
+        return f"weighted:{rule.weight}" if rule.weight else "mean"
+    return rule.how
 
 
 def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -110,6 +113,28 @@ def write_db(report, url: str) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def _status_columns(report) -> list[tuple[str, str, int, int]]:
+    """(column label, output, row, col) of every text-valued output cell (statuses, tiers, flags):
+    single-cell text outputs, and each cell of a text block of at most 48 cells (``name[i]``)."""
+    cols: list[tuple[str, str, int, int]] = []
+    for key, block in report.template.outputs.items():
+        if block.is_scalar:
+            if report.rules.get(key) is not None and report.rules[key].how == "none" and \
+                    any(isinstance(r.outputs[key][0][0], str) for r in report.included):
+                cols.append((key, key, 0, 0))
+            continue
+        rows, width = block.shape
+        if rows * width > 48 or not report.included:
+            continue
+        values = [v for r in report.included for line in r.outputs[key] for v in line if v not in (None, "")]
+        if values and all(isinstance(v, str) for v in values):
+            for i in range(rows):
+                for j in range(width):
+                    label = f"{key}[{i + 1}]" if width == 1 else f"{key}[{i + 1},{j + 1}]"
+                    cols.append((label, key, i, j))
+    return cols
+
+
 def write_workbook(report, target: Path) -> Path:
     """The summary workbook, written atomically."""
     import io
@@ -163,18 +188,18 @@ def write_workbook(report, target: Path) -> Path:
         ws.add_chart(chart, f"{column_letter(len(header) + 2)}3")
 
     rag = wb.create_sheet("RAG")
-    statuses = [k for k in scalars if report.rules[k].how == "none"]
-    rag.append(["Region", "Name", *statuses, "File check"])
-    for c in range(1, len(statuses) + 4):
+    columns = _status_columns(report)
+    rag.append(["Region", "Name", *(label for label, _, _, _ in columns), "File check"])
+    for c in range(1, len(columns) + 4):
         rag.cell(1, c).font = bold
     for r in report.included:
-        rag.append([r.region, r.name, *(r.outputs[k][0][0] for k in statuses), "Green"])
+        rag.append([r.region, r.name, *(r.outputs[k][i][j] for _, k, i, j in columns), "Green"])
     for r in report.left_out:
-        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(statuses)), "Red"])
+        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(columns)), "Red"])
     for m in report.missing_regions:
-        rag.append([m["region"], None, *([None] * len(statuses)), "Amber"])
+        rag.append([m["region"], None, *([None] * len(columns)), "Amber"])
     if rag.max_row > 1:
-        area = f"C2:{column_letter(len(statuses) + 3)}{rag.max_row}"
+        area = f"C2:{column_letter(len(columns) + 3)}{rag.max_row}"
         for word, color in _RAG_FILL.items():
             fill = PatternFill("solid", fgColor=color, bgColor=color)
             rag.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
