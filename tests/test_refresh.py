@@ -343,3 +343,27 @@ def test_refresh_path_does_not_import_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout.split()
     assert out[:2] == ["0", "False"], out
+
+
+def test_check_template_with_bad_inputs(tmp_path, capsys):
+    """The templates' own validation rules: a score of 12 and a negative weight are named by cell."""
+    template = ROOT / "workbooks" / "scoring_matrix_native.xlsx"
+    if not template.exists():
+        pytest.skip("workbooks/scoring_matrix_native.xlsx is not built (gtm-xl build)")
+    from gtm_xl.excel.package import patch_sheet
+
+    path = tmp_path / "regional.xlsx"
+    with Package(template) as pkg:
+        book, parts = pkg.read_cells()
+        names = book.names
+        score_ref = names["INDUSTRY_SCORES"].split("!")[1].replace("$", "").split(":")[0]
+        weight_ref = names["CRITERIA_WEIGHTS"].split("!")[1].replace("$", "").split(":")[0]
+        from gtm_xl.excel.cells import parse_a1
+
+        new = {parts["Matrix"].part: patch_sheet(parts["Matrix"], {parse_a1(score_ref): 12.0}),
+               parts["Settings"].part: patch_sheet(parts["Settings"], {parse_a1(weight_ref): -1.0})}
+        pkg.save(path, new)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"Matrix!{score_ref}: 12 is not between 0 and 10" in out
+    assert f"Settings!{weight_ref}: -1 is not at least 0" in out
