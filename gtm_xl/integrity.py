@@ -7,20 +7,22 @@
   re-spells a formula is not tampering); a changed or overwritten formula is reported with its cell;
 * every input cell passes the data validation the template gives it.
 
-Each check returns reasons as one-line strings; an empty list means the file is good.
+Each check returns reasons as one-line strings; an empty list means the file is good. The checks
+read the file through :class:`gtm_xl.template_info.CellsView` (the package reader's cell model).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gtm_xl.template_info import (
+    CellsView,
     TemplateInfo,
     cell_label,
-    formula_text,
     normalise_formula,
-    read_region,
-    read_stamp,
+    region_from,
+    stamp_from,
 )
 
 __all__ = ["check_stamp", "check_region", "check_formulas", "check_inputs", "needs_recalculation"]
@@ -28,8 +30,8 @@ __all__ = ["check_stamp", "check_region", "check_formulas", "check_inputs", "nee
 _MAX_LISTED = 10
 
 
-def check_stamp(wb, template: TemplateInfo) -> list[str]:
-    stamp = read_stamp(wb)
+def check_stamp(view: CellsView, template: TemplateInfo) -> list[str]:
+    stamp = stamp_from(view.constant)
     if stamp is None:
         return ["no template stamp (not a copy of a gtm-xl template)"]
     tid, version = stamp
@@ -40,10 +42,10 @@ def check_stamp(wb, template: TemplateInfo) -> list[str]:
     return []
 
 
-def check_region(wb, file_name: str, manifest_regions: dict[str, dict] | None) -> tuple[str | None, str | None,
+def check_region(view: CellsView, file_name: str, manifest_regions: dict[str, dict] | None) -> tuple[str | None, str | None,
                                                                                          list[str]]:
     """(region id, region name, reasons)."""
-    region, title = read_region(wb)
+    region, title = region_from(view.constant)
     if region is None:
         return None, None, ["no region stamp (GTM_REGION): not a regional copy made by gtm-xl distribute"]
     if manifest_regions is None:
@@ -56,17 +58,19 @@ def check_region(wb, file_name: str, manifest_regions: dict[str, dict] | None) -
     return region, title, []
 
 
-def check_formulas(wb, template: TemplateInfo) -> list[str]:
+def check_formulas(view: CellsView, template: TemplateInfo) -> list[str]:
     """One reason per locked template formula that is missing or changed (first few listed)."""
     reasons = []
     for coord, expected in template.locked_formulas.items():
         sheet, row, col = coord
-        if sheet not in wb.sheetnames:
+        if sheet not in view.sheetnames:
             reasons.append(f"sheet {sheet!r} is missing")
             break
-        value = wb[sheet].cell(row, col).value
-        f = formula_text(value)
+        f = view.formula(sheet, row, col)
         if f is None:
+            value = view.value(sheet, row, col)
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             reasons.append(f"formula at {cell_label(coord)} was replaced by the value {value!r} "
                            f"(template: ={expected})")
         elif normalise_formula(f) != expected:
@@ -74,22 +78,22 @@ def check_formulas(wb, template: TemplateInfo) -> list[str]:
     return _capped(reasons, "changed formulas")
 
 
-def check_inputs(wb, template: TemplateInfo) -> list[str]:
+def check_inputs(view: CellsView, template: TemplateInfo) -> list[str]:
     """One reason per input cell whose value fails the template's validation for it."""
     reasons = []
     for key, block in template.inputs.items():
-        if block.sheet not in wb.sheetnames:
+        if block.sheet not in view.sheetnames:
             reasons.append(f"input {key}: sheet {block.sheet!r} is missing")
             continue
-        ws = wb[block.sheet]
         for coord in block.coords():
             rule = template.validations.get(coord)
             if rule is None:
                 continue
-            value: Any = ws.cell(coord[1], coord[2]).value
-            if formula_text(value):
-                reasons.append(f"input {key} at {cell_label(coord)} holds a formula ({value}), expected a value")
+            f = view.formula(*coord)
+            if f is not None:
+                reasons.append(f"input {key} at {cell_label(coord)} holds a formula ({f}), expected a value")
                 continue
+            value: Any = view.value(*coord)
             problem = rule.problem(value)
             if problem:
                 reasons.append(f"input {key} at {cell_label(coord)}: {problem}")
@@ -102,14 +106,13 @@ def _capped(reasons: list[str], what: str) -> list[str]:
     return reasons
 
 
-def needs_recalculation(wb, wbv, workbook_xml: bytes, template: TemplateInfo) -> bool:
+def needs_recalculation(view: CellsView, workbook_xml: bytes, template: TemplateInfo) -> bool:
     """True when the stored results cannot be trusted: the workbook asks for a full recalculation
     on load (written by gtm-xl distribute, openpyxl…), or an output formula has no stored value."""
-    if b'fullCalcOnLoad="1"' in workbook_xml or b"fullCalcOnLoad='1'" in workbook_xml \
-            or b'fullCalcOnLoad="true"' in workbook_xml:
+    if re.search(rb"""fullCalcOnLoad\s*=\s*["'](?:1|true)["']""", workbook_xml):
         return True
     for block in template.outputs.values():
-        for sheet, row, col in block.coords():
-            if formula_text(wb[sheet].cell(row, col).value) and wbv[sheet].cell(row, col).value is None:
+        for coord in block.coords():
+            if view.formula(*coord) is not None and view.value(*coord) is None:
                 return True
     return False

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from gtm_xl.template_info import TemplateInfo, load_workbook_bytes, read_template
+from gtm_xl.template_info import TemplateInfo, read_template
 
 __all__ = ["FileResult", "RollupReport", "Aggregation", "rollup", "inspect_file", "aggregation_rules",
            "resolve_template", "db_url"]
@@ -99,11 +99,10 @@ class RollupReport:
 
 
 # --- one file -------------------------------------------------------------------------------------
-def _read_outputs(wbv, template: TemplateInfo) -> dict[str, list[list[Any]]]:
+def _read_outputs(view, template: TemplateInfo) -> dict[str, list[list[Any]]]:
     out = {}
     for key, block in template.outputs.items():
-        ws = wbv[block.sheet]
-        out[key] = [[_plain(ws.cell(r, c).value) for c in range(block.min_col, block.max_col + 1)]
+        out[key] = [[_plain(view.value(block.sheet, r, c)) for c in range(block.min_col, block.max_col + 1)]
                     for r in range(block.min_row, block.max_row + 1)]
     return out
 
@@ -113,46 +112,54 @@ def _plain(v: Any) -> Any:
         return v
     if isinstance(v, (int, float)):
         return float(v)
-    return str(v)
+    return getattr(v, "code", None) or str(v)  # a CellError → "#DIV/0!" …
+
+
+def read_book(path: str | Path):
+    """(CellsView, workbook.xml bytes) of a workbook through the package reader, which refuses
+    corrupt, truncated, encrypted and oversized files with a PackageError."""
+    from gtm_xl.excel.package import Package
+    from gtm_xl.template_info import CellsView
+
+    with Package(path) as pkg:
+        workbook_xml = pkg.part(pkg.workbook_part)
+        book, _ = pkg.read_cells()
+    return CellsView(book), workbook_xml
 
 
 def inspect_file(path: str | Path, template: TemplateInfo, manifest_regions: dict[str, dict] | None = None,
                  *, recalculate: bool = True) -> FileResult:
     """Check one returned workbook and read its outputs (recalculating a copy when stale)."""
     from gtm_xl import integrity
-    from gtm_xl.excel.package import Package, PackageError
+    from gtm_xl.excel.package import PackageError
 
     path = Path(path)
     result = FileResult(str(path))
     try:
-        with Package(path) as pkg:
-            workbook_xml = pkg.part(pkg.workbook_part)
-        data = path.read_bytes()
-        wb = load_workbook_bytes(data)
-        wbv = load_workbook_bytes(data, data_only=True)
+        view, workbook_xml = read_book(path)
     except PackageError as exc:
         result.reasons.append(f"unreadable: {exc}")
         return result
-    except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged file
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged part makes the reader raise
         result.reasons.append(f"unreadable: {path}: {type(exc).__name__}: {exc}")
         return result
-    result.reasons += integrity.check_stamp(wb, template)
+    result.reasons += integrity.check_stamp(view, template)
     if result.reasons:
         return result
-    result.region, result.name, why = integrity.check_region(wb, path.name, manifest_regions)
+    result.region, result.name, why = integrity.check_region(view, path.name, manifest_regions)
     result.reasons += why
-    result.reasons += integrity.check_formulas(wb, template)
-    result.reasons += integrity.check_inputs(wb, template)
+    result.reasons += integrity.check_formulas(view, template)
+    result.reasons += integrity.check_inputs(view, template)
     if result.reasons:
         return result
-    if recalculate and integrity.needs_recalculation(wb, wbv, workbook_xml, template):
+    if recalculate and integrity.needs_recalculation(view, workbook_xml, template):
         values = _recalculate_with_refresh(path, template)
         if values is None:
             result.needs_libreoffice = True
             return result
         result.outputs, result.recalculated_by = values, "refresh"
     else:
-        result.outputs = _read_outputs(wbv, template)
+        result.outputs = _read_outputs(view, template)
     return result
 
 
@@ -168,8 +175,7 @@ def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> dict[str, l
         report = refresh_file(path, out)
         if report.error or report.unsupported or report.circular or not out.exists():
             return None
-        wbv = load_workbook_bytes(out.read_bytes(), data_only=True)
-        return _read_outputs(wbv, template)
+        return _read_outputs(read_book(out)[0], template)
 
 
 def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo, lo=None) -> None:
@@ -202,8 +208,8 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
                     r.reasons.append(f"recalculation failed: {exc}")
                 return
         for r, out in zip(results, outs):
-            wbv = load_workbook_bytes(out.read_bytes(), data_only=True)
-            r.outputs, r.recalculated_by, r.needs_libreoffice = _read_outputs(wbv, template), "libreoffice", False
+            r.outputs = _read_outputs(read_book(out)[0], template)
+            r.recalculated_by, r.needs_libreoffice = "libreoffice", False
 
 
 # --- worker processes -------------------------------------------------------------------------------

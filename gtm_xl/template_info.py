@@ -250,10 +250,15 @@ def name_block(wb, dn) -> NamedBlock | None:
 
 
 def read_stamp(wb) -> tuple[str, str] | None:
-    """(template id, version) from the stamp name(s), or None when the workbook has none."""
+    """(template id, version) from the stamp name(s) of an openpyxl workbook, or None."""
     names = workbook_names(wb)
-    stamp = next((name_constant(wb, names[n]) for n in _STAMP_NAMES if n in names), None)
-    version = next((name_constant(wb, names[n]) for n in _VERSION_NAMES if n in names), None)
+    return stamp_from(lambda key: name_constant(wb, names[key]) if key in names else None)
+
+
+def stamp_from(constant) -> tuple[str, str] | None:
+    """(template id, version) given ``constant(lower-case name) → value or None``."""
+    stamp = next((v for v in (constant(n) for n in _STAMP_NAMES) if v is not None), None)
+    version = next((v for v in (constant(n) for n in _VERSION_NAMES) if v is not None), None)
     if stamp is None:
         return None
     stamp = str(stamp).strip()
@@ -265,14 +270,59 @@ def read_stamp(wb) -> tuple[str, str] | None:
     return stamp, ""
 
 
+def region_from(constant) -> tuple[str | None, str | None]:
+    """(region id, region name) given ``constant(lower-case name) → value or None``."""
+    rid, title = constant(REGION_NAME.lower()), constant(REGION_TITLE_NAME.lower())
+    return (None if rid is None else str(rid)), (None if title is None else str(title))
+
+
 def read_region(wb) -> tuple[str | None, str | None]:
-    """The (region id, region name) stamped by distribute, or (None, None)."""
+    """The (region id, region name) stamped by distribute in an openpyxl workbook, or (None, None)."""
     names = workbook_names(wb)
-    region = names.get(REGION_NAME.lower())
-    title = names.get(REGION_TITLE_NAME.lower())
-    rid = name_constant(wb, region) if region is not None else None
-    rname = name_constant(wb, title) if title is not None else None
-    return (None if rid is None else str(rid)), (None if rname is None else str(rname))
+    return region_from(lambda key: name_constant(wb, names[key]) if key in names else None)
+
+
+class CellsView:
+    """Read-only access to a :class:`gtm_xl.excel.cells.WorkbookCells` (the package reader's
+    model) in the terms the roll-up checks need: sheet names, values, formulas, name constants."""
+
+    def __init__(self, book) -> None:
+        self.book = book
+        self.sheetnames = list(book.sheets)
+
+    def value(self, sheet: str, row: int, col: int) -> Any:
+        cell = self.book.sheets[sheet].cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def formula(self, sheet: str, row: int, col: int) -> str | None:
+        """``=…`` of a formula cell, else None."""
+        cell = self.book.sheets[sheet].cells.get((row, col))
+        return None if cell is None or not cell.formula else "=" + cell.formula
+
+    def constant(self, key: str) -> Any:
+        """The value of a workbook-level name: a text/number constant or the cell it points at."""
+        text = self.book.names.get(key.upper())
+        if text is None:
+            return None
+        text = text.strip()
+        m = _CONST_STR.match(text)
+        if m:
+            return m.group(1).replace('""', '"')
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        if "!" not in text:
+            return None
+        sheet, ref = text.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+        if sheet not in self.book.sheets:
+            return None
+        try:
+            r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
+        except ValueError:
+            return None
+        return self.value(sheet, r1, c1) if (r1, c1) == (r2, c2) else None
 
 
 _XLFN = re.compile(r"_xl(?:fn|ws)\.", re.I)
