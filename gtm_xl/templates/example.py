@@ -65,7 +65,7 @@ KPIS = (
     (0, ("Customer retention rate", "客户留存率"), "percent", "higher", 0.90, 0.88),
     (0, ("NPS", "净推荐值"), "count", "higher", 40, 46),
     (0, ("Referral rate", "转介绍率"), "percent", "higher", 0.15, 0.12),
-    (1, ("Lead → Won conversion", "线索到成交转化率"), "percent", "higher", 0.025, 0.021),
+    (1, ("Lead → Won conversion", "线索到成交转化率"), "percent", "higher", 0.025, 0.0225),
     (1, ("Average contract value", "平均合同金额"), "currency", "higher", 24_000, 26_500),
     (1, ("Discount rate", "折扣率"), "percent", "lower", 0.10, 0.12),
     (1, ("Sales cycle (days)", "销售周期（天）"), "count", "lower", 60, 72),

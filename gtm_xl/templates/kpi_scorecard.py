@@ -101,10 +101,16 @@ INSTRUCTIONS = (
 )
 
 
+#: the status compares the attainment rounded to this many decimals: 0.0225/0.025 is 90% exactly,
+#: whatever the floating-point noise of the division
+DIGITS = 10
+
+
 def _status(b: Builder, att: str, row: int) -> str:
+    a = f"ROUND({att},{DIGITS})"
     if b.flavour == "udf":
-        return f"GTM_TIER({att},Settings!$C$5:$C$6,Settings!$C$9:$C$11)"
-    return f"IF({att}>=Settings!$C$5,{RAG_LABELS[0]},IF({att}>=Settings!$C$6,{RAG_LABELS[1]},{RAG_LABELS[2]}))"
+        return f"GTM_TIER({a},Settings!$C$5:$C$6,Settings!$C$9:$C$11)"
+    return f"IF({a}>=Settings!$C$5,{RAG_LABELS[0]},IF({a}>=Settings!$C$6,{RAG_LABELS[1]},{RAG_LABELS[2]}))"
 
 
 def _attainment(b: Builder, r: int) -> str:
@@ -342,7 +348,7 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     thresholds, labels = _f(v["rag_thresholds"]), [r[0] for r in v["rag_labels"]]
 
     def status(att: float) -> str:
-        return str(scoring.tier(att, thresholds, labels))
+        return str(scoring.tier(round(att, DIGITS), thresholds, labels))
 
     att = [float(metrics.attainment(a, t, d == "lower")) for d, t, a in
            zip([r[0] for r in v["kpi_direction"]], _f(v["kpi_target"]), _f(v["kpi_actual"]))]

@@ -29,6 +29,9 @@ N_CRIT = len(ex.CRITERIA)
 N_IND = len(ex.INDUSTRIES)
 N_SIZE = len(ex.COMPANY_SIZES)
 FIRST = 5  # first data row of Matrix and Grid
+#: ranks and tiers compare scores rounded to this many decimals, so a score that is exactly on a
+#: threshold (or tied) in exact arithmetic stays there whatever the floating-point noise of the sum
+DIGITS = 10
 LAST = FIRST + N_IND - 1
 
 NAMES: dict[str, NameInfo] = {
@@ -42,7 +45,7 @@ NAMES: dict[str, NameInfo] = {
     "industry_scores": NameInfo("input", "industries × criteria scores 0–10"),
     "adjusted_scores": NameInfo("output", "scores after direction (10 − s for lower-is-better criteria)"),
     "weighted_score": NameInfo("output", "weighted score per industry"),
-    "industry_rank": NameInfo("output", "rank of each industry by score (1 = best)"),
+    "industry_rank": NameInfo("output", "rank of each industry by score (1 = best; ties share a rank)"),
     "industry_tier": NameInfo("output", "tier label of each industry"),
     "target_grid": NameInfo("output", "industries × company sizes: Y where targeted"),
     "targeted_by_size": NameInfo("output", "number of targeted industries per company size"),
@@ -110,7 +113,7 @@ def build(b: Builder) -> None:
     if b.flavour == "udf":
         b.array_output(m, FIRST, 7, N_IND, 1, f"GTM_WEIGHTED_SCORE({area(10, FIRST, 13, LAST)},{weights})",
                        "weighted_score", "score")
-        b.array_output(m, FIRST, 9, N_IND, 1, f"GTM_TIER({area(7, FIRST, 7, LAST)},Settings!$C$10:$C$11,"
+        b.array_output(m, FIRST, 9, N_IND, 1, f"GTM_TIER(ROUND({area(7, FIRST, 7, LAST)},{DIGITS}),Settings!$C$10:$C$11,"
                        "Settings!$D$10:$D$12)", "industry_tier")
     else:
         rows = []
@@ -119,10 +122,11 @@ def build(b: Builder) -> None:
             rows.append([f'SUMPRODUCT({weights},({s_}<>"")*({s_}+(Settings!$C$7:$F$7="lower")*(10-2*{s_})))'
                          f'/SUMPRODUCT({weights},--({s_}<>""))'])
         b.outputs(m, FIRST, 7, rows, "weighted_score", "score")
-        b.outputs(m, FIRST, 9, [[f"IF(G{r}>=Settings!$C$10,Settings!$D$10,IF(G{r}>=Settings!$C$11,"
+        b.outputs(m, FIRST, 9, [[f"IF(ROUND(G{r},{DIGITS})>=Settings!$C$10,Settings!$D$10,IF(ROUND(G{r},{DIGITS})>=Settings!$C$11,"
                                  f"Settings!$D$11,Settings!$D$12))"] for r in range(FIRST, LAST + 1)],
                   "industry_tier")
-    b.outputs(m, FIRST, 8, [[f"RANK(G{r},{area(7, FIRST, 7, LAST)})"] for r in range(FIRST, LAST + 1)],
+    b.outputs(m, FIRST, 8, [[f"1+SUMPRODUCT(--(ROUND({area(7, FIRST, 7, LAST)},{DIGITS})>ROUND(G{r},{DIGITS})))"]
+                            for r in range(FIRST, LAST + 1)],
               "industry_rank", "0")
     traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
     m.freeze_panes = "C5"
@@ -189,8 +193,9 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     scores = np.asarray(scoring.weighted_score(adjusted, weights), dtype=float)
     thresholds = [float(r[0]) for r in inputs["tier_thresholds"]]
     labels = [r[0] for r in inputs["tier_labels"]]
-    tiers = [str(t) for t in scoring.tier(scores, thresholds, labels)]
-    rank = [1 + int(np.sum(scores > s)) for s in scores]
+    rounded = np.array([round(float(s), DIGITS) for s in scores])
+    tiers = [str(t) for t in scoring.tier(rounded, thresholds, labels)]
+    rank = [1 + int(np.sum(rounded > s)) for s in rounded]
     targeting = inputs["size_targeting"]
     grid = [list(targeting[labels.index(t)]) for t in tiers]
     names = [r[0] for r in inputs["industry_names"]]
