@@ -72,10 +72,14 @@ def check_formulas(view: CellsView, template: TemplateInfo) -> list[str]:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             reasons.append(f"formula at {cell_label(coord)} was replaced by the value {value!r} "
-                           f"(template: ={expected})")
+                           f"(template: ={_short(expected)})")
         elif normalise_formula(f) != expected:
-            reasons.append(f"formula at {cell_label(coord)} changed: {f} (template: ={expected})")
+            reasons.append(f"formula at {cell_label(coord)} changed: {_short(f)} (template: ={_short(expected)})")
     return _capped(reasons, "changed formulas")
+
+
+def _short(formula: str, limit: int = 60) -> str:
+    return formula if len(formula) <= limit else formula[: limit - 1] + "…"
 
 
 def check_inputs(view: CellsView, template: TemplateInfo) -> list[str]:

@@ -237,7 +237,8 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
     t = manifest["template"]
     candidates = [Path(t.get("file", ""))]
     if manifest_path is not None:
-        candidates.append(manifest_path.parent / Path(t.get("file", "")).name)
+        name = Path(t.get("file", "")).name
+        candidates += [manifest_path.parent / name, manifest_path.parent / ".template" / name]
     for c in candidates:
         if c.is_file() and sha256_file(c) == t.get("sha256"):
             return c
