@@ -208,8 +208,15 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
                     r.reasons.append(f"recalculation failed: {exc}")
                 return
         for r, out in zip(results, outs):
-            r.outputs = _read_outputs(read_book(out)[0], template)
-            r.recalculated_by, r.needs_libreoffice = "libreoffice", False
+            outputs = _read_outputs(read_book(out)[0], template)
+            unknown = sorted({k for k, rows in outputs.items() for line in rows for v in line if v == "#NAME?"})
+            r.needs_libreoffice = False
+            if unknown:  # GTM_* functions (udf flavour): LibreOffice does not know them
+                r.reasons.append("stale results could not be recalculated: the headless refresh is unavailable "
+                                 "and LibreOffice gives #NAME? for " + ", ".join(unknown[:5])
+                                 + " (GTM_* functions need the refresh's evaluator)")
+                continue
+            r.outputs, r.recalculated_by = outputs, "libreoffice"
 
 
 # --- worker processes -------------------------------------------------------------------------------

@@ -175,3 +175,23 @@ def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
     assert math.isclose(total, math.fsum(budgets.values()), rel_tol=1e-12)
     how, grid = report.block_totals["budget_by_tier"]
     assert how == "sum" and math.isclose(math.fsum(row[0] for row in grid), total, rel_tol=1e-12)
+
+
+def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreoffice):
+    """A udf-flavour copy (GTM_* formulas): consolidated when the headless refresh computes it;
+    otherwise left out with a reason that says why — never consolidated from #NAME? values."""
+    pytest.importorskip("gtm_xl.templates")
+    from gtm_xl.templates import build_template
+
+    template = build_template("budget_by_tier", "udf", "en", tmp_path / "budget_by_tier.xlsx")
+    (tmp_path / "regions.csv").write_text("region,name,total_budget\nEMEA,Europe,9000000\n", encoding="utf-8")
+    distribute(template, tmp_path / "regions.csv", tmp_path / "sent")
+    report = rollup([tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"], tmp_path / "r.xlsx",
+                    manifest=tmp_path / "sent" / "manifest.json", libreoffice=libreoffice)
+    if report.included:
+        (r,) = report.included
+        assert r.recalculated_by == "refresh"
+        assert math.isclose(sum(row[0] for row in r.outputs["budget_by_tier"]), 9_000_000, rel_tol=1e-12)
+    else:
+        (r,) = report.left_out
+        assert "GTM_* functions need the refresh's evaluator" in r.reasons[0]
