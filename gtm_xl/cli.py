@@ -217,13 +217,19 @@ def _register_distribute(sub) -> None:
     r.set_defaults(handler=_run_rollup)
 
 
-def _progress(total: int, unit: str):
-    """A tqdm wrapper on a terminal for batches of more than a few items, else None."""
-    if not sys.stderr.isatty() or total < 5:
+def _progress(total: int | None, unit: str):
+    """A tqdm wrapper on a terminal for batches of more than a few items (``total`` None: the
+    length of the sequence it wraps), else None."""
+    if not sys.stderr.isatty() or (total is not None and total < 5):
         return None
-    from tqdm import tqdm
 
-    return lambda it: tqdm(it, total=total, unit=unit, file=sys.stderr)
+    def wrap(it):
+        from tqdm import tqdm
+
+        n = total if total is not None else len(it)
+        return tqdm(it, total=n, unit=unit, file=sys.stderr, disable=n < 5)
+
+    return wrap
 
 
 def _run_distribute(args: argparse.Namespace) -> int:
@@ -233,7 +239,7 @@ def _run_distribute(args: argparse.Namespace) -> int:
 
     from gtm_xl.distribute import distribute
     from gtm_xl.excel.package import PackageError
-    from gtm_xl.regions import RegionsError, read_table
+    from gtm_xl.regions import RegionsError
     from gtm_xl.template_info import TemplateError
 
     template = Path(args.template)
@@ -247,9 +253,8 @@ def _run_distribute(args: argparse.Namespace) -> int:
         password = None
         if args.password_protect:
             password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
-        n = len(read_table(args.regions)[1])
         result = distribute(template, args.regions, args.out, rows_path=args.rows, password=password,
-                            progress=_progress(n, "file"))
+                            progress=_progress(None, "file"))
     except RegionsError as exc:
         print(f"gtm-xl distribute: nothing written; fix the table(s):\n{exc}", file=sys.stderr)
         return 2
