@@ -135,6 +135,15 @@ def _status_columns(report) -> list[tuple[str, str, int, int]]:
     return cols
 
 
+def _chart_block(report) -> str | None:
+    """The first output block totalled by summing, with 2 to 12 numeric cells, or None."""
+    for key, (how, grid) in report.block_totals.items():
+        cells = [v for line in grid for v in line]
+        if how == "sum" and 2 <= len(cells) <= 12 and all(isinstance(v, float) for v in cells):
+            return key
+    return None
+
+
 def write_workbook(report, target: Path) -> Path:
     """The summary workbook, written atomically."""
     import io
@@ -177,6 +186,7 @@ def write_workbook(report, target: Path) -> Path:
         ws.column_dimensions[column_letter(j)].width = 16
     ws.freeze_panes = "B4"
     summed = [k for k in scalars if report.rules[k].how == "sum"]
+    chart_block = _chart_block(report) if not summed else None
     if summed and report.included:
         col = 4 + scalars.index(summed[0])
         chart = BarChart()
@@ -186,6 +196,27 @@ def write_workbook(report, target: Path) -> Path:
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.width, chart.height = 18, 9
         ws.add_chart(chart, f"{column_letter(len(header) + 2)}3")
+    elif chart_block is not None and report.included:
+        # no summed single-cell output: a small summed block (e.g. counts per tier), one bar per cell
+        key = chart_block
+        top = total_row + 4
+        ws.cell(top - 1, 1, f"{key} by region").font = bold
+        cells = [(i, j) for i, line in enumerate(report.included[0].outputs[key]) for j in range(len(line))]
+        ws.cell(top, 1, "Region").font = bold
+        for n, (i, j) in enumerate(cells, start=2):
+            ws.cell(top, n, f"{key}[{i + 1}]" if len(report.included[0].outputs[key][0]) == 1
+                    else f"{key}[{i + 1},{j + 1}]").font = bold
+        for m, r in enumerate(report.included, start=1):
+            ws.cell(top + m, 1, r.region)
+            for n, (i, j) in enumerate(cells, start=2):
+                ws.cell(top + m, n, r.outputs[key][i][j])
+        chart = BarChart()
+        chart.title = f"{key} by region"
+        chart.add_data(Reference(ws, min_col=2, max_col=len(cells) + 1, min_row=top,
+                                 max_row=top + len(report.included)), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(report.included)))
+        chart.width, chart.height = 18, 9
+        ws.add_chart(chart, f"{column_letter(max(len(header), len(cells) + 1) + 2)}3")
 
     rag = wb.create_sheet("RAG")
     columns = _status_columns(report)

@@ -122,6 +122,9 @@ def test_round_trip(tmp_path, libreoffice):
     assert math.isclose(db_budget, budget, rel_tol=1e-12)
     assert math.isclose(block_sum, budget, rel_tol=1e-9)
     assert n_left == 2
+    # the summary workbook opens in an independent spreadsheet (LibreOffice renders it to PDF)
+    pdf = libreoffice.convert([tmp_path / "rollup.xlsx"], "pdf", tmp_path / "pdf")[0]
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
 
 
 def test_rollup_cli_exit_codes(tmp_path, libreoffice, capsys, monkeypatch):
