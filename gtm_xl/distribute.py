@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from gtm_xl.regions import RegionPlan, plan_regions
 from gtm_xl.template_info import (
     REGION_NAME,
     REGION_TITLE_NAME,
-    Coord,
     TemplateInfo,
     read_template,
     utc_now,
@@ -219,7 +217,6 @@ def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str
 def write_manifest(result: DistributeResult, template_path: Path) -> Path:
     """``manifest.json``: template id/version/path/SHA-256, time, and per region file + SHA-256."""
     from gtm_xl import __version__
-    from gtm_xl.excel.package import Package  # noqa: F401 - same atomic rule as the copies
 
     doc = {
         "tool": f"gtm-xl {__version__}",
@@ -297,17 +294,3 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
               for ws in wb.worksheets}
     return {"sheets": sheets, "names": names, "protection": protection, "unlocked": locked}
 
-
-def plan_cells_by_name(template: TemplateInfo, plan: RegionPlan) -> dict[str, list[tuple[Coord, Any]]]:
-    """Plan cells grouped by the input name they belong to (for reports)."""
-    out: dict[str, list[tuple[Coord, Any]]] = {}
-    for key, block in template.inputs.items():
-        coords = set(block.coords())
-        hits = [(c, v) for c, v in plan.cells.items() if c in coords]
-        if hits:
-            out[key] = hits
-    return out
-
-
-def env_password() -> str | None:
-    return os.environ.get("GTM_XL_PASSWORD") or None

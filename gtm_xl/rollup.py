@@ -19,7 +19,6 @@ optionally one database table per output block (any SQLAlchemy URL; a plain path
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import re

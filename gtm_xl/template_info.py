@@ -21,7 +21,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from gtm_xl.excel.cells import column_letter, parse_range
 
@@ -484,6 +484,3 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
-
-def sorted_names(names: Iterable[str]) -> list[str]:
-    return sorted(names, key=str.lower)
