@@ -278,7 +278,8 @@ def _run_rollup(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for item in args.files:
         p = Path(item)
-        files += sorted(f for f in p.glob("*.xlsx") if not f.name.startswith("~$")) if p.is_dir() else [p]
+        files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
+                        and not f.name.startswith("~$")) if p.is_dir() else [p]
     try:
         report = rollup(files, args.out, template=args.template, manifest=args.manifest, csv_dir=args.csv_dir,
                         db=args.db, jobs=max(1, args.jobs), progress=_progress(len(files), "file"))

@@ -64,9 +64,10 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def copy_name(template_id: str, region: str) -> str:
-    """``<template>_<region>.xlsx``."""
-    return f"{template_id}_{region}.xlsx"
+def copy_name(template_id: str, region: str, suffix: str = ".xlsx") -> str:
+    """``<template>_<region>.xlsx`` (``.xlsm`` for a macro-enabled template: the package keeps its
+    content type, so the extension must stay)."""
+    return f"{template_id}_{region}{suffix}"
 
 
 # --- workbook.xml: the region stamp -------------------------------------------------------------
@@ -205,10 +206,11 @@ def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = DistributeResult(template, out)
+    suffix = ".xlsm" if template_path.suffix.lower() == ".xlsm" else ".xlsx"
     items: Iterable[RegionPlan] = plans if progress is None else progress(plans)
     with RegionalCopier(template_path, password=password) as copier:
         for plan in items:
-            target = copier.write(plan, out / copy_name(template.template_id, plan.region))
+            target = copier.write(plan, out / copy_name(template.template_id, plan.region, suffix))
             result.files.append(RegionalFile(plan.region, plan.name, target.name, sha256_file(target)))
     result.manifest = write_manifest(result, template_path)
     return result

@@ -198,3 +198,19 @@ def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreo
     else:
         (r,) = report.left_out
         assert "GTM_* functions need the refresh's evaluator" in r.reasons[0]
+
+
+def test_rollup_without_manifest_takes_each_region_once(tmp_path, libreoffice):
+    """With --template instead of a manifest: no region list to compare with, but a region
+    returned twice (a copy under another name) is consolidated once and the second is reported."""
+    template = build_test_template(tmp_path / "regional_plan.xlsx")
+    (tmp_path / "regions.csv").write_text("region,name,budget_total\nA,Alpha,100\nB,Beta,200\n", encoding="utf-8")
+    out = tmp_path / "sent"
+    distribute(template, tmp_path / "regions.csv", out)
+    shutil.copyfile(out / f"{TEMPLATE_ID}_A.xlsx", out / "copy of A.xlsx")
+    report = rollup([out / f"{TEMPLATE_ID}_A.xlsx", out / f"{TEMPLATE_ID}_B.xlsx", out / "copy of A.xlsx"],
+                    tmp_path / "r.xlsx", template=template, libreoffice=libreoffice)
+    assert [r.region for r in report.included] == ["A", "B"]
+    (dup,) = report.left_out
+    assert dup.reasons == [f"region 'A' already consolidated from {out / f'{TEMPLATE_ID}_A.xlsx'}"]
+    assert report.totals["out_budget"] == 300.0
