@@ -19,7 +19,7 @@ from openpyxl.chart.data_source import StrRef
 from gtm_xl import allocation, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import (AMOUNT, FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,
+from gtm_xl.templates.layout import (FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,
                                      area, excel_round, multiple_of, traffic_light)
 from gtm_xl.templates.native import split_part
 

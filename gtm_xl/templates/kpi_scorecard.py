@@ -13,7 +13,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from gtm_xl import compensation, funnel, metrics, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FRACTION, POSITIVE, TEXT, WHOLE,
+from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, POSITIVE, TEXT, WHOLE,
                                      Builder, NameInfo, traffic_light)
 
 TEMPLATE_ID = "kpi_scorecard"
@@ -177,7 +177,6 @@ def _scorecard(b: Builder) -> None:
 
 
 def _fmt(kind: str) -> str:
-    from gtm_xl.templates.layout import FMT
     return FMT[kind]
 
 

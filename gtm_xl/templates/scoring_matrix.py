@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment
 
 from gtm_xl import scoring
 from gtm_xl.templates import example as ex
-from gtm_xl.templates.layout import (DIRECTION, SCORE, TEXT, YES_NO, Builder, NameInfo, area, cell,
+from gtm_xl.templates.layout import (DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell,
                                      traffic_light)
 from gtm_xl.templates.instructions import instructions_sheet
 
@@ -84,7 +84,7 @@ def build(b: Builder) -> None:
     b.headers(s, 4, 2, [("Criteria", "评分标准")] + [(f"Criterion {i + 1}", f"标准{i + 1}") for i in range(N_CRIT)])
     b.labels(s, 5, 2, [("Criterion", "标准名称"), ("Weight", "权重"), ("Direction (higher/lower is better)", "方向（higher/lower）")])
     b.inputs(s, 5, 3, [[b.t(c[0]) for c in ex.CRITERIA]], "criteria_names", TEXT)
-    b.inputs(s, 6, 3, [[c[1] for c in ex.CRITERIA]], "criteria_weights", _share_pct(), "percent")
+    b.inputs(s, 6, 3, [[c[1] for c in ex.CRITERIA]], "criteria_weights", SHARE, "percent")
     b.inputs(s, 7, 3, [[c[2] for c in ex.CRITERIA]], "criteria_direction", DIRECTION)
     b.headers(s, 9, 2, [("Tier", "层级"), ("Minimum score", "最低得分"), ("Label", "标签")])
     b.labels(s, 10, 2, list(ex.TIER_NAMES))
@@ -177,11 +177,6 @@ def build(b: Builder) -> None:
     chart.height, chart.width = 9, 16
     su.add_chart(chart, "A11")
     su.freeze_panes = "A5"
-
-
-def _share_pct():
-    from gtm_xl.templates.layout import SHARE
-    return SHARE
 
 
 def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
