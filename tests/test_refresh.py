@@ -21,9 +21,49 @@ from gtm_xl.excel.package import Package
 from gtm_xl.refresh import refresh_file, refresh_files
 from package_helpers import assert_lossless
 
-pytest.importorskip("gtm_xl.excel.formula", reason="the formula evaluator (issue 6, helper-1) is not in the tree")
-
 ROOT = Path(__file__).resolve().parents[1]
+
+try:
+    import gtm_xl.excel.formula  # noqa: F401
+    HAVE_EVALUATOR = True
+except ImportError:
+    HAVE_EVALUATOR = False
+
+needs_evaluator = pytest.mark.skipif(not HAVE_EVALUATOR, reason="the formula evaluator is not in the tree yet")
+
+
+@pytest.fixture(autouse=True)
+def evaluator(monkeypatch):
+    """The real evaluator; where it is not in the tree yet, a test double that gives every formula
+    cell a new value (row × column), so that the pipeline tests (reading, splicing, reports,
+    faults, atomic writes) run on their own."""
+    if HAVE_EVALUATOR:
+        yield
+        return
+    import types
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class Evaluation:
+        values: dict = field(default_factory=dict)
+        spills: dict = field(default_factory=dict)
+        unsupported: dict = field(default_factory=dict)
+        circular: list = field(default_factory=list)
+        formulas_evaluated: int = 0
+
+    def evaluate_workbook(book, functions=None):
+        ev = Evaluation()
+        for name, sheet in book.sheets.items():
+            for (r, c), cell in sheet.cells.items():
+                if cell.formula:
+                    ev.formulas_evaluated += 1
+                    ev.values[(name, r, c)] = float(r * c)
+        return ev
+
+    module = types.ModuleType("gtm_xl.excel.formula")
+    module.evaluate_workbook = evaluate_workbook
+    monkeypatch.setitem(sys.modules, "gtm_xl.excel.formula", module)
+    yield
 
 
 def _digest(paths) -> dict[str, str]:
@@ -52,6 +92,7 @@ def _plan(tmp_path: Path, name: str = "plan.xlsx", scores=(8, 6, 3)) -> Path:
     return path
 
 
+@needs_evaluator
 # --- values --------------------------------------------------------------------------------------
 def test_refresh_computes_and_stores_values(tmp_path):
     src = _plan(tmp_path)
@@ -97,6 +138,7 @@ def test_check_command_exit_codes_and_no_writes(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "good.xlsx", "r.json"]
 
 
+@needs_evaluator
 def test_missing_sheet_and_circular_reported(tmp_path):
     wb = Workbook()
     ws = wb.active
@@ -118,6 +160,7 @@ def test_missing_sheet_and_circular_reported(tmp_path):
     assert book.sheets["Sheet"].cells[(1, 5)].value == 8.0
 
 
+@needs_evaluator
 def test_unsupported_function_keeps_old_value(tmp_path):
     src = tmp_path / "u.xlsx"
     wb = Workbook()
@@ -141,6 +184,7 @@ def test_excel_corpus_lossless(corpus_dir, tmp_path):
         assert_lossless(src, tmp_path / src.name, allow_new_cells=True)
 
 
+@needs_evaluator
 def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
     """Cells of Excel-computed workbooks come out equal to Excel's cached values where supported."""
     import math
@@ -193,10 +237,11 @@ def test_libreoffice_saved_lossless(libreoffice, tmp_path):
     wb.save(tmp_path / "lo-shared.xlsx")
     outs = libreoffice.convert([src, tmp_path / "lo-shared.xlsx"], "xlsx", tmp_path / "lo")
     for saved in outs:
-        # break the cached values so that the refresh has something to change
         report = refresh_file(saved, tmp_path / "out" / saved.name)
         assert report.ok, report.error
         assert_lossless(saved, tmp_path / "out" / saved.name)
+        if not HAVE_EVALUATOR:
+            continue
         with Package(saved) as a, Package(tmp_path / "out" / saved.name) as b:
             va, _ = a.read_cells()
             vb, _ = b.read_cells()
@@ -303,6 +348,7 @@ def test_crash_before_rename_in_place_keeps_old_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
 
 
+@needs_evaluator
 @pytest.mark.slow
 def test_kill_refresh_process_mid_write(tmp_path):
     """SIGKILL ``gtm-xl refresh --in-place`` at several moments: the file is always old or new, whole."""
@@ -336,6 +382,7 @@ def test_kill_refresh_process_mid_write(tmp_path):
         seen.add(data)
 
 
+@needs_evaluator
 def test_refresh_path_does_not_import_pandas(tmp_path):
     src = _plan(tmp_path)
     code = ("import sys; from gtm_xl.cli import main; rc = main(['refresh', '--check-only', '--quiet', "
