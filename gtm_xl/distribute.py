@@ -178,6 +178,8 @@ class RegionalCopier:
 
         by_sheet: dict[str, dict[tuple[int, int], Any]] = {}
         for (sheet, row, col), value in plan.cells.items():
+            if isinstance(value, str) and value == "":
+                value = None  # an empty text is a blank cell (as openpyxl and Excel store it)
             by_sheet.setdefault(sheet, {})[(row, col)] = value
         parts = dict(self._protected_parts)
         for sheet, values in by_sheet.items():
@@ -271,8 +273,9 @@ def naive_regional_copy(template_path: str | Path, plan: RegionPlan, target: str
 
 
 def workbook_content(path: str | Path) -> dict[str, Any]:
-    """Every sheet's cell values/formulas (as openpyxl reads them), the defined names and the
-    protection flags: what "identical in content" means for the benchmark and tests."""
+    """Every sheet's cell values/formulas (as openpyxl reads them; numbers to 15 significant digits),
+    the defined names, the protection flags and the unlocked cells: what "identical in content"
+    means for the benchmark and tests."""
     from gtm_xl.template_info import formula_text, load_workbook_bytes
 
     wb = load_workbook_bytes(Path(path).read_bytes())
@@ -285,8 +288,10 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
                 f = formula_text(v)
                 if f is not None:
                     v = f
-                if isinstance(v, int) and not isinstance(v, bool):
-                    v = float(v)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    # openpyxl writes 15 significant digits (Excel's display precision); the fast
+                    # copies keep the exact double, so numbers compare at 15 digits
+                    v = float(f"{float(v):.15g}")
                 if v is not None:
                     cells[(c.row, c.column)] = v
         sheets[ws.title] = cells

@@ -210,3 +210,36 @@ def test_shipped_example_tables_with_a_built_template(tmp_path):
     names = [latam[block.sheet].cell(r, block.min_col).value for _, r, _ in block.coords()]
     assert names[:6] == ["Retail", "Agribusiness", "Logistics", "Mining", "Banking", "Tourism"]
     assert names[6:] == [None] * (len(names) - 6)
+
+
+def test_fast_copy_equals_naive_for_any_text_and_numbers(template, tmp_path_factory):
+    """Property: whatever text (XML specials, spaces, CJK, emoji) and numbers a region puts into its
+    inputs, the fast copy reads back exactly like openpyxl's own copy."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from gtm_xl.distribute import RegionalCopier
+    from gtm_xl.regions import RegionPlan
+
+    info = read_template(template)
+    names, scores = info.inputs["industry_names"].coords(), info.inputs["industry_scores"].coords()
+    budget = info.inputs["budget_total"].coords()[0]
+    text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
+    work = tmp_path_factory.mktemp("prop")
+    copier = RegionalCopier(template)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.one_of(st.none(), text), min_size=6, max_size=6),
+           st.lists(st.one_of(st.none(), st.floats(0, 10)), min_size=6, max_size=6),
+           st.floats(0, 1e15), text)
+    def check(industry, score, amount, title):
+        plan = RegionPlan("R1", title or "x", 2, {budget: amount, **dict(zip(names, industry)),
+                                                 **dict(zip(scores, score))})
+        fast = copier.write(plan, work / "fast.xlsx")
+        naive = naive_regional_copy(template, plan, work / "naive.xlsx")
+        assert workbook_content(fast) == workbook_content(naive)
+
+    try:
+        check()
+    finally:
+        copier.close()
