@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gtm_xl.distribute import copy_name, distribute, naive_regional_copy, workbook_content
+from gtm_xl.distribute import content_differences, copy_name, distribute, naive_regional_copy, workbook_content
 from gtm_xl.regions import plan_regions
 from gtm_xl.template_info import read_template
 
@@ -78,8 +78,9 @@ def main() -> None:
         t0 = time.perf_counter()
         for plan in plans[:v]:
             name = copy_name(info.template_id, plan.region)
-            if workbook_content(out / name) != workbook_content(naive_dir / name):
-                raise SystemExit(f"DIFFERENT CONTENT: {name}")
+            diffs = content_differences(workbook_content(out / name), workbook_content(naive_dir / name))
+            if diffs:
+                raise SystemExit(f"DIFFERENT CONTENT: {name}: {diffs[:5]}")
         print(f"identical content (values, formulas, names, protection) for {v} of {v} compared copies "
               f"({time.perf_counter() - t0:.1f} s)")
 

@@ -35,7 +35,7 @@ from gtm_xl.template_info import (
 )
 
 __all__ = ["DistributeResult", "RegionalCopier", "distribute", "naive_regional_copy",
-           "workbook_content", "sha256_file", "copy_name"]
+           "workbook_content", "content_differences", "sha256_file", "copy_name"]
 
 MANIFEST = "manifest.json"
 
@@ -273,9 +273,9 @@ def naive_regional_copy(template_path: str | Path, plan: RegionPlan, target: str
 
 
 def workbook_content(path: str | Path) -> dict[str, Any]:
-    """Every sheet's cell values/formulas (as openpyxl reads them; numbers to 15 significant digits),
-    the defined names, the protection flags and the unlocked cells: what "identical in content"
-    means for the benchmark and tests."""
+    """Every sheet's cell values/formulas (as openpyxl reads them), the defined names, the
+    protection flags and the unlocked cells: what "identical in content" means for the benchmark
+    and tests (compare two with :func:`content_differences`)."""
     from gtm_xl.template_info import formula_text, load_workbook_bytes
 
     wb = load_workbook_bytes(Path(path).read_bytes())
@@ -288,10 +288,8 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
                 f = formula_text(v)
                 if f is not None:
                     v = f
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    # openpyxl writes 15 significant digits (Excel's display precision); the fast
-                    # copies keep the exact double, so numbers compare at 15 digits
-                    v = float(f"{float(v):.15g}")
+                if isinstance(v, int) and not isinstance(v, bool):
+                    v = float(v)
                 if v is not None:
                     cells[(c.row, c.column)] = v
         sheets[ws.title] = cells
@@ -301,3 +299,19 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
               for ws in wb.worksheets}
     return {"sheets": sheets, "names": names, "protection": protection, "unlocked": locked}
 
+
+def content_differences(a: dict[str, Any], b: dict[str, Any], rel_tol: float = 1e-14) -> list[str]:
+    """Where two :func:`workbook_content` results differ; numbers are equal within ``rel_tol``
+    (openpyxl writes about 15 significant digits, the fast copies the exact double)."""
+    import math
+
+    diffs = [f"{key} differ" for key in ("names", "protection", "unlocked") if a[key] != b[key]]
+    for sheet in sorted(set(a["sheets"]) | set(b["sheets"])):
+        ca, cb = a["sheets"].get(sheet, {}), b["sheets"].get(sheet, {})
+        for coord in sorted(set(ca) | set(cb)):
+            va, vb = ca.get(coord), cb.get(coord)
+            if isinstance(va, float) and isinstance(vb, float) and math.isclose(va, vb, rel_tol=rel_tol):
+                continue
+            if va != vb:
+                diffs.append(f"{sheet}!{coord}: {va!r} != {vb!r}")
+    return diffs
