@@ -121,7 +121,7 @@ def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
 def _run_refresh(args: argparse.Namespace) -> int:
     import json
 
-    from gtm_xl.refresh import refresh_files
+    from gtm_xl.refresh import collect_inputs, refresh_files
 
     name = "check" if args.check else "refresh"
     if not args.check_only and not args.in_place and args.out is None:
@@ -131,7 +131,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=None, unit="file", desc=name, file=sys.stderr, leave=False)
+        bar = tqdm(total=len(collect_inputs(args.paths)), unit="file", desc=name, file=sys.stderr, leave=False)
 
     def progress(report) -> None:
         if bar is not None:

@@ -53,7 +53,7 @@ class FileReport:
 def _where(sheet: str, row: int, col: int) -> str:
     from gtm_xl.excel.cells import to_a1
 
-    quoted = f"'{sheet}'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
+    quoted = "'" + sheet.replace("'", "''") + "'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
     return f"{quoted}!{to_a1(row, col)}"
 
 
