@@ -159,10 +159,17 @@ def _run_refresh(args: argparse.Namespace) -> int:
 
 def _print_refresh_summary(reports, details: bool) -> None:
     rows = [("file", "formulas", "changed", "invalid", "errors", "unsupported", "circular", "status")]
+    def row(label, rs, status):
+        return (label, str(sum(r.formulas_evaluated for r in rs)), str(sum(r.cells_changed for r in rs)),
+                str(sum(len(r.validation_failures) for r in rs)), str(sum(len(r.errors_produced) for r in rs)),
+                str(sum(len(r.unsupported) for r in rs)), str(sum(len(r.circular) for r in rs)), status)
+
+    many = len(reports) > 30        # a long batch: the files with findings, then the totals
     for r in reports:
-        rows.append((r.path, str(r.formulas_evaluated), str(r.cells_changed), str(len(r.validation_failures)),
-                     str(len(r.errors_produced)), str(len(r.unsupported)), str(len(r.circular)),
-                     "ok" if r.ok else "FAILED"))
+        if not many or not r.ok or r.validation_failures or r.unsupported or r.circular:
+            rows.append(row(r.path, [r], "ok" if r.ok else "FAILED"))
+    if len(reports) > 1:
+        rows.append(row(f"all {len(reports)} files", reports, f"{sum(not r.ok for r in reports)} failed"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
