@@ -262,7 +262,7 @@ def test_refuses_external_entities(tmp_path, part):
 
 
 def test_refuses_encrypted_workbook(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
+    pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     good = _small_xlsx(tmp_path)
