@@ -1,0 +1,735 @@
+"""The headless formula evaluator: tokenise → tree → evaluate in dependency order.
+
+:func:`evaluate_workbook` recalculates every formula cell of a :class:`WorkbookCells`:
+
+1. each formula is tokenised with openpyxl's tokenizer and parsed into a small tree
+   (operators with Excel's precedence: ``:`` ``-``(unary) ``%`` ``^`` ``* /`` ``+ -`` ``&``
+   ``= < > <= >= <>``);
+2. the references of every formula (cells, ranges, whole columns, other sheets, defined
+   names) give the dependency graph; the cells are evaluated in topological order, cells on a
+   cycle are reported in ``circular`` and keep their old value;
+3. a formula naming a function outside the table (:data:`gtm_xl.excel.builtins.BUILTINS` plus
+   the ``functions`` passed in) is reported in ``unsupported`` and keeps its old value.
+
+Excel's rules: errors propagate; a blank is 0 or ""; numeric text works in arithmetic; an
+array result of a dynamic-array formula spills (``spills`` gives its new range; a spill onto a
+filled cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+from openpyxl.formula.tokenizer import Token, Tokenizer
+
+from gtm_xl.errors import ERROR_CODES, CellError, GTMError
+from gtm_xl.excel.builtins import BUILTINS, ELEMENTWISE, ExcelError, compare, to_number, to_text
+from gtm_xl.excel.cells import WorkbookCells, column_index, to_a1
+
+__all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
+
+MAX_ROWS = 1048576
+MAX_COLS = 16384
+
+
+class FormulaSyntaxError(ValueError):
+    """A formula the parser cannot read."""
+
+
+@dataclass
+class Evaluation:
+    """The outcome of :func:`evaluate_workbook` (see the evaluator contract)."""
+
+    values: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    spills: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    unsupported: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    circular: list[tuple[str, int, int]] = field(default_factory=list)
+    formulas_evaluated: int = 0
+
+
+# --- the tree ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ref:
+    """A rectangular reference; ``sheet`` None means the formula's own sheet."""
+
+    sheet: str | None
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+
+
+# nodes are tuples: ("lit", v) ("ref", Ref) ("name", NAME) ("fn", NAME, [args]) ("op", op, a, b)
+# ("neg", a) ("pct", a) ("arr", ndarray) ("err", CellError) ("missing",)
+
+_PREC = {":": 8, "^": 5, "*": 4, "/": 4, "+": 3, "-": 3, "&": 2, "=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1}
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_COL = re.compile(r"^\$?([A-Za-z]{1,3})$")
+_ROW = re.compile(r"^\$?(\d+)$")
+
+
+def _strip_fn(name: str) -> str:
+    name = name.upper()
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _split_sheet(text: str) -> tuple[str | None, str]:
+    if "!" not in text:
+        return None, text
+    sheet, _, ref = text.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, ref
+
+
+def _parse_ref(text: str) -> Ref | None:
+    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference."""
+    sheet, ref = _split_sheet(text)
+    a, _, b = ref.partition(":")
+    b = b or a
+    ma, mb = _CELL.match(a), _CELL.match(b)
+    if ma and mb:
+        r1, c1 = int(ma.group(2)), column_index(ma.group(1))
+        r2, c2 = int(mb.group(2)), column_index(mb.group(1))
+        return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+    if ":" in ref:
+        ca, cb = _COL.match(a), _COL.match(b)
+        if ca and cb:
+            c1, c2 = column_index(ca.group(1)), column_index(cb.group(1))
+            return Ref(sheet, 1, min(c1, c2), MAX_ROWS, max(c1, c2))
+        ra, rb = _ROW.match(a), _ROW.match(b)
+        if ra and rb:
+            r1, r2 = int(ra.group(1)), int(rb.group(1))
+            return Ref(sheet, min(r1, r2), 1, max(r1, r2), MAX_COLS)
+    return None
+
+
+def _literal(tok: Token) -> Any:
+    if tok.subtype == Token.NUMBER:
+        return float(tok.value)
+    if tok.subtype == Token.TEXT:
+        return tok.value[1:-1].replace('""', '"')
+    if tok.subtype == Token.LOGICAL:
+        return tok.value.upper() == "TRUE"
+    if tok.subtype == Token.ERROR:
+        return CellError(tok.value.upper())
+    raise FormulaSyntaxError(f"not a constant: {tok.value}")
+
+
+class _Parser:
+    def __init__(self, formula: str) -> None:
+        try:
+            items = Tokenizer("=" + formula).items
+        except Exception as exc:  # openpyxl raises TokenizerError and others
+            raise FormulaSyntaxError(f"cannot tokenise {formula!r}: {exc}") from None
+        self.toks = [t for t in items if t.type != Token.WSPACE]
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise FormulaSyntaxError("unexpected end of formula")
+        self.i += 1
+        return tok
+
+    def expr(self, min_prec: int = 0):
+        left = self.unary()
+        while True:
+            tok = self.peek()
+            if tok is None:
+                return left
+            if tok.type == Token.OP_POST:
+                self.i += 1
+                left = ("pct", left)
+                continue
+            if tok.type != Token.OP_IN:
+                return left
+            op = tok.value
+            prec = _PREC.get(op)
+            if prec is None:
+                raise FormulaSyntaxError(f"unknown operator {op!r}")
+            if prec <= min_prec and not (op == "^" and False):
+                return left
+            self.i += 1
+            right = self.expr(prec)
+            left = ("op", op, left, right)
+
+    def unary(self):
+        tok = self.peek()
+        if tok is not None and tok.type == Token.OP_PRE:
+            self.i += 1
+            operand = self.unary_operand()
+            return ("neg", operand) if tok.value == "-" else operand
+        return self.primary()
+
+    def unary_operand(self):
+        # unary minus binds tighter than ^ in Excel (-2^2 = 4) but looser than %
+        node = self.unary()
+        while (tok := self.peek()) is not None and tok.type == Token.OP_POST:
+            self.i += 1
+            node = ("pct", node)
+        return node
+
+    def primary(self):
+        tok = self.take()
+        if tok.type == Token.OPERAND:
+            if tok.subtype == Token.RANGE:
+                ref = _parse_ref(tok.value)
+                if ref is not None:
+                    return ("ref", ref)
+                sheet, name = _split_sheet(tok.value)
+                if name.upper() == "#REF!":
+                    return ("err", CellError("#REF!"))
+                return ("name", name.upper(), sheet)
+            return ("lit", _literal(tok))
+        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+            name = _strip_fn(tok.value[:-1])
+            args = []
+            if self.peek() is not None and self.peek().type == Token.FUNC and self.peek().subtype == Token.CLOSE:
+                self.i += 1
+                return ("fn", name, args)
+            while True:
+                nxt = self.peek()
+                if nxt is not None and ((nxt.type == Token.SEP and nxt.subtype == Token.ARG)
+                                        or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)):
+                    args.append(("missing",))
+                else:
+                    args.append(self.expr())
+                sep = self.take()
+                if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
+                    return ("fn", name, args)
+                if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
+                    raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
+        if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            node = self.expr()
+            close = self.take()
+            if close.type != Token.PAREN:
+                raise FormulaSyntaxError("expected ')'")
+            return node
+        if tok.type == Token.ARRAY and tok.subtype == Token.OPEN:
+            rows, row = [], []
+            while True:
+                t = self.take()
+                if t.type == Token.OPERAND:
+                    row.append(_literal(t))
+                elif t.type == Token.OP_PRE and t.value == "-":
+                    row.append(-_literal(self.take()))
+                elif t.type == Token.SEP and t.subtype == Token.ARG:
+                    continue
+                elif t.type == Token.SEP and t.subtype == Token.ROW:
+                    rows.append(row)
+                    row = []
+                elif t.type == Token.ARRAY and t.subtype == Token.CLOSE:
+                    rows.append(row)
+                    break
+                elif t.type == Token.ARRAY and t.subtype == Token.OPEN:
+                    continue
+                else:
+                    raise FormulaSyntaxError(f"unexpected {t.value!r} in an array constant")
+            width = len(rows[0])
+            if any(len(r) != width for r in rows):
+                raise FormulaSyntaxError("array constant rows of different lengths")
+            arr = np.empty((len(rows), width), dtype=object)
+            for i, r in enumerate(rows):
+                for j, v in enumerate(r):
+                    arr[i, j] = v
+            return ("arr", arr)
+        raise FormulaSyntaxError(f"unexpected {tok.value!r}")
+
+
+def parse(formula: str):
+    """A formula (without ``=``) → its tree. Raises :class:`FormulaSyntaxError`."""
+    p = _Parser(formula)
+    if not p.toks:
+        raise FormulaSyntaxError("empty formula")
+    node = p.expr()
+    if p.peek() is not None:
+        raise FormulaSyntaxError(f"unexpected {p.peek().value!r}")
+    return node
+
+
+def _walk(node, on_ref, on_name, on_fn):
+    kind = node[0]
+    if kind == "ref":
+        on_ref(node[1])
+    elif kind == "name":
+        on_name(node[1], node[2])
+    elif kind == "fn":
+        on_fn(node[1])
+        for a in node[2]:
+            _walk(a, on_ref, on_name, on_fn)
+    elif kind == "op":
+        _walk(node[2], on_ref, on_name, on_fn)
+        _walk(node[3], on_ref, on_name, on_fn)
+    elif kind in ("neg", "pct"):
+        _walk(node[1], on_ref, on_name, on_fn)
+
+
+# --- element-wise operators -----------------------------------------------------------------------
+def _binary(op: str, a: Any, b: Any) -> Any:
+    if isinstance(a, CellError):
+        return a
+    if isinstance(b, CellError):
+        return b
+    try:
+        if op in ("+", "-", "*", "/", "^"):
+            x, y = to_number(a), to_number(b)
+            if op == "+":
+                r = x + y
+            elif op == "-":
+                r = x - y
+            elif op == "*":
+                r = x * y
+            elif op == "/":
+                if y == 0:
+                    return CellError("#DIV/0!")
+                r = x / y
+            else:
+                if x == 0 and y < 0:
+                    return CellError("#DIV/0!")
+                try:
+                    r = x ** y
+                except OverflowError:
+                    return CellError("#NUM!")
+                if isinstance(r, complex):
+                    return CellError("#NUM!")
+            if math.isinf(r) or math.isnan(r):
+                return CellError("#NUM!")
+            return float(r)
+        if op == "&":
+            return to_text(a) + to_text(b)
+        c = compare(a, b)
+        return {"=": c == 0, "<>": c != 0, "<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
+    except ExcelError as e:
+        return e.error
+
+
+def _broadcast(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel's array broadcasting: a 1-row/1-column array stretches; other mismatches are #N/A."""
+    rows = max(a.shape[0], b.shape[0])
+    cols = max(a.shape[1], b.shape[1])
+
+    def fit(x: np.ndarray) -> np.ndarray:
+        out = np.full((rows, cols), CellError("#N/A"), dtype=object)
+        xr = x if x.shape[0] != 1 else np.repeat(x, rows, axis=0)
+        xr = xr if xr.shape[1] != 1 else np.repeat(xr, cols, axis=1)
+        out[: xr.shape[0], : xr.shape[1]] = xr
+        return out
+
+    return fit(a), fit(b)
+
+
+def _elementwise(fn: Callable[..., Any], args: list[Any]) -> Any:
+    """Apply a scalar function over the arrays among ``args`` (broadcast), errors per element."""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    if not arrays:
+        return fn(*args)
+    rows = max(a.shape[0] for a in arrays)
+    cols = max(a.shape[1] for a in arrays)
+    target = np.empty((rows, cols), dtype=object)
+    fitted = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            fitted.append(_broadcast(a, target)[0])
+        else:
+            fitted.append(None)
+    out = np.empty((rows, cols), dtype=object)
+    for i in range(rows):
+        for j in range(cols):
+            call = [f[i, j] if f is not None else a for f, a in zip(fitted, args)]
+            bad = next((v for v in call if isinstance(v, CellError)), None)
+            if bad is not None:
+                out[i, j] = bad
+                continue
+            try:
+                out[i, j] = fn(*call)
+            except ExcelError as e:
+                out[i, j] = e.error
+    return out
+
+
+# --- the evaluator -----------------------------------------------------------------------------
+class _Book:
+    """Current values of a workbook during evaluation, and the evaluation of one tree."""
+
+    def __init__(self, book: WorkbookCells, functions: Mapping[str, Callable]) -> None:
+        self.book = book
+        self.functions = {k.upper(): v for k, v in functions.items()}
+        self.sheet_keys = {name.lower(): name for name in book.sheets}
+        self.values: dict[str, dict[tuple[int, int], Any]] = {
+            name: {rc: cell.value for rc, cell in sheet.cells.items()} for name, sheet in book.sheets.items()
+        }
+        self.bounds = {}
+        for name, sheet in book.sheets.items():
+            rows = [r for r, _ in sheet.cells] or [0]
+            cols = [c for _, c in sheet.cells] or [0]
+            self.bounds[name] = (max(rows), max(cols))
+        self.name_trees: dict[str, Any] = {}
+
+    def sheet_of(self, ref_sheet: str | None, here: str) -> str:
+        if ref_sheet is None:
+            return here
+        key = self.sheet_keys.get(ref_sheet.lower())
+        if key is None:
+            raise ExcelError("#REF!")
+        return key
+
+    def name_tree(self, name: str, sheet_hint: str | None, here: str):
+        """The tree of a defined name: a sheet-scoped one first, then the workbook one."""
+        scope = sheet_hint or here
+        for key in (f"{scope}!{name}".upper(), name.upper()):
+            text = self.book.names.get(key)
+            if text is not None:
+                if key not in self.name_trees:
+                    t = text[1:] if text.startswith("=") else text
+                    self.name_trees[key] = parse(t)
+                return self.name_trees[key]
+        return None
+
+    def block(self, ref: Ref, here: str) -> np.ndarray:
+        sheet = self.sheet_of(ref.sheet, here)
+        max_r, max_c = self.bounds[sheet]
+        r2, c2 = min(ref.r2, max(max_r, ref.r1)), min(ref.c2, max(max_c, ref.c1))
+        if ref.r2 == MAX_ROWS:
+            r2 = max(min(max_r, MAX_ROWS), ref.r1)
+        if ref.c2 == MAX_COLS:
+            c2 = max(min(max_c, MAX_COLS), ref.c1)
+        vals = self.values[sheet]
+        out = np.empty((r2 - ref.r1 + 1, c2 - ref.c1 + 1), dtype=object)
+        get = vals.get
+        for i, r in enumerate(range(ref.r1, r2 + 1)):
+            out[i, :] = [get((r, c)) for c in range(ref.c1, c2 + 1)]
+        if r2 < ref.r2 and ref.r2 != MAX_ROWS or c2 < ref.c2 and ref.c2 != MAX_COLS:
+            full = np.empty((ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1), dtype=object)
+            full[: out.shape[0], : out.shape[1]] = out
+            return full
+        return out
+
+    # evaluation: returns a scalar, an ndarray, or a (Ref, sheet) pair for a reference
+    def ev(self, node, here: str) -> Any:
+        kind = node[0]
+        if kind == "lit":
+            return node[1]
+        if kind == "ref":
+            return ("REF", node[1], here)
+        if kind == "err":
+            return node[1]
+        if kind == "arr":
+            return node[1]
+        if kind == "missing":
+            return None
+        if kind == "name":
+            tree = self.name_tree(node[1], node[2], here)
+            if tree is None:
+                return CellError("#NAME?")
+            return self.ev(tree, here)
+        if kind == "neg":
+            v = self.value(self.ev(node[1], here), here)
+            return self._unary(v, lambda x: -to_number(x))
+        if kind == "pct":
+            v = self.value(self.ev(node[1], here), here)
+            return self._unary(v, lambda x: to_number(x) / 100)
+        if kind == "op":
+            op = node[1]
+            if op == ":":
+                return self._range_op(node, here)
+            a = self.value(self.ev(node[2], here), here)
+            b = self.value(self.ev(node[3], here), here)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                aa, bb = _broadcast(_as2d(a), _as2d(b))
+                out = np.empty(aa.shape, dtype=object)
+                for idx in np.ndindex(aa.shape):
+                    out[idx] = _binary(op, aa[idx], bb[idx])
+                return out
+            return _binary(op, a, b)
+        if kind == "fn":
+            return self.call(node[1], node[2], here)
+        raise FormulaSyntaxError(f"unknown node {kind}")
+
+    def _range_op(self, node, here):
+        a, b = self.ev(node[2], here), self.ev(node[3], here)
+        if not (isinstance(a, tuple) and isinstance(b, tuple)):
+            return CellError("#VALUE!")
+        ra, rb = a[1], b[1]
+        sheet = ra.sheet or rb.sheet
+        return ("REF", Ref(sheet, min(ra.r1, rb.r1), min(ra.c1, rb.c1), max(ra.r2, rb.r2), max(ra.c2, rb.c2)), here)
+
+    @staticmethod
+    def _unary(v, fn):
+        if isinstance(v, np.ndarray):
+            return _elementwise(lambda x: fn(x), [v])
+        if isinstance(v, CellError):
+            return v
+        try:
+            return fn(v)
+        except ExcelError as e:
+            return e.error
+
+    def value(self, v: Any, here: str, keep_array: bool = False) -> Any:
+        """A reference as its value(s): one cell → its value, a range → a 2-D array."""
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            ref = v[1]
+            try:
+                if ref.r1 == ref.r2 and ref.c1 == ref.c2 and not keep_array:
+                    return self.values[self.sheet_of(ref.sheet, v[2])].get((ref.r1, ref.c1))
+                return self.block(ref, v[2])
+            except ExcelError as e:
+                return e.error
+        return v
+
+    def call(self, name: str, arg_nodes: list, here: str) -> Any:
+        builtin = BUILTINS.get(name)
+        extra = self.functions.get(name)
+        if extra is not None:
+            args = [self.value(self.ev(a, here), here) for a in arg_nodes]
+            while args and arg_nodes[len(args) - 1][0] == "missing":
+                args.pop()
+            try:
+                result = extra(*args)
+            except GTMError as exc:
+                return CellError(exc.code) if exc.code in ERROR_CODES else CellError("#VALUE!")
+            return _from_python(result)
+        if builtin is None:
+            return CellError("#NAME?")
+        if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
+            return CellError("#VALUE!")
+        try:
+            if builtin.lazy:
+                thunks = [self._thunk(a, here) for a in arg_nodes]
+                return builtin.fn(*thunks)
+            args = []
+            for a in arg_nodes:
+                if a[0] == "missing":
+                    args.append(None)
+                    continue
+                v = self.value(self.ev(a, here), here, keep_array=name not in ELEMENTWISE)
+                if isinstance(v, CellError) and not builtin.errors_ok:
+                    return v
+                args.append(v)
+            if name in ELEMENTWISE:
+                if any(isinstance(a, np.ndarray) for a in args):
+                    return _elementwise(builtin.fn, args)
+            result = builtin.fn(*args)
+            if isinstance(result, tuple):
+                return result
+            return result
+        except ExcelError as e:
+            return e.error
+
+    def _thunk(self, node, here):
+        if node[0] == "missing":
+            return lambda: None
+
+        def run():
+            v = self.value(self.ev(node, here), here)
+            if isinstance(v, CellError):
+                raise ExcelError(v)
+            return v
+        return run
+
+
+def _as2d(v: Any) -> np.ndarray:
+    if isinstance(v, np.ndarray):
+        return v
+    a = np.empty((1, 1), dtype=object)
+    a[0, 0] = v
+    return a
+
+
+def _from_python(v: Any) -> Any:
+    """A function's result in the cell model: numpy scalars as float/bool, 1-D arrays as rows."""
+    if isinstance(v, np.ndarray):
+        if v.ndim == 1:
+            v = v.reshape(1, -1)
+        if v.dtype != object:
+            v = v.astype(object)
+        return np.vectorize(_from_python, otypes=[object])(v) if v.size else v
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        if math.isnan(f) or math.isinf(f):
+            return CellError("#NUM!")
+        return f
+    return v
+
+
+def _cell_result(v: Any) -> Any:
+    """The final value of a formula cell: a blank reference is 0."""
+    if v is None:
+        return 0.0
+    return _from_python(v)
+
+
+# --- dependency graph --------------------------------------------------------------------------
+def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None = None) -> Evaluation:
+    """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc."""
+    functions = dict(functions or {})
+    known = set(BUILTINS) | {k.upper() for k in functions}
+    wb = _Book(book, functions)
+    result = Evaluation()
+
+    trees: dict[tuple[str, int, int], Any] = {}
+    deps: dict[tuple[str, int, int], list] = {}
+    formula_cols: dict[str, dict[int, list[int]]] = {}
+    for sname, sheet in book.sheets.items():
+        for (r, c), cell in sheet.cells.items():
+            if not cell.formula:
+                continue
+            key = (sname, r, c)
+            try:
+                tree = parse(cell.formula)
+            except FormulaSyntaxError:
+                result.values[key] = CellError("#NAME?")
+                continue
+            refs: list[tuple[str | None, Ref]] = []
+            fns: set[str] = set()
+            seen_names: set[str] = set()
+
+            def on_name(n, sh, _refs=refs, _fns=fns, _seen=seen_names, _here=sname):
+                if n in _seen:
+                    return
+                _seen.add(n)
+                t = wb.name_tree(n, sh, _here)
+                if t is not None:
+                    _walk(t, lambda ref: _refs.append(ref), on_name, lambda f: _fns.add(f))
+
+            _walk(tree, refs.append, on_name, fns.add)
+            missing = sorted(f for f in fns if f not in known)
+            if missing:
+                result.unsupported[key] = missing[0]
+                continue
+            trees[key] = tree
+            deps[key] = refs
+            formula_cols.setdefault(sname, {}).setdefault(c, []).append(r)
+    for cols in formula_cols.values():
+        for rows in cols.values():
+            rows.sort()
+
+    import bisect
+
+    def precedents(key):
+        sname = key[0]
+        out = []
+        for ref in deps[key]:
+            target = sname if ref.sheet is None else wb.sheet_keys.get(ref.sheet.lower())
+            if target is None or target not in formula_cols:
+                continue
+            cols = formula_cols[target]
+            for c in range(ref.c1, ref.c2 + 1) if ref.c2 - ref.c1 < len(cols) else [c for c in cols if ref.c1 <= c <= ref.c2]:
+                rows = cols.get(c)
+                if not rows:
+                    continue
+                lo = bisect.bisect_left(rows, ref.r1)
+                hi = bisect.bisect_right(rows, ref.r2)
+                out.extend((target, r, c) for r in rows[lo:hi])
+        return out
+
+    # iterative DFS topological order; a back edge marks a cycle
+    order: list[tuple[str, int, int]] = []
+    state: dict[tuple[str, int, int], int] = {}
+    cyclic: set[tuple[str, int, int]] = set()
+    for start in trees:
+        if state.get(start):
+            continue
+        stack = [(start, iter(precedents(start)))]
+        state[start] = 1
+        path = [start]
+        while stack:
+            node, it = stack[-1]
+            for nxt in it:
+                if nxt not in trees:
+                    continue
+                s = state.get(nxt, 0)
+                if s == 0:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(precedents(nxt))))
+                    path.append(nxt)
+                    break
+                if s == 1:
+                    cyclic.update(path[path.index(nxt):])
+            else:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                order.append(node)
+
+    result.circular = sorted(cyclic)
+    for key in order:
+        if key in cyclic:
+            continue
+        sname, r, c = key
+        cell = book.sheets[sname].cells[(r, c)]
+        try:
+            v = wb.value(wb.ev(trees[key], sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
+        except ExcelError as e:
+            v = e.error
+        except RecursionError:
+            v = CellError("#NUM!")
+        result.formulas_evaluated += 1
+        _store(wb, result, book, key, cell, v)
+    return result
+
+
+def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> None:
+    sname, r, c = key
+    vals = wb.values[sname]
+    if isinstance(v, np.ndarray):
+        v = _from_python(v)
+        is_array_formula = bool(cell.array_ref) or cell.dynamic
+        if v.shape == (1, 1) and not cell.dynamic:
+            v = v[0, 0]
+        elif not is_array_formula:
+            v = v[0, 0]  # implicit intersection of a legacy formula: its first element
+        elif cell.array_ref and not cell.dynamic:
+            from gtm_xl.excel.cells import parse_range
+            r1, c1, r2, c2 = parse_range(cell.array_ref)
+            for i in range(r2 - r1 + 1):
+                for j in range(c2 - c1 + 1):
+                    ev = v[i, j] if i < v.shape[0] and j < v.shape[1] else CellError("#N/A")
+                    ev = _cell_result(ev)
+                    vals[(r1 + i, c1 + j)] = ev
+                    result.values[(sname, r1 + i, c1 + j)] = ev
+            return
+        else:
+            rows, cols = v.shape
+            cells = book.sheets[sname].cells
+            blocked = any(
+                (rr, cc) != (r, c) and cells.get((rr, cc)) is not None
+                and (cells[(rr, cc)].formula is not None
+                     or (cells[(rr, cc)].value is not None and not _inside(cell.array_ref, rr, cc)))
+                for rr in range(r, r + rows) for cc in range(c, c + cols))
+            if blocked:
+                vals[(r, c)] = result.values[key] = CellError("#SPILL!")
+                result.spills[key] = to_a1(r, c)
+                return
+            for i in range(rows):
+                for j in range(cols):
+                    ev = _cell_result(v[i, j])
+                    vals[(r + i, c + j)] = ev
+                    result.values[(sname, r + i, c + j)] = ev
+            result.spills[key] = f"{to_a1(r, c)}:{to_a1(r + rows - 1, c + cols - 1)}" if v.size > 1 else to_a1(r, c)
+            return
+    v = _cell_result(v)
+    vals[(r, c)] = v
+    result.values[key] = v
+    if cell.dynamic:
+        result.spills[key] = to_a1(r, c)
+
+
+def _inside(ref: str | None, r: int, c: int) -> bool:
+    if not ref:
+        return False
+    from gtm_xl.excel.cells import parse_range
+    r1, c1, r2, c2 = parse_range(ref)
+    return r1 <= r <= r2 and c1 <= c <= c2
