@@ -31,6 +31,11 @@ from gtm_xl.errors import CellError
 __all__ = ["BUILTINS", "Builtin", "ExcelError", "to_number", "to_text", "to_bool", "compare", "excel_round"]
 
 
+class Unsupported(Exception):
+    """Raised by a function for a case outside what it implements (an exotic TEXT format): the
+    cell is reported unsupported with the function's name, not guessed."""
+
+
 class ExcelError(Exception):
     """Raised inside the evaluator to make the current value an Excel error value."""
 
@@ -645,7 +650,9 @@ def f_switch(expr, *rest):
     value = scalar(expr())
     pairs = len(rest) // 2
     for k in range(pairs):
-        if compare(value, scalar(rest[2 * k]())) == 0 if not isinstance(value, CellError) else False:
+        case = scalar(rest[2 * k]())
+        if (value is None and case is None) or (
+                value is not None and case is not None and _rank(value) == _rank(case) and compare(value, case) == 0):
             return rest[2 * k + 1]()
     if len(rest) % 2:
         return rest[-1]()
@@ -715,6 +722,23 @@ def _match_pos(value, vector: list, mode: int) -> int:
             if compare(v, value) == 0:
                 return i
         raise ExcelError(NA)
+    if mode < 0:
+        # descending data: Excel walks until a value below the one sought
+        last = -1
+        for i, v in enumerate(vector):
+            if v is None or isinstance(v, CellError) or _rank(v) != _rank(value):
+                continue
+            c = compare(v, value)
+            if c == 0:
+                return i
+            if c < 0:
+                if i == 0:
+                    raise ExcelError(NA)
+                return i - 1
+            last = i
+        if last < 0:
+            raise ExcelError(NA)
+        return last
     # approximate: binary search as Excel does on sorted data, same-type values only
     lo, hi = 0, len(vector) - 1
     best = -1
@@ -765,7 +789,9 @@ def f_index(array, row=None, col=None):
     c = 0 if col is None else int(math.trunc(num(col)))
     if a.shape[0] == 1 and col is None and row is not None and a.shape[1] > 1:
         r, c = 1, r  # INDEX(row vector, n)
-    if r < 0 or c < 0 or r > a.shape[0] or c > a.shape[1]:
+    if r < 0 or c < 0:
+        raise ExcelError(VALUE)
+    if r > a.shape[0] or c > a.shape[1]:
         raise ExcelError(REF)
     if r == 0 and c == 0:
         return a
@@ -943,6 +969,8 @@ def f_rept(s, n):
 
 def f_value(s):
     v = scalar(s)
+    if isinstance(v, bool):
+        raise ExcelError(VALUE)
     if isinstance(v, str):
         try:
             return _text_number(v.strip())
@@ -1023,21 +1051,29 @@ def f_text(value, fmt):
         try:
             v = _text_number(v.strip())
         except ValueError:
-            return v
+            if f.upper() in ("GENERAL", "@"):
+                return v
+            raise Unsupported("TEXT of text") from None
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     x = to_number(v)
-    return format_number(x, f)
+    try:
+        return format_number(x, f)
+    except ExcelError as e:
+        raise ExcelError(VALUE if e.error.code == "#NUM!" else e.error) from None
+
+
+_NUMBER_FORMAT = re.compile(r"^([$€£]?)(#,##0|#,###|0+|#)(\.0+)?(%?)$")
+_DATE_FORMAT = re.compile(r"^(?:yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|[-/. ,])+$", re.I)
 
 
 def format_number(x: float, fmt: str) -> str:
-    """The common number formats: General, 0, 0.00, #,##0.00, 0%, 0.0%, dates (yyyy mm dd)."""
-    f = fmt.split(";")[0]
-    if f.upper() in ("GENERAL", ""):
+    """The common formats: General, 0, 0.00, #,##0, #,##0.00, 0%, 0.0%, $#,##0, dates of
+    y/m/d parts (yyyy-mm-dd, dd/mm/yyyy, mmm yyyy…). Others raise :class:`Unsupported`."""
+    f = fmt
+    if f.upper() in ("GENERAL", "@"):
         return number_to_text(x)
-    if f == "@":
-        return number_to_text(x)
-    if re.search(r"[yYdD]|m{1,4}(?![^\"]*\")", f) and not re.search(r"[0#]", f):
+    if _DATE_FORMAT.match(f) and re.search(r"[yd]", f, re.I):
         d = serial_to_date(x)
         out = f
         tokens = [("yyyy", f"{d.year:04d}"), ("yy", f"{d.year % 100:02d}"), ("mmmm", d.strftime("%B")),
@@ -1055,10 +1091,12 @@ def format_number(x: float, fmt: str) -> str:
                 res += out[i]
                 i += 1
         return res
-    m = re.fullmatch(r"([^0#,.%]*)([#,0]*)(\.(0*)#*)?(%?)(.*)", f)
+    m = _NUMBER_FORMAT.match(f)
     if not m:
-        raise ExcelError(VALUE)
-    prefix, intpart, _, decimals, pct, suffix = m.groups()
+        raise Unsupported(f"number format {fmt!r}")
+    prefix, intpart, dec, pct = m.groups()
+    decimals = (dec or ".")[1:]
+    suffix = ""
     if pct:
         x *= 100
     nd = len(decimals or "")
@@ -1071,6 +1109,80 @@ def format_number(x: float, fmt: str) -> str:
     body = whole + ("." + frac if nd else "")
     sign = "-" if r < 0 else ""
     return f"{prefix.strip(chr(34))}{sign}{body}{pct}{suffix.strip(chr(34))}"
+
+
+def f_lookup(value, lookup, result=None):
+    a = as_2d(lookup)
+    if result is None:
+        if a.shape[0] >= a.shape[1]:
+            keys, res = a[:, 0].tolist(), a[:, -1].tolist()
+        else:
+            keys, res = a[0, :].tolist(), a[-1, :].tolist()
+    else:
+        keys = a[:, 0].tolist() if a.shape[0] >= a.shape[1] else a[0, :].tolist()
+        res = _vector(result)
+    pos = _match_pos(scalar(value), keys, 1)
+    if pos >= len(res):
+        raise ExcelError(NA)
+    return res[pos]
+
+
+def f_find(needle, hay, start=1.0, _fold=False):
+    n, h, k = txt(needle), txt(hay), int(num(start))
+    if k < 1 or k > len(h) + 1:
+        raise ExcelError(VALUE)
+    if _fold:
+        rx = _wild(n)
+        for i in range(k - 1, len(h) + 1):
+            if rx.match(h, i):
+                return float(i + 1)
+        raise ExcelError(VALUE)
+    i = h.find(n, k - 1)
+    if i < 0:
+        raise ExcelError(VALUE)
+    return float(i + 1)
+
+
+def f_search(needle, hay, start=1.0):
+    return f_find(needle, hay, start, True)
+
+
+def f_substitute(text, old, new, instance=None):
+    t, o, n = txt(text), txt(old), txt(new)
+    if not o:
+        return t
+    if instance is None:
+        return t.replace(o, n)
+    k = int(num(instance))
+    if k < 1:
+        raise ExcelError(VALUE)
+    pos = -1
+    for _ in range(k):
+        pos = t.find(o, pos + 1)
+        if pos < 0:
+            return t
+    return t[:pos] + n + t[pos + len(o):]
+
+
+def f_replace(text, start, count, new):
+    t, a, k = txt(text), int(num(start)), int(num(count))
+    if a < 1 or k < 0:
+        raise ExcelError(VALUE)
+    return t[: a - 1] + txt(new) + t[a - 1 + k:]
+
+
+def _math1(fn):
+    def call(x):
+        try:
+            return check(fn(num(x)))
+        except (ValueError, OverflowError):
+            raise ExcelError(NUM) from None
+    return call
+
+
+def f_sign(x):
+    v = num(x)
+    return float((v > 0) - (v < 0))
 
 
 @dataclass(frozen=True)
@@ -1113,12 +1225,18 @@ BUILTINS: dict[str, Builtin] = {
     "INDEX": _b(f_index, 1, 3), "MATCH": _b(f_match, 2, 3), "VLOOKUP": _b(f_vlookup, 3, 4),
     "HLOOKUP": _b(f_hlookup, 3, 4), "XLOOKUP": _b(f_xlookup, 3, 6),
     "RANK": _b(f_rank, 2, 3), "RANK.EQ": _b(f_rank, 2, 3), "LARGE": _b(f_large, 2), "SMALL": _b(f_small, 2),
+    "ROW": _b(None, 0, 1), "COLUMN": _b(None, 0, 1),  # evaluated on the reference itself, in formula.py
     "ROWS": _b(f_rows, 1), "COLUMNS": _b(f_columns, 1),
     "TEXT": _b(f_text, 2), "CONCAT": _b(f_concat, 1, 255), "CONCATENATE": _b(f_concatenate, 1, 255),
     "LEFT": _b(f_left, 1, 2), "RIGHT": _b(f_right, 1, 2), "MID": _b(f_mid, 3), "LEN": _b(f_len, 1),
     "UPPER": _b(f_upper, 1), "LOWER": _b(f_lower, 1), "TRIM": _b(f_trim, 1), "EXACT": _b(f_exact, 2),
     "REPT": _b(f_rept, 2), "VALUE": _b(f_value, 1),
     "DATE": _b(f_date, 3), "EOMONTH": _b(f_eomonth, 2), "EDATE": _b(f_edate, 2),
+    "LOOKUP": _b(f_lookup, 2, 3), "FIND": _b(f_find, 2, 3), "SEARCH": _b(f_search, 2, 3),
+    "SUBSTITUTE": _b(f_substitute, 3, 4), "REPLACE": _b(f_replace, 4),
+    "SIN": _b(_math1(math.sin), 1), "COS": _b(_math1(math.cos), 1), "TAN": _b(_math1(math.tan), 1),
+    "EXP": _b(_math1(math.exp), 1), "LN": _b(_math1(math.log), 1), "LOG10": _b(_math1(math.log10), 1),
+    "PI": _b(lambda: math.pi, 0), "SIGN": _b(f_sign, 1),
     "YEAR": _b(f_year, 1), "MONTH": _b(f_month, 1), "DAY": _b(f_day, 1),
 }
 
@@ -1127,5 +1245,6 @@ ELEMENTWISE = {
     "ROUND", "ROUNDUP", "ROUNDDOWN", "INT", "ABS", "MOD", "POWER", "SQRT", "CEILING", "FLOOR", "CEILING.MATH",
     "FLOOR.MATH", "NOT", "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "LEFT", "RIGHT",
     "MID", "LEN", "UPPER", "LOWER", "TRIM", "EXACT", "REPT", "VALUE", "DATE", "EOMONTH", "EDATE", "YEAR", "MONTH",
-    "DAY", "TEXT", "CONCATENATE",
+    "DAY", "TEXT", "CONCATENATE", "FIND", "SEARCH", "SUBSTITUTE", "REPLACE", "SIN", "COS", "TAN", "EXP", "LN",
+    "LOG10", "SIGN",
 }

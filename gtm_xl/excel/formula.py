@@ -27,13 +27,21 @@ import numpy as np
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
 from gtm_xl.errors import ERROR_CODES, CellError, GTMError
-from gtm_xl.excel.builtins import BUILTINS, ELEMENTWISE, ExcelError, compare, to_number, to_text
+from gtm_xl.excel.builtins import BUILTINS, ELEMENTWISE, ExcelError, Unsupported, compare, to_number, to_text
 from gtm_xl.excel.cells import WorkbookCells, column_index, to_a1
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
 
 MAX_ROWS = 1048576
 MAX_COLS = 16384
+
+
+class _CellUnsupported(Exception):
+    """A function met a case it does not implement; the cell is reported, not guessed."""
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        super().__init__(function)
 
 
 class FormulaSyntaxError(ValueError):
@@ -501,6 +509,8 @@ class _Book:
             return _from_python(result)
         if builtin is None:
             return CellError("#NAME?")
+        if name in ("ROW", "COLUMN"):
+            return self._row_column(name, arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         try:
@@ -525,6 +535,22 @@ class _Book:
             return result
         except ExcelError as e:
             return e.error
+        except Unsupported:
+            raise _CellUnsupported(name) from None
+
+    def _row_column(self, name, arg_nodes, here):
+        if not arg_nodes:
+            r, c = self.current
+            return float(r if name == "ROW" else c)
+        v = self.ev(arg_nodes[0], here)
+        if not (isinstance(v, tuple) and v and v[0] == "REF"):
+            return CellError("#VALUE!")
+        ref = v[1]
+        if name == "ROW":
+            out = np.array([[float(r)] for r in range(ref.r1, ref.r2 + 1)], dtype=object)
+        else:
+            out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
+        return out if out.size > 1 else out[0, 0]
 
     def _thunk(self, node, here):
         if node[0] == "missing":
@@ -590,13 +616,16 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             try:
                 tree = parse(cell.formula)
             except FormulaSyntaxError:
-                result.values[key] = CellError("#NAME?")
+                result.unsupported[key] = "(syntax)"
                 continue
             refs: list[tuple[str | None, Ref]] = []
             fns: set[str] = set()
             seen_names: set[str] = set()
 
             def on_name(n, sh, _refs=refs, _fns=fns, _seen=seen_names, _here=sname):
+                if "[" in n:
+                    _fns.add("(structured reference)")
+                    return
                 if n in _seen:
                     return
                 _seen.add(n)
@@ -670,8 +699,12 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             continue
         sname, r, c = key
         cell = book.sheets[sname].cells[(r, c)]
+        wb.current = (r, c)
         try:
             v = wb.value(wb.ev(trees[key], sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
+        except _CellUnsupported as exc:
+            result.unsupported[key] = exc.function
+            continue
         except ExcelError as e:
             v = e.error
         except RecursionError:
