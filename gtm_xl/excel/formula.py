@@ -104,6 +104,9 @@ def _parse_ref(text: str) -> Ref | None:
     b = b or a
     ma, mb = _CELL.match(a), _CELL.match(b)
     if ma and mb:
+        if ":" not in ref:  # one cell: keep which parts are absolute, for shifting
+            r1, c1 = int(ma.group(2)), column_index(ma.group(1))
+            return Ref(sheet, r1, c1, r1, c1)
         r1, c1 = int(ma.group(2)), column_index(ma.group(1))
         r2, c2 = int(mb.group(2)), column_index(mb.group(1))
         return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
@@ -194,7 +197,7 @@ class _Parser:
             if tok.subtype == Token.RANGE:
                 ref = _parse_ref(tok.value)
                 if ref is not None:
-                    return ("ref", ref)
+                    return ("ref", ref, _absolute_parts(tok.value))
                 sheet, name = _split_sheet(tok.value)
                 if name.upper() == "#REF!":
                     return ("err", CellError("#REF!"))
@@ -263,6 +266,61 @@ def parse(formula: str):
     node = p.expr()
     if p.peek() is not None:
         raise FormulaSyntaxError(f"unexpected {p.peek().value!r}")
+    return node
+
+
+def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
+    """Which of (first row, first column, last row, last column) are absolute (``$``) or whole."""
+    _, ref = _split_sheet(text)
+    a, _, b = ref.partition(":")
+    b = b or a
+
+    def parts(x: str) -> tuple[bool, bool]:
+        m = re.match(r"^(\$?)([A-Za-z]{0,3})(\$?)(\d*)$", x)
+        if not m:
+            return True, True
+        col_abs = bool(m.group(1)) or not m.group(2)
+        row_abs = bool(m.group(3) if m.group(2) else m.group(1)) or not m.group(4)
+        return row_abs, col_abs
+
+    ra, ca = parts(a)
+    rb, cb = parts(b)
+    return ra, ca, rb, cb
+
+
+_R1C1_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|(?<![A-Za-z0-9_.])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])')
+
+
+def r1c1_key(formula: str, row: int, col: int) -> str:
+    """The formula with its relative cell references written as offsets from (row, col): cells
+    of a column filled with the same formula share this key (Excel's R1C1 form)."""
+    def sub(m: re.Match) -> str:
+        if m.group(2) is None:
+            return m.group(0)
+        try:
+            c = column_index(m.group(2))
+        except ValueError:
+            return m.group(0)
+        r = int(m.group(4))
+        rs = f"R{r}" if m.group(3) else f"R[{r - row}]"
+        cs = f"C{c}" if m.group(1) else f"C[{c - col}]"
+        return rs + cs
+    return _R1C1_TOKEN.sub(sub, formula)
+
+
+def shift(node, dr: int, dc: int):
+    """The tree of a formula moved by (dr, dc): relative references move, absolute ones stay."""
+    kind = node[0]
+    if kind == "ref":
+        ref, (ra, ca, rb, cb) = node[1], node[2]
+        return ("ref", Ref(ref.sheet, ref.r1 if ra else ref.r1 + dr, ref.c1 if ca else ref.c1 + dc,
+                           ref.r2 if rb else ref.r2 + dr, ref.c2 if cb else ref.c2 + dc), node[2])
+    if kind == "fn":
+        return ("fn", node[1], [shift(a, dr, dc) for a in node[2]])
+    if kind == "op":
+        return ("op", node[1], shift(node[2], dr, dc), shift(node[3], dr, dc))
+    if kind in ("neg", "pct"):
+        return (kind, shift(node[1], dr, dc))
     return node
 
 
@@ -606,6 +664,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     result = Evaluation()
 
     trees: dict[tuple[str, int, int], Any] = {}
+    templates: dict[str, tuple[Any, int, int]] = {}  # R1C1 form → a parsed tree and its cell
     deps: dict[tuple[str, int, int], list] = {}
     formula_cols: dict[str, dict[int, list[int]]] = {}
     for sname, sheet in book.sheets.items():
@@ -613,11 +672,18 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             if not cell.formula:
                 continue
             key = (sname, r, c)
-            try:
-                tree = parse(cell.formula)
-            except FormulaSyntaxError:
-                result.unsupported[key] = "(syntax)"
-                continue
+            pattern = r1c1_key(cell.formula, r, c)
+            known_tree = templates.get(pattern)
+            if known_tree is not None:
+                tree0, r0, c0 = known_tree
+                tree = shift(tree0, r - r0, c - c0)
+            else:
+                try:
+                    tree = parse(cell.formula)
+                except FormulaSyntaxError:
+                    result.unsupported[key] = "(syntax)"
+                    continue
+                templates[pattern] = (tree, r, c)
             refs: list[tuple[str | None, Ref]] = []
             fns: set[str] = set()
             seen_names: set[str] = set()
