@@ -18,6 +18,7 @@ filled cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -291,21 +292,74 @@ def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
 _R1C1_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|(?<![A-Za-z0-9_.])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])')
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _row_mask(formula: str) -> list[bool]:
+    """For each run of digits in the formula: is it the row of a relative cell reference? (A
+    formula filled down a column differs from its first cell only in those, by the row offset.)"""
+    relative = set()
+    for m in _R1C1_TOKEN.finditer(formula):
+        if m.group(2) is not None and not m.group(3) and _column_number(m.group(2)) is not None:
+            relative.add(m.start(4))
+    return [m.start() in relative for m in _DIGITS.finditer(formula)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int | None:
+    try:
+        return column_index(letters)
+    except ValueError:
+        return None
+
+
 def r1c1_key(formula: str, row: int, col: int) -> str:
     """The formula with its relative cell references written as offsets from (row, col): cells
     of a column filled with the same formula share this key (Excel's R1C1 form)."""
     def sub(m: re.Match) -> str:
         if m.group(2) is None:
             return m.group(0)
-        try:
-            c = column_index(m.group(2))
-        except ValueError:
+        c = _column_number(m.group(2))
+        if c is None:
             return m.group(0)
         r = int(m.group(4))
         rs = f"R{r}" if m.group(3) else f"R[{r - row}]"
         cs = f"C{c}" if m.group(1) else f"C[{c - col}]"
         return rs + cs
     return _R1C1_TOKEN.sub(sub, formula)
+
+
+def _shift_ref(ref: Ref, flags, dr: int, dc: int) -> Ref:
+    ra, ca, rb, cb = flags
+    return Ref(ref.sheet, ref.r1 if ra else ref.r1 + dr, ref.c1 if ca else ref.c1 + dc,
+               ref.r2 if rb else ref.r2 + dr, ref.c2 if cb else ref.c2 + dc)
+
+
+def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple:
+    """A formula parsed once for all the cells sharing its R1C1 form: (tree, row, col, its
+    references with their absolute flags, the first unsupported function or None)."""
+    try:
+        tree = parse(formula)
+    except FormulaSyntaxError:
+        return None, r, c, [], "(syntax)"
+    ref_nodes: list = []
+    fns: set[str] = set()
+    seen: set[str] = set()
+
+    def on_name(n, sh):
+        if "[" in n:
+            fns.add("(structured reference)")
+            return
+        if n in seen:
+            return
+        seen.add(n)
+        t = wb.name_tree(n, sh, sname)
+        if t is not None:
+            _walk(t, ref_nodes.append, on_name, fns.add)
+
+    _walk(tree, ref_nodes.append, on_name, fns.add)
+    missing = sorted(f for f in fns if f not in known)
+    return tree, r, c, ref_nodes, (missing[0] if missing else None)
 
 
 def shift(node, dr: int, dc: int):
@@ -327,7 +381,7 @@ def shift(node, dr: int, dc: int):
 def _walk(node, on_ref, on_name, on_fn):
     kind = node[0]
     if kind == "ref":
-        on_ref(node[1])
+        on_ref((node[1], node[2]))
     elif kind == "name":
         on_name(node[1], node[2])
     elif kind == "fn":
@@ -656,15 +710,23 @@ def _cell_result(v: Any) -> Any:
 
 
 # --- dependency graph --------------------------------------------------------------------------
-def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None = None) -> Evaluation:
-    """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc."""
+def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None = None,
+                      batching: bool = True) -> Evaluation:
+    """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc.
+
+    With ``batching`` (the default) a run of rows of one column holding the same formula in
+    R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
+    (:func:`_evaluate_batch`); otherwise, and whenever a batch meets a case it does not
+    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
     functions = dict(functions or {})
     known = set(BUILTINS) | {k.upper() for k in functions}
     wb = _Book(book, functions)
     result = Evaluation()
 
     trees: dict[tuple[str, int, int], Any] = {}
-    templates: dict[str, tuple[Any, int, int]] = {}  # R1C1 form → a parsed tree and its cell
+    templates: dict[tuple[str, str], tuple] = {}  # (sheet, R1C1 form) → parsed once
+    patterns: dict[tuple[str, int, int], int] = {}  # cell → its template's id (same R1C1 form)
+    by_shape: dict[tuple, list] = {}  # (sheet, column, formula without digits) → templates
     deps: dict[tuple[str, int, int], list] = {}
     formula_cols: dict[str, dict[int, list[int]]] = {}
     for sname, sheet in book.sheets.items():
@@ -672,40 +734,33 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             if not cell.formula:
                 continue
             key = (sname, r, c)
-            pattern = r1c1_key(cell.formula, r, c)
-            known_tree = templates.get(pattern)
-            if known_tree is not None:
-                tree0, r0, c0 = known_tree
-                tree = shift(tree0, r - r0, c - c0)
-            else:
-                try:
-                    tree = parse(cell.formula)
-                except FormulaSyntaxError:
-                    result.unsupported[key] = "(syntax)"
-                    continue
-                templates[pattern] = (tree, r, c)
-            refs: list[tuple[str | None, Ref]] = []
-            fns: set[str] = set()
-            seen_names: set[str] = set()
-
-            def on_name(n, sh, _refs=refs, _fns=fns, _seen=seen_names, _here=sname):
-                if "[" in n:
-                    _fns.add("(structured reference)")
-                    return
-                if n in _seen:
-                    return
-                _seen.add(n)
-                t = wb.name_tree(n, sh, _here)
-                if t is not None:
-                    _walk(t, lambda ref: _refs.append(ref), on_name, lambda f: _fns.add(f))
-
-            _walk(tree, refs.append, on_name, fns.add)
-            missing = sorted(f for f in fns if f not in known)
+            template = None
+            shape = (sname, c, _DIGITS.sub("#", cell.formula))
+            candidates = by_shape.get(shape)
+            if candidates:
+                nums = [int(x) for x in _DIGITS.findall(cell.formula)]
+                for cand, cand_nums, mask in candidates:
+                    d = r - cand[1]
+                    if all(n == t + d if m else n == t for n, t, m in zip(nums, cand_nums, mask)):
+                        template = cand
+                        break
+            if template is None:
+                pattern = r1c1_key(cell.formula, r, c)
+                template = templates.get((sname, pattern))
+                if template is None:
+                    template = templates[(sname, pattern)] = _template(wb, sname, cell.formula, r, c, known)
+                by_shape.setdefault(shape, []).append(
+                    (template, [int(x) for x in _DIGITS.findall(cell.formula)], _row_mask(cell.formula)))
+            pattern = id(template)
+            tree0, r0, c0, ref_nodes, missing = template
             if missing:
-                result.unsupported[key] = missing[0]
+                result.unsupported[key] = missing
                 continue
-            trees[key] = tree
-            deps[key] = refs
+            dr, dc = r - r0, c - c0
+            trees[key] = (tree0, dr, dc)
+            patterns[key] = pattern
+            deps[key] = [_shift_ref(ref, flags, dr, dc) for ref, flags in ref_nodes] if (dr or dc) \
+                else [ref for ref, _ in ref_nodes]
             formula_cols.setdefault(sname, {}).setdefault(c, []).append(r)
     for cols in formula_cols.values():
         for rows in cols.values():
@@ -713,28 +768,56 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
 
     import bisect
 
-    def precedents(key):
-        sname = key[0]
+    def cells_in(sname, ref):
+        target = sname if ref.sheet is None else wb.sheet_keys.get(ref.sheet.lower())
+        if target is None or target not in formula_cols:
+            return []
+        cols = formula_cols[target]
         out = []
-        for ref in deps[key]:
-            target = sname if ref.sheet is None else wb.sheet_keys.get(ref.sheet.lower())
-            if target is None or target not in formula_cols:
+        span = range(ref.c1, ref.c2 + 1) if ref.c2 - ref.c1 < len(cols) else [c for c in cols if ref.c1 <= c <= ref.c2]
+        for c in span:
+            rows = cols.get(c)
+            if not rows:
                 continue
-            cols = formula_cols[target]
-            for c in range(ref.c1, ref.c2 + 1) if ref.c2 - ref.c1 < len(cols) else [c for c in cols if ref.c1 <= c <= ref.c2]:
-                rows = cols.get(c)
-                if not rows:
-                    continue
-                lo = bisect.bisect_left(rows, ref.r1)
-                hi = bisect.bisect_right(rows, ref.r2)
-                out.extend((target, r, c) for r in rows[lo:hi])
+            lo = bisect.bisect_left(rows, ref.r1)
+            hi = bisect.bisect_right(rows, ref.r2)
+            out.extend((target, r, c) for r in rows[lo:hi])
         return out
 
+    # nodes of the graph: a batch (a run of rows of one column with the same R1C1 formula) or one cell
+    groups = _batches(trees, patterns) if batching else []
+    node_of: dict[tuple[str, int, int], int] = {}
+    nodes: list[list[tuple[str, int, int]]] = []
+    for members in groups:
+        first, last = members[0], members[-1]
+        bounding = [Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+                    for a, b in zip(deps[first], deps[last])]
+        inside = set(members)
+        if any(k in inside for ref in bounding for k in cells_in(first[0], ref)):
+            continue  # the cells depend on each other: one by one
+        for k in members:
+            node_of[k] = len(nodes)
+        deps[("batch", len(nodes))] = bounding
+        nodes.append(members)
+    for key in trees:
+        if key not in node_of:
+            node_of[key] = len(nodes)
+            nodes.append([key])
+
+    def tree_of(key):
+        tree0, dr, dc = trees[key]
+        return shift(tree0, dr, dc) if (dr or dc) else tree0
+
+    def precedents(n):
+        members = nodes[n]
+        key = ("batch", n) if len(members) > 1 else members[0]
+        return [node_of[k] for ref in deps[key] for k in cells_in(members[0][0], ref) if k in node_of]
+
     # iterative DFS topological order; a back edge marks a cycle
-    order: list[tuple[str, int, int]] = []
-    state: dict[tuple[str, int, int], int] = {}
-    cyclic: set[tuple[str, int, int]] = set()
-    for start in trees:
+    order: list[int] = []
+    state: dict[int, int] = {}
+    cyclic_nodes: set[int] = set()
+    for start in range(len(nodes)):
         if state.get(start):
             continue
         stack = [(start, iter(precedents(start)))]
@@ -743,40 +826,50 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
         while stack:
             node, it = stack[-1]
             for nxt in it:
-                if nxt not in trees:
-                    continue
-                s = state.get(nxt, 0)
-                if s == 0:
+                st = state.get(nxt, 0)
+                if st == 0:
                     state[nxt] = 1
                     stack.append((nxt, iter(precedents(nxt))))
                     path.append(nxt)
                     break
-                if s == 1:
-                    cyclic.update(path[path.index(nxt):])
+                if st == 1:
+                    cyclic_nodes.update(path[path.index(nxt):])
             else:
                 stack.pop()
                 path.pop()
                 state[node] = 2
                 order.append(node)
+    if batching and any(len(nodes[n]) > 1 for n in cyclic_nodes):
+        return evaluate_workbook(book, functions, batching=False)  # cycles are told cell by cell
 
+    cyclic = {k for n in cyclic_nodes for k in nodes[n]}
     result.circular = sorted(cyclic)
-    for key in order:
-        if key in cyclic:
+    for n in order:
+        members = nodes[n]
+        if members[0] in cyclic:
             continue
-        sname, r, c = key
-        cell = book.sheets[sname].cells[(r, c)]
-        wb.current = (r, c)
-        try:
-            v = wb.value(wb.ev(trees[key], sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
-        except _CellUnsupported as exc:
-            result.unsupported[key] = exc.function
-            continue
-        except ExcelError as e:
-            v = e.error
-        except RecursionError:
-            v = CellError("#NUM!")
-        result.formulas_evaluated += 1
-        _store(wb, result, book, key, cell, v)
+        if len(members) > 1:
+            batch = _evaluate_batch(wb, tree_of(members[0]), members, functions)
+            if batch is not None:
+                for key, v in zip(members, batch):
+                    result.formulas_evaluated += 1
+                    _store(wb, result, book, key, book.sheets[key[0]].cells[key[1:]], v)
+                continue
+        for key in members:
+            sname, r, c = key
+            cell = book.sheets[sname].cells[(r, c)]
+            wb.current = (r, c)
+            try:
+                v = wb.value(wb.ev(tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
+            except _CellUnsupported as exc:
+                result.unsupported[key] = exc.function
+                continue
+            except ExcelError as e:
+                v = e.error
+            except RecursionError:
+                v = CellError("#NUM!")
+            result.formulas_evaluated += 1
+            _store(wb, result, book, key, cell, v)
     return result
 
 
@@ -832,3 +925,266 @@ def _inside(ref: str | None, r: int, c: int) -> bool:
     from gtm_xl.excel.cells import parse_range
     r1, c1, r2, c2 = parse_range(ref)
     return r1 <= r <= r2 and c1 <= c <= c2
+
+
+# --- vectorised batches ------------------------------------------------------------------------
+MIN_BATCH = 4
+
+
+def _batches(trees: dict, patterns: dict) -> list[list[tuple[str, int, int]]]:
+    """Runs of consecutive rows of one column whose formulas share an R1C1 form."""
+    by_col: dict[tuple[str, int, str], list[int]] = {}
+    for (sname, r, c) in trees:
+        by_col.setdefault((sname, c, patterns[(sname, r, c)]), []).append(r)
+    runs = []
+    for (sname, c, _), rows in by_col.items():
+        if len(rows) < MIN_BATCH:
+            continue
+        rows.sort()
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                if i - start >= MIN_BATCH:
+                    runs.append([(sname, r, c) for r in rows[start:i]])
+                start = i
+    return runs
+
+
+class _NoBatch(Exception):
+    """The batch meets a case the vectorised path does not take: evaluate cell by cell."""
+
+
+def _relative(node) -> bool:
+    """True when the tree holds a reference that moves with the cell."""
+    kind = node[0]
+    if kind == "ref":
+        return not all(node[2])
+    if kind == "fn":
+        return any(_relative(a) for a in node[2])
+    if kind == "op":
+        return _relative(node[2]) or _relative(node[3])
+    if kind in ("neg", "pct"):
+        return _relative(node[1])
+    return False
+
+
+def _floats(v: Any, n: int, blank_ok: bool = True) -> np.ndarray:
+    """Per-cell (N,) or (N,k) values, or a shared scalar, as float64; text, errors → _NoBatch."""
+    if isinstance(v, np.ndarray):
+        if v.dtype == np.float64 or v.dtype == bool:
+            return v.astype(float)
+        flat = v.reshape(-1).tolist()
+        if not blank_ok and any(x is None for x in flat):
+            raise _NoBatch
+        try:
+            out = np.array([0.0 if x is None else x for x in flat], dtype=float)
+        except (TypeError, ValueError):
+            raise _NoBatch from None
+        if any(isinstance(x, str) for x in flat):
+            raise _NoBatch
+        return out.reshape(v.shape)
+    if v is None:
+        return np.float64(0.0)
+    if isinstance(v, (bool, float, int)):
+        return np.float64(float(v))
+    raise _NoBatch
+
+
+def _round_vector(x: np.ndarray, digits: int, mode: str = "half") -> np.ndarray:
+    """Excel's ROUND on an array: 15 significant digits first, then half away from zero."""
+    y = x * 10.0 ** digits
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.floor(np.log10(np.abs(y)))
+    mag = np.where(np.isfinite(mag), mag, 0.0)
+    e = 14.0 - mag
+    scale = 10.0 ** np.abs(e)
+    y15 = np.where(e >= 0, np.round(y * scale) / scale, np.round(y / scale) * scale)
+    a = np.abs(y15)
+    if mode == "half":
+        r = np.floor(a + 0.5)
+    elif mode == "up":
+        r = np.ceil(a)
+    else:
+        r = np.floor(a)
+    r = np.sign(y15) * r
+    return r / 10.0 ** digits if digits >= 0 else r * 10.0 ** (-digits)
+
+
+class _Batch:
+    """Evaluates one tree for N cells of a column at once. Per-cell values are numpy arrays
+    with N rows ((N,) for a value, (N,k) for a row range); shared values are plain."""
+
+    def __init__(self, wb: _Book, members: list, functions: Mapping[str, Callable]) -> None:
+        self.wb = wb
+        self.sheet = members[0][0]
+        self.r0, self.c0 = members[0][1], members[0][2]
+        self.n = len(members)
+        self.functions = {k.upper(): v for k, v in functions.items()}
+
+    def shared(self, node):
+        self.wb.current = (self.r0, self.c0)
+        v = self.wb.value(self.wb.ev(node, self.sheet), self.sheet)
+        if isinstance(v, CellError):
+            raise _NoBatch
+        return v
+
+    def ev(self, node):
+        if not _relative(node):
+            return self.shared(node)
+        kind = node[0]
+        if kind == "ref":
+            return self.gather(node[1])
+        if kind == "neg":
+            return -_floats(self.ev(node[1]), self.n)
+        if kind == "pct":
+            return _floats(self.ev(node[1]), self.n) / 100.0
+        if kind == "op":
+            return self.op(node[1], self.ev(node[2]), self.ev(node[3]))
+        if kind == "fn":
+            return self.call(node[1], node[2])
+        raise _NoBatch
+
+    def gather(self, ref: Ref):
+        sheet = self.wb.sheet_of(ref.sheet, self.sheet)
+        get = self.wb.values[sheet].get
+        if ref.r1 != ref.r2 or ref.c2 - ref.c1 > 64:
+            raise _NoBatch  # a moving block of several rows: cell by cell
+        rows = range(ref.r1, ref.r1 + self.n)
+        if ref.c1 == ref.c2:
+            out = np.empty(self.n, dtype=object)
+            out[:] = [get((r, ref.c1)) for r in rows]
+            return out
+        out = np.empty((self.n, ref.c2 - ref.c1 + 1), dtype=object)
+        cols = range(ref.c1, ref.c2 + 1)
+        out[:, :] = [[get((r, c)) for c in cols] for r in rows]
+        return out
+
+    def op(self, op, a, b):
+        if isinstance(a, np.ndarray) and a.ndim == 2 or isinstance(b, np.ndarray) and b.ndim == 2:
+            raise _NoBatch
+        if op in ("+", "-", "*", "/", "^"):
+            x, y = _floats(a, self.n), _floats(b, self.n)
+            with np.errstate(all="ignore"):
+                r = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[op](x, y)
+            r = np.broadcast_to(r, (self.n,))
+            if not np.all(np.isfinite(r)):
+                raise _NoBatch  # #DIV/0!, #NUM!: the cells tell their own errors
+            return r.astype(float)
+        if op in ("=", "<>", "<", ">", "<=", ">="):
+            x, y = _floats(a, self.n), _floats(b, self.n)
+            f = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<=": np.less_equal,
+                 ">=": np.greater_equal}[op]
+            return np.broadcast_to(f(x, y), (self.n,))
+        raise _NoBatch
+
+    def call(self, name, args):
+        n = self.n
+        if name in self.functions:
+            return self.extra(self.functions[name], args)
+        if name == "IF" and 2 <= len(args) <= 3:
+            cond = _floats(self.ev(args[0]), n) != 0
+            then = self.ev(args[1])
+            other = self.ev(args[2]) if len(args) == 3 else False
+            for v in (then, other):
+                if isinstance(v, np.ndarray) and v.ndim != 1 or isinstance(v, CellError) or v is None:
+                    raise _NoBatch
+            if all(isinstance(v, (float, np.ndarray)) and (not isinstance(v, np.ndarray) or v.dtype == float)
+                   for v in (then, other)):
+                return np.where(cond, then, other).astype(float)
+            t = then if isinstance(then, np.ndarray) else np.full(n, then, dtype=object)
+            o = other if isinstance(other, np.ndarray) else np.full(n, other, dtype=object)
+            if t.dtype == object and any(isinstance(v, CellError) or v is None for v in t.tolist()):
+                raise _NoBatch
+            if o.dtype == object and any(isinstance(v, CellError) or v is None for v in o.tolist()):
+                raise _NoBatch
+            out = np.where(cond, t.astype(object), o.astype(object))
+            return out
+        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not _relative(args[1]):
+            digits = int(math.trunc(to_number(self.shared(args[1]))))
+            x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
+            return _round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
+        if name == "SUMPRODUCT" and len(args) >= 1:
+            vals = [self.ev(a) for a in args]
+            width = None
+            prod = None
+            for v in vals:
+                if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == n:
+                    f = _floats(v, n)
+                elif isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == 1:
+                    f = _floats(v, n)
+                else:
+                    raise _NoBatch
+                if width is not None and f.shape[1] != width:
+                    raise _NoBatch
+                width = f.shape[1]
+                prod = f if prod is None else prod * f
+            if prod.shape[0] != n:
+                raise _NoBatch
+            return prod.sum(axis=1)
+        if name in ("SUM", "AVERAGE", "MIN", "MAX") and len(args) == 1:
+            v = self.ev(args[0])
+            if not (isinstance(v, np.ndarray) and v.ndim == 2):
+                raise _NoBatch
+            f = _floats(v, n, blank_ok=name == "SUM")
+            return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
+        if name in ("ABS", "INT") and len(args) == 1:
+            x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
+            return np.abs(x) if name == "ABS" else np.floor(x)
+        raise _NoBatch
+
+    def extra(self, fn, args):
+        kinds = getattr(fn, "arg_kinds", None)
+        if not getattr(fn, "batchable", False) or kinds is None or len(args) > len(kinds):
+            raise _NoBatch
+        call = []
+        for node, kind in zip(args, kinds):
+            if node[0] == "missing":
+                raise _NoBatch
+            v = self.ev(node)
+            if kind == "range":
+                if _relative(node):
+                    raise _NoBatch
+                call.append(v)
+            elif kind == "row":
+                if not (isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == self.n):
+                    raise _NoBatch
+                call.append(v.astype(object))
+            else:
+                if isinstance(v, np.ndarray):
+                    if v.ndim != 1:
+                        raise _NoBatch
+                    call.append(v.astype(object).reshape(-1, 1))
+                else:
+                    call.append(v)  # shared scalar option: passed as-is
+        try:
+            out = fn(*call)
+        except GTMError:
+            raise _NoBatch from None
+        out = _from_python(out)
+        if not isinstance(out, np.ndarray) or out.shape != (self.n, 1):
+            raise _NoBatch
+        return out.reshape(-1)
+
+
+def _evaluate_batch(wb: _Book, tree, members: list, functions: Mapping[str, Callable]) -> list | None:
+    """The values of ``members`` (a column of one R1C1 formula) in one vectorised pass; None
+    when the formula or its data need the cell-by-cell path."""
+    cells = wb.book.sheets[members[0][0]].cells
+    if any(cells[k[1:]].dynamic or cells[k[1:]].array_ref for k in members):
+        return None
+    try:
+        out = _Batch(wb, members, functions).ev(tree)
+    except (_NoBatch, ExcelError, _CellUnsupported):
+        return None
+    if not isinstance(out, np.ndarray) or out.shape != (len(members),):
+        return None
+    if out.dtype == bool:
+        return [bool(v) for v in out.tolist()]
+    if out.dtype != object:
+        if not np.all(np.isfinite(out)):
+            return None
+        return [float(v) for v in out.tolist()]
+    values = out.tolist()
+    if any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in values):
+        return None
+    return [_from_python(v) for v in values]
