@@ -97,32 +97,76 @@ def insert_template(kind: str, *, book: Book) -> Path:
 
     folder = book.path.parent if book.path is not None else Path.home()
     target = unique_path(folder, TEMPLATE_KINDS[kind], ".xlsx")
-    built = build_template(kind, target)
+    built = build_template(kind, "udf", "en", target)
     book.open_file(built)
     book.status(f"GTM: {TEMPLATE_KINDS[kind]} template created as {built.name}")
     return built
+
+
+def _report_text(report) -> str:
+    lines = [f"{f['where']}: {f['message']}" if isinstance(f, dict) and "where" in f else str(f)
+             for f in report.validation_failures]
+    return "\n".join(lines[:30]) + (f"\n… and {len(lines) - 30} more" if len(lines) > 30 else "")
+
+
+def _saved_path(book: Book) -> Path:
+    if book.path is None or not book.saved:
+        raise BookError(f"{book.name}: save the workbook first; the action works on the saved file")
+    return book.path
 
 
 @_action
 def refresh_active(*, book: Book):
     """Refresh & validate: recalculate the workbook (Excel itself when live; the headless
     refresh on the saved file otherwise), then check its inputs."""
-    raise NotImplementedError
+    from gtm_xl.book import FileBook
+    from gtm_xl.refresh import refresh_file
+
+    path = _saved_path(book)
+    if isinstance(book, FileBook):
+        report = refresh_file(path, path)  # atomic in place: the old file or the new one
+        book.reload()
+    else:
+        book.calculate()
+        report = refresh_file(path, check_only=True)
+    if report.error:
+        raise BookError(f"{book.name}: {report.error}")
+    if report.validation_failures:
+        book.status(f"GTM: refreshed; {len(report.validation_failures)} input problem(s)")
+        book.message(_report_text(report), title="GTM: inputs to fix")
+    else:
+        book.status(f"GTM: refreshed {report.formulas_evaluated} formulas; inputs OK")
+    return report
 
 
 @_action
 def check_inputs(*, book: Book):
     """Check inputs: validate every input of the workbook; list the problems, change nothing."""
-    raise NotImplementedError
+    from gtm_xl.refresh import refresh_file
+
+    report = refresh_file(_saved_path(book), check_only=True)
+    if report.error:
+        raise BookError(f"{book.name}: {report.error}")
+    if report.validation_failures:
+        book.message(_report_text(report), title="GTM: inputs to fix")
+    else:
+        book.status("GTM: all inputs OK")
+    return report
 
 
 @_action
 def make_regional_copies(*, book: Book):
-    """Make regional copies: one copy per region of the Regions table, in a folder beside it."""
-    raise NotImplementedError
+    """Make regional copies: one copy per region (``gtm-xl distribute``, issue 5)."""
+    path = _saved_path(book)
+    book.message(f"Run in a terminal:  gtm-xl distribute \"{path}\" REGIONS.csv  "
+                 "(the ribbon does not yet pick the regions table itself).", title="GTM")
+    return None
 
 
 @_action
 def rollup(*, book: Book):
-    """Roll up regional files: consolidate the returned regional copies into a new workbook."""
-    raise NotImplementedError
+    """Roll up regional files (``gtm-xl rollup``, issue 5)."""
+    path = _saved_path(book)
+    book.message(f"Run in a terminal:  gtm-xl rollup FOLDER  for the regional copies of {path.name} "
+                 "(the ribbon does not yet find the folder itself).", title="GTM")
+    return None

@@ -54,3 +54,18 @@ def test_unique_path_never_reuses_a_name(tmp_path):
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(BookError, match="no such workbook"):
         FileBook(tmp_path / "nothing.xlsx")
+
+
+def test_actions_on_a_real_template(tmp_path):
+    """Insert a template, then refresh & check it, all through the file implementation."""
+    from gtm_xl.templates import build_template
+
+    start = FileBook(build_template("scoring_matrix", "native", "en", tmp_path / "plan.xlsx"))
+    created = ribbon.insert_template("budget_by_tier", book=start)
+    assert created == tmp_path / "Budget by tier.xlsx" and start.opened == [created]
+    book = FileBook(created)
+    report = ribbon.check_inputs(book=book)
+    assert report is not None and report.error is None
+    report = ribbon.refresh_active(book=book)
+    assert report is not None and report.error is None and report.formulas_evaluated > 0
+    assert book.messages and book.messages[-1][0] in ("status", "message")
