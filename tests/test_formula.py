@@ -162,6 +162,7 @@ def test_lookups():
     assert calc("VLOOKUP(\"B\",A1:B3,2,FALSE)", cells) == 2.0
     assert calc("VLOOKUP(2.5,B1:B3,1)", cells) == 2.0
     assert calc("VLOOKUP(\"q\",A1:B3,2,FALSE)", cells) == E("#N/A")
+    assert calc("MATCH(C9,B1:B3,0)", cells) == E("#N/A")  # an exact lookup of a blank finds nothing
     assert calc("HLOOKUP(2,{1,2;\"x\",\"y\"},2,FALSE)") == "y"
     assert calc("INDEX(A1:B3,2,2)", cells) == 2.0
     assert calc("MATCH(\"c\",A1:A3,0)", cells) == 3.0

@@ -708,6 +708,8 @@ def _match_pos(value, vector: list, mode: int) -> int:
     if isinstance(value, CellError):
         raise ExcelError(value)
     if value is None:
+        if mode == 0:
+            raise ExcelError(NA)  # an exact lookup of a blank finds nothing
         value = 0.0
     if mode == 0:
         if isinstance(value, str) and any(ch in value for ch in "*?~"):
@@ -1051,8 +1053,8 @@ def f_text(value, fmt):
         try:
             v = _text_number(v.strip())
         except ValueError:
-            if f.upper() in ("GENERAL", "@"):
-                return v
+            if f.upper() in ("GENERAL", "@") or _NUMBER_FORMAT.match(f) or _DATE_FORMAT.match(f):
+                return v  # a format without a text section shows text as it is
             raise Unsupported("TEXT of text") from None
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
