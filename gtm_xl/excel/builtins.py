@@ -175,11 +175,9 @@ def is_array(v: Any) -> bool:
 
 
 def scalar(v: Any) -> Any:
-    """One value: a 1×1 array as its element; a larger array is #VALUE! here."""
+    """One value: an array as its first element (a 1×1 range as its value)."""
     if isinstance(v, np.ndarray):
-        if v.size == 1:
-            return v.reshape(-1)[0]
-        return v.reshape(-1)[0]
+        return v.reshape(-1)[0] if v.size else None
     return v
 
 
@@ -651,8 +649,10 @@ def f_switch(expr, *rest):
     pairs = len(rest) // 2
     for k in range(pairs):
         case = scalar(rest[2 * k]())
-        if (value is None and case is None) or (
-                value is not None and case is not None and _rank(value) == _rank(case) and compare(value, case) == 0):
+        a = 0.0 if value is None and isinstance(case, float) else value  # a blank is 0 against a number only
+        b = 0.0 if case is None and isinstance(value, float) else case
+        if (a is None and b is None) or (
+                a is not None and b is not None and _rank(a) == _rank(b) and compare(a, b) == 0):
             return rest[2 * k + 1]()
     if len(rest) % 2:
         return rest[-1]()

@@ -170,7 +170,7 @@ class _Parser:
             prec = _PREC.get(op)
             if prec is None:
                 raise FormulaSyntaxError(f"unknown operator {op!r}")
-            if prec <= min_prec and not (op == "^" and False):
+            if prec <= min_prec:  # left-associative, as Excel (2^3^2 is 64)
                 return left
             self.i += 1
             right = self.expr(prec)
@@ -641,10 +641,7 @@ class _Book:
             if name in ELEMENTWISE:
                 if any(isinstance(a, np.ndarray) for a in args):
                     return _elementwise(builtin.fn, args)
-            result = builtin.fn(*args)
-            if isinstance(result, tuple):
-                return result
-            return result
+            return builtin.fn(*args)
         except ExcelError as e:
             return e.error
         except Unsupported:
