@@ -230,14 +230,14 @@ def _missing_sheets(formula: str, sheets: set[str]) -> list[str]:
 
 def refresh_file(path: str | os.PathLike, output: str | os.PathLike | None = None, *, check_only: bool = False,
                  functions: Mapping[str, Callable] | None = None) -> FileReport:
-    """Refresh one workbook into ``output`` (the same path for in-place), or only check it.
+    """Refresh one workbook into ``output`` (default: in place, atomically), or only check it.
 
     Never raises for a bad file: the report's ``error`` says what is wrong, in one line.
     """
     started = time.perf_counter()
     report = FileReport(path=str(path))
     try:
-        _refresh(Path(path), None if output is None else Path(output), check_only, functions, report)
+        _refresh(Path(path), Path(path if output is None else output), check_only, functions, report)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
         from gtm_xl.excel.package import PackageError
 
@@ -265,7 +265,7 @@ def _default_functions() -> Mapping[str, Callable]:
     return _FUNCTIONS
 
 
-def _refresh(path: Path, output: Path | None, check_only: bool, functions, report: FileReport) -> None:
+def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
     from gtm_xl.errors import CellError
     from gtm_xl.excel.formula import evaluate_workbook
     from gtm_xl.excel.package import Package, PackageError, mark_full_calc, patch_sheet, parse_range
@@ -324,7 +324,7 @@ def _refresh(path: Path, output: Path | None, check_only: bool, functions, repor
         rules = [rule for sp in parts.values() for rule in sp.validations]
         report.validation_failures = validation_failures(book, rules, new_values)
 
-        if check_only or output is None:
+        if check_only:
             return
         new_parts = {}
         for sheet, values in changed.items():
