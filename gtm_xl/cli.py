@@ -33,7 +33,12 @@ def _register_calc(sub) -> None:
     p.add_argument("function", help="catalogue name, e.g. GTM_SPLIT_TARGET (the GTM_ prefix is optional)")
     p.add_argument("args", nargs="*", help="the function's arguments, in order")
     p.set_defaults(handler=_run_calc)
-    p = sub.add_parser("demo", help="print an example GTM plan computed from the bundled example data")
+    p = sub.add_parser("demo", help="the main job on the bundled example data: build, fill, refresh, roll up",
+                       description="Build the templates, fill a budget-by-tier copy per example region, "
+                       "refresh every udf workbook headlessly (GTM_* computed by gtm_xl), check the results "
+                       "against gtm_xl's math, roll the regions up, and print the plan from the refreshed files.")
+    p.add_argument("--out", default="out/demo", help="folder for everything it writes (default: out/demo)")
+    p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="files in parallel (default 2)")
     p.set_defaults(handler=_run_demo)
 
 
@@ -52,10 +57,34 @@ def _run_calc(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from gtm_xl.demo import print_demo
+    import time
 
-    print_demo()
-    return 0
+    from gtm_xl.demo import plan_lines, run_demo
+
+    started = time.perf_counter()
+    try:
+        result = run_demo(args.out, jobs=max(1, args.jobs))
+    except OSError as exc:
+        print(f"gtm-xl demo: cannot write into {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    out = result.out_dir
+    print(f"1. Built {len(result.templates)} template workbooks into {out / 'templates'}")
+    print(f"2. Filled the example: {len(result.regional)} regional budget-by-tier copies in {out / 'regions'} "
+          f"(+ {result.manifest.name})")
+    print(f"3. Refreshed {len(result.refreshed)} udf workbooks headlessly (GTM_* computed by gtm_xl):")
+    _print_refresh_summary(result.refreshed, details=False)
+    for kind, problems in result.differences.items():
+        print(f"   {kind}: " + ("every output equals gtm_xl's math" if not problems else
+                                 f"{len(problems)} outputs DIFFER: " + "; ".join(problems)[:500]))
+    csv_files = [w for w in result.rollup.written if w.endswith(".csv")]
+    print(f"4. Rolled up {len(result.rollup.included)} regions into {out / 'rollup.xlsx'} and "
+          f"{len(csv_files)} CSV tables in {out / 'rollup_csv'}")
+    for r in result.rollup.left_out:
+        print(f"   LEFT OUT {r.path}: {'; '.join(r.reasons)}")
+    print()
+    print("\n".join(plan_lines(result)))
+    print(f"\nDone in {time.perf_counter() - started:.1f} s" + ("" if result.ok else "; SOME CHECKS FAILED (above)"))
+    return 0 if result.ok else 1
 
 
 # --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------

@@ -3,7 +3,6 @@ and the comparison of a recalculated workbook's outputs with the Python math."""
 
 from __future__ import annotations
 
-import math
 import random
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import openpyxl
 
 from gtm_xl.templates import template_module
 from gtm_xl.templates.names import read_block, write_block
+from gtm_xl.templates.verify import output_differences
 
 
 def input_names(kind: str) -> list[str]:
@@ -106,26 +106,9 @@ def write_random_copy(src: Path, dst: Path, kind: str, seed: int) -> None:
     wb.save(dst)
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equal values: numbers to 1e-9 (relative or absolute), blank and "" alike, texts exactly."""
-    if a in (None, "") and b in (None, ""):
-        return True
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    return a == b
-
-
 def compare_outputs(source: Path, recalculated: Path, kind: str) -> list[str]:
     """Differences between the recalculated outputs and the Python math from the source's inputs."""
-    expected = template_module(kind).compute(read_inputs(openpyxl.load_workbook(source), kind))
-    got_wb = openpyxl.load_workbook(recalculated, data_only=True)
-    problems = []
-    for name in output_names(kind):
-        got = read_block(got_wb, name)
-        want = expected[name]
-        if len(got) != len(want) or any(not same(g, w) for rg, rw in zip(got, want) for g, w in zip(rg, rw)):
-            problems.append(f"{recalculated.name} {name}: got {got}, expected {want}")
-    return problems
+    return output_differences(source, recalculated, kind)
 
 
 def edge_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:

@@ -53,9 +53,16 @@ def test_calc_bad_input_is_one_line_and_nonzero(args, code):
     assert len(lines) == 1 and code in lines[0]
 
 
-def test_demo_prints_the_example_plan(capsys):
-    assert main(["demo"]) == 0
+def test_demo_runs_the_main_job_and_prints_the_plan_from_the_refreshed_files(capsys, tmp_path):
+    """build → fill the regions → refresh headlessly → roll up; the plan printed is read from the files."""
+    assert main(["demo", "--out", str(tmp_path), "--jobs", "1"]) == 0
     text = capsys.readouterr().out
-    assert "50,000,000" in text and "LTV:CAC" in text and "Tier A" in text
+    assert "every output equals gtm_xl's math" in text and "DIFFER" not in text
+    assert "Tier A:   30,000,000  (60%)" in text and "LTV:CAC 3.3x (meets the 3:1 target)" in text
     assert "GMV by quarter: 2,000,000 / 3,000,000 / 4,000,000 / 3,000,000" in text
-    assert "Sales 400, Operations 300, Planning 300" in text
+    assert "Enrolments by role: 400 / 300 / 300" in text
+    # the regional roll-up: 18 + 15 + 12 + 5 million from the example regions table, 60/30/10 by tier
+    assert "Total       50,000,000   30,000,000   15,000,000    5,000,000" in text
+    assert len(list((tmp_path / "templates").glob("*.xlsx"))) == 6
+    assert len(list((tmp_path / "regions").glob("budget_by_tier_*.xlsx"))) == 4
+    assert (tmp_path / "rollup.xlsx").is_file() and (tmp_path / "rollup_csv" / "summary.csv").is_file()
