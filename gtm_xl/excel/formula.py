@@ -25,13 +25,41 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from openpyxl.formula.tokenizer import Token, Tokenizer
 
 from gtm_xl.errors import ERROR_CODES, CellError, GTMError
 from gtm_xl.excel.builtins import BUILTINS, ELEMENTWISE, ExcelError, Unsupported, compare, to_number, to_text
 from gtm_xl.excel.cells import WorkbookCells, column_index, to_a1
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
+
+
+
+def _load_tokenizer():
+    """openpyxl's formula tokenizer without importing openpyxl (~70 ms of process start).
+
+    ``openpyxl/formula/tokenizer.py`` needs only :mod:`re`; it is loaded from its file as a
+    standalone module unless openpyxl is already imported."""
+    import sys
+
+    if "openpyxl" not in sys.modules:
+        import importlib.util
+        import os
+
+        spec = importlib.util.find_spec("openpyxl")
+        if spec is not None and spec.origin:
+            path = os.path.join(os.path.dirname(spec.origin), "formula", "tokenizer.py")
+            if os.path.exists(path):
+                name = "gtm_xl.excel._openpyxl_tokenizer"
+                mod_spec = importlib.util.spec_from_file_location(name, path)
+                module = importlib.util.module_from_spec(mod_spec)
+                mod_spec.loader.exec_module(module)
+                return module.Token, module.Tokenizer
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    return Token, Tokenizer
+
+
+Token, Tokenizer = _load_tokenizer()
 
 MAX_ROWS = 1048576
 MAX_COLS = 16384
@@ -259,8 +287,25 @@ class _Parser:
         raise FormulaSyntaxError(f"unexpected {tok.value!r}")
 
 
+_PARSED: dict[str, Any] = {}
+_PARSED_MAX = 20_000
+
+
 def parse(formula: str):
-    """A formula (without ``=``) → its tree. Raises :class:`FormulaSyntaxError`."""
+    """A formula (without ``=``) → its tree. Raises :class:`FormulaSyntaxError`.
+
+    Trees are immutable and cached per formula text, so the same formulas in the many files
+    of a batch are tokenised once per process."""
+    tree = _PARSED.get(formula)
+    if tree is None:
+        tree = _parse(formula)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[formula] = tree
+    return tree
+
+
+def _parse(formula: str):
     p = _Parser(formula)
     if not p.toks:
         raise FormulaSyntaxError("empty formula")
@@ -706,6 +751,67 @@ def _cell_result(v: Any) -> Any:
     return _from_python(v)
 
 
+# --- grouping formulas by R1C1 form ----------------------------------------------------------------
+def _row_shifter(formula: str) -> tuple[list[str], list[int]]:
+    """The formula split around the row numbers of its relative cell references: the text of
+    the same formula filled down by ``d`` rows is ``_shifted(pieces, rows, d)``."""
+    pieces, rows, pos = [], [], 0
+    for m, relative in zip(_DIGITS.finditer(formula), _row_mask(formula)):
+        if relative:
+            pieces.append(formula[pos:m.start()])
+            rows.append(int(m.group(0)))
+            pos = m.end()
+    pieces.append(formula[pos:])
+    return pieces, rows
+
+
+def _shifted(pieces: list[str], rows: list[int], d: int) -> str:
+    if not rows:
+        return pieces[0]
+    out = [pieces[0]]
+    for n, piece in zip(rows, pieces[1:]):
+        out.append(str(n + d))
+        out.append(piece)
+    return "".join(out)
+
+
+class _TemplateMatcher:
+    """Finds the parsed template (see :func:`_template`) of each formula cell, parsing each
+    R1C1 form once. A cell whose formula is the one above it filled down (the common case) is
+    recognised by one string comparison; others by the formula's shape, then by its R1C1 key."""
+
+    def __init__(self, wb: "_Book", known: set) -> None:
+        self.wb = wb
+        self.known = known
+        self.templates: dict[tuple[str, str], tuple] = {}   # (sheet, R1C1 form) → template
+        self.last: dict[tuple[str, int], tuple] = {}        # (sheet, column) → (template, pieces, rows, row)
+        self.by_shape: dict[tuple, list] = {}               # (sheet, column, digits masked) → candidates
+
+    def __call__(self, sname: str, formula: str, r: int, c: int) -> tuple:
+        hit = self.last.get((sname, c))
+        if hit is not None and _shifted(hit[1], hit[2], r - hit[3]) == formula:
+            return hit[0]
+        shape = (sname, c, _DIGITS.sub("#", formula))
+        template = None
+        candidates = self.by_shape.get(shape)
+        if candidates:
+            nums = [int(x) for x in _DIGITS.findall(formula)]
+            for cand, cand_nums, mask, cand_row in candidates:
+                d = r - cand_row
+                if all(n == t + d if m else n == t for n, t, m in zip(nums, cand_nums, mask)):
+                    template = cand
+                    break
+        if template is None:
+            pattern = r1c1_key(formula, r, c)
+            template = self.templates.get((sname, pattern))
+            if template is None:
+                template = self.templates[(sname, pattern)] = _template(self.wb, sname, formula, r, c, self.known)
+            self.by_shape.setdefault(shape, []).append(
+                (template, [int(x) for x in _DIGITS.findall(formula)], _row_mask(formula), r))
+        self.last[(sname, c)] = (template, *_row_shifter(formula), r)
+        return template
+
+
 # --- dependency graph --------------------------------------------------------------------------
 def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None = None,
                       batching: bool = True) -> Evaluation:
@@ -720,45 +826,23 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     wb = _Book(book, functions)
     result = Evaluation()
 
-    trees: dict[tuple[str, int, int], Any] = {}
-    templates: dict[tuple[str, str], tuple] = {}  # (sheet, R1C1 form) → parsed once
-    patterns: dict[tuple[str, int, int], int] = {}  # cell → its template's id (same R1C1 form)
-    by_shape: dict[tuple, list] = {}  # (sheet, column, formula without digits) → templates
-    deps: dict[tuple[str, int, int], list] = {}
+    trees: dict[tuple[str, int, int], tuple] = {}  # cell → (template, row shift, column shift)
+    by_run: dict[tuple[str, int, int], list[int]] = {}  # (sheet, column, template id) → rows
     formula_cols: dict[str, dict[int, list[int]]] = {}
+    match = _TemplateMatcher(wb, known)
     for sname, sheet in book.sheets.items():
+        cols_of_sheet = formula_cols.setdefault(sname, {})
         for (r, c), cell in sheet.cells.items():
-            if not cell.formula:
+            formula = cell.formula
+            if not formula:
                 continue
-            key = (sname, r, c)
-            template = None
-            shape = (sname, c, _DIGITS.sub("#", cell.formula))
-            candidates = by_shape.get(shape)
-            if candidates:
-                nums = [int(x) for x in _DIGITS.findall(cell.formula)]
-                for cand, cand_nums, mask in candidates:
-                    d = r - cand[1]
-                    if all(n == t + d if m else n == t for n, t, m in zip(nums, cand_nums, mask)):
-                        template = cand
-                        break
-            if template is None:
-                pattern = r1c1_key(cell.formula, r, c)
-                template = templates.get((sname, pattern))
-                if template is None:
-                    template = templates[(sname, pattern)] = _template(wb, sname, cell.formula, r, c, known)
-                by_shape.setdefault(shape, []).append(
-                    (template, [int(x) for x in _DIGITS.findall(cell.formula)], _row_mask(cell.formula)))
-            pattern = id(template)
-            tree0, r0, c0, ref_nodes, missing = template
-            if missing:
-                result.unsupported[key] = missing
+            template = match(sname, formula, r, c)
+            if template[4]:
+                result.unsupported[(sname, r, c)] = template[4]
                 continue
-            dr, dc = r - r0, c - c0
-            trees[key] = (tree0, dr, dc)
-            patterns[key] = pattern
-            deps[key] = [_shift_ref(ref, flags, dr, dc) for ref, flags in ref_nodes] if (dr or dc) \
-                else [ref for ref, _ in ref_nodes]
-            formula_cols.setdefault(sname, {}).setdefault(c, []).append(r)
+            trees[(sname, r, c)] = (template, r - template[1], c - template[2])
+            by_run.setdefault((sname, c, id(template)), []).append(r)
+            cols_of_sheet.setdefault(c, []).append(r)
     for cols in formula_cols.values():
         for rows in cols.values():
             rows.sort()
@@ -782,13 +866,24 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
         return out
 
     # nodes of the graph: a batch (a run of rows of one column with the same R1C1 formula) or one cell
-    groups = _batches(trees, patterns) if batching else []
+    deps: dict[Any, list[Ref]] = {}
+
+    def deps_of(key) -> list[Ref]:
+        found = deps.get(key)
+        if found is None:
+            template, dr, dc = trees[key]
+            refs = template[3]
+            found = deps[key] = [_shift_ref(ref, flags, dr, dc) for ref, flags in refs] if (dr or dc) \
+                else [ref for ref, _ in refs]
+        return found
+
+    groups = _batches(by_run) if batching else []
     node_of: dict[tuple[str, int, int], int] = {}
     nodes: list[list[tuple[str, int, int]]] = []
     for members in groups:
         first, last = members[0], members[-1]
         bounding = [Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
-                    for a, b in zip(deps[first], deps[last])]
+                    for a, b in zip(deps_of(first), deps_of(last))]
         inside = set(members)
         if any(k in inside for ref in bounding for k in cells_in(first[0], ref)):
             continue  # the cells depend on each other: one by one
@@ -802,13 +897,13 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             nodes.append([key])
 
     def tree_of(key):
-        tree0, dr, dc = trees[key]
-        return shift(tree0, dr, dc) if (dr or dc) else tree0
+        template, dr, dc = trees[key]
+        return shift(template[0], dr, dc) if (dr or dc) else template[0]
 
     def precedents(n):
         members = nodes[n]
-        key = ("batch", n) if len(members) > 1 else members[0]
-        return [node_of[k] for ref in deps[key] for k in cells_in(members[0][0], ref) if k in node_of]
+        refs = deps[("batch", n)] if len(members) > 1 else deps_of(members[0])
+        return [node_of[k] for ref in refs for k in cells_in(members[0][0], ref) if k in node_of]
 
     # iterative DFS topological order; a back edge marks a cycle
     order: list[int] = []
@@ -847,10 +942,10 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             continue
         if len(members) > 1:
             batch = _evaluate_batch(wb, tree_of(members[0]), members, functions)
-            if batch is not None:
-                for key, v in zip(members, batch):
-                    result.formulas_evaluated += 1
-                    _store(wb, result, book, key, book.sheets[key[0]].cells[key[1:]], v)
+            if batch is not None:       # plain values of plain cells (no arrays): stored in bulk
+                result.formulas_evaluated += len(members)
+                wb.values[members[0][0]].update(zip([k[1:] for k in members], batch))
+                result.values.update(zip(members, batch))
                 continue
         for key in members:
             sname, r, c = key
@@ -928,11 +1023,9 @@ def _inside(ref: str | None, r: int, c: int) -> bool:
 MIN_BATCH = 4
 
 
-def _batches(trees: dict, patterns: dict) -> list[list[tuple[str, int, int]]]:
-    """Runs of consecutive rows of one column whose formulas share an R1C1 form."""
-    by_col: dict[tuple[str, int, str], list[int]] = {}
-    for (sname, r, c) in trees:
-        by_col.setdefault((sname, c, patterns[(sname, r, c)]), []).append(r)
+def _batches(by_col: dict[tuple[str, int, int], list[int]]) -> list[list[tuple[str, int, int]]]:
+    """Runs of consecutive rows of one column whose formulas share an R1C1 form (``by_col``:
+    (sheet, column, template id) → rows)."""
     runs = []
     for (sname, c, _), rows in by_col.items():
         if len(rows) < MIN_BATCH:
@@ -1176,11 +1269,11 @@ def _evaluate_batch(wb: _Book, tree, members: list, functions: Mapping[str, Call
     if not isinstance(out, np.ndarray) or out.shape != (len(members),):
         return None
     if out.dtype == bool:
-        return [bool(v) for v in out.tolist()]
+        return out.tolist()
     if out.dtype != object:
         if not np.all(np.isfinite(out)):
             return None
-        return [float(v) for v in out.tolist()]
+        return out.tolist()
     values = out.tolist()
     if any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in values):
         return None
