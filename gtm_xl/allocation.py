@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import NumError, ShapeError
-from gtm_xl.numeric import as_float, as_scalar
+from gtm_xl.numeric import as_float, as_scalar, finite_result
 
 __all__ = ["split_target"]
 
@@ -100,7 +100,7 @@ def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) ->
     weight_sum = np.where(even, free.sum(axis=1), weight_sum)
 
     units = np.floor(_snap(amount / u))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         quota = _snap(eff * units[:, None] / np.where(weight_sum == 0, 1.0, weight_sum)[:, None])
     base = np.floor(quota)
     fraction = np.where(free, quota - base, -1.0)
@@ -121,6 +121,7 @@ def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) ->
         largest = _first_by([np.where(free, -np.abs(parts), np.inf), -eff], rows, cols)[:, 0]
         parts[np.arange(rows), largest] += np.where(no_free, 0.0, gap)
 
+    finite_result(parts)  # weights of 1e308 and the like: #NUM!, never inf or nan
     if vector:
         if totals.size > 1 and t_in.size > 1:
             return parts

@@ -1,5 +1,8 @@
 """THE list of ``GTM_*`` Excel functions: Excel name → Python function, arguments, help text.
 
+Blanks: ``None`` (an empty cell) and ``""`` (what ``IF(x="","",…)`` leaves) are the same blank in
+every argument (the rule lives in :mod:`gtm_xl.numeric`); a blank optional argument is omitted.
+
 Read by ``udfs/gtm_functions.py`` (the xlwings UDFs and their Insert Function help), by the
 headless formula evaluator (:func:`excel_functions`), by the add-in build and the CLI
 (``gtm-xl calc``). The conversion between what Excel hands over (single values, 2-D ranges
@@ -16,6 +19,7 @@ import numpy as np
 
 from gtm_xl import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.errors import CellError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
+from gtm_xl.numeric import is_blank
 
 __all__ = [
     "CATALOGUE",
@@ -267,7 +271,7 @@ def excel_call(name: str, *args: Any) -> Any:
                 value = _flag(value, param.name)
         else:
             value = _as_block(value)
-        if param.optional and value is None:
+        if param.optional and is_blank(value):  # a blank or "" optional argument is omitted
             value = _OMITTED
         values.append(value)
     while values and values[-1] is _OMITTED:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import DivZeroError, NumError, ShapeError
-from gtm_xl.numeric import Outcome, as_float, as_scalar
+from gtm_xl.numeric import Outcome, as_float, as_scalar, finite_result
 
 __all__ = ["losing_stage", "reverse_funnel", "stage_conversion"]
 
@@ -95,6 +95,7 @@ def reverse_funnel(target_revenue: Any, avg_deal: Any, rates: Any) -> Any:
     counts[-1] = _ceil(np.asarray(target / deal))
     for i in range(r.size - 1, -1, -1):  # one step per stage (a handful), each a scalar
         counts[i] = _ceil(np.asarray(counts[i + 1] / r[i]))
+    finite_result(counts)  # a target of 1e308 for a deal of 1e-10: #NUM!, never inf
     if r_in.ndim == 2 and r_in.shape[1] == 1 and r_in.shape[0] > 1:
         return counts.reshape(-1, 1)
     if r_in.ndim == 2:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import DivZeroError, NumError, ShapeError
-from gtm_xl.numeric import Outcome, as_float
+from gtm_xl.numeric import Outcome, as_float, plain_number
 
 __all__ = [
     "attainment",
@@ -34,18 +34,18 @@ __all__ = [
 ArrayLike = Any
 
 
-_PLAIN_NUMBERS = (int, float)
-
 
 def _inputs(**named: Any) -> tuple[dict[str, Any], Outcome]:
     """Coerce named inputs, broadcast them, and open an Outcome of the common shape.
 
-    Blanks count as 0, as Excel treats a blank cell in arithmetic. When every input is a
+    Blanks (``None``, NaN, ``""``: :mod:`gtm_xl.numeric`) count as 0, as Excel treats a blank
+    cell in arithmetic; ``±inf`` is ``#NUM!``. When every input is a
     plain Python number the values stay Python floats: a single-cell call (a UDF in one cell)
     then costs microseconds instead of dozens of numpy calls on 0-d arrays.
     """
-    if all(type(v) in _PLAIN_NUMBERS or v is None for v in named.values()):
-        return {n: 0.0 if v is None else float(v) for n, v in named.items()}, Outcome((), True)
+    plain = {n: plain_number(v, n) for n, v in named.items()}
+    if None not in plain.values():
+        return {n: 0.0 if x != x else x for n, x in plain.items()}, Outcome((), True)
     arrays = {name: as_float(value, name) for name, value in named.items()}
     scalar = all(a.ndim == 0 for a in arrays.values())
     try:
@@ -61,7 +61,7 @@ def _safe_divide(num: Any, den: Any) -> Any:
     """``num/den`` where ``den`` is not 0, else 0 (those elements are flagged already)."""
     if isinstance(den, float):
         return num / den if den != 0 else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # an overflow is #NUM! in finish
         return np.where(den != 0, num / np.where(den != 0, den, 1.0), 0.0)
 
 

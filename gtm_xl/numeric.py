@@ -4,9 +4,17 @@ Inputs come as Python scalars, nested lists (xlwings hands ranges over as lists 
 numpy arrays of floats, or object arrays holding ``None`` for blanks, text and
 :class:`~gtm_xl.errors.CellError` values. The rules:
 
-* ``None`` and NaN are blanks (NaN in the returned float array);
+* ``None``, NaN and the empty text ``""`` are blanks (NaN in the returned float array). An
+  empty text is what ``IF(x="","",…)`` leaves in a cell; Excel's SUM/AVERAGE skip it in a range,
+  so every GTM function treats it as a blank cell — in a range and in a single-cell argument
+  alike (a blank then follows the function's own blank rule: 0 in arithmetic, dropped from a
+  weighted score, "no score" for a tier, an omitted optional argument);
 * text, booleans and other objects where a number is needed raise :class:`ValueTypeError`
   (``#VALUE!``) naming the argument and the position;
+* ``±inf`` is never a number: an infinite input raises :class:`NumError` (``#NUM!``) naming the
+  argument and the position, and a result that is not finite (an overflow such as
+  ``1e308/1e-10``) becomes ``#NUM!`` too (:meth:`Outcome.finish`, :func:`finite_result`), so a
+  GTM function never returns ``inf`` or ``nan``;
 * a :class:`CellError` in the input is propagated: the function raises that error, as Excel
   propagates ``#N/A`` from a referenced cell.
 
@@ -20,12 +28,40 @@ from typing import Any
 
 import numpy as np
 
-from gtm_xl.errors import CellError, GTMError, ShapeError, ValueTypeError, error_from_code
+import math
 
-__all__ = ["Outcome", "as_float", "as_scalar", "as_text", "is_scalar_input"]
+from gtm_xl.errors import CellError, GTMError, NumError, ShapeError, ValueTypeError, error_from_code
+
+__all__ = ["Outcome", "as_float", "as_scalar", "as_text", "finite_result", "is_blank", "is_scalar_input",
+           "plain_number"]
 
 _NUMBER_TYPES = (float, int, np.floating, np.integer)
 _PLAIN = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
+_PLAIN_SCALAR = (int, float)
+_NOT_FINITE = "is not a finite number"
+
+
+def is_blank(value: Any) -> bool:
+    """True for a blank cell value: ``None``, NaN or the empty text ``""``."""
+    return value is None or (type(value) is str and value == "") or (type(value) is float and value != value)
+
+
+def plain_number(value: Any, argument: str) -> float | None:
+    """The fast path of a single plain value (``int``/``float``/``None``/``""``): a float, NaN for a
+    blank, ``None`` when ``value`` is anything else (the caller takes :func:`as_float`'s path).
+
+    An infinite value raises :class:`NumError` naming ``argument``.
+    """
+    t = type(value)
+    if t is float:
+        if value - value != 0.0 and value == value:  # ±inf (inf - inf is nan; nan stays a blank)
+            raise NumError(_NOT_FINITE + f", got {value!r}", argument)
+        return value
+    if t is int:
+        return float(value)
+    if value is None or (t is str and value == ""):
+        return math.nan
+    return None
 
 
 def is_scalar_input(value: Any) -> bool:
@@ -43,27 +79,58 @@ def _describe_position(shape: tuple[int, ...], flat_index: int) -> str:
 def as_float(value: Any, argument: str) -> np.ndarray:
     """``value`` as a float64 array (0-d for a scalar), blanks as NaN.
 
-    Raises :class:`ValueTypeError` for text/booleans and re-raises a :class:`CellError` found
-    in the input as its :class:`GTMError`.
+    Blanks (``None``, NaN, ``""``) become NaN. Raises :class:`ValueTypeError` for other
+    text/booleans, :class:`NumError` for ``±inf``, and re-raises a :class:`CellError` found in
+    the input as its :class:`GTMError`.
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return value.astype(np.float64, copy=False)
+        return _finite(value.astype(np.float64, copy=False), argument)
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
-        return np.asarray(float(value))
-    if value is None:
+        return _finite(np.asarray(float(value)), argument)
+    if value is None or (type(value) is str and value == ""):
         return np.asarray(np.nan)
     arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
     if arr.dtype.kind == "b":
         _reject(arr.reshape(-1)[0] if arr.size else True, argument, arr.shape, 0)
+    if arr.dtype.kind == "U":  # all texts: only empty ones are blanks
+        arr = arr.astype(object)
     flat = arr.reshape(-1)
     if arr.dtype == object and not set(map(type, flat.tolist())) <= _PLAIN:
-        for i, item in enumerate(flat.tolist()):
-            if type(item) not in _PLAIN and not (isinstance(item, _NUMBER_TYPES) and not isinstance(item, (bool, np.bool_))):
+        items = flat.tolist()
+        for i, item in enumerate(items):
+            if type(item) is str and item == "":
+                items[i] = None
+            elif type(item) not in _PLAIN and not (isinstance(item, _NUMBER_TYPES) and not isinstance(item, (bool, np.bool_))):
                 _reject(item, argument, arr.shape, i)
+        arr = np.array(items, dtype=object).reshape(arr.shape)
     try:
-        return np.asarray(arr, dtype=np.float64)
+        out = np.asarray(arr, dtype=np.float64)
     except (TypeError, ValueError) as exc:  # ragged nested lists
         raise ValueTypeError(f"is not a rectangular range of numbers ({exc})", argument) from None
+    return _finite(out, argument)
+
+
+def _finite(arr: np.ndarray, argument: str) -> np.ndarray:
+    """``arr`` unchanged, or :class:`NumError` at its first infinite element."""
+    if arr.size and np.isinf(arr).any():
+        index = int(np.flatnonzero(np.isinf(arr))[0])
+        where = "" if arr.shape == () else f" at {_describe_position(arr.shape, index)}"
+        raise NumError(f"{_NOT_FINITE}{where}, got {float(arr.reshape(-1)[index])!r}", argument)
+    return arr
+
+
+def finite_result(values: Any, argument: str | None = None) -> Any:
+    """``values`` (a float or a float array) unchanged when every number is finite, else
+    :class:`NumError` ("the result is not a finite number"): for the results of functions
+    that do not mark elements one by one (splits, reverse funnel)."""
+    if isinstance(values, float):
+        ok = values - values == 0.0
+    else:
+        arr = np.asarray(values, dtype=np.float64)
+        ok = bool(np.isfinite(arr).all())
+    if not ok:
+        raise NumError("is not a finite number (overflow)", argument or "result")
+    return values
 
 
 def _reject(item: Any, argument: str, shape: tuple[int, ...], index: int) -> None:
@@ -129,12 +196,19 @@ class Outcome:
         return bool(self._errors)
 
     def finish(self, values: Any) -> Any:
+        """Raise or mark the flagged errors; an unflagged element that is not finite (an
+        overflow) becomes ``#NUM!`` as well, so no ``inf``/``nan`` ever leaves a function."""
         if self.scalar:
             if isinstance(values, float):
+                if values - values != 0.0:  # inf or nan
+                    raise NumError("is not a finite number (overflow)", "result")
                 return values
             if self._errors:
                 raise self._errors[int(self.codes.reshape(-1)[0]) - 1]
-            return float(np.asarray(values).reshape(-1)[0])
+            return finite_result(float(np.asarray(values).reshape(-1)[0]))
+        arr = np.asarray(values, dtype=np.float64)
+        if not np.isfinite(arr).all():
+            self.flag(~np.isfinite(arr), NumError, "is not a finite number (overflow)", "result")
         if not self._errors:
             return values
         out = np.asarray(values, dtype=np.float64).astype(object)

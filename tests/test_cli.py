@@ -27,7 +27,9 @@ def test_version_and_help():
     (["GTM_LTV_CAC", "100", "0.8", "0.02", "1000"], 4),
     (["GTM_TIER", "7.6"], "A"),
     (["GTM_FUNNEL", "[[1000],[0],[5]]"], [[0], ["#DIV/0!"]]),
-    (["GTM_WEIGHTED_SCORE", "[8,\"\",9]", "[0.5,0.3,0.2]"], None),
+    (["GTM_WEIGHTED_SCORE", "[8,\"x\",9]", "[0.5,0.3,0.2]"], None),
+    # an empty text in a range is a blank (gtm_xl.numeric): it drops out with its weight
+    (["GTM_WEIGHTED_SCORE", "[8,\"\",9]", "[0.5,0.3,0.2]"], 8.285714285714286),
 ])
 def test_calc_prints_json(capsys, args, expected):
     if expected is None:  # text inside a range is #VALUE!, exit 2

@@ -272,3 +272,72 @@ def test_commission_custom_tiers_and_errors():
         compensation.commission(-0.1, 100)
     with pytest.raises(ValueTypeError):
         compensation.commission(1, 100, None, "double")
+
+
+# --- blanks and non-finite numbers: one rule in gtm_xl.numeric -------------------------------
+def test_empty_text_is_a_blank_in_every_function():
+    """``""`` (what IF(x="","",…) leaves in a cell) behaves exactly as an empty cell."""
+    assert scoring.weighted_score([8, "", 9], [0.5, 0.3, 0.2]) == scoring.weighted_score([8, None, 9], [0.5, 0.3, 0.2])
+    out = scoring.weighted_score([["", "", ""], [1, 2, ""]], [1, 1, 1])
+    assert out[0] == CellError("#N/A") and out[1] == 1.5
+    assert list(allocation.split_target(100, ["", 1])) == [0, 100]
+    assert list(allocation.split_target(100, [1, 1], 1, ["", 30])) == [70, 30]
+    assert metrics.ltv("", 0.8, 0.02) == metrics.ltv(None, 0.8, 0.02) == 0.0
+    assert metrics.ltv(np.array([[100, ""]], dtype=object), 0.8, 0.02).tolist() == [[4000.0, 0.0]]
+    assert metrics.nps([10, "", 6, None]) == 0.0
+    with pytest.raises(ShapeError, match="score"):
+        scoring.tier("")
+    assert list(scoring.tier(np.array([8, "", 1], dtype=object))) == ["A", CellError("#N/A"), "C"]
+    assert funnel.stage_conversion([100, "", 5])[0] == CellError("#N/A")
+    assert compensation.commission(1.3, 1000, [[1.2, 0.2], ["", ""]]) == 1200
+    with pytest.raises(ValueTypeError, match="scores"):  # other text is still #VALUE!
+        scoring.weighted_score([8, "x", 9], [1, 1, 1])
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: metrics.ltv(math.inf, 0.8, 0.02), "arpa"),
+    (lambda: metrics.ltv(100, 0.8, 0.02, 0, math.inf), "horizon"),
+    (lambda: metrics.cac(-math.inf, 3), "spend"),
+    (lambda: metrics.ltv_cac(100, 0.8, 0.02, math.inf), "cac"),
+    (lambda: metrics.nrr([1, math.inf], 0, 0, 0), "start"),
+    (lambda: metrics.churn_annual(np.array([0.1, np.inf])), "monthly"),
+    (lambda: allocation.split_target(math.inf, [1, 1]), "total"),
+    (lambda: allocation.split_target(100, [1, math.inf]), "weights"),
+    (lambda: scoring.weighted_score([5, 5], [1, math.inf]), "weights"),
+    (lambda: scoring.tier(math.inf), "score"),
+    (lambda: funnel.reverse_funnel(math.inf, 10, [0.5]), "target_revenue"),
+    (lambda: compensation.commission(math.inf, 100), "attainment"),
+    (lambda: metrics.nps([10, math.inf]), "responses"),
+])
+def test_infinite_inputs_are_num_naming_the_argument(call, argument):
+    with pytest.raises(NumError, match="not a finite number") as info:
+        call()
+    assert info.value.argument == argument and info.value.code == "#NUM!"
+
+
+def test_nan_is_a_blank_on_the_scalar_and_the_array_path():
+    assert metrics.ltv(math.nan, 0.8, 0.02) == metrics.ltv(np.array([math.nan]), 0.8, 0.02)[0] == 0.0
+    with pytest.raises(DivZeroError):  # a blank count of new customers is 0: #DIV/0!, never nan
+        metrics.cac(100, math.nan)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: metrics.cac(1e308, 1e-10),
+    lambda: metrics.ltv(1e308, 1, 1e-300),
+    lambda: metrics.ltv_cac(1e308, 1, 0.5, 1e-300),
+    lambda: metrics.cac_payback(1e308, 1e-300, 1),
+    lambda: metrics.nrr(1e-300, 1e308, 0, 0),
+    lambda: metrics.attainment(1e308, 1e-10),
+    lambda: compensation.commission(1.5, 1.7e308),
+    lambda: allocation.split_target(1e308, [1e308, 1e308]),
+    lambda: funnel.reverse_funnel(1e308, 1e-10, [0.5]),
+    lambda: scoring.weighted_score([5, 5], [1e308, 1e308]),
+])
+def test_overflowing_results_are_num_not_inf(call):
+    with pytest.raises(NumError, match="not a finite number"):
+        call()
+
+
+def test_overflow_in_an_array_marks_that_element_only():
+    out = metrics.cac([1e308, 100], [1e-10, 4])
+    assert out[0] == CellError("#NUM!") and out[1] == 25.0

@@ -113,3 +113,41 @@ def test_scalar_fast_path_agrees_with_the_array_path(arpa, gm, churn, discount, 
         e = conv(np.array([churn]))[0]
         e = e.code if hasattr(e, "code") else e
         assert s == e if isinstance(s, str) else math.isclose(s, e, rel_tol=1e-12, abs_tol=1e-300)
+
+
+big = st.floats(-1e308, 1.7e308, allow_nan=False, allow_infinity=False)
+any_float = st.floats(allow_nan=True, allow_infinity=True) | big | st.none() | st.just("")
+
+
+@given(args=st.lists(any_float, min_size=5, max_size=5))
+@settings(max_examples=300)
+def test_no_function_ever_returns_inf_or_nan(args):
+    """Whatever the numbers (±inf, nan, 1e308, blanks, ""), a GTM function gives a finite number
+    or a GTM error (#NUM! for infinite inputs and overflowing results), on both paths."""
+    from gtm_xl import compensation, funnel
+    from gtm_xl.errors import CellError, GTMError
+
+    calls = [
+        lambda a: metrics.ltv(a[0], a[1], a[2], a[3], a[4]),
+        lambda a: metrics.ltv(a[0], a[1], a[2]),
+        lambda a: metrics.cac(a[0], a[1]),
+        lambda a: metrics.ltv_cac(a[0], a[1], a[2], a[3]),
+        lambda a: metrics.cac_payback(a[0], a[1], a[2]),
+        lambda a: metrics.nrr(a[0], a[1], a[2], a[3], a[4]),
+        lambda a: metrics.grr(a[0], a[1], a[2]),
+        lambda a: metrics.attainment(a[0], a[1]),
+        lambda a: metrics.churn_annual(a[0]),
+        lambda a: compensation.commission(a[0], a[1]),
+        lambda a: allocation.split_target(a[0], a[1:4]),
+        lambda a: scoring.weighted_score(a[:2], a[2:4]),
+        lambda a: funnel.reverse_funnel(a[0], a[1], [0.5]),
+    ]
+    arrays = [np.array([v], dtype=object) for v in args]
+    for call in calls:
+        for inputs in (args, arrays):
+            try:
+                out = call(inputs)
+            except GTMError:
+                continue
+            for value in np.asarray(out, dtype=object).reshape(-1).tolist():
+                assert isinstance(value, CellError) or math.isfinite(value), (call, inputs, out)
