@@ -200,6 +200,17 @@ _ITEM = re.compile(
     rb"|</" + _P + rb"row\s*>",
     re.S,
 )
+_PLAIN_ITEM = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
+    rb"<v>([^<]*)</v>"                                          # a value
+    rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"               # a plain formula and its value
+    rb"|<is><t>([^<]*)</t></is>"                                 # a plain inline string
+    rb"|([^<]*(?:<(?!/c>)[^<]*)*)"                               # anything else
+    rb")</c>)"
+    rb"|<row(?=[\s/>])([^>]*?)/?>"
+    rb"|</row>"
+)
+_C_START = re.compile(rb"<c[\s/>]")
 _R_VAL = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]+)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 _T_VAL = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
@@ -495,6 +506,12 @@ class Package:
                 raise PackageError(self.path, f"worksheet {name!r} ({part}) is truncated (no </sheetData>)")
             sp.sheetdata_close = c.start()
             end = c.start()
+        if not _tag_prefix(data[m.start():m.end()]) and self._scan_plain(sp, sheet, data, m.end(), end, strings):
+            sp.validations = _validations(name, data, end)
+            return sp, sheet
+        sheet.cells.clear()
+        sp.formula_cells.clear()
+        sp.rows.clear()
         row_no = col_no = 0
         shared: dict[str, tuple[str, int, int]] = {}    # si → (master formula, row, col)
         current_row: RowSpan | None = None
@@ -555,6 +572,71 @@ class Package:
                 current_row.close = t.start()
         sp.validations = _validations(name, data, end)
         return sp, sheet
+
+    def _scan_plain(self, sp: SheetPart, sheet: SheetCells, data: bytes, start: int, end: int,
+                    strings: list[str]) -> bool:
+        """The fast scanner for a sheet written without namespace prefixes and with ``r`` first on
+        every ``<c>`` (Excel, LibreOffice and openpyxl write so): one regular expression that
+        also tells the common cell shapes apart. False (nothing kept) when any ``<c>`` of the
+        sheet did not match it; :meth:`read_sheet` then runs the general scanner."""
+        cells, spans, rows = sheet.cells, sp.formula_cells, sp.rows
+        name = sheet.name
+        col_of = _COLUMN_CACHE
+        shared: dict[str, tuple[str, int, int]] = {}
+        current_row: RowSpan | None = None
+        row_no = 0
+        matched = 0
+        for t in _PLAIN_ITEM.finditer(data, start, end):
+            letters, digits, attrs, num, ftext, fval, fempty, itext, body, row_attrs = t.groups()
+            if letters is None:
+                if row_attrs is not None:                    # <row …> or <row …/>
+                    rm = _ROW_R.search(row_attrs)
+                    row_no = int(rm.group(1)) if rm else row_no + 1
+                    current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=b"",
+                                          attrs=row_attrs)
+                    rows[row_no] = current_row
+                elif current_row is not None:                # </row>
+                    current_row.close = t.start()
+                continue
+            matched += 1
+            key = (int(digits), col_of.get(letters) or col_of.setdefault(letters, column_index(letters.decode())))
+            typed = b"t=" in attrs
+            if num is not None:                              # <v>…</v>
+                if not typed or b't="n"' in attrs:
+                    try:
+                        cells[key] = Cell(float(num) if num else None)
+                        continue
+                    except ValueError:
+                        pass
+                elif b't="s"' in attrs:
+                    try:
+                        cells[key] = Cell(strings[int(num)])
+                        continue
+                    except (ValueError, IndexError):
+                        pass
+                tm = _T_VAL.search(attrs)
+                cells[key] = Cell(self._value(name, key, tm.group(1) if tm else b"n", num.decode("utf-8"), strings))
+            elif ftext is not None:                          # <f>…</f> and maybe <v>…</v> / <v/>
+                tm = _T_VAL.search(attrs) if typed else None
+                raw_v = fval.decode("utf-8") if fval is not None else ("" if fempty is not None else None)
+                value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
+                text = ftext.decode("utf-8")
+                if text:
+                    cells[key] = Cell(value, _unescape(text) if "&" in text else text)
+                    spans[key] = t.span()
+                else:
+                    cells[key] = Cell(value)
+            elif itext is not None and (not typed or b't="inlineStr"' in attrs):     # <is><t>…</t></is>
+                cells[key] = Cell(_ooxml_text(_unescape(itext.decode("utf-8"))))
+            elif body is None and itext is None:             # <c …/>
+                cells[key] = Cell()
+            else:
+                if body is None:
+                    body = b"<is><t>" + itext + b"</t></is>"
+                cell = cells[key] = self._cell(name, key, attrs, body, strings, shared)
+                if cell.formula is not None or cell.array_ref is not None:
+                    spans[key] = t.span()
+        return matched == len(_C_START.findall(data, start, end))
 
     def _value(self, sheet: str, key: tuple[int, int], t: bytes, raw_v: str | None, strings: list[str]) -> Any:
         """A cached value from its cell type ``t`` and the text of ``<v>`` (None when absent)."""
@@ -790,6 +872,36 @@ def _cell_bytes(span: CellSpan | None, ref: str, value: Any, prefix: bytes, new_
     return b"<" + prefix + b"c" + attrs + b">" + formula + v + f"</{p}c>".encode()
 
 
+def _plain_formula_cell(el: bytes, value: Any) -> bytes | None:
+    """The fast path of :func:`patch_sheet`: the new bytes of ``<c …><f>…</f>[<v>…</v>|<v/>]</c>``
+    (no prefix, nothing else inside) with ``value``; None for any other shape."""
+    if el[:3] != b"<c " or el[-4:] != b"</c>":
+        return None
+    gt = el.find(b">")
+    if el[gt - 1:gt] == b"/" or el[gt + 1:gt + 4] != b"<f>":
+        return None
+    fe = el.find(b"</f>", gt)
+    if fe < 0 or el.find(b"<", gt + 4, fe) != -1:
+        return None
+    rest = el[fe + 4:-4]
+    if rest and rest != b"<v/>" and not (rest[:3] == b"<v>" and rest[-4:] == b"</v>" and rest.find(b"<", 3, -4) == -1):
+        return None
+    attrs = el[2:gt]
+    if type(value) is float and math.isfinite(value):
+        t, v = None, b"<v>" + format_number(value).encode() + b"</v>"
+    else:
+        t, v = _value_xml(value, b"", True)
+    if b"t=" in attrs:
+        old_t = _T_ATTR.search(attrs)
+        if old_t is not None:
+            attrs = attrs[:old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end():]
+        elif t is not None:
+            attrs = attrs.rstrip() + f' t="{t}"'.encode()
+    elif t is not None:
+        attrs = attrs.rstrip() + f' t="{t}"'.encode()
+    return b"<c" + attrs + b">" + el[gt + 1:fe + 4] + v + b"</c>"
+
+
 def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
                 spill_refs: Mapping[tuple[int, int], str] | None = None) -> bytes:
     """The sheet part's bytes with the given cells' cached values replaced.
@@ -803,7 +915,14 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
     edits: list[tuple[int, int, bytes]] = []          # (start, end, replacement)
     inserts_by_row: dict[int, list[tuple[int, bytes]]] = {}
     prefix_default = _tag_prefix(sp.data[sp.sheetdata_open[0]:sp.sheetdata_open[1]])
+    data, formula_cells = sp.data, sp.formula_cells
     for (row, col), value in values.items():
+        where = formula_cells.get((row, col))
+        if where is not None and (row, col) not in spill_refs:
+            new = _plain_formula_cell(data[where[0]:where[1]], value)
+            if new is not None:
+                edits.append((where[0], where[1], new))
+                continue
         ref = f"{column_letter(col)}{row}"
         span = sp.span((row, col))
         if span is not None:
