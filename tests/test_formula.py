@@ -4,12 +4,12 @@ results from the excel-computed corpus."""
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
 from gtm_xl.errors import CellError, DivZeroError
 from gtm_xl.excel.cells import Cell, SheetCells, WorkbookCells
+from gtm_xl.excel.builtins import excel_round
 from gtm_xl.excel.formula import evaluate_workbook, parse, r1c1_key
 
 
@@ -240,23 +240,22 @@ def scoring_matrix(n: int) -> WorkbookCells:
     return WorkbookCells({"Matrix": s, "Weights": w})
 
 
-def test_scoring_matrix_values_and_time():
+def test_scoring_matrix_values():
     import numpy as np
 
     n = 10000
     wb = scoring_matrix(n)
-    start = time.perf_counter()
     ev = evaluate_workbook(wb)
-    elapsed = time.perf_counter() - start
     weights = np.array([wb.sheets["Weights"].cells[(1, j)].value for j in range(1, 9)])
-    for i in (2, 5000, n + 1):
+    for i in range(2, n + 2):
         scores = np.array([wb.sheets["Matrix"].cells[(i, j)].value for j in range(1, 9)])
         score = float(scores @ weights / weights.sum())
         assert math.isclose(ev.values[("Matrix", i, 9)], score, rel_tol=1e-12)
         assert ev.values[("Matrix", i, 10)] == ("A" if score >= 7 else "B" if score >= 4 else "C")
+        assert ev.values[("Matrix", i, 11)] == excel_round(ev.values[("Matrix", i, 9)], 2)
     assert ev.formulas_evaluated == 3 * n
-    print(f"\nscoring matrix {n} rows: {elapsed:.2f} s")
-    assert elapsed < 5  # 0.45 s measured on 2 cores; slack for a busy CI machine
+    assert not ev.unsupported and not ev.circular
+    # the time target (< 1 s for the whole refresh) is measured in benchmarks/bench_refresh.py
 
 
 def test_excel_computed_corpus(corpus_dir):
