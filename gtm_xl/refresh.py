@@ -35,9 +35,11 @@ class FileReport:
     formulas_evaluated: int = 0
     cells_changed: int = 0
     validation_failures: list[dict[str, str]] = field(default_factory=list)
+    validation_not_checked: list[dict[str, str]] = field(default_factory=list)
     errors_produced: list[dict[str, str]] = field(default_factory=list)
     unsupported: list[dict[str, str]] = field(default_factory=list)
     circular: list[str] = field(default_factory=list)
+    not_computed: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -140,24 +142,46 @@ class _Resolver:
                 for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
-def validation_failures(book, rules: Iterable, values: Mapping[tuple[str, int, int], Any] | None = None
-                        ) -> list[dict[str, str]]:
+def validation_failures(book, rules: Iterable, values: Mapping[tuple[str, int, int], Any] | None = None,
+                        not_checked: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
     """Input cells that break their sheet's data-validation rules, as ``{"cell", "message"}``.
 
-    Checked: whole / decimal / date / time ranges with every operator, text length, and lists
-    (quoted ``"a,b,c"`` or a range / defined name). Blank cells pass (Excel validates entries,
-    and a blank is not an entry); formula cells are outputs and are not checked. Custom-formula
-    rules are not evaluated.
+    Checked: whole / decimal / date / time ranges with every operator, text length, lists
+    (quoted ``"a,b,c"`` or a range / defined name), and custom formulas — evaluated with the
+    formula evaluator over ``values`` (the recalculated results) by the shared
+    :class:`gtm_xl.template_info.RuleChecker`, relative references moved from the top-left cell
+    of the rule's sqref to each cell; FALSE, 0, text or an error value fails. The message ends
+    with the rule's own error text. Blank cells pass (Excel validates entries, and a blank is
+    not an entry); formula cells are outputs and are not checked. A custom rule the evaluator
+    cannot evaluate (an unsupported function, a structured reference) is not guessed: each cell
+    goes into ``not_checked`` (when given) with the reason.
     """
     from gtm_xl.errors import CellError
     from gtm_xl.excel.package import cell_refs
 
     resolver = _Resolver(book, values or {})
+    checker = None
     out: list[dict[str, str]] = []
     for rule in rules:
-        if rule.type in ("none", "custom", "") or not rule.sqref:
+        if rule.type in ("none", "") or not rule.sqref:
             continue
         sheet = book.sheet(rule.sheet)
+        if rule.type == "custom":
+            from gtm_xl.template_info import CHECK_FAIL, CHECK_OK, RuleChecker, package_rule
+
+            if checker is None:
+                checker = RuleChecker(book, dict(values or {}), evaluated=values is not None)
+            custom = package_rule(rule)
+            for row, col in cell_refs(rule.sqref):
+                cell = sheet.cells.get((row, col))
+                if cell is None or cell.formula is not None or cell.value is None:
+                    continue
+                status, detail = checker.check(rule.sheet, custom, row, col)
+                if status == CHECK_FAIL:
+                    out.append({"cell": _where(rule.sheet, row, col), "message": detail})
+                elif status != CHECK_OK and not_checked is not None:
+                    not_checked.append({"cell": _where(rule.sheet, row, col), "message": f"not checked: {detail}"})
+            continue
         bound1 = resolver.resolve(rule.formula1, rule.sheet)
         bound2 = resolver.resolve(rule.formula2, rule.sheet)
         for row, col in cell_refs(rule.sqref):
@@ -321,8 +345,10 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         report.unsupported = [{"cell": _where(s, r, c), "function": fn}
                               for (s, r, c), fn in sorted(evaluation.unsupported.items())]
         report.circular = [_where(s, r, c) for s, r, c in evaluation.circular]
+        report.not_computed = [_not_computed(key, root, why) for key, (root, why) in
+                               sorted(getattr(evaluation, "blocked", {}).items())]
         rules = [rule for sp in parts.values() for rule in sp.validations]
-        report.validation_failures = validation_failures(book, rules, new_values)
+        report.validation_failures = validation_failures(book, rules, new_values, report.validation_not_checked)
 
         if check_only:
             return
@@ -338,6 +364,14 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
             output.parent.mkdir(parents=True, exist_ok=True)
         pkg.save(output, new_parts)
         report.output = str(output)
+
+
+def _not_computed(key: tuple[str, int, int], root: tuple[str, int, int], why: str) -> dict[str, str]:
+    """The report entry of a cell left with its old value because it depends on ``root``."""
+    where = _where(*root)
+    message = f"depends on circular reference {where}" if why == "circular" else \
+        f"depends on unsupported {where} ({why})"
+    return {"cell": _where(*key), "depends_on": where, "message": message}
 
 
 # --- batches ------------------------------------------------------------------------------------

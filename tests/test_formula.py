@@ -140,7 +140,31 @@ def test_unsupported_functions_are_reported_not_guessed():
                                  "A4": "=A1+1"}))
     assert ev.unsupported == {("S", 1, 1): "OFFSET", ("S", 2, 1): "NOSUCH", ("S", 3, 1): "TEXT"}
     assert ("S", 1, 1) not in ev.values
-    assert ev.values[("S", 4, 1)] == 1.0  # the unsupported cell keeps its old (blank) value
+    # a dependent of an unsupported cell is not computed from its stale value: reported, kept
+    assert ("S", 4, 1) not in ev.values
+    assert ev.blocked == {("S", 4, 1): (("S", 1, 1), "OFFSET")}
+
+
+def test_dependents_of_uncomputable_cells_keep_their_values_and_are_reported():
+    b = book({"F1": "=WEBSERVICE(\"http://x\")", "G1": "=F1+1", "H1": "=G1*2", "I1": "=H1&\"!\"",
+              "B1": "=B2", "B2": "=B1", "C1": "=B1+1", "D1": "=SUM(A1:A3)", "A1": 1.0})
+    b.sheets["S"].cells[(1, 6)].value = 1.0          # stale cached values
+    b.sheets["S"].cells[(1, 7)].value = 2.0
+    ev = evaluate_workbook(b)
+    assert ev.unsupported == {("S", 1, 6): "WEBSERVICE"}
+    assert ev.blocked == {("S", 1, 7): (("S", 1, 6), "WEBSERVICE"), ("S", 1, 8): (("S", 1, 6), "WEBSERVICE"),
+                          ("S", 1, 9): (("S", 1, 6), "WEBSERVICE"), ("S", 1, 3): (("S", 1, 2), "circular")}
+    for col in (6, 7, 8, 9, 2, 3):
+        assert ("S", 1, col) not in ev.values
+    assert ev.values[("S", 1, 4)] == 1.0            # an independent cell is computed
+    # a filled-down column (a vectorised batch) with one member depending on an unsupported cell
+    cells = {f"A{r}": float(r) for r in range(1, 11)}
+    cells.update({f"B{r}": f"=A{r}*2" for r in range(1, 11)})
+    cells["A5"] = "=NOSUCH(1)"
+    ev = evaluate_workbook(book(cells))
+    assert ev.blocked == {("S", 5, 2): (("S", 5, 1), "NOSUCH")}
+    assert [ev.values.get(("S", r, 2)) for r in range(1, 11)] == [2.0, 4.0, 6.0, 8.0, None, 12.0, 14.0, 16.0,
+                                                                   18.0, 20.0]
 
 
 def test_conditional_aggregates():
@@ -275,7 +299,7 @@ def test_excel_computed_corpus(corpus_dir):
                     continue
                 total += 1
                 key = (name, r, c)
-                if key in ev.unsupported or key in ev.circular:
+                if key in ev.unsupported or key in ev.circular or key in ev.blocked:
                     continue
                 covered += 1
                 old, new = cell.value, ev.values.get(key)

@@ -173,6 +173,44 @@ def test_unsupported_function_keeps_old_value(tmp_path):
     assert report.cells_changed == 1
 
 
+@needs_evaluator
+def test_dependents_of_unsupported_and_circular_cells_keep_old_values_and_are_reported(tmp_path):
+    """G1=F1+1 with F1 a WEBSERVICE is not computed from F1's stale value: kept and reported."""
+    src = tmp_path / "d.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws["F1"], ws["G1"], ws["H1"] = '=WEBSERVICE("http://example.com")', "=F1+1", "=2*3"
+    ws["B1"], ws["B2"], ws["C1"] = "=B2", "=B1", "=B1+1"
+    wb.save(src)
+    _set_cached(src, {"F1": "1", "G1": "5", "C1": "7"})
+    report = refresh_file(src, tmp_path / "o.xlsx")
+    assert report.ok, report.error
+    assert report.unsupported == [{"cell": "Sheet!F1", "function": "WEBSERVICE"}]
+    assert report.not_computed == [
+        {"cell": "Sheet!C1", "depends_on": "Sheet!B1", "message": "depends on circular reference Sheet!B1"},
+        {"cell": "Sheet!G1", "depends_on": "Sheet!F1", "message": "depends on unsupported Sheet!F1 (WEBSERVICE)"}]
+    with Package(tmp_path / "o.xlsx") as pkg:
+        cells = pkg.read_cells()[0].sheets["Sheet"].cells
+    assert [cells[(1, c)].value for c in (6, 7, 3, 8)] == [1.0, 5.0, 7.0, 6.0]
+
+
+def _set_cached(path: Path, values: dict[str, str]) -> None:
+    """Give formula cells of the first sheet a cached numeric value (openpyxl writes none)."""
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    name = "xl/worksheets/sheet1.xml"
+    data = parts[name]
+    for ref, v in values.items():
+        data = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*><f>[^<]*</f>)<v\s*/?>(?:</v>)?', rb"\1<v>" + v.encode()
+                      + b"</v>", data)
+    parts[name] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+
+
 # --- real files ----------------------------------------------------------------------------------
 def test_excel_corpus_lossless(corpus_dir, tmp_path):
     """Every Excel-authored file refreshes; only cached values and calcPr change."""
@@ -200,7 +238,8 @@ def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
             before, _ = pkg.read_cells()
         with Package(tmp_path / src.name) as pkg:
             after, _ = pkg.read_cells()
-        skip = {u["cell"] for u in report.unsupported} | set(report.circular)
+        skip = {u["cell"] for u in report.unsupported} | set(report.circular) | {
+            n["cell"] for n in report.not_computed}
         for name, sheet in before.sheets.items():
             for (r, c), cell in sheet.cells.items():
                 if cell.formula is None:

@@ -9,7 +9,9 @@
    names) give the dependency graph; the cells are evaluated in topological order, cells on a
    cycle are reported in ``circular`` and keep their old value;
 3. a formula naming a function outside the table (:data:`gtm_xl.excel.builtins.BUILTINS` plus
-   the ``functions`` passed in) is reported in ``unsupported`` and keeps its old value.
+   the ``functions`` passed in) is reported in ``unsupported`` and keeps its old value;
+4. a cell depending on an unsupported or circular cell is not computed from its stale value:
+   it is reported in ``blocked`` and keeps its old value too.
 
 Excel's rules: errors propagate; a blank is 0 or ""; numeric text works in arithmetic; an
 array result of a dynamic-array formula spills (``spills`` gives its new range; a spill onto a
@@ -79,12 +81,18 @@ class FormulaSyntaxError(ValueError):
 
 @dataclass
 class Evaluation:
-    """The outcome of :func:`evaluate_workbook` (see the evaluator contract)."""
+    """The outcome of :func:`evaluate_workbook` (see the evaluator contract).
+
+    ``blocked`` maps a cell that depends (directly or through other cells) on a cell that could
+    not be computed — an unsupported function or a circular reference — to (that cell, the
+    function's name or ``"circular"``); such a cell is not computed either and keeps its old
+    value, like the cell it depends on."""
 
     values: dict[tuple[str, int, int], Any] = field(default_factory=dict)
     spills: dict[tuple[str, int, int], str] = field(default_factory=dict)
     unsupported: dict[tuple[str, int, int], str] = field(default_factory=dict)
     circular: list[tuple[str, int, int]] = field(default_factory=list)
+    blocked: dict[tuple[str, int, int], tuple[tuple[str, int, int], str]] = field(default_factory=dict)
     formulas_evaluated: int = 0
 
 
@@ -839,6 +847,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             template = match(sname, formula, r, c)
             if template[4]:
                 result.unsupported[(sname, r, c)] = template[4]
+                cols_of_sheet.setdefault(c, []).append(r)     # found by its dependents, never evaluated
                 continue
             trees[(sname, r, c)] = (template, r - template[1], c - template[2])
             by_run.setdefault((sname, c, id(template)), []).append(r)
@@ -936,11 +945,28 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
 
     cyclic = {k for n in cyclic_nodes for k in nodes[n]}
     result.circular = sorted(cyclic)
+    # cells that could not be computed: a cell depending on one is not computed either
+    bad: dict[tuple[str, int, int], tuple] = {k: (k, fn) for k, fn in result.unsupported.items()}
+    bad.update((k, (k, "circular")) for k in cyclic)
+
+    def cause(key) -> tuple | None:
+        for ref in deps_of(key):
+            for k in cells_in(key[0], ref):
+                if k in bad:
+                    return bad[k]
+        return None
+
     for n in order:
         members = nodes[n]
         if members[0] in cyclic:
             continue
-        if len(members) > 1:
+        if bad:
+            blocked = {k: why for k in members if (why := cause(k)) is not None}
+            if blocked:
+                result.blocked.update(blocked)
+                bad.update(blocked)
+                members = [k for k in members if k not in blocked]
+        if len(members) > 1 and len(members) == len(nodes[n]):
             batch = _evaluate_batch(wb, tree_of(members[0]), members, functions)
             if batch is not None:       # plain values of plain cells (no arrays): stored in bulk
                 result.formulas_evaluated += len(members)
@@ -955,6 +981,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
                 v = wb.value(wb.ev(tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
             except _CellUnsupported as exc:
                 result.unsupported[key] = exc.function
+                bad[key] = (key, exc.function)
                 continue
             except ExcelError as e:
                 v = e.error
