@@ -69,6 +69,9 @@ __all__ = [
     "write_user_config",
     "ribbon_buttons",
     "RibbonButton",
+    "AddinBuild",
+    "read_build_info",
+    "vba_xlwings_version",
 ]
 
 PROJECT_NAME = "gtm_xl"  # VBA project name and xlwings' PROJECT_NAME: settings come from gtm_xl.conf
@@ -113,6 +116,46 @@ def xlwings_vba(project_name: str = PROJECT_NAME) -> str:
     if len(pattern.findall(text)) != 1:
         raise AddinError(f"{path}: expected exactly one PROJECT_NAME constant")
     return pattern.sub(f'Public Const PROJECT_NAME As String = "{project_name}"', text)
+
+
+_XLWINGS_VERSION = re.compile(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', re.M)
+
+
+def vba_xlwings_version(source: str) -> str:
+    """The ``XLWINGS_VERSION`` constant of xlwings' VBA source (the DLL version it loads)."""
+    m = _XLWINGS_VERSION.search(source)
+    if m is None:
+        raise AddinError("xlwings' VBA has no XLWINGS_VERSION constant")
+    return m.group(1)
+
+
+@dataclass(frozen=True)
+class AddinBuild:
+    """What a built add-in says of itself: the gtm-xl that built it (``docProps/core.xml``
+    ``cp:version``) and the xlwings its VBA comes from (the ``xlwings`` module's constant)."""
+
+    gtm_xl: str
+    xlwings: str
+
+
+def read_build_info(path: str | os.PathLike) -> AddinBuild:
+    """Read :class:`AddinBuild` from an ``.xlam`` file: an :class:`AddinError` names what is
+    missing (not a zip, no version property, no xlwings module)."""
+    import olefile
+
+    from gtm_xl.excel.vbaproject import decompress
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            core, vba = z.read("docProps/core.xml"), z.read("xl/vbaProject.bin")
+        m = re.search(rb"<cp:version>([^<]+)</cp:version>", core)
+        if m is None:
+            raise AddinError(f"{path}: docProps/core.xml has no cp:version (not built by gtm-xl)")
+        with olefile.OleFileIO(vba) as ole:
+            source = decompress(ole.openstream("VBA/xlwings").read()).decode("cp1252")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise AddinError(f"{path}: not a readable gtm-xl add-in ({exc})") from exc
+    return AddinBuild(m.group(1).decode(), vba_xlwings_version(source))
 
 
 def udf_module_vba() -> str:
@@ -440,6 +483,7 @@ def _core() -> str:
         "<dc:title>GTM add-in</dc:title>"
         "<dc:description>GTM ribbon tab and GTM_* functions (xlwings), built by gtm-xl</dc:description>"
         "<dc:creator>gtm-xl</dc:creator>"
+        f"<cp:version>{escape(__version__)}</cp:version>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{BUILD_TIME}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{BUILD_TIME}</dcterms:modified>'
         "</cp:coreProperties>"

@@ -46,6 +46,21 @@ def test_build_is_deterministic(built, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name != "gtm_xl.xlam"]  # no temp file left
 
 
+def test_build_info_reads_the_versions_it_was_built_with(built, tmp_path):
+    import xlwings
+
+    from gtm_xl import __version__
+
+    assert addin.read_build_info(built) == addin.AddinBuild(__version__, xlwings.__version__)
+    plain = tmp_path / "plain.xlam"
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(plain, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            dst.writestr(name, re.sub(rb"<cp:version>[^<]*</cp:version>", b"", data) if name == "docProps/core.xml" else data)
+    with pytest.raises(addin.AddinError, match="no cp:version"):
+        addin.read_build_info(plain)
+
+
 def test_every_module_holds_exactly_the_repos_source(vba_code):
     import xlwings
 
@@ -73,9 +88,34 @@ def test_ribbon_callbacks_match_the_customui(vba_code):
     assert sorted(subs) == sorted(a.split(".")[1] for a in actions)  # no orphan callback
 
 
+SAMPLE_VBA_VALUES = {"ThisWorkbook.FullName": r"C:\Users\O'Brien\XLSTART\gtm_xl.xlam",
+                     "XLWINGS_VERSION": "0.37.8"}
+
+
+def _vba_py_str(text: str) -> str:
+    """What GtmRibbon's PyStr makes of ``text``: a Python literal, backslashes and quotes escaped."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _vba_command(expression: str) -> str:
+    """The Python command a VBA string expression makes: "literal" & PyStr(expr) & …, with the
+    expressions given the sample values of SAMPLE_VBA_VALUES."""
+    out = ""
+    for piece in re.split(r"\s*&\s*(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", expression.strip()):
+        if piece.startswith('"'):
+            assert piece.endswith('"') and '"' not in piece[1:-1], piece
+            out += piece[1:-1]
+        else:
+            m = re.fullmatch(r"PyStr\(([\w.]+)\)", piece)
+            assert m and m.group(1) in SAMPLE_VBA_VALUES, piece
+            out += _vba_py_str(SAMPLE_VBA_VALUES[m.group(1)])
+    return out
+
+
 def _runpython_calls(vba: str) -> list[tuple[str, str, tuple]]:
     calls = []
-    for command in re.findall(r'RunPython "([^"]*)"', vba):
+    for expression in re.findall(r'^\s*(?:If \w+\(\) Then )?(?:RunPython|RunWithoutWorkbook) (".*)$', vba, re.M):
+        command = _vba_command(expression)
         m = re.fullmatch(r"import ([\w.]+); ([\w.]+)\.(\w+)\((.*)\)", command)
         assert m and m.group(1) == m.group(2), command
         args = eval(f"({m.group(4)},)") if m.group(4) else ()  # literals only: 'scoring_matrix'
@@ -94,6 +134,28 @@ def test_every_runpython_names_a_python_function_that_imports(vba_code):
 
     kinds = {args[0] for _, f, args in calls if f == "insert_template"}
     assert kinds == set(TEMPLATE_KINDS)
+    # About gets the add-in's path and its VBA's xlwings version, intact through PyStr's escaping
+    assert [args for _, f, args in calls if f == "about"] == [
+        (SAMPLE_VBA_VALUES["ThisWorkbook.FullName"], SAMPLE_VBA_VALUES["XLWINGS_VERSION"])]
+    assert r'''PyStr = "'" & Replace(Replace(text, "\", "\\"), "'", "\'") & "'"''' in vba_code["GtmRibbon"]
+
+
+def test_about_and_insert_template_run_without_a_workbook(vba_code):
+    """xlwings' RunPython reads ActiveWorkbook: the buttons that need none go through
+    RunWithoutWorkbook (a scratch workbook when none is open), the others ask for one."""
+    subs = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r\n(.*?)^End Sub", vba_code["GtmRibbon"],
+                           re.M | re.S))
+    anyway = {"GtmAbout", "GtmInsertScoringMatrix", "GtmInsertBudgetByTier", "GtmInsertKpiScorecard"}
+    assert len(subs) == 8
+    for name, body in subs.items():
+        assert ("RunWithoutWorkbook " in body) == (name in anyway), name
+        assert ("If HasWorkbook() Then RunPython " in body) == (name not in anyway), name
+    helper = re.search(r"^Private Sub RunWithoutWorkbook\(pythonCommand As String\)\r\n(.*?)^End Sub",
+                       vba_code["GtmRibbon"], re.M | re.S).group(1)
+    assert helper.split("\r\n")[:4] == ["    Dim scratch As Workbook",
+                                         "    If ActiveWorkbook Is Nothing Then Set scratch = Workbooks.Add",
+                                         "    RunPython pythonCommand",
+                                         "    If Not scratch Is Nothing Then scratch.Close SaveChanges:=False"]
 
 
 def test_udf_wrappers_match_udfs_exactly(vba_code):
@@ -185,7 +247,7 @@ def test_customui_is_valid_against_the_schema_subset(schema, package):
 @pytest.mark.parametrize("bad", [
     ('keytip="R"', 'keytip="RRRR"'),  # a keytip has 1 to 3 characters
     ('imageMso="ChartTypeBarInsertGallery"', 'imageMso="ChartTypeBarInsertGallery" size="large"'),  # not in a menu
-    ('supertip="Shows the versions', 'supertip="" x="'),  # empty strings and unknown attributes
+    ('supertip="Shows the version of', 'supertip="" x="'),  # empty strings and unknown attributes
     ('id="gtmRollUp"', 'id="gtmRefresh"'),  # ids are unique
 ])
 def test_schema_subset_rejects_what_office_rejects(schema, bad):
@@ -300,7 +362,15 @@ def test_libreoffice_basic_sees_every_module_with_its_source(libreoffice, built,
 # --- the committed artefacts are what the build makes ----------------------------------------
 def test_committed_addin_is_current(package):
     """workbooks/gtm_xl.xlam holds what a fresh build holds (compared part by part, so a
-    different zlib cannot matter); rebuild with ``gtm-xl build --addin`` when this fails."""
+    different zlib cannot matter); rebuild with ``gtm-xl build --addin`` when this fails.
+    The add-in embeds the installed xlwings' VBA, so it is compared only under the xlwings
+    version the committed file was built with."""
+    import xlwings
+
+    embedded = addin.read_build_info(ROOT / "workbooks" / "gtm_xl.xlam").xlwings
+    if embedded != xlwings.__version__:
+        pytest.skip(f"workbooks/gtm_xl.xlam embeds xlwings {embedded}'s VBA, xlwings {xlwings.__version__} "
+                    "is installed: install that version to compare, or rebuild with gtm-xl build --addin")
     with zipfile.ZipFile(ROOT / "workbooks" / "gtm_xl.xlam") as z:
         assert z.namelist() == list(package)
         for name in package:

@@ -4,11 +4,29 @@ Attribute VB_Name = "GtmRibbon"
 ' xlwings works on the active workbook, so xw.Book.caller() in Python is the workbook the
 ' user is looking at. Python reports in the status bar or a message box; xlwings shows a
 ' Python error in a message box, and the actions leave the workbook unchanged on error.
+'
+' xlwings' RunPython reads the active workbook (its worksheets, FullName and Name, and its
+' settings) before it starts Python, so with no workbook open it would stop with error 91.
+' The buttons that work on a workbook ask for one; About and Insert template do not need
+' one: with none open they run on a new blank workbook, closed unsaved afterwards (RunPython
+' waits for Python to finish).
 Option Explicit
 
 Private Function HasWorkbook() As Boolean
     HasWorkbook = Not (ActiveWorkbook Is Nothing)
-    If Not HasWorkbook Then MsgBox "Open or create a workbook first.", vbInformation, "GTM"
+    If Not HasWorkbook Then MsgBox "Open the GTM workbook to work on first.", vbInformation, "GTM"
+End Function
+
+Private Sub RunWithoutWorkbook(pythonCommand As String)
+    Dim scratch As Workbook
+    If ActiveWorkbook Is Nothing Then Set scratch = Workbooks.Add
+    RunPython pythonCommand
+    If Not scratch Is Nothing Then scratch.Close SaveChanges:=False
+End Sub
+
+Private Function PyStr(text As String) As String
+    ' text as a Python string literal: backslashes and single quotes escaped
+    PyStr = "'" & Replace(Replace(text, "\", "\\"), "'", "\'") & "'"
 End Function
 
 Sub GtmRefresh(control As IRibbonControl)
@@ -20,15 +38,15 @@ Sub GtmCheckInputs(control As IRibbonControl)
 End Sub
 
 Sub GtmInsertScoringMatrix(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('scoring_matrix')"
+    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('scoring_matrix')"
 End Sub
 
 Sub GtmInsertBudgetByTier(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('budget_by_tier')"
+    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('budget_by_tier')"
 End Sub
 
 Sub GtmInsertKpiScorecard(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('kpi_scorecard')"
+    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('kpi_scorecard')"
 End Sub
 
 Sub GtmMakeRegionalCopies(control As IRibbonControl)
@@ -40,5 +58,6 @@ Sub GtmRollUp(control As IRibbonControl)
 End Sub
 
 Sub GtmAbout(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.about()"
+    ' ThisWorkbook is the add-in itself; XLWINGS_VERSION is the constant of its xlwings module
+    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.about(" & PyStr(ThisWorkbook.FullName) & ", " & PyStr(XLWINGS_VERSION) & ")"
 End Sub
