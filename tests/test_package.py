@@ -261,6 +261,37 @@ def test_refuses_external_entities(tmp_path, part):
     assert "TOP-SECRET" not in text
 
 
+@pytest.mark.parametrize("prolog", [
+    b"<!--" + b"x" * 5000 + b"-->",                                  # past the first 4 KB
+    b"<?pi " + b"y" * 9000 + b"?>\n<!-- a -->\n",
+    b"\n" * 8192,
+])
+def test_refuses_dtd_anywhere_in_the_prolog(tmp_path, prolog):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    good = _small_xlsx(tmp_path)
+    path = tmp_path / "late-dtd.xlsx"
+    part = "xl/workbook.xml"
+    doctype = f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'.encode()
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                head, sep, rest = data.partition(b"?>")
+                data = head + sep + prolog + doctype + rest if data.startswith(b"<?xml") else prolog + doctype + data
+            out.writestr(info, data)
+    text = _one_line_error(path, "DTD", part)
+    assert "TOP-SECRET" not in text
+
+
+def test_dtd_check_stops_at_the_root_element():
+    from gtm_xl.excel.package import _declares_dtd
+
+    assert not _declares_dtd(b'<?xml version="1.0"?><!-- c --><root><!DOCTYPE-looking text/></root>')
+    assert not _declares_dtd(b"<root>" + b"<!DOCTYPE x>" + b"z" * 100)
+    assert _declares_dtd(b'<?xml version="1.0"?>\n<!-- <root> -->\n<!DOCTYPE x [<!ENTITY e "1">]><root/>')
+
+
 def test_refuses_encrypted_workbook(tmp_path):
     pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
@@ -304,6 +335,43 @@ def test_crash_between_write_and_rename_leaves_old_file(tmp_path, monkeypatch):
             pkg.save(path, {"xl/workbook.xml": mark_full_calc(pkg.part("xl/workbook.xml"))})
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.xlsx"], "the temporary file was left behind"
+
+
+def test_rename_is_made_durable_by_fsyncing_the_directory(tmp_path, monkeypatch):
+    path = _small_xlsx(tmp_path)
+    synced, replaced = [], []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        synced.append((os.path.realpath(f"/proc/self/fd/{fd}"), bool(replaced)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b)))
+    with Package(path) as pkg:
+        pkg.save(path, {"xl/workbook.xml": mark_full_calc(pkg.part("xl/workbook.xml"))})
+    assert replaced
+    assert (str(tmp_path.resolve()), True) in synced, synced     # the folder, after the rename
+
+
+def test_orphan_temps_of_killed_saves_are_removed_on_the_next_save(tmp_path):
+    import time
+
+    path = _small_xlsx(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f".ok.xlsx.{dead.pid}.abcd_123.tmp"        # its process is gone
+    live = tmp_path / f".ok.xlsx.{os.getppid()}.efgh_456.tmp"       # a running process's: kept
+    legacy_old = tmp_path / ".ok.xlsx.ijkl_789.tmp"                  # no owner, two hours old
+    legacy_new = tmp_path / ".ok.xlsx.mnop_012.tmp"                  # no owner, just written: kept
+    other = tmp_path / f".other.xlsx.{dead.pid}.qrst_345.tmp"        # another file's: kept
+    for p in (orphan, live, legacy_old, legacy_new, other):
+        p.write_bytes(b"PK partial")
+    os.utime(legacy_old, (time.time() - 7200, time.time() - 7200))
+    with Package(path) as pkg:
+        pkg.save(path, {"xl/workbook.xml": mark_full_calc(pkg.part("xl/workbook.xml"))})
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["ok.xlsx", live.name, legacy_new.name, other.name])
 
 
 _KILL_SCRIPT = r"""

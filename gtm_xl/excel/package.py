@@ -31,6 +31,7 @@ import math
 import os
 import re
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -407,7 +408,7 @@ class Package:
                 raise PackageError(self.path, f"part {name} is corrupt ({exc})") from None
             if len(data) > self._max_part:
                 raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
-            if name.endswith((".xml", ".rels")) and b"<!DOCTYPE" in data[:4096]:
+            if name.endswith((".xml", ".rels")) and _declares_dtd(data):
                 raise PackageError(self.path, f"part {name} declares a DTD (<!DOCTYPE>): refused, "
                                    "entities are never expanded")
             self._cache[name] = data
@@ -722,7 +723,8 @@ class Package:
         crash at any point leaves the old file or the new one.
         """
         target = Path(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        remove_orphan_temps(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as out:
                 for info in self.infos:
@@ -741,12 +743,101 @@ class Package:
             except OSError:
                 pass
             os.replace(tmp, target)
+            _fsync_dir(target.parent)
         except BaseException:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
             raise
+
+
+ORPHAN_AGE_SECONDS = 3600
+
+
+def remove_orphan_temps(target: Path) -> list[Path]:
+    """Delete the ``.NAME.PID.*.tmp`` files an earlier save of ``target`` left when it was killed.
+
+    A temp is an orphan when the process named in it is gone (or, for a temp of unknown owner,
+    when it is over an hour old); a live process's temp is left alone. Returns what was removed."""
+    removed = []
+    try:
+        candidates = list(target.parent.glob(f".{_glob_escape(target.name)}.*.tmp"))
+    except OSError:
+        return removed
+    own = re.compile(r"\.%s\.(?:(\d+)\.)?[a-z0-9_]{8}\.tmp" % re.escape(target.name))
+    for tmp in candidates:
+        m = own.fullmatch(tmp.name)
+        if m is None:
+            continue
+        try:
+            if m.group(1) is not None:
+                if _alive(int(m.group(1))):
+                    continue
+            elif time.time() - tmp.stat().st_mtime < ORPHAN_AGE_SECONDS:
+                continue
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
+def _glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """True when the prolog (everything before the root element) holds a ``<!DOCTYPE``, however
+    long the comments and processing instructions before it; the scan stops at the root element."""
+    pos, n = 0, len(data)
+    while pos < n:
+        i = data.find(b"<", pos)
+        if i < 0:
+            return False
+        if data.startswith(b"<?", i):
+            j = data.find(b"?>", i + 2)
+            if j < 0:
+                return False
+            pos = j + 2
+        elif data.startswith(b"<!--", i):
+            j = data.find(b"-->", i + 4)
+            if j < 0:
+                return False
+            pos = j + 3
+        else:
+            return data.startswith(b"<!", i)     # <!DOCTYPE (or any other declaration) — else the root
+    return False
 
 
 def zlib_error():
