@@ -135,3 +135,50 @@ def write_edge_copy(src: Path, dst: Path, kind: str) -> None:
     for name, block in edge_inputs(kind, read_inputs(wb, kind)).items():
         write_block(wb, name, block)
     wb.save(dst)
+
+
+#: copies whose industry table is partly blank, as `gtm-xl distribute` leaves a region with 6 of 12
+#: industries: "six" (rows 7–12 empty), "unscored" (also a named industry whose scores are blank)
+BLANK_ROW_VARIANTS = ("six", "unscored")
+
+
+def blank_row_inputs(kind: str, current: dict[str, list[list[Any]]], variant: str) -> dict[str, list[list[Any]]]:
+    """The industry names and scores of ``current`` with rows 7–12 cleared (and, for "unscored",
+    the scores of industry 4 blank while its name stays)."""
+    names = [list(r) for r in current["industry_names"]]
+    scores = [list(r) for r in current["industry_scores"]]
+    for i in range(6, len(names)):
+        names[i] = [None]
+        scores[i] = [None] * len(scores[i])
+    if variant == "unscored":
+        scores[3] = [None] * len(scores[3])
+    return {"industry_names": names, "industry_scores": scores}
+
+
+def residual_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """A total budget that is not a whole number of budget units (a pasted value bypasses the
+    validation): the residual goes to the largest part of every split (SPEC)."""
+    assert kind == "budget_by_tier"
+    return {"total_budget": [[50_000_123]], "budget_unit": [[1000]], "gmv_target": [[12_000_000]]}
+
+
+def write_copy(src: Path, dst: Path, values: dict[str, list[list[Any]]]) -> None:
+    """``src`` with the given input blocks written through their defined names, saved as ``dst``."""
+    wb = openpyxl.load_workbook(src)
+    for name, block in values.items():
+        write_block(wb, name, block)
+    wb.save(dst)
+
+
+def special_copies(src: Path, out_dir: Path, kind: str) -> list[Path]:
+    """The blank-row and residual copies of one template file (those that apply to ``kind``)."""
+    current = read_inputs(openpyxl.load_workbook(src), kind)
+    copies = []
+    if kind in ("scoring_matrix", "budget_by_tier"):
+        for variant in BLANK_ROW_VARIANTS:
+            copies.append((out_dir / f"{src.stem}_{variant}.xlsx", blank_row_inputs(kind, current, variant)))
+    if kind == "budget_by_tier":
+        copies.append((out_dir / f"{src.stem}_residual.xlsx", residual_inputs(kind, current)))
+    for dst, values in copies:
+        write_copy(src, dst, values)
+    return [dst for dst, _ in copies]

@@ -207,7 +207,9 @@ def test_traffic_lights_cover_tier_and_status_columns(books, kind, names):
 def test_print_setup_number_formats_and_frozen_panes(books, kind):
     wb = _wb(books, kind, "native")
     for ws in wb.worksheets:
+        # one page wide, as many pages tall as the sheet needs (fitToHeight 0: "automatic")
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
     frozen = [ws.title for ws in wb.worksheets if ws.freeze_panes]
     assert len(frozen) >= 2
     if kind == "kpi_scorecard":
@@ -368,3 +370,55 @@ def test_native_flavour_uses_classic_built_ins_only(books):
                                  if t.type == "FUNC" and t.subtype == "OPEN"}
         assert used and used <= FORMULAE, f"{kind}: {used - FORMULAE}"
         assert {"SUMPRODUCT", "INT"} <= used or kind != "budget_by_tier"
+
+
+@pytest.mark.parametrize("kind", ["scoring_matrix", "budget_by_tier"])
+def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math(kind, tmp_path):
+    """6 of 12 industries (as a regional copy), an industry without scores, and a total that is
+    not a whole number of units: refreshed headlessly, the outputs are compute()'s — blank rows
+    have no tier and no budget and are not counted, the real industries share the tier budgets."""
+    from gtm_xl.refresh import refresh_file
+    from tests.templates_helpers import compare_outputs, special_copies
+
+    src = tmp_path / file_name(kind, "udf")
+    src.write_bytes(workbook_bytes(kind, "udf"))
+    copies = special_copies(src, tmp_path, kind)
+    assert len(copies) == (2 if kind == "scoring_matrix" else 3)
+    for path in copies:
+        report = refresh_file(path)
+        assert report.ok and not report.unsupported, (path.name, report.error, report.unsupported)
+        assert compare_outputs(path, path, kind) == [], path.name
+        wb = openpyxl.load_workbook(path, data_only=True)
+        tiers = [r[0] for r in read_block(wb, "industry_tier")]
+        if path.stem.endswith("residual"):
+            continue
+        assert all(t in (None, "") for t in tiers[6:]), tiers  # empty rows: no tier
+        counted = [r[0] for r in read_block(wb, "tier_industry_count" if kind == "budget_by_tier" else "tier_count")]
+        unscored = path.stem.endswith("unscored")
+        assert sum(counted) == (5 if unscored else 6)
+        assert (tiers[3] == "#N/A") is unscored
+        if kind == "budget_by_tier":
+            budget = [r[0] for r in read_block(wb, "industry_budget")]
+            assert all(x in (None, "") for x in budget[6:]) and all(isinstance(x, (int, float)) for i, x in enumerate(budget[:6])
+                                                    if not (unscored and i == 3))
+        else:
+            ranks = [r[0] for r in read_block(wb, "industry_rank")]
+            assert all(x in (None, "") for x in ranks[6:]) and sorted(r for r in ranks[:6] if isinstance(r, int))[0] == 1
+
+
+def test_compute_follows_the_blank_row_rules():
+    """compute() itself, on inputs as a user leaves them: None for blank cells, never a TypeError."""
+    for kind in ("scoring_matrix", "budget_by_tier"):
+        module = template_module(kind)
+        current = read_inputs(openpyxl.load_workbook(io.BytesIO(workbook_bytes(kind, "native"))), kind)
+        from tests.templates_helpers import blank_row_inputs
+
+        out = module.compute({**current, **blank_row_inputs(kind, current, "unscored")})
+        assert [r[0] for r in out["industry_tier"]][6:] == [""] * 6
+        assert str(out["industry_tier"][3][0]) == "#N/A"
+        if kind == "scoring_matrix":
+            assert str(out["weighted_score"][3][0]) == "#N/A" and out["weighted_score"][6] == [""]
+            assert sum(r[0] for r in out["tier_count"]) == 5
+        else:
+            assert out["industry_budget"][6:] == [[""]] * 6 and str(out["industry_budget"][3][0]) == "#N/A"
+            assert str(out["check_status"][1][0]) == "#N/A"

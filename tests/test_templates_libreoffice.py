@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from gtm_xl.templates import TEMPLATES, build_all, file_name, template_module, workbook_bytes
-from tests.templates_helpers import compare_outputs, write_edge_copy, write_random_copy
+from tests.templates_helpers import compare_outputs, special_copies, write_edge_copy, write_random_copy
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -45,6 +45,7 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
         edge = src / f"{kind}_edge.xlsx"
         write_edge_copy(example, edge, kind)
         files.append((kind, edge))
+        files.extend((kind, copy) for copy in special_copies(example, src, kind))
     out = tmp_path_factory.mktemp("native-out")
     results = libreoffice.convert([f for _, f in files], "xlsx", out, filter_name="Calc MS Excel 2007 XML")
     return [(kind, source, result) for (kind, source), result in zip(files, results)]
@@ -53,7 +54,26 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
 def test_native_flavour_equals_python_math(native_recalculated):
     problems = [p for kind, source, result in native_recalculated for p in compare_outputs(source, result, kind)]
     assert not problems, "\n".join(problems)
-    assert len(native_recalculated) == len(TEMPLATES) * (3 + RANDOM_COPIES)
+    assert len(native_recalculated) == len(TEMPLATES) * (3 + RANDOM_COPIES) + 2 + 3  # + blank-row/residual copies
+
+
+def test_native_flavour_with_blank_rows_counts_only_real_industries(native_recalculated):
+    """A regional copy with 6 of 12 industries: no tier, budget or rank on the empty rows, no
+    #N/A anywhere; the tier budgets are split over the six industries (checks OK but for an empty tier)."""
+    from gtm_xl.templates.names import read_block
+
+    results = {r.name: r for _, _, r in native_recalculated}
+    wb = openpyxl.load_workbook(results["budget_by_tier_native_six.xlsx"], data_only=True)
+    assert [r[0] for r in read_block(wb, "industry_tier")][6:] == [None] * 6
+    budget = [r[0] for r in read_block(wb, "industry_budget")]
+    assert budget[6:] == [None] * 6 and all(isinstance(x, (int, float)) for x in budget[:6])
+    assert sum(r[0] for r in read_block(wb, "tier_industry_count")) == 6
+    wb = openpyxl.load_workbook(results["scoring_matrix_native_unscored.xlsx"], data_only=True)
+    assert read_block(wb, "weighted_score")[3] == [["#N/A"]][0] and read_block(wb, "industry_rank")[6:] == [[None]] * 6
+    assert sum(r[0] for r in read_block(wb, "tier_count")) == 5
+    wb = openpyxl.load_workbook(results["budget_by_tier_native_residual.xlsx"], data_only=True)
+    assert sum(r[0] for r in read_block(wb, "budget_by_tier")) == 50_000_123
+    assert sum(read_block(wb, "budget_by_quarter")[0]) == 50_000_123
 
 
 def test_native_example_shows_the_seeds_plan(native_recalculated):

@@ -17,6 +17,8 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.data_source import StrRef
 
 from gtm_xl import allocation, scoring
+from gtm_xl.errors import CellError
+from gtm_xl.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
 from gtm_xl.templates.layout import (FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,
@@ -53,8 +55,9 @@ NAMES: dict[str, NameInfo] = {
     "milestone_shares": NameInfo("input", "milestones as shares of the accounts to win"),
     "industry_names": NameInfo("input", "industries (column)"),
     "industry_scores": NameInfo("input", "score 0–10 per industry (from the scoring matrix)"),
-    "industry_tier": NameInfo("output", "tier of each industry"),
-    "industry_budget": NameInfo("output", "budget per industry: its tier's budget split by score"),
+    "industry_tier": NameInfo("output", "tier of each industry (blank for an empty row, #N/A for a blank score)"),
+    "industry_budget": NameInfo("output", "budget per industry: its tier's budget split by score over the tier's "
+                                          "scored industries (blank for an empty row)"),
     "industry_share": NameInfo("output", "industry budget as a share of the total"),
     "tier_industry_count": NameInfo("output", "industries per tier"),
     "budget_by_tier": NameInfo("output", "budget per tier"),
@@ -182,24 +185,31 @@ def build(b: Builder) -> None:
     b.inputs(ind, IND_FIRST, 2, [[b.t(n)] for n, _ in ex.INDUSTRIES], "industry_names", TEXT)
     b.inputs(ind, IND_FIRST, 3, [[s] for s in _industry_scores()], "industry_scores", SCORE, "0.0")
     scores, tiers = area(3, IND_FIRST, 3, IND_LAST), area(4, IND_FIRST, 4, IND_LAST)
+    thresholds = f"Settings!$D${TIER_ROW}:$D${TIER_ROW + 1}"
+    t_a, t_b = f"Settings!$D${TIER_ROW}", f"Settings!$D${TIER_ROW + 1}"
+    rows = range(IND_FIRST, IND_LAST + 1)
+    empty = lambda r: f"COUNTA(B{r}:C{r})=0"  # noqa: E731 - no name and no score: not an industry
     if b.flavour == "udf":
-        b.array_output(ind, IND_FIRST, 4, N_IND, 1, f"GTM_TIER({scores},Settings!$D${TIER_ROW}:$D${TIER_ROW + 1},"
-                       f"Settings!$C${TIER_ROW}:$C${TIER_ROW + 2})", "industry_tier")
+        tier = [[f'IF({empty(r)},"",GTM_TIER(C{r},{thresholds},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2}))'] for r in rows]
+        b.outputs(ind, IND_FIRST, 4, tier, "industry_tier")
         parts = []
         for i, lab in enumerate(labels):
-            member = f"({tiers}={lab})"
+            member = f"IFERROR({tiers}={lab},FALSE)"  # an unscored industry (#N/A tier) is no member
             weights = f"({scores}+(SUMPRODUCT({scores}*{member})=0))*{member}"
             parts.append(f"IF(COUNTIF({tiers},{lab})=0,0,GTM_SPLIT_TARGET(Summary!$E${5 + i},{weights},{UNIT}))")
-        b.array_output(ind, IND_FIRST, 5, N_IND, 1, "+".join(parts), "industry_budget", "currency")
+        # a row without a score shows its tier instead: blank for an empty row, #N/A for an unscored industry
+        b.array_output(ind, IND_FIRST, 5, N_IND, 1, f'IF(ISNUMBER({scores}),{"+".join(parts)},{tiers})',
+                       "industry_budget", "currency")
     else:
-        b.outputs(ind, IND_FIRST, 4, [[f"IF(C{r}>=Settings!$D${TIER_ROW},{labels[0]},IF(C{r}>=Settings!$D$"
-                                       f"{TIER_ROW + 1},{labels[1]},{labels[2]}))"] for r in range(IND_FIRST, IND_LAST + 1)],
-                  "industry_tier")
-        b.outputs(ind, IND_FIRST, 5, [[split_part(f"INDEX(Summary!$E$5:$E$7,MATCH(D{r},Settings!$C${TIER_ROW}:$C$"
-                                                  f"{TIER_ROW + 2},0))", UNIT, scores, f"C{r}", f"ROW({scores})",
-                                                  f"ROW(C{r})", mask=f"{tiers}=D{r}")]
-                                      for r in range(IND_FIRST, IND_LAST + 1)], "industry_budget", "currency")
-    b.outputs(ind, IND_FIRST, 6, [[f"IF({TOTAL}=0,0,E{r}/{TOTAL})"] for r in range(IND_FIRST, IND_LAST + 1)],
+        b.outputs(ind, IND_FIRST, 4, [[f'IF({empty(r)},"",IF(ISNUMBER(C{r}),IF(C{r}>={t_a},{labels[0]},IF(C{r}>={t_b},'
+                                       f'{labels[1]},{labels[2]})),NA()))'] for r in rows], "industry_tier")
+        # members of row r's tier: rows with the same tier label (MATCH turns a blank or #N/A tier into FALSE)
+        budget = lambda r: split_part(  # noqa: E731
+            f"INDEX(Summary!$E$5:$E$7,MATCH(D{r},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2},0))", UNIT, scores,
+            f"C{r}", f"ROW({scores})", f"ROW(C{r})", mask=f"ISNUMBER(MATCH({tiers},D{r},0))")
+        b.outputs(ind, IND_FIRST, 5, [[f"IF(ISNUMBER(C{r}),{budget(r)},D{r})"] for r in rows],
+                  "industry_budget", "currency")
+    b.outputs(ind, IND_FIRST, 6, [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in rows],
               "industry_share", "percent")
     b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
     for col in "ACD":
@@ -322,18 +332,33 @@ def _col(block: list[list[Any]]) -> list[float]:
 
 
 def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
-    """The template's outputs from its inputs, by gtm_xl's math."""
+    """The template's outputs from its inputs, by gtm_xl's math.
+
+    Industry rows: a row with no name and no score is empty — no tier, no budget, not counted;
+    a row with a blank score has the tier ``#N/A`` (GTM_TIER of a blank) and the budget ``#N/A``
+    (so the industries check shows it); each tier's budget is split over its scored industries
+    only.
+    """
     v = {k: x for k, x in inputs.items()}
     total, unit = float(v["total_budget"][0][0]), float(v["budget_unit"][0][0])
     labels = [r[0] for r in v["tier_labels"]]
-    scores = np.array(_col(v["industry_scores"]))
-    tiers = [str(t) for t in scoring.tier(scores, _col(v["tier_thresholds"]), labels)]
+    names, raw = [r[0] for r in v["industry_names"]], [r[0] for r in v["industry_scores"]]
+    scored = [not is_blank(x) for x in raw]
+    na = CellError("#N/A")
+    blank_or_na = ["" if is_blank(n) and is_blank(x) else na for n, x in zip(names, raw)]
+    scores = np.array([float(x) if ok else np.nan for x, ok in zip(raw, scored)])
+    thresholds = _col(v["tier_thresholds"])
+    tiers: list[Any] = [str(scoring.tier(x, thresholds, labels)) if ok else e
+                        for x, ok, e in zip(scores, scored, blank_or_na)]
     by_tier = np.asarray(allocation.split_target(total, _col(v["tier_shares"]), unit), float)
     by_industry = np.zeros(scores.size)
     for lab, amount in zip(labels, by_tier):
         members = np.array([t == lab for t in tiers])
         if members.any():
             by_industry[members] = allocation.split_target(float(amount), scores[members], unit)
+    industry_budget: list[Any] = [float(x) if ok else e for x, ok, e in zip(by_industry, scored, blank_or_na)]
+    industry_share = [(b / total if total else 0.0) if isinstance(b, float) else b for b in industry_budget]
+    industries_check: Any = na if na in industry_budget else by_industry.sum() - total  # SUM passes #N/A on
     qw = _col(v["quarter_weights"])
     tier_quarter = np.asarray(allocation.split_target(by_tier, qw, unit), float).reshape(3, 4)
     by_quarter = tier_quarter.sum(axis=0)
@@ -345,12 +370,12 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     potential, served = float(v["potential_firms"][0][0]), float(v["served_firms"][0][0])
     goal = excel_round(potential * float(v["penetration_goal"][0][0]))
     to_win = max(0.0, goal - served)
-    checks = [by_tier.sum() - total, by_industry.sum() - total, tier_quarter.sum() - total, sum(months) - total,
+    checks = [by_tier.sum() - total, industries_check, tier_quarter.sum() - total, sum(months) - total,
               sum(channels) - total, sum(gmv_q) - gmv, sum(roles) - enrol]
     return {
         "industry_tier": [[t] for t in tiers],
-        "industry_budget": [[float(x)] for x in by_industry],
-        "industry_share": [[float(x) / total if total else 0.0] for x in by_industry],
+        "industry_budget": [[x] for x in industry_budget],
+        "industry_share": [[x] for x in industry_share],
         "tier_industry_count": [[sum(t == lab for t in tiers)] for lab in labels],
         "budget_by_tier": [[float(x)] for x in by_tier],
         "budget_by_tier_quarter": tier_quarter.tolist(),
@@ -364,6 +389,6 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
         "goal_firms": [[goal]],
         "accounts_to_win": [[to_win]],
         "milestone_accounts": [[excel_round(to_win * s)] for s in _col(v["milestone_shares"])],
-        "check_difference": [[float(c)] for c in checks],
-        "check_status": [["OK" if abs(c) < 0.5 else "CHECK"] for c in checks],
+        "check_difference": [[c if isinstance(c, CellError) else float(c)] for c in checks],
+        "check_status": [[c if isinstance(c, CellError) else "OK" if abs(c) < 0.5 else "CHECK"] for c in checks],
     }

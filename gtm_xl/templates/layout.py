@@ -185,7 +185,7 @@ class Builder:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1  # every sheet is short: one page each
+        ws.page_setup.fitToHeight = 0  # one page wide, as many pages tall as needed (0 = automatic)
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.protection.sheet = True  # no password: protection against slips, not a secret

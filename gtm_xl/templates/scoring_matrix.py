@@ -16,6 +16,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
 from gtm_xl import scoring
+from gtm_xl.errors import CellError
+from gtm_xl.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.layout import (DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell,
                                      traffic_light)
@@ -29,8 +31,9 @@ N_CRIT = len(ex.CRITERIA)
 N_IND = len(ex.INDUSTRIES)
 N_SIZE = len(ex.COMPANY_SIZES)
 FIRST = 5  # first data row of Matrix and Grid
-#: ranks and tiers compare scores rounded to this many decimals, so a score that is exactly on a
-#: threshold (or tied) in exact arithmetic stays there whatever the floating-point noise of the sum
+#: the weighted score is rounded to this many decimals, so a score that is exactly on a threshold
+#: (or tied) in exact arithmetic stays there whatever the floating-point noise of the sum, and ranks
+#: and tiers compare exact numbers
 DIGITS = 10
 LAST = FIRST + N_IND - 1
 
@@ -44,9 +47,11 @@ NAMES: dict[str, NameInfo] = {
     "industry_names": NameInfo("input", "industries (column)"),
     "industry_scores": NameInfo("input", "industries × criteria scores 0–10"),
     "adjusted_scores": NameInfo("output", "scores after direction (10 − s for lower-is-better criteria)"),
-    "weighted_score": NameInfo("output", "weighted score per industry"),
-    "industry_rank": NameInfo("output", "rank of each industry by score (1 = best; ties share a rank)"),
-    "industry_tier": NameInfo("output", "tier label of each industry"),
+    "weighted_score": NameInfo("output", "weighted score per industry (10 decimals; blank for an empty row, "
+                                         "#N/A for an industry with no score)"),
+    "industry_rank": NameInfo("output", "rank of each industry by score (1 = best; ties share a rank; blank rows "
+                                        "are not ranked)"),
+    "industry_tier": NameInfo("output", "tier label of each industry (blank for an empty row)"),
     "target_grid": NameInfo("output", "industries × company sizes: Y where targeted"),
     "targeted_by_size": NameInfo("output", "number of targeted industries per company size"),
     "tier_count": NameInfo("output", "number of industries per tier"),
@@ -110,24 +115,26 @@ def build(b: Builder) -> None:
                  f'{cell(3 + j, r)}))' for j in range(N_CRIT)] for r in range(FIRST, LAST + 1)]
     b.outputs(m, FIRST, 10, adjusted, "adjusted_scores", "0.0")
     weights = "Settings!$C$6:$F$6"
-    if b.flavour == "udf":
-        b.array_output(m, FIRST, 7, N_IND, 1, f"GTM_WEIGHTED_SCORE({area(10, FIRST, 13, LAST)},{weights})",
-                       "weighted_score", "score")
-        b.array_output(m, FIRST, 9, N_IND, 1, f"GTM_TIER(ROUND({area(7, FIRST, 7, LAST)},{DIGITS}),Settings!$C$10:$C$11,"
-                       "Settings!$D$10:$D$12)", "industry_tier")
-    else:
-        rows = []
-        for r in range(FIRST, LAST + 1):
-            s_ = f"C{r}:F{r}"
-            rows.append([f'SUMPRODUCT({weights},({s_}<>"")*({s_}+(Settings!$C$7:$F$7="lower")*(10-2*{s_})))'
-                         f'/SUMPRODUCT({weights},--({s_}<>""))'])
-        b.outputs(m, FIRST, 7, rows, "weighted_score", "score")
-        b.outputs(m, FIRST, 9, [[f"IF(ROUND(G{r},{DIGITS})>=Settings!$C$10,Settings!$D$10,IF(ROUND(G{r},{DIGITS})>=Settings!$C$11,"
-                                 f"Settings!$D$11,Settings!$D$12))"] for r in range(FIRST, LAST + 1)],
-                  "industry_tier")
-    b.outputs(m, FIRST, 8, [[f"1+SUMPRODUCT(--(ROUND({area(7, FIRST, 7, LAST)},{DIGITS})>ROUND(G{r},{DIGITS})))"]
-                            for r in range(FIRST, LAST + 1)],
-              "industry_rank", "0")
+    last_col = cell(2 + N_CRIT, FIRST)[:-len(str(FIRST))]  # the last criterion's column (F)
+    scores_rows, tiers = [], []
+    for r in range(FIRST, LAST + 1):
+        empty = f"COUNTA(B{r}:{last_col}{r})=0"  # no name and no score: not an industry
+        if b.flavour == "udf":
+            score = f"GTM_WEIGHTED_SCORE({area(10, r, 9 + N_CRIT, r, False)},{weights})"
+            tier = f"GTM_TIER(G{r},Settings!$C$10:$C$11,Settings!$D$10:$D$12)"
+        else:
+            s_ = f"C{r}:{last_col}{r}"
+            score = (f'IF(COUNT({s_})=0,NA(),SUMPRODUCT({weights},({s_}<>"")*({s_}+(Settings!$C$7:$F$7="lower")'
+                     f'*(10-2*{s_})))/SUMPRODUCT({weights},--({s_}<>"")))')
+            tier = (f"IF(G{r}>=Settings!$C$10,Settings!$D$10,IF(G{r}>=Settings!$C$11,Settings!$D$11,"
+                    f"Settings!$D$12))")
+        scores_rows.append([f'IF({empty},"",ROUND({score},{DIGITS}))'])
+        tiers.append([f'IF(G{r}="","",{tier})'])
+    b.outputs(m, FIRST, 7, scores_rows, "weighted_score", "score")
+    b.outputs(m, FIRST, 9, tiers, "industry_tier")
+    # ranks count the scores above (COUNTIF skips blanks and errors); scores are rounded, so ties are exact
+    b.outputs(m, FIRST, 8, [[f'IF(G{r}="","",1+COUNTIF($G${FIRST}:$G${LAST},">"&G{r}))']
+                            for r in range(FIRST, LAST + 1)], "industry_rank", "0")
     traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
     m.freeze_panes = "C5"
 
@@ -137,9 +144,10 @@ def build(b: Builder) -> None:
              "Y = 目标客群，由行业层级及“设置›目标企业规模”决定。"))
     b.headers(g, 4, 1, [("Industry", "行业"), ("Tier", "层级")])
     b.outputs(g, 4, 3, [[f"Settings!{cell(3 + j, 14)}" for j in range(N_SIZE)]], None, style="header")
-    b.outputs(g, FIRST, 1, [[f"Matrix!B{r}", f"Matrix!I{r}"] for r in range(FIRST, LAST + 1)], None)
-    grid = [[f"INDEX(Settings!$C$15:$F$17,MATCH($B{r},Settings!$D$10:$D$12,0),{j + 1})" for j in range(N_SIZE)]
-            for r in range(FIRST, LAST + 1)]
+    b.outputs(g, FIRST, 1, [[f'IF(Matrix!B{r}="","",Matrix!B{r})', f"Matrix!I{r}"] for r in range(FIRST, LAST + 1)],
+              None)
+    grid = [[f'IF($B{r}="","",INDEX(Settings!$C$15:$F$17,MATCH($B{r},Settings!$D$10:$D$12,0),{j + 1}))'
+             for j in range(N_SIZE)] for r in range(FIRST, LAST + 1)]
     b.outputs(g, FIRST, 3, grid, "target_grid")
     for j in range(N_SIZE):
         for r in range(FIRST, LAST + 1):
@@ -161,7 +169,7 @@ def build(b: Builder) -> None:
     traffic_light(su, "A5:A7", "A5", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
     b.put(su, "A9", ("Top industry", "排名第一的行业"), "total")
     b.put(su, "B9", None, "total")
-    b.outputs(su, 9, 3, [[f"INDEX(Matrix!$B${FIRST}:$B${LAST},MATCH(1,Matrix!$H${FIRST}:$H${LAST},0))"]],
+    b.outputs(su, 9, 3, [[f'INDEX(Matrix!$B${FIRST}:$B${LAST},MATCH(1,Matrix!$H${FIRST}:$H${LAST},0))&""']],
               "top_industry", style="total")
     chart = BarChart()
     chart.type = "bar"
@@ -179,31 +187,53 @@ def build(b: Builder) -> None:
     su.freeze_panes = "A5"
 
 
+def _empty_rows(names: list[Any], scores: list[list[Any]]) -> list[bool]:
+    """Rows with no name and no score are not industries (a regional copy with 6 of 12 filled)."""
+    return [is_blank(n) and all(is_blank(v) for v in row) for n, row in zip(names, scores)]
+
+
 def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
-    """The template's outputs from its inputs, by gtm_xl's math (what the formulas must give)."""
-    raw = np.array([[np.nan if v is None else float(v) for v in r] for r in inputs["industry_scores"]])
+    """The template's outputs from its inputs, by gtm_xl's math (what the formulas must give).
+
+    Rules: a row with no name and no score is empty — no score, rank, tier or grid, not counted;
+    a named row with no score has the weighted score ``#N/A`` (GTM_WEIGHTED_SCORE of an all-blank
+    row), and so rank, tier and grid ``#N/A``, while the other rows are ranked and counted as
+    usual. The weighted score is rounded to ``DIGITS`` decimals; ranks count the scores above.
+    """
+    names = [r[0] for r in inputs["industry_names"]]
+    empty = _empty_rows(names, inputs["industry_scores"])
+    raw = np.array([[np.nan if is_blank(v) else float(v) for v in r] for r in inputs["industry_scores"]], dtype=float)
     lower = np.array([d == "lower" for d in inputs["criteria_direction"][0]])
     adjusted = np.where(lower, 10 - raw, raw)
     weights = [float(w) for w in inputs["criteria_weights"][0]]
-    scores = np.asarray(scoring.weighted_score(adjusted, weights), dtype=float)
+    filled = [i for i, e in enumerate(empty) if not e]
+    scores: list[Any] = [""] * len(names)
+    if filled:
+        for i, s in zip(filled, np.asarray(scoring.weighted_score(adjusted[filled], weights), dtype=object).tolist()):
+            scores[i] = s if isinstance(s, CellError) else round(float(s), DIGITS)
+    numbers = [s for s in scores if isinstance(s, float)]
     thresholds = [float(r[0]) for r in inputs["tier_thresholds"]]
     labels = [r[0] for r in inputs["tier_labels"]]
-    rounded = np.array([round(float(s), DIGITS) for s in scores])
-    tiers = [str(t) for t in scoring.tier(rounded, thresholds, labels)]
-    rank = [1 + int(np.sum(rounded > s)) for s in rounded]
+
+    def each(f: Any) -> list[Any]:  # per row: f(score) for numbers, the error passed on, blank for empty rows
+        return [f(s) if isinstance(s, float) else s for s in scores]
+
+    tiers = each(lambda s: str(scoring.tier(s, thresholds, labels)))
+    rank = each(lambda s: 1 + sum(x > s for x in numbers))
     targeting = inputs["size_targeting"]
-    grid = [list(targeting[labels.index(t)]) for t in tiers]
-    names = [r[0] for r in inputs["industry_names"]]
+    n_sizes = len(targeting[0])
+    grid = [list(targeting[labels.index(t)]) if t in labels else [t] * n_sizes for t in tiers]
     count = [sum(t == lab for t in tiers) for lab in labels]
-    avg = [float(np.mean(scores[[t == lab for t in tiers]])) if c else "" for lab, c in zip(labels, count)]
+    avg = [float(np.mean([s for s, t in zip(scores, tiers) if t == lab])) if c else "" for lab, c in zip(labels, count)]
+    top = next((names[i] for i, r in enumerate(rank) if r == 1), CellError("#N/A"))
     return {
         "adjusted_scores": [[None if np.isnan(v) else float(v) for v in r] for r in adjusted],
-        "weighted_score": [[float(s)] for s in scores],
+        "weighted_score": [[s] for s in scores],
         "industry_rank": [[r] for r in rank],
         "industry_tier": [[t] for t in tiers],
         "target_grid": grid,
-        "targeted_by_size": [[sum(row[j] == "Y" for row in grid) for j in range(len(grid[0]))]],
+        "targeted_by_size": [[sum(row[j] == "Y" for row in grid) for j in range(n_sizes)]],
         "tier_count": [[c] for c in count],
         "tier_avg_score": [[a] for a in avg],
-        "top_industry": [[names[rank.index(1)]]],
+        "top_industry": [["" if is_blank(top) else top]],
     }

@@ -14,11 +14,15 @@ import os
 import warnings
 from typing import Any
 
+from gtm_xl.errors import CellError
+
 __all__ = ["same_value", "output_differences"]
 
 
 def same_value(a: Any, b: Any) -> bool:
-    """Equal cell values: numbers to 1e-9 (relative or absolute), a blank and "" alike, texts exactly."""
+    """Equal cell values: numbers to 1e-9 (relative or absolute), a blank and "" alike, texts exactly,
+    an error value (:class:`~gtm_xl.errors.CellError`) and its code as openpyxl reads it alike."""
+    a, b = (x.code if isinstance(x, CellError) else x for x in (a, b))
     if a in (None, "") and b in (None, ""):
         return True
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
