@@ -236,6 +236,9 @@ def _register_distribute(sub) -> None:
     p.add_argument("--password-protect", action="store_true",
                    help="protect the sheets with a password: $GTM_XL_PASSWORD, or a generated one "
                    "printed once")
+    p.add_argument("--keep-stale", action="store_true",
+                   help="keep the copies an earlier run wrote for regions no longer in the table (default: "
+                   "delete them when unchanged since that run, per its manifest.json)")
     p.set_defaults(handler=_run_distribute)
     r = sub.add_parser("rollup", help="check returned regional copies and consolidate their outputs",
                        description="Check each returned file (template id and version, region vs the "
@@ -271,6 +274,7 @@ def _progress(total: int | None, unit: str):
 def _run_distribute(args: argparse.Namespace) -> int:
     import os
     import secrets
+    import tempfile
     from pathlib import Path
 
     from gtm_xl.distribute import distribute
@@ -280,25 +284,37 @@ def _run_distribute(args: argparse.Namespace) -> int:
 
     template = Path(args.template)
     try:
-        if not template.is_file():
-            from gtm_xl.templates import build_template
+        with tempfile.TemporaryDirectory(prefix="gtm-template-") as tmp:
+            install = None
+            if not template.is_file():  # a kind: built aside, installed into OUT/.template/ once the tables pass
+                from gtm_xl.templates import build_template
 
-            target = Path(args.out) / ".template" / f"{args.template}_{args.flavour}_{args.lang}.xlsx"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            template = Path(build_template(args.template, args.flavour, args.lang, target))
-        password = None
-        if args.password_protect:
-            password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
-        result = distribute(template, args.regions, args.out, rows_path=args.rows, password=password,
-                            progress=_progress(None, "file"))
+                name = f"{args.template}_{args.flavour}_{args.lang}.xlsx"
+                template = Path(build_template(args.template, args.flavour, args.lang, Path(tmp) / name))
+                install = Path(args.out) / ".template" / name
+            password = None
+            if args.password_protect:
+                password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
+            result = distribute(template, args.regions, args.out, rows_path=args.rows, password=password,
+                                progress=_progress(None, "file"), install_template=install,
+                                remove_stale=not args.keep_stale)
     except RegionsError as exc:
         print(f"gtm-xl distribute: nothing written; fix the table(s):\n{exc}", file=sys.stderr)
         return 2
     except (TemplateError, PackageError, ValueError, KeyError, OSError, ImportError) as exc:
         print(f"gtm-xl distribute: {exc}", file=sys.stderr)
         return 2
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
           f"{result.template.version} and {result.manifest}")
+    if result.removed:
+        print(f"Removed {len(result.removed)} stale copies of regions no longer in the table (written by the "
+              f"previous run, unchanged): {', '.join(result.removed)}")
+    if result.stale_kept:
+        print(f"STALE {len(result.stale_kept)} copies of regions no longer in the table were kept "
+              f"({'--keep-stale' if args.keep_stale else 'changed since the previous run wrote them'}); "
+              f"move them out before rolling up {args.out}: {', '.join(result.stale_kept)}", file=sys.stderr)
     if password and not os.environ.get("GTM_XL_PASSWORD"):
         print(f"Sheet password (shown once, not stored): {password}", file=sys.stderr)
     return 0
@@ -328,6 +344,9 @@ def _run_rollup(args: argparse.Namespace) -> int:
             print(f"    {reason}", file=sys.stderr)
     for m in report.missing_regions:
         print(f"NOT RETURNED region {m['region']} ({m.get('file')})", file=sys.stderr)
+    for r in report.included:
+        for note in r.not_checked:
+            print(f"NOT CHECKED {r.path}: {note}", file=sys.stderr)
     if args.report:
         from gtm_xl.book import write_atomic
 

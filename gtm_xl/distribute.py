@@ -50,10 +50,17 @@ class RegionalFile:
 
 @dataclass
 class DistributeResult:
+    """What :func:`distribute` wrote. ``removed``: stale copies of an earlier run (regions no
+    longer in the table) it deleted; ``stale_kept``: such copies it left because they changed
+    since that run wrote them (or ``remove_stale`` was off); ``notes``: remarks on the input."""
+
     template: TemplateInfo
     out_dir: Path
     files: list[RegionalFile] = field(default_factory=list)
     manifest: Path | None = None
+    removed: list[str] = field(default_factory=list)
+    stale_kept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -197,25 +204,72 @@ class RegionalCopier:
 
 def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str | Path, *,
                rows_path: str | Path | None = None, password: str | None = None,
-               progress: Callable[[Iterable], Iterable] | None = None) -> DistributeResult:
+               progress: Callable[[Iterable], Iterable] | None = None,
+               install_template: str | Path | None = None, remove_stale: bool = True) -> DistributeResult:
     """Check the regions (and rows) table against the template, then write one copy per region
-    and ``manifest.json`` into ``out_dir``. Raises :class:`gtm_xl.regions.RegionsError` (nothing
-    written) when a table has problems, :class:`gtm_xl.template_info.TemplateError` for a bad
-    template."""
+    and ``manifest.json`` into ``out_dir``.
+
+    Nothing at all is written before the tables pass — not ``out_dir``, not the template:
+    :class:`gtm_xl.regions.RegionsError` (every problem) or
+    :class:`gtm_xl.template_info.TemplateError` (a bad template) is raised first.
+    ``install_template``: copy the template there once the tables pass and record that copy in
+    the manifest (``gtm-xl distribute KIND`` builds the template into a temporary folder and
+    installs it as ``DIR/.template/…``). Re-running into the same folder replaces the copies; a
+    copy the previous ``manifest.json`` lists for a region no longer in the table is deleted when
+    it is byte-for-byte what that run wrote (its SHA-256 in that manifest) and ``remove_stale``
+    is on, and otherwise kept and reported — files the manifest does not list are never touched.
+    """
     template_path = Path(template_path)
     template = read_template(template_path)
-    plans = plan_regions(template, regions_path, rows_path)
+    notes: list[str] = []
+    plans = plan_regions(template, regions_path, rows_path, notes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = DistributeResult(template, out)
+    if install_template is not None:
+        from gtm_xl.book import write_atomic
+
+        target = Path(install_template)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        template_path = write_atomic(target, template_path.read_bytes())
+    result = DistributeResult(template, out, notes=notes)
+    previous = _previous_regions(out)
     suffix = ".xlsm" if template_path.suffix.lower() == ".xlsm" else ".xlsx"
     items: Iterable[RegionPlan] = plans if progress is None else progress(plans)
     with RegionalCopier(template_path, password=password) as copier:
         for plan in items:
             target = copier.write(plan, out / copy_name(template.template_id, plan.region, suffix))
             result.files.append(RegionalFile(plan.region, plan.name, target.name, sha256_file(target)))
+    written = {f.file for f in result.files}
+    for entry in previous:
+        name = entry["file"]
+        if name in written or not (out / name).is_file():
+            continue
+        if remove_stale and entry.get("sha256") and sha256_file(out / name) == entry["sha256"]:
+            (out / name).unlink()
+            result.removed.append(name)
+        else:
+            result.stale_kept.append(name)
     result.manifest = write_manifest(result, template_path)
     return result
+
+
+def _previous_regions(out: Path) -> list[dict]:
+    """The regional files the folder's existing manifest.json lists (plain file names of
+    workbooks only: an entry with a path in it is ignored); [] when there is none or it is not ours."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return []
+    try:
+        doc = read_manifest(path)
+    except ValueError:
+        return []
+    out_list = []
+    for entry in doc.get("regions") or []:
+        name = entry.get("file") if isinstance(entry, dict) else None
+        if (isinstance(name, str) and name == Path(name).name and name not in ("", ".", "..")
+                and Path(name).suffix.lower() in (".xlsx", ".xlsm")):
+            out_list.append(entry)
+    return out_list
 
 
 def write_manifest(result: DistributeResult, template_path: Path) -> Path:

@@ -82,9 +82,17 @@ def _short(formula: str, limit: int = 60) -> str:
     return formula if len(formula) <= limit else formula[: limit - 1] + "…"
 
 
-def check_inputs(view: CellsView, template: TemplateInfo) -> list[str]:
-    """One reason per input cell whose value fails the template's validation for it."""
+def check_inputs(view: CellsView, template: TemplateInfo, not_checked: list[str] | None = None) -> list[str]:
+    """One reason per input cell whose value fails the template's validation for it.
+
+    Custom (formula) rules are evaluated over the returned file's own cells
+    (:class:`gtm_xl.template_info.RuleChecker`; its stored values, recalculated first when a
+    rule refers to a formula cell). A rule the evaluator cannot evaluate does not leave the file
+    out: it is appended to ``not_checked`` (when given) as "input … at …: not checked: why"."""
+    from gtm_xl.template_info import CHECK_FAIL, CHECK_OK, RuleChecker
+
     reasons = []
+    checker: RuleChecker | None = None
     for key, block in template.inputs.items():
         if block.sheet not in view.sheetnames:
             reasons.append(f"input {key}: sheet {block.sheet!r} is missing")
@@ -98,6 +106,17 @@ def check_inputs(view: CellsView, template: TemplateInfo) -> list[str]:
                 reasons.append(f"input {key} at {cell_label(coord)} holds a formula ({f}), expected a value")
                 continue
             value: Any = view.value(*coord)
+            if rule.kind == "custom":
+                if value is None or value == "":
+                    continue
+                if checker is None:
+                    checker = RuleChecker(view.book)
+                status, detail = checker.check(coord[0], rule, coord[1], coord[2])
+                if status == CHECK_FAIL:
+                    reasons.append(f"input {key} at {cell_label(coord)}: {detail}")
+                elif status != CHECK_OK and not_checked is not None:
+                    not_checked.append(f"input {key} at {cell_label(coord)}: not checked: {detail}")
+                continue
             problem = rule.problem(value)
             if problem:
                 reasons.append(f"input {key} at {cell_label(coord)}: {problem}")

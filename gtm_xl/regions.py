@@ -25,7 +25,8 @@ from typing import Any
 
 from gtm_xl.template_info import Coord, NamedBlock, TemplateInfo, cell_label
 
-__all__ = ["RegionPlan", "RegionsError", "Problem", "read_table", "plan_regions", "parse_text_value"]
+__all__ = ["RegionPlan", "RegionsError", "Problem", "read_table", "decode_csv", "plan_regions", "parse_text_value",
+           "check_custom_rules"]
 
 _REGION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -66,17 +67,25 @@ class RegionPlan:
 
 
 def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """(headers, [(row number, values)]) of a CSV (UTF-8, BOM allowed) or the first sheet of an
-    .xlsx. Row numbers are as a spreadsheet shows them (header = 1); blank rows are skipped."""
+    """(headers, [(row number, values)]) of a CSV or the first sheet of an .xlsx. Row numbers are
+    as a spreadsheet shows them (header = 1); blank rows are skipped. CSV text is decoded by
+    :func:`decode_csv` (UTF-8, with or without BOM; GB18030 as the fallback)."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from gtm_xl.template_info import load_workbook_bytes
 
-        wb = load_workbook_bytes(path.read_bytes(), data_only=True)
+        try:
+            wb = load_workbook_bytes(path.read_bytes(), data_only=True)
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises for a damaged file
+            raise RegionsError([Problem(str(path), None, None, f"not a readable .xlsx table ({exc})")]) from None
         rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     else:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [list(r) for r in csv.reader(fh)]
+        text, _ = decode_csv(path)
+        import io
+
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     if not rows:
         raise RegionsError([Problem(str(path), None, None, "the table is empty (no header row)")])
     headers = [("" if h is None else str(h)).strip() for h in rows[0]]
@@ -89,6 +98,49 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
             continue
         body.append((i, values))
     return headers, body
+
+
+#: encodings tried after UTF-8 for a CSV table (Excel on Chinese Windows saves "CSV" as GBK/GB18030)
+FALLBACK_ENCODINGS = ("gb18030",)
+_CJK = re.compile(r"[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF"
+                  r"\u00B7\u2010-\u203B\u2160-\u216B\u3000-\u303F]")
+
+
+def _plausible_gbk(ch: str) -> bool:
+    if not _CJK.match(ch):
+        return False
+    raw = ch.encode("gb18030")
+    return len(raw) == 2 and raw[0] >= 0x81 and raw[1] >= 0x80
+
+
+def decode_csv(path: str | Path) -> tuple[str, str]:
+    """(text, encoding) of a CSV table.
+
+    UTF-8 (a BOM is dropped) first. A file that is not UTF-8 is read as GB18030 — what Excel on
+    Chinese Windows writes (GBK is a subset) — only when every non-ASCII character it gives is a
+    CJK character or CJK/full-width punctuation written as two bytes that are both non-ASCII
+    (all of GB2312 and most of GBK). Anything else — say Windows-1252 ``Réunion``, which
+    GB18030 would silently turn into ``R閡nion`` — is refused with a :class:`RegionsError`
+    naming the file, line and byte, and how to re-save it."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        first_error = exc
+    for enc in FALLBACK_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if all(ord(ch) < 128 or _plausible_gbk(ch) for ch in text):
+            return text, enc
+    at = first_error.start
+    line = data.count(b"\n", 0, at) + 1
+    col = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    raise RegionsError([Problem(str(path), None, None,
+                                f"line {line}, byte {col}: not UTF-8 text (byte 0x{data[at]:02X}); save the "
+                                "table as \"CSV UTF-8\" (Excel: File › Save As › CSV UTF-8) or as .xlsx")])
 
 
 def parse_text_value(text: Any) -> Any:
@@ -147,14 +199,19 @@ def _list_target(template: TemplateInfo, header: str) -> tuple[NamedBlock, int] 
 
 
 def plan_regions(template: TemplateInfo, regions_path: str | Path,
-                 rows_path: str | Path | None = None) -> list[RegionPlan]:
+                 rows_path: str | Path | None = None, notes: list[str] | None = None) -> list[RegionPlan]:
     """Read and check the regions table (and rows table) against the template's inputs.
 
-    Raises :class:`RegionsError` with every problem found; returns one plan per region otherwise.
+    Every problem is collected before raising: a bad header does not hide the rows' problems —
+    the columns that are known are still checked row by row (an unknown column's values are
+    not). Each value passes the input's own data validation; custom (formula) rules are
+    evaluated over the copy the region would get (:func:`check_custom_rules`). Raises
+    :class:`RegionsError` with every problem found; returns one plan per region otherwise.
+    ``notes`` collects remarks that are not errors (a table read as GB18030).
     """
     file = str(regions_path)
     problems: list[Problem] = []
-    headers, body = read_table(regions_path)
+    headers, body = _read(regions_path, notes)
     lower = [h.lower() for h in headers]
     for required in ("region", "name"):
         if required not in lower:
@@ -177,32 +234,34 @@ def plan_regions(template: TemplateInfo, regions_path: str | Path,
                                     "cells); give it in the --rows table"))
         else:
             columns[j] = block.coords()[0]
-    if problems:
-        raise RegionsError(problems)
 
-    ri, ni = lower.index("region"), lower.index("name")
+    ri = lower.index("region") if "region" in lower else None
+    ni = lower.index("name") if "name" in lower else None
     plans: list[RegionPlan] = []
+    origins: dict[int, dict[Coord, tuple[str, int, str]]] = {}  # id(plan) → cell → (file, row, column)
     seen: dict[str, int] = {}
     for rownum, values in body:
-        rid = "" if values[ri] is None else str(values[ri]).strip()
-        if isinstance(values[ri], float) and values[ri].is_integer():
-            rid = str(int(values[ri]))
-        if not rid:
-            problems.append(Problem(file, rownum, "region", "missing region id"))
-            continue
-        if not _REGION_ID.match(rid):
-            problems.append(Problem(file, rownum, "region", f"region id {rid!r} must be letters, digits, "
-                                    "'-' or '_' (it becomes part of a file name)"))
-            continue
-        if rid.lower() in seen:
-            problems.append(Problem(file, rownum, "region", f"duplicate region id {rid!r} "
-                                    f"(first on row {seen[rid.lower()]})"))
-            continue
-        seen[rid.lower()] = rownum
-        name = "" if values[ni] is None else str(values[ni]).strip()
-        if not name:
+        rid = f"row{rownum}"
+        if ri is not None:
+            rid = "" if values[ri] is None else str(values[ri]).strip()
+            if isinstance(values[ri], float) and values[ri].is_integer():
+                rid = str(int(values[ri]))
+            if not rid:
+                problems.append(Problem(file, rownum, "region", "missing region id"))
+            elif not _REGION_ID.match(rid):
+                problems.append(Problem(file, rownum, "region", f"region id {rid!r} must be letters, digits, "
+                                        "'-' or '_' (it becomes part of a file name)"))
+            elif rid.lower() in seen:
+                problems.append(Problem(file, rownum, "region", f"duplicate region id {rid!r} "
+                                        f"(first on row {seen[rid.lower()]})"))
+                rid = ""
+            else:
+                seen[rid.lower()] = rownum
+        name = "" if ni is None or values[ni] is None else str(values[ni]).strip()
+        if ni is not None and not name:
             problems.append(Problem(file, rownum, "name", f"missing name for region {rid!r}"))
         plan = RegionPlan(rid, name, rownum)
+        origin = origins.setdefault(id(plan), {})
         for j, coord in columns.items():
             value = parse_text_value(values[j])
             if value is None:
@@ -212,23 +271,86 @@ def plan_regions(template: TemplateInfo, regions_path: str | Path,
                 problems.append(Problem(file, rownum, headers[j], why))
             else:
                 plan.cells[coord] = value
-        plans.append(plan)
+                origin[coord] = (file, rownum, headers[j])
+        if ri is not None and rid and _REGION_ID.match(rid):
+            plans.append(plan)
     if not plans and not problems:
         problems.append(Problem(file, None, None, "no regions in the table"))
     if rows_path is not None:
-        problems.extend(_apply_rows(template, rows_path, {p.region.lower(): p for p in plans}))
-    if problems:
-        raise RegionsError(problems)
+        problems.extend(_apply_rows(template, rows_path, {p.region.lower(): p for p in plans}, origins, notes))
+    problems.extend(check_custom_rules(template, plans, origins, file, notes))
+    if problems:  # the regions table first, then the rows table, each top to bottom
+        raise RegionsError(sorted(problems, key=lambda p: (p.file != file, p.row or 0)))
     return plans
 
 
-def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, RegionPlan]) -> list[Problem]:
+def _read(path: str | Path, notes: list[str] | None) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    if notes is not None and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        _, encoding = decode_csv(path)
+        if encoding != "utf-8":
+            notes.append(f"{path}: not UTF-8; read as {encoding.upper()} (Excel's CSV on Chinese Windows)")
+    return read_table(path)
+
+
+def check_custom_rules(template: TemplateInfo, plans: list[RegionPlan],
+                       origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
+                       regions_file: str = "regions table", notes: list[str] | None = None) -> list[Problem]:
+    """The template's custom (formula) validation rules over each region's copy: the rule of
+    every input cell the copy fills — or that refers to a cell it fills (a new budget unit can
+    make the template's total budget invalid) — is evaluated with the copy's values
+    (:class:`gtm_xl.template_info.RuleChecker`). A failure is named by the table cell that set
+    the value, else by the region's row. A rule the evaluator cannot evaluate (an unsupported
+    function) is not guessed either way: it goes once into ``notes`` as "not checked" and the
+    copies are written — Excel checks it when the region types a value."""
+    rules = template.custom_rules()
+    if not rules or not plans:
+        return []
+    from gtm_xl.template_info import CHECK_FAIL, CHECK_OK, RuleChecker
+
+    book = template.cells()
+    problems: list[Problem] = []
+    not_checked: set[Coord] = set()
+    for plan in plans:
+        if not plan.cells:
+            continue
+        checker = RuleChecker(book, plan.cells)
+        origin = (origins or {}).get(id(plan), {})
+        for coord, rule in rules.items():
+            if coord not in plan.cells and not _rule_touches(rule, coord, plan.cells):
+                continue
+            status, detail = checker.check(coord[0], rule, coord[1], coord[2])
+            if status == CHECK_OK:
+                continue
+            if status != CHECK_FAIL:
+                if coord not in not_checked and notes is not None:
+                    notes.append(f"validation of {cell_label(coord)} not checked: {detail}")
+                not_checked.add(coord)
+                continue
+            # a cell the row did not set keeps the template's value: another value of the row broke it
+            file, row, column = origin.get(coord, (regions_file, plan.row, None))
+            problems.append(Problem(file, row, column, f"{detail} (validation of {cell_label(coord)}, "
+                                    f"region {plan.region!r})"))
+    return problems
+
+
+def _rule_touches(rule, coord: Coord, cells: dict[Coord, Any]) -> bool:
+    """Whether the rule's references (moved to ``coord``) may include a cell of ``cells``: any
+    cell on a sheet the rule names, or on the rule's own sheet."""
+    text = rule.formula or ""
+    sheets = {coord[0].lower()} | {m.group(1).strip("'").replace("''", "'").lower()
+                                    for m in re.finditer(r"('(?:[^']|'')+'|[A-Za-z_][\w.]*)!", text)}
+    return any(s.lower() in sheets for s, _, _ in cells)
+
+
+def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, RegionPlan],
+                origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
+                notes: list[str] | None = None) -> list[Problem]:
     file = str(rows_path)
     problems: list[Problem] = []
-    headers, body = read_table(rows_path)
+    headers, body = _read(rows_path, notes)
     lower = [h.lower() for h in headers]
     if "region" not in lower:
-        return [Problem(file, 1, "region", "missing required column 'region'")]
+        problems.append(Problem(file, 1, "region", "missing required column 'region'"))
     targets: dict[int, tuple[NamedBlock, int]] = {}
     for j, h in enumerate(headers):
         if lower[j] == "region":
@@ -238,25 +360,25 @@ def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, 
             problems.append(Problem(file, 1, h or f"#{j + 1}", t))
         else:
             targets[j] = t
-    if problems:
-        return problems
-    ri = lower.index("region")
+    ri = lower.index("region") if "region" in lower else None
     filled: dict[str, int] = {}
     for rownum, values in body:
-        rid = "" if values[ri] is None else str(values[ri]).strip()
-        if not rid:
-            problems.append(Problem(file, rownum, "region", "missing region id"))
-            continue
-        plan = plans.get(rid.lower())
-        if plan is None:
-            problems.append(Problem(file, rownum, "region", f"region {rid!r} is not in the regions table"))
-            continue
-        k = filled.get(plan.region, 0)
-        if k == 0:  # first row of this region: clear the listed columns, then fill from the top
-            for block, col in targets.values():
-                for coord in block.column(col):
-                    plan.cells[coord] = None
-        filled[plan.region] = k + 1
+        plan = None
+        if ri is not None:
+            rid = "" if values[ri] is None else str(values[ri]).strip()
+            if not rid:
+                problems.append(Problem(file, rownum, "region", "missing region id"))
+            else:
+                plan = plans.get(rid.lower())
+                if plan is None:
+                    problems.append(Problem(file, rownum, "region", f"region {rid!r} is not in the regions table"))
+        k = filled.get(plan.region, 0) if plan is not None else 0
+        if plan is not None:
+            if k == 0:  # first row of this region: clear the listed columns, then fill from the top
+                for block, col in targets.values():
+                    for coord in block.column(col):
+                        plan.cells[coord] = None
+            filled[plan.region] = k + 1
         for j, (block, col) in targets.items():
             cells = block.column(col)
             if k >= len(cells):
@@ -267,6 +389,8 @@ def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, 
             why = _check_value(template, cells[k], value) if value is not None else None
             if why:
                 problems.append(Problem(file, rownum, headers[j], why))
-            else:
+            elif plan is not None:
                 plan.cells[cells[k]] = value
+                if origins is not None and value is not None:
+                    origins.setdefault(id(plan), {})[cells[k]] = (file, rownum, headers[j])
     return problems

@@ -31,6 +31,7 @@ __all__ = [
     "NamedBlock",
     "TemplateError",
     "TemplateInfo",
+    "RuleChecker",
     "Validation",
     "load_workbook_bytes",
     "normalise_formula",
@@ -106,8 +107,11 @@ _OP_TEXT = {"between": "between {a} and {b}", "notBetween": "not between {a} and
 class Validation:
     """One cell's data-validation rule, with its bounds/list already resolved to constants.
 
-    Rules the headless check cannot evaluate (``custom`` formulas, dates with formula bounds)
-    are kept with ``kind`` set and ``checkable`` False: they accept every value.
+    :meth:`problem` checks one value on its own. A ``custom`` rule (a formula) needs the rest of
+    the workbook: it keeps ``formula`` and ``anchor`` (the top-left cell of its sqref, which its
+    relative references are relative to) and is evaluated by :class:`RuleChecker`; for
+    :meth:`problem` it, like a date with formula bounds, has ``checkable`` False and accepts
+    every value.
     """
 
     kind: str  # whole | decimal | list | textLength | date | time | custom | any
@@ -117,6 +121,9 @@ class Validation:
     options: tuple[str, ...] = ()
     allow_blank: bool = True
     checkable: bool = True
+    formula: str | None = None  # custom: the rule formula, without "="
+    anchor: tuple[int, int] | None = None  # custom: (row, col) its relative references are relative to
+    error: str | None = None  # the rule's own error message
 
     def problem(self, value: Any) -> str | None:
         """None when ``value`` passes; otherwise what is wrong, in words."""
@@ -172,9 +179,40 @@ class TemplateInfo:
     values: dict[Coord, Any]  # the template's own (cached) values of input and output cells
     sheets: list[str] = field(default_factory=list)
     path: Path | None = None
+    data: bytes | None = field(default=None, repr=False)  # the file's bytes, for :meth:`cells`
+    _cells: Any = field(default=None, repr=False)
 
     def input(self, name: str) -> NamedBlock | None:
         return self.inputs.get(name.strip().lower())
+
+    def custom_rules(self) -> dict[Coord, Validation]:
+        """The input cells whose validation is a custom formula."""
+        return {k: v for k, v in self.validations.items() if v.kind == "custom" and v.formula}
+
+    def cells(self):
+        """The template's :class:`gtm_xl.excel.cells.WorkbookCells` (read once, through the package
+        reader), which custom rules are evaluated against."""
+        if self._cells is None:
+            import os
+            import tempfile
+
+            from gtm_xl.excel.package import Package
+
+            if self.data is None and self.path is None:
+                raise TemplateError("the template's cells are unavailable (no file, no bytes)")
+            if self.data is None:
+                with Package(self.path) as pkg:
+                    self._cells = pkg.read_cells()[0]
+            else:
+                fd, tmp = tempfile.mkstemp(suffix=".xlsx")
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(self.data)
+                    with Package(tmp) as pkg:
+                        self._cells = pkg.read_cells()[0]
+                finally:
+                    os.unlink(tmp)
+        return self._cells
 
 
 def load_workbook_bytes(data: bytes, *, data_only: bool = False):
@@ -395,10 +433,14 @@ def _range_values(wb, ref: str, sheet: str) -> list[Any] | None:
     return [ws.cell(r, c).value for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
-def _validation(wb, dv, sheet: str) -> Validation:
+def _validation(wb, dv, sheet: str, anchor: tuple[int, int] | None = None) -> Validation:
     kind = dv.type or "any"
     operator = dv.operator or "between"
     allow_blank = bool(dv.allow_blank)
+    if kind == "custom":
+        f1 = (dv.formula1 or "").strip()
+        return Validation(kind, allow_blank=allow_blank, checkable=False, formula=(f1[1:] if f1.startswith("=")
+                          else f1) or None, anchor=anchor, error=dv.error or None)
     if kind == "list":
         f1 = (dv.formula1 or "").strip()
         m = _CONST_STR.match(f1)
@@ -434,7 +476,9 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None) 
         wbv = load_workbook_bytes(data, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any parse error means "not a readable workbook"
         raise TemplateError(f"{label}: not a readable .xlsx workbook ({exc})") from exc
-    return template_from_workbooks(wb, wbv, path=Path(path) if path is not None else None, label=label)
+    info = template_from_workbooks(wb, wbv, path=Path(path) if path is not None else None, label=label)
+    info.data = data
+    return info
 
 
 def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "<template>") -> TemplateInfo:
@@ -463,8 +507,10 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
     values: dict[Coord, Any] = {}
     for ws in wb.worksheets:
         for dv in ws.data_validations.dataValidation:
-            rule = _validation(wb, dv, ws.title)
-            for rng in dv.sqref.ranges:
+            ranges = list(dv.sqref.ranges)
+            anchor = (ranges[0].min_row, ranges[0].min_col) if ranges else None
+            rule = _validation(wb, dv, ws.title, anchor)
+            for rng in ranges:
                 for r, c in rng.cells:
                     validations[(ws.title, r, c)] = rule
         for row in ws.iter_rows():
@@ -484,3 +530,230 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
+
+
+# --- custom (formula) validation rules ---------------------------------------------------------------
+CHECK_OK, CHECK_FAIL, NOT_CHECKED = "ok", "fail", "not checked"
+
+
+class RuleChecker:
+    """Evaluates data-validation rules of type ``custom`` (a formula) against one state of a
+    workbook — the one implementation behind ``gtm-xl distribute`` (a region's table values),
+    ``gtm-xl rollup`` (a returned file) and ``gtm-xl refresh``/``check``.
+
+    The state is ``book`` (a :class:`gtm_xl.excel.cells.WorkbookCells`) with ``values`` laid
+    over it (cell → value: a region's inputs, or the refresh's recalculated results). With
+    ``evaluated`` False the formula cells' stored values may be stale: the first time a rule
+    refers (directly or through a defined name) to a formula cell, the workbook is recalculated
+    once with the formula evaluator (:func:`gtm_xl.excel.formula.evaluate_workbook`) over that
+    state. Rule formulas are parsed once per text.
+
+    :meth:`check` gives ``("ok", None)``, ``("fail", message)`` — the rule evaluated to FALSE, 0,
+    text or an error value — or ``("not checked", why)`` when the rule uses a function the
+    evaluator does not support, a structured reference, or cannot be parsed.
+    """
+
+    def __init__(self, book, values: dict[Coord, Any] | None = None, *, evaluated: bool = False,
+                 functions: dict | None = None) -> None:
+        self.book = book
+        self.values = dict(values or {})
+        self.evaluated = evaluated
+        self._functions = functions
+        self._wb = None
+        self._recalculated = False
+        self._parsed: dict[str, Any] = {}
+
+    # the evaluator's view of the state, built on first use
+    def _state(self):
+        if self._wb is None:
+            from gtm_xl.excel.formula import _Book
+
+            self._wb = _Book(self.book, self._functions_table())
+            for (sheet, r, c), v in self.values.items():
+                self._wb.values.setdefault(self._sheet_key(sheet), {})[(r, c)] = v
+        return self._wb
+
+    def _functions_table(self) -> dict:
+        if self._functions is None:
+            try:
+                from gtm_xl.catalogue import excel_functions
+
+                self._functions = dict(excel_functions())
+            except ImportError:  # pragma: no cover - the catalogue is part of the package
+                self._functions = {}
+        return self._functions
+
+    def _sheet_key(self, sheet: str) -> str:
+        return self.book.sheet(sheet).name
+
+    def _parse(self, formula: str):
+        """(tree, functions used, names used) of a rule formula, or (None, why, None)."""
+        if formula not in self._parsed:
+            from gtm_xl.excel.formula import FormulaSyntaxError, _walk, parse
+
+            try:
+                tree = parse(formula)
+            except (FormulaSyntaxError, Exception) as exc:  # noqa: BLE001 - the tokenizer raises its own errors
+                self._parsed[formula] = (None, f"the rule cannot be read ({exc})", None)
+            else:
+                fns: set[str] = set()
+                names: set[str] = set()
+                _walk(tree, lambda _r: None, lambda n, _s: names.add(n), fns.add)
+                self._parsed[formula] = (tree, fns, names)
+        return self._parsed[formula]
+
+    def _unsupported(self, fns: set[str], names: set[str], sheet: str) -> str | None:
+        from gtm_xl.excel.builtins import BUILTINS
+
+        known = set(BUILTINS) | {k.upper() for k in self._functions_table()}
+        if any("[" in n for n in names):
+            return "a structured (table) reference"
+        missing = sorted(f for f in fns if f.upper() not in known)
+        seen: set[str] = set()
+        todo = list(names)
+        wb = self._state()
+        while todo and not missing:  # functions inside the defined names it uses
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            try:
+                t = wb.name_tree(n, None, self._sheet_key(sheet))
+            except Exception:  # noqa: BLE001 - a name the parser cannot read
+                return f"the defined name {n}, which cannot be read"
+            if t is None:
+                continue
+            from gtm_xl.excel.formula import _walk
+
+            inner: set[str] = set()
+            _walk(t, lambda _r: None, lambda m, _s: todo.append(m), inner.add)
+            missing = sorted(f for f in inner if f.upper() not in known)
+        return f"the function {missing[0]}, which the headless evaluator does not support" if missing else None
+
+    def _refers_to_formulas(self, tree, sheet: str) -> bool:
+        from gtm_xl.excel.formula import _walk
+
+        refs: list = []
+        wb = self._state()
+        seen: set[str] = set()
+
+        def on_name(n, sh):
+            if n in seen:
+                return
+            seen.add(n)
+            t = wb.name_tree(n, sh, self._sheet_key(sheet))
+            if t is not None:
+                _walk(t, refs.append, on_name, lambda _f: None)
+
+        _walk(tree, refs.append, on_name, lambda _f: None)
+        for ref, _flags in refs:
+            try:
+                target = self.book.sheet(ref.sheet or sheet)
+            except KeyError:
+                continue
+            for (r, c), cell in target.cells.items():
+                if cell.formula and ref.r1 <= r <= ref.r2 and ref.c1 <= c <= ref.c2:
+                    return True
+        return False
+
+    def _recalculate(self) -> None:
+        """Recalculate the workbook over the overridden state, once."""
+        from gtm_xl.excel.cells import Cell, SheetCells, WorkbookCells
+        from gtm_xl.excel.formula import evaluate_workbook
+
+        self._recalculated = True
+        sheets = {name: SheetCells(name, dict(sh.cells)) for name, sh in self.book.sheets.items()}
+        for (sheet, r, c), v in self.values.items():
+            key = self._sheet_key(sheet)
+            old = sheets[key].cells.get((r, c))
+            if old is None or not old.formula:
+                sheets[key].cells[(r, c)] = Cell(value=v)
+        result = evaluate_workbook(WorkbookCells(sheets, self.book.names), self._functions_table())
+        wb = self._state()
+        for (sheet, r, c), v in result.values.items():
+            wb.values[sheet][(r, c)] = v
+
+    def value(self, sheet: str, row: int, col: int) -> Any:
+        """The cell's value in the checked state."""
+        return self._state().values.get(self._sheet_key(sheet), {}).get((row, col))
+
+    def check(self, sheet: str, rule: "Validation", row: int, col: int) -> tuple[str, str | None]:
+        """Evaluate ``rule`` (custom) for the cell (sheet, row, col): its relative references are
+        moved from ``rule.anchor`` to the cell. Blank cells pass (a rule checks what is entered)."""
+        from gtm_xl.errors import CellError
+        from gtm_xl.excel.builtins import ExcelError
+        from gtm_xl.excel.formula import _CellUnsupported, shift
+
+        if not rule.formula:
+            return CHECK_OK, None
+        value = self.value(sheet, row, col)
+        if value is None or value == "":
+            return CHECK_OK, None
+        tree, fns, names = self._parse(rule.formula)
+        if tree is None:
+            return NOT_CHECKED, fns
+        why = self._unsupported(fns, names, sheet)
+        if why:
+            return NOT_CHECKED, f"the rule ={rule.formula} uses {why}"
+        ar, ac = rule.anchor or (row, col)
+        dr, dc = row - ar, col - ac
+        tree = shift(tree, dr, dc) if (dr or dc) else tree
+        if not self.evaluated and not self._recalculated and self._refers_to_formulas(tree, sheet):
+            self._recalculate()
+        wb = self._state()
+        wb.current = (row, col)
+        here = self._sheet_key(sheet)
+        try:
+            result = wb.value(wb.ev(tree, here), here)
+        except _CellUnsupported as exc:
+            return NOT_CHECKED, f"the rule ={rule.formula} uses {exc.function} in a way the evaluator does not support"
+        except ExcelError as exc:
+            result = exc.error
+        except RecursionError:
+            return NOT_CHECKED, f"the rule ={rule.formula} is nested too deeply"
+        if hasattr(result, "shape"):  # an array: Excel looks at its top-left value
+            result = result.flat[0] if result.size else None
+        if type(result).__module__ == "numpy":
+            result = result.item()
+        shown = _display(value)
+        text = _shifted_text(rule.formula, dr, dc)
+        if isinstance(result, CellError):
+            detail = f"{shown!r} fails the rule ={text} (it gives {result.code})"
+        elif isinstance(result, bool):
+            detail = None if result else f"{shown!r} fails the rule ={text}"
+        elif isinstance(result, (int, float)):
+            detail = None if result != 0 else f"{shown!r} fails the rule ={text}"
+        else:
+            detail = f"{shown!r} fails the rule ={text} (it gives {result!r}, not TRUE)"
+        if detail is None:
+            return CHECK_OK, None
+        if rule.error:
+            detail += f": {rule.error}"
+        return CHECK_FAIL, detail
+
+
+def _shifted_text(formula: str, dr: int, dc: int) -> str:
+    if not (dr or dc):
+        return formula
+    try:
+        from gtm_xl.excel.package import translate_formula
+
+        return translate_formula(formula, dr, dc)
+    except Exception:  # noqa: BLE001 - the text is for the message only
+        return formula
+
+
+def package_rule(dv) -> "Validation":
+    """A :class:`gtm_xl.excel.package.DataValidation` of type custom as a :class:`Validation`
+    (anchor: the top-left cell of the first range of its sqref)."""
+    anchor = None
+    first = (dv.sqref or "").split()
+    if first:
+        try:
+            r1, c1, _, _ = parse_range(first[0].replace("$", ""))
+            anchor = (r1, c1)
+        except ValueError:
+            anchor = None
+    f1 = (dv.formula1 or "").strip()
+    return Validation("custom", allow_blank=dv.allow_blank, checkable=False,
+                      formula=(f1[1:] if f1.startswith("=") else f1) or None, anchor=anchor, error=dv.error)

@@ -34,8 +34,10 @@ TEMPLATE_ID = "regional_plan"
 TEMPLATE_VERSION = "1.0"
 
 
-def build_test_template(path: Path) -> Path:
-    """Write the test template to ``path`` and return it."""
+def build_test_template(path: Path, custom_rules: dict[str, tuple[str, str]] | None = None) -> Path:
+    """Write the test template to ``path`` and return it. ``custom_rules``: sheet range →
+    (formula, error message) of extra data validations of type custom (relative references are
+    relative to the range's top-left cell, as Excel stores them)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
     from openpyxl.workbook.defined_name import DefinedName
@@ -92,6 +94,12 @@ def build_test_template(path: Path) -> Path:
         add_name(name, f"Plan!$B${row}")
         row += 1
     add_name("GTM_TEMPLATE", f'"{TEMPLATE_ID} {TEMPLATE_VERSION}"')
+    for ref, (formula, message) in (custom_rules or {}).items():
+        sheet_name, _, cells = ref.partition("!")
+        dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+                            error=message)
+        dv.add(cells)
+        wb[sheet_name].add_data_validation(dv)
     settings.protection.sheet = True
     plan.protection.sheet = True
     wb.save(path)

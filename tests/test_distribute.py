@@ -244,3 +244,151 @@ def test_fast_copy_equals_naive_for_any_text_and_numbers(template, tmp_path_fact
         check()
     finally:
         copier.close()
+
+
+# --- custom (formula) validation, encodings, all problems at once, stale copies, atomic writes ------
+@pytest.fixture(scope="module")
+def budget_template(tmp_path_factory) -> Path:
+    """The real budget-by-tier template: Settings!C5 total_budget has the custom rule
+    AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0) (a non-negative multiple of the budget unit)."""
+    pytest.importorskip("gtm_xl.templates")
+    from gtm_xl.templates import build_template
+
+    return build_template("budget_by_tier", "native", "en", tmp_path_factory.mktemp("bbt") / "budget_by_tier.xlsx")
+
+
+def test_custom_rule_refuses_values_that_break_it(budget_template, tmp_path):
+    info = read_template(budget_template)
+    assert info.validations[("Settings", 5, 3)].kind == "custom"
+    bad = write(tmp_path / "r.csv", 'region,name,total_budget,budget_unit\nEMEA,Europe,-12345,\n'
+                'APAC,Asia,"1,234,567",\nNA,North America,"18,000,000",\n'
+                'LATAM,Latin America,,7000\n')       # a new unit the template's 18,000,000 is no multiple of
+    with pytest.raises(RegionsError) as exc:
+        distribute(budget_template, bad, tmp_path / "out")
+    lines = str(exc.value).splitlines()
+    rule = "fails the rule =AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0): Enter a non-negative multiple of the budget unit."
+    assert lines[0] == f"{bad}, row 2, column total_budget: -12345 {rule} (validation of Settings!C5, region 'EMEA')"
+    assert lines[1] == f"{bad}, row 3, column total_budget: 1234567 {rule} (validation of Settings!C5, region 'APAC')"
+    budget = int(info.values[("Settings", 5, 3)])  # the template's total, kept by LATAM, breaks the new unit
+    assert lines[2].startswith(f"{bad}, row 5: {budget} fails the rule") and "region 'LATAM'" in lines[2]
+    assert len(lines) == 3 and not (tmp_path / "out").exists()
+    good = write(tmp_path / "g.csv", 'region,name,total_budget,budget_unit\nEMEA,Europe,"18,000,000",\n'
+                 'LATAM,Latin America,70000,7000\n')
+    assert len(distribute(budget_template, good, tmp_path / "out").files) == 2
+
+
+def test_custom_rule_relative_references_and_not_checked(tmp_path):
+    # a rule over B3:B8 written for B3: each score must be at least the one below it minus 5
+    template = build_test_template(tmp_path / "t.xlsx", {
+        "Plan!B3:B8": ("OR(B4=\"\",B3>=B4-5)", "A score may not be more than 5 below the next one."),
+        "Settings!B3": ("GTM_NOT_A_FUNCTION(B3)>0", "never evaluated")})
+    regions = write(tmp_path / "r.csv", "region,name,gmv_target\nEMEA,Europe,100\n")
+    rows = write(tmp_path / "rows.csv", "region,industry_scores\nEMEA,8\nEMEA,1\nEMEA,9\n")
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, regions, tmp_path / "out", rows_path=rows)
+    (line,) = str(exc.value).splitlines()  # B4 = 1 < 9 - 5; B3 = 8 >= 1 - 5 passes; B5 = 9 (B6 blank) passes
+    assert line.startswith(f"{rows}, row 3, column industry_scores: 1 fails the rule =OR(B5=\"\",B4>=B5-5): "
+                           "A score may not be more than 5 below the next one.")
+    rows.write_text("region,industry_scores\nEMEA,8\nEMEA,6\n", encoding="utf-8")
+    result = distribute(template, regions, tmp_path / "out", rows_path=rows)
+    assert len(result.files) == 1
+    assert result.notes == ["validation of Settings!B3 not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses the "
+                            "function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"]
+
+
+def test_header_problems_do_not_hide_row_problems(template, tmp_path):
+    bad = write(tmp_path / "r.csv", "region,name,budget_totl,gross_margin\nEMEA,Europe,1,1.5\n,Nowhere,2,0.5\n")
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, bad, tmp_path / "out")
+    text = str(exc.value)
+    assert "row 1, column budget_totl: unknown column" in text
+    assert "row 2, column gross_margin: value 1.5 must be between 0 and 1" in text
+    assert "row 3, column region: missing region id" in text
+    rows = write(tmp_path / "rows.csv", "region,industry_scores,nope\nEMEA,11,1\n")
+    good = write(tmp_path / "g.csv", "region,name\nEMEA,Europe\n")
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, good, tmp_path / "out", rows_path=rows)
+    text = str(exc.value)
+    assert "row 1, column nope: unknown column" in text and "row 2, column industry_scores: value 11" in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_csv_encodings(template, tmp_path):
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("region,name,budget_total\nCN-E,华东大区,100\n".encode("gbk"))
+    result = distribute(template, gbk, tmp_path / "a")
+    assert read_region(load_workbook_bytes((tmp_path / "a" / f"{TEMPLATE_ID}_CN-E.xlsx").read_bytes())) == \
+        ("CN-E", "华东大区")
+    assert result.notes == [f"{gbk}: not UTF-8; read as GB18030 (Excel's CSV on Chinese Windows)"]
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("region,name\nCN-N,华北\n".encode("utf-8-sig"))
+    assert distribute(template, bom, tmp_path / "b").notes == []
+    latin = tmp_path / "latin.csv"           # Windows-1252: GB18030 would read "Réunion" as "R閡nion"
+    latin.write_bytes("region,name\nFR,France\nRE,Réunion\n".encode("cp1252"))
+    with pytest.raises(RegionsError) as exc:
+        distribute(template, latin, tmp_path / "c")
+    assert str(exc.value) == (f"{latin}: line 3, byte 5: not UTF-8 text (byte 0xE9); save the table as "
+                              "\"CSV UTF-8\" (Excel: File › Save As › CSV UTF-8) or as .xlsx")
+    assert not (tmp_path / "c").exists()
+
+
+def test_cli_kind_with_a_bad_table_writes_nothing(tmp_path, capsys):
+    pytest.importorskip("gtm_xl.templates")
+    bad = write(tmp_path / "bad.csv", "region,name,total_budget\nEMEA,Europe,-12345\n")
+    out = tmp_path / "out"
+    assert main(["distribute", "budget_by_tier", "--regions", str(bad), "--out", str(out)]) == 2
+    assert "nothing written" in capsys.readouterr().err
+    assert not out.exists()                      # not even out/.template/
+    good = write(tmp_path / "good.csv", "region,name,total_budget\nEMEA,Europe,\"9,000,000\"\n")
+    assert main(["distribute", "budget_by_tier", "--regions", str(good), "--out", str(out)]) == 0
+    installed = out / ".template" / "budget_by_tier_native_en.xlsx"
+    doc = json.loads((out / "manifest.json").read_text())
+    assert doc["template"]["file"] == str(installed.resolve()) and doc["template"]["sha256"] == sha256_file(installed)
+
+
+def test_rerun_with_fewer_regions_removes_only_its_own_stale_copies(template, tmp_path, capsys):
+    from gtm_xl.rollup import rollup
+
+    regions = write(tmp_path / "regions.csv", REGIONS)
+    out = tmp_path / "out"
+    distribute(template, regions, out)
+    user_file = out / f"{TEMPLATE_ID}_MINE.xlsx"       # not in any manifest: never touched
+    user_file.write_bytes((out / f"{TEMPLATE_ID}_NA.xlsx").read_bytes())
+    fewer = write(tmp_path / "fewer.csv", "".join(REGIONS.splitlines(keepends=True)[:2]))   # EMEA only
+    with open(out / f"{TEMPLATE_ID}_APAC.xlsx", "ab") as fh:                              # APAC came back changed
+        fh.write(b"\0")
+    assert main(["distribute", str(template), "--regions", str(fewer), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"Removed 1 stale copies of regions no longer in the table (written by the previous run, unchanged): " \
+           f"{TEMPLATE_ID}_NA.xlsx" in captured.out
+    assert f"STALE 1 copies" in captured.err and f"{TEMPLATE_ID}_APAC.xlsx" in captured.err
+    assert sorted(p.name for p in out.glob("*.xlsx")) == [f"{TEMPLATE_ID}_APAC.xlsx", f"{TEMPLATE_ID}_EMEA.xlsx",
+                                                          f"{TEMPLATE_ID}_MINE.xlsx"]
+    (out / f"{TEMPLATE_ID}_APAC.xlsx").unlink()
+    user_file.unlink()
+    report = rollup(sorted(out.glob("*.xlsx")), tmp_path / "r.xlsx", manifest=out / "manifest.json")
+    assert report.complete and [r.region for r in report.included] == ["EMEA"]
+    result = distribute(template, regions, out, remove_stale=False)  # more regions again: nothing stale
+    assert result.removed == result.stale_kept == []
+
+
+def test_every_file_is_written_atomically_with_the_same_mode_and_fsync(template, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    from gtm_xl.rollup import rollup
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    out = tmp_path / "out"
+    distribute(template, write(tmp_path / "regions.csv", REGIONS), out)
+    assert len(synced) >= 4                       # three copies + the manifest
+    before = len(synced)
+    rollup(sorted(out.glob("*.xlsx")), tmp_path / "r" / "rollup.xlsx", manifest=out / "manifest.json",
+           csv_dir=tmp_path / "csv")
+    written = [*out.glob("*.xlsx"), out / "manifest.json", tmp_path / "r" / "rollup.xlsx",
+               *(tmp_path / "csv").glob("*.csv")]
+    assert len(synced) - before >= 1 + len(list((tmp_path / "csv").glob("*.csv")))  # rollup.xlsx + the CSVs
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in written}
+    assert set(modes.values()) == {0o644}, modes
