@@ -53,6 +53,8 @@ class FileResult:
     recalculated_by: str | None = None  # "refresh" | "libreoffice" | None (stored values used)
     needs_libreoffice: bool = False
     outputs: dict[str, list[list[Any]]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)  # single-cell numeric inputs (weights of averages)
+    not_checked: list[str] = field(default_factory=list)  # validation rules the evaluator could not evaluate
 
     @property
     def ok(self) -> bool:
@@ -61,11 +63,38 @@ class FileResult:
 
 @dataclass(frozen=True)
 class Aggregation:
-    """How a scalar output is totalled across regions: ``sum``, ``weighted`` (by ``weight``,
-    another output) or ``none`` (text, ranks, RAG status)."""
+    """How a scalar output is totalled across regions: ``sum``, ``weighted`` (by ``weight``, a
+    summed output or a single-cell numeric input; a plain mean when ``weight`` is None) or
+    ``none`` (text, ranks, RAG status)."""
 
     how: str
     weight: str | None = None
+
+    @property
+    def text(self) -> str:
+        """In words, for the summary: ``sum``, ``weighted by mrr_start``, ``mean``, ``none``."""
+        if self.how == "weighted":
+            return f"weighted by {self.weight}" if self.weight else "mean"
+        return self.how
+
+
+# A ratio's family → the volumes that weight it, best first (searched among the summed outputs, then
+# the numeric single-cell inputs — a volume is often an input). Weighted by them, the average is the
+# ratio of the sums: NRR by starting MRR is Σ(end MRR)/Σ(start MRR); LTV:CAC by acquisition spend is
+# Σ(LTV × customers)/Σ(spend); penetration by the market size is Σ(served)/Σ(potential).
+_SPEND = re.compile(r"cac_?spend|acquisition_?spend|marketing_?spend|(?:^|_)spend(?:$|_)", re.I)
+_NEW_CUSTOMERS = re.compile(r"new_?customers|customers_?won|new_?accounts|deals_?won", re.I)
+_WEIGHT_FAMILIES: list[tuple[re.Pattern, list[re.Pattern]]] = [
+    (re.compile(r"nrr|grr|retention|churn|expansion|contraction", re.I),
+     [re.compile(p, re.I) for p in (r"mrr_?start|start(?:ing)?_?mrr|mrr_?begin|opening_?mrr",
+                                    r"(?:^|_)mrr(?:$|_)", r"(?:^|_)arr(?:$|_)", r"revenue")]),
+    (re.compile(r"ltv_?cac|ltv:cac|payback", re.I), [_SPEND, _NEW_CUSTOMERS]),
+    (re.compile(r"(?:^|_)cac(?:$|_)", re.I), [_NEW_CUSTOMERS, _SPEND]),  # CAC = spend / customers
+    (re.compile(r"(?:^|_)(?:ltv|arpa|arpu|aov)(?:$|_)", re.I),
+     [re.compile(p, re.I) for p in (r"new_?customers|customers|accounts",)]),
+    (re.compile(r"penetration|coverage|market_?share", re.I),
+     [re.compile(p, re.I) for p in (r"potential|market_?size|addressable|(?:^|_)tam(?:$|_)",)]),
+]
 
 
 @dataclass
@@ -87,8 +116,9 @@ class RollupReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "template": {"id": self.template.template_id, "version": self.template.version},
-            "included": [{"file": r.path, "region": r.region, "recalculated_by": r.recalculated_by}
-                         for r in self.included],
+            "included": [{"file": r.path, "region": r.region, "recalculated_by": r.recalculated_by,
+                          **({"not_checked": r.not_checked} if r.not_checked else {})} for r in self.included],
+            "rules": {k: a.text for k, a in self.rules.items()},
             "left_out": [{"file": r.path, "region": r.region, "reasons": r.reasons} for r in self.left_out],
             "missing_regions": self.missing_regions,
             "totals": self.totals,
@@ -103,6 +133,18 @@ def _read_outputs(view, template: TemplateInfo) -> dict[str, list[list[Any]]]:
     for key, block in template.outputs.items():
         out[key] = [[_plain(view.value(block.sheet, r, c)) for c in range(block.min_col, block.max_col + 1)]
                     for r in range(block.min_row, block.max_row + 1)]
+    return out
+
+
+def _read_inputs(view, template: TemplateInfo) -> dict[str, Any]:
+    """The numbers in the template's single-cell inputs (a volume such as ``mrr_start`` can weight
+    an average); inputs are values, so no recalculation is needed."""
+    out = {}
+    for key, block in template.inputs.items():
+        if block.is_scalar:
+            v = _plain(view.value(block.sheet, block.min_row, block.min_col))
+            if isinstance(v, float):
+                out[key] = v
     return out
 
 
@@ -148,9 +190,10 @@ def inspect_file(path: str | Path, template: TemplateInfo, manifest_regions: dic
     result.region, result.name, why = integrity.check_region(view, path.name, manifest_regions)
     result.reasons += why
     result.reasons += integrity.check_formulas(view, template)
-    result.reasons += integrity.check_inputs(view, template)
+    result.reasons += integrity.check_inputs(view, template, result.not_checked)
     if result.reasons:
         return result
+    result.inputs = _read_inputs(view, template)
     if recalculate and integrity.needs_recalculation(view, workbook_xml, template):
         values = _recalculate_with_refresh(path, template)
         if values is None:
@@ -254,10 +297,15 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
 
 # --- consolidation ----------------------------------------------------------------------------------
 def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dict[str, Aggregation]:
-    """Per scalar output: text/RAG and ranks → none; ratios, rates, scores and per-unit values such as CAC
-    and LTV (by name, or a % / "x" number format) → average weighted by the first summed amount
-    of money or volume (budget, spend, revenue, GMV, MRR, customers, accounts, firms…), a plain
-    mean when there is none; other numbers → sum."""
+    """Per scalar output: text/RAG and ranks → none; ratios, rates, scores and per-unit values
+    (by name, or a % / "x" number format) → a weighted average; other numbers → sum.
+
+    The weight of a ratio is the volume its family is a ratio of, when the template has one as
+    a summed output or a numeric single-cell input (:data:`_WEIGHT_FAMILIES`: NRR/GRR/churn by
+    the starting MRR, LTV:CAC and CAC payback by the acquisition spend or else the new
+    customers, CAC by the new customers, LTV/ARPA by customers, penetration by the market size); else the first summed
+    amount of money or volume (budget, spend, revenue, GMV, MRR, customers, accounts, firms);
+    else none: a plain mean. LTV:CAC is never summed."""
     rules: dict[str, Aggregation] = {}
     scalars = [k for k, b in template.outputs.items() if b.is_scalar]
     for key in scalars:
@@ -271,8 +319,30 @@ def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dic
             rules[key] = Aggregation("weighted")
         else:
             rules[key] = Aggregation("sum")
-    weight = next((k for k in scalars if rules[k].how == "sum" and _WEIGHT_WORDS.search(k)), None)
-    return {k: (Aggregation("weighted", weight) if a.how == "weighted" else a) for k, a in rules.items()}
+    summed = [k for k in scalars if rules[k].how == "sum"]
+    volumes = [k for k, b in template.inputs.items() if b.is_scalar and _is_number(template.values.get(b.coords()[0]))]
+    generic = next((k for k in summed if _WEIGHT_WORDS.search(k)), None)
+
+    def weight_of(key: str) -> str | None:
+        for family, patterns in _WEIGHT_FAMILIES:
+            if family.search(key):
+                for pattern in patterns:
+                    found = next((k for k in [*summed, *volumes] if k != key and pattern.search(k)), None)
+                    if found is not None:
+                        return found
+        return generic
+
+    return {k: (Aggregation("weighted", weight_of(k)) if a.how == "weighted" else a) for k, a in rules.items()}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _weight(r: FileResult, name: str) -> float | None:
+    if name in r.outputs:
+        return _num(r.outputs[name][0][0])
+    return _num(r.inputs.get(name))
 
 
 def block_totals(template: TemplateInfo, included: list[FileResult]) -> dict[str, tuple[str, list[list[Any]]]]:
@@ -317,7 +387,7 @@ def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) ->
         if rule.how == "sum":
             totals[key] = math.fsum(nums) if nums else None
         elif rule.how == "weighted":
-            pairs = [(v, _num(r.outputs[rule.weight][0][0]) if rule.weight else 1.0)
+            pairs = [(v, _weight(r, rule.weight) if rule.weight else 1.0)
                      for v, r in zip(vals, included) if v is not None]
             pairs = [(v, w) for v, w in pairs if w is not None]
             wsum = math.fsum(w for _, w in pairs)

@@ -26,7 +26,13 @@ from gtm_xl.excel.cells import column_letter
 
 __all__ = ["tables", "write_workbook", "write_csv", "write_db"]
 
-_RAG_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "yellow": "FFEB9C", "red": "FFC7CE"}
+GREEN, AMBER, RED = "C6EFCE", "FFEB9C", "FFC7CE"
+#: labels coloured in every roll-up: the English and Chinese traffic lights, check cells
+_DEFAULT_COLOURS = {"green": GREEN, "amber": AMBER, "yellow": AMBER, "red": RED,
+                    "绿": GREEN, "黄": AMBER, "红": RED, "绿色": GREEN, "黄色": AMBER, "红色": RED,
+                    "ok": GREEN, "check": RED}
+# inputs holding a template's own labels, best first: status (RAG) labels, tier labels
+_LABEL_INPUTS = re.compile(r"(?:rag|status|traffic).*label|label.*(?:rag|status)|tier_?labels?", re.I)
 
 
 def _scalars(report) -> list[str]:
@@ -41,6 +47,34 @@ def _rule_text(rule) -> str:
     if rule.how == "weighted":
         return f"weighted:{rule.weight}" if rule.weight else "mean"
     return rule.how
+
+
+def rag_colours(report) -> dict[str, str]:
+    """Label (case-folded) → fill colour for the RAG sheet: the template's own labels — the
+    cells of an input such as ``rag_labels`` (Green/Amber/Red, or 绿/黄/红 in the Chinese build)
+    or ``tier_labels`` (A/B/C), first green, second amber, third red — then the English and
+    Chinese defaults and OK/CHECK. A template label wins over a default spelt the same."""
+    info = report.template
+    own: dict[str, str] = {}
+    for key, block in sorted(info.inputs.items(), key=lambda kv: "tier" in kv[0]):  # status labels first
+        if not _LABEL_INPUTS.search(key) or block.is_scalar:
+            continue
+        labels = [str(v).strip() for v in (info.values.get(c) for c in block.coords()) if v not in (None, "")]
+        if len(labels) == 3:
+            for label, colour in zip(labels, (GREEN, AMBER, RED)):
+                own.setdefault(label.casefold(), colour)
+    return {**_DEFAULT_COLOURS, **own}
+
+
+def _status_labels(report) -> tuple[str, str, str]:
+    """The words of the File-check column: the template's own RAG labels when it has them."""
+    info = report.template
+    for key, block in info.inputs.items():
+        if re.search(r"(?:rag|status).*label", key, re.I) and not block.is_scalar:
+            labels = [info.values.get(c) for c in block.coords()]
+            if len(labels) == 3 and all(isinstance(v, str) and v.strip() for v in labels):
+                return labels[0].strip(), labels[1].strip(), labels[2].strip()
+    return "Green", "Amber", "Red"
 
 
 def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -181,7 +215,7 @@ def write_workbook(report, target: Path) -> Path:
             ws.cell(row, j).number_format = fmt
         cell = ws.cell(total_row, j, report.totals.get(key))
         cell.font = bold
-        ws.cell(total_row + 1, j, _rule_text(report.rules[key]))
+        ws.cell(total_row + 1, j, report.rules[key].text)
     for j in range(1, len(header) + 1):
         ws.column_dimensions[column_letter(j)].width = 16
     ws.freeze_panes = "B4"
@@ -223,17 +257,19 @@ def write_workbook(report, target: Path) -> Path:
     rag.append(["Region", "Name", *(label for label, _, _, _ in columns), "File check"])
     for c in range(1, len(columns) + 4):
         rag.cell(1, c).font = bold
+    ok, missing, bad = _status_labels(report)
     for r in report.included:
-        rag.append([r.region, r.name, *(r.outputs[k][i][j] for _, k, i, j in columns), "Green"])
+        rag.append([r.region, r.name, *(r.outputs[k][i][j] for _, k, i, j in columns), ok])
     for r in report.left_out:
-        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(columns)), "Red"])
+        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(columns)), bad])
     for m in report.missing_regions:
-        rag.append([m["region"], None, *([None] * len(columns)), "Amber"])
+        rag.append([m["region"], None, *([None] * len(columns)), missing])
     if rag.max_row > 1:
         area = f"C2:{column_letter(len(columns) + 3)}{rag.max_row}"
-        for word, color in _RAG_FILL.items():
+        for word, color in rag_colours(report).items():
             fill = PatternFill("solid", fgColor=color, bgColor=color)
-            rag.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
+            text = word.replace('"', '""')  # Excel compares text case-insensitively
+            rag.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill))
 
     for key in _blocks(report):
         bs = wb.create_sheet(_table_name(key)[:31])

@@ -111,15 +111,18 @@ def test_aggregation_rules_do_not_sum_ratios(sent):
                         out_score_total=30.0, out_status="Green", out_industry_budget=0.0),
                 _result("b", out_budget=300.0, out_gmv_target=2.0, out_cac=30.0, out_ltv=30.0, out_ltv_cac=1.0,
                         out_score_total=20.0, out_status="Amber", out_industry_budget=0.0)]
+    included[0].inputs, included[1].inputs = {"cac_spend": 1000.0}, {"cac_spend": 3000.0}
     rules = aggregation_rules(info, included)
     assert rules["out_budget"] == Aggregation("sum")
-    assert rules["out_ltv_cac"] == Aggregation("weighted", "out_budget")
-    assert rules["out_cac"].how == rules["out_ltv"].how == "weighted"
+    # ratios are weighted by the volume they are a ratio of (an input here)
+    assert rules["out_ltv_cac"] == Aggregation("weighted", "cac_spend")
+    assert rules["out_cac"] == rules["out_ltv"] == Aggregation("weighted", "new_customers")
+    assert rules["out_score_total"] == Aggregation("weighted", "out_budget")  # no family: the first summed amount
     assert rules["out_status"] == Aggregation("none")
     assert "out_industry_budget" not in rules      # a block: its own table, no total
     totals = compute_totals(included, rules)
     assert totals["out_budget"] == 400.0 and totals["out_gmv_target"] == 3.0
-    assert math.isclose(totals["out_ltv_cac"], (5 * 100 + 1 * 300) / 400)
+    assert math.isclose(totals["out_ltv_cac"], (5 * 1000 + 1 * 3000) / 4000)
     assert totals["out_status"] is None
     zero = [_result("a", out_budget=0.0, out_ltv_cac=2.0), _result("b", out_budget=0.0, out_ltv_cac=4.0)]
     assert compute_totals(zero, {"out_budget": Aggregation("sum"),

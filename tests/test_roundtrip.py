@@ -17,7 +17,7 @@ import pytest
 from distribution_helpers import SCORES, SETTINGS, TEMPLATE_ID, build_test_template, expected_outputs
 from gtm_xl.cli import main
 from gtm_xl.distribute import distribute
-from gtm_xl.rollup import rollup
+from gtm_xl.rollup import Aggregation, rollup
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
@@ -95,10 +95,17 @@ def test_round_trip(tmp_path, libreoffice):
     assert math.isclose(report.totals["out_budget"], budget, rel_tol=1e-12)
     assert math.isclose(report.totals["out_gmv_target"], math.fsum(e["out_gmv_target"] for e in expected.values()),
                         rel_tol=1e-12)
-    # LTV:CAC is not summed: the budget-weighted average of the regions' ratios
-    weighted = math.fsum(e["out_ltv_cac"] * e["out_budget"] for e in expected.values()) / budget
-    assert report.rules["out_ltv_cac"].how == "weighted"
-    assert math.isclose(report.totals["out_ltv_cac"], weighted, rel_tol=1e-9)
+    # LTV:CAC is not summed: weighted by the acquisition spend it is a ratio of, the average is the
+    # consolidated ratio — the lifetime value of all new customers over all acquisition spend
+    spend = math.fsum(v["settings"]["cac_spend"] for v in good.values())
+    consolidated = math.fsum(e["out_ltv"] * good[rid]["settings"]["new_customers"]
+                             for rid, e in expected.items()) / spend
+    assert report.rules["out_ltv_cac"] == Aggregation("weighted", "cac_spend")
+    assert math.isclose(report.totals["out_ltv_cac"], consolidated, rel_tol=1e-9)
+    # CAC by the new customers: all spend over all new customers
+    customers = math.fsum(v["settings"]["new_customers"] for v in good.values())
+    assert report.rules["out_cac"] == Aggregation("weighted", "new_customers")
+    assert math.isclose(report.totals["out_cac"], spend / customers, rel_tol=1e-9)
     assert report.totals["out_ltv_cac"] < max(e["out_ltv_cac"] for e in expected.values())
 
     # the summary workbook, the CSV tables and the database say the same
