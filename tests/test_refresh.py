@@ -482,3 +482,47 @@ def test_check_template_with_bad_inputs(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"Matrix!{score_ref}: 12 is not between 0 and 10" in out
     assert f"Settings!{weight_ref}: -1 is not at least 0" in out
+
+
+def _custom_rules_book(tmp_path: Path) -> Path:
+    """Custom (formula) validation rules: a multiple of a unit over B2:B4 (written for B2, as
+    Excel stores it), a rule comparing B5 with a formula cell, one with an unknown function."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Inputs"
+    ws["C1"] = 500
+    for ref, v in (("B2", 1000), ("B3", 1500), ("B4", -3), ("B5", 5000), ("B6", 7)):
+        ws[ref] = v
+    ws["D2"] = "=B2*2"
+    rules = (("B2:B4", "AND(B2>=0,MOD(B2,$C$1)=0)", "Enter a multiple of the unit."),
+             ("B5", "B5<$D$2", "Must stay below twice the first amount."),
+             ("B6", "FOO(B6)>0", "never evaluated"))
+    for sqref, formula, error in rules:
+        dv = DataValidation(type="custom", formula1=formula, showErrorMessage=True, error=error)
+        dv.add(sqref)
+        ws.add_data_validation(dv)
+    path = tmp_path / "custom.xlsx"
+    wb.save(path)
+    return path
+
+
+@needs_evaluator
+def test_custom_validation_rules_are_evaluated(tmp_path, capsys):
+    src = _custom_rules_book(tmp_path)
+    report = refresh_file(src, None, check_only=True)
+    assert report.ok, report.error
+    # B4 is checked with its own reference (the rule moved from B2 to B4); B5 against D2 = 2000,
+    # the recalculated value (the file stores none)
+    assert report.validation_failures == [
+        {"cell": "Inputs!B4", "message": "-3 fails the rule =AND(B4>=0,MOD(B4,$C$1)=0): Enter a multiple of the unit."},
+        {"cell": "Inputs!B5", "message": "5000 fails the rule =B5<$D$2: Must stay below twice the first amount."}]
+    assert report.validation_not_checked == [
+        {"cell": "Inputs!B6", "message": "not checked: the rule =FOO(B6)>0 uses the function FOO, which the headless "
+                                         "evaluator does not support"}]
+    assert main(["check", str(src)]) == 1
+    out = capsys.readouterr().out
+    assert "Inputs!B4: -3 fails the rule" in out
+    report_path = tmp_path / "r.json"
+    main(["check", str(src), "--report", str(report_path), "--quiet"])
+    (entry,) = json.loads(report_path.read_text())["files"]
+    assert entry["validation_not_checked"][0]["cell"] == "Inputs!B6"

@@ -221,3 +221,114 @@ def postgres():
 
 def test_postgresql_tables(sent, postgres):
     _check_db(postgres, _report(sent[0]))
+
+
+# --- full roll-ups of real distributed files -------------------------------------------------------
+def test_postgresql_full_rollup_from_distributed_files(sent, postgres, tmp_path):
+    """rollup(db=<PostgreSQL URL>) end to end: the distributed copies are checked, recalculated
+    headlessly and consolidated into tables of the server the fixture started."""
+    from sqlalchemy import create_engine, text
+
+    from gtm_xl.rollup import rollup
+
+    _, out, _ = sent
+    report = rollup(sorted(out.glob("*.xlsx")), tmp_path / "r.xlsx", manifest=out / "manifest.json", db=postgres)
+    assert report.complete and [r.region for r in report.included] == ["A", "B"]
+    assert report.written[-1].startswith("postgresql+psycopg://gtm@127.0.0.1:")
+    engine = create_engine(postgres)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("select region, out_budget from summary order by region")).all() == [
+                ("A", 100.0), ("B", 200.0)]
+            assert conn.execute(text("select total, rule from totals where output = 'out_budget'")).one() == (
+                300.0, "sum")
+            assert conn.execute(text("select sum(value) from out_industry_budget")).scalar() == pytest.approx(300.0)
+            assert conn.execute(text("select count(*) from left_out")).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path):
+    pytest.importorskip("gtm_xl.templates")
+    from gtm_xl.rollup import rollup
+    from gtm_xl.templates import build_template
+
+    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    (tmp_path / "r.csv").write_text('region,name,total_budget\nEMEA,Europe,"9,000,000"\nAPAC,Asia,"6,000,000"\n',
+                                    encoding="utf-8")
+    sent_dir = tmp_path / "sent"
+    distribute(template, tmp_path / "r.csv", sent_dir)
+    apac = sent_dir / "budget_by_tier_APAC.xlsx"
+    wb = openpyxl.load_workbook(apac)
+    wb["Settings"]["C5"] = 1_234_567                 # not a multiple of the 1,000 unit
+    wb.save(apac)
+    report = rollup(sorted(sent_dir.glob("*.xlsx")), tmp_path / "rollup.xlsx", manifest=sent_dir / "manifest.json")
+    assert [r.region for r in report.included] == ["EMEA"]
+    (bad,) = report.left_out
+    assert bad.reasons == ["input total_budget at Settings!C5: 1234567 fails the rule "
+                           "=AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0): Enter a non-negative multiple of the budget unit."]
+
+
+def test_not_checked_rule_is_reported_not_left_out(tmp_path):
+    from gtm_xl.rollup import rollup
+
+    template = build_test_template(tmp_path / "t.xlsx", {"Settings!B3": ("GTM_NOT_A_FUNCTION(B3)>0", "x")})
+    (tmp_path / "r.csv").write_text("region,name\nA,Alpha\n", encoding="utf-8")
+    distribute(template, tmp_path / "r.csv", tmp_path / "sent")
+    report = rollup([tmp_path / "sent" / f"{TEMPLATE_ID}_A.xlsx"], tmp_path / "r.xlsx",
+                    manifest=tmp_path / "sent" / "manifest.json")
+    (r,) = report.included
+    assert r.not_checked == ["input gmv_target at Settings!B3: not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses "
+                             "the function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(tmp_path, lang):
+    """Regions of very different sizes: the consolidated NRR/GRR are the MRR-weighted ones
+    (Σ end MRR / Σ start MRR, computed here from the inputs), not the plain mean; LTV:CAC has no
+    volume in this template and is a plain mean, said so; the RAG sheet colours the template's
+    own status labels (绿/黄/红 in the Chinese build)."""
+    pytest.importorskip("gtm_xl.templates")
+    from openpyxl.formatting.rule import CellIsRule  # noqa: F401
+
+    from gtm_xl.rollup import rollup
+    from gtm_xl.templates import build_template
+
+    template = build_template("kpi_scorecard", "native", lang, tmp_path / "kpi.xlsx")
+    sizes = {"S": (1_000.0, 50.0, 10.0, 300.0, 0.0), "M": (100_000.0, 8_000.0, 2_000.0, 4_000.0, 500.0),
+             "L": (10_000_000.0, 400_000.0, 100_000.0, 900_000.0, 0.0)}  # start, expansion, contraction, churned, react.
+    lines = ["region,name,mrr_start,mrr_expansion,mrr_contraction,mrr_churned,mrr_reactivation,cac"]
+    for i, (rid, v) in enumerate(sizes.items()):
+        lines.append(",".join([rid, rid, *(f"{x:.0f}" for x in v), str(500 + 700 * i)]))
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    distribute(template, tmp_path / "r.csv", tmp_path / "sent")
+    report = rollup(sorted((tmp_path / "sent").glob("*.xlsx")), tmp_path / "rollup.xlsx",
+                    manifest=tmp_path / "sent" / "manifest.json", csv_dir=tmp_path / "csv")
+    assert report.complete, report.as_dict()
+    start = math.fsum(v[0] for v in sizes.values())
+    nrr = math.fsum(s + e + r - c - ch for s, e, c, ch, r in sizes.values()) / start
+    grr = math.fsum(s - c - ch for s, e, c, ch, r in sizes.values()) / start
+    assert report.rules["nrr"] == report.rules["grr"] == Aggregation("weighted", "mrr_start")
+    assert math.isclose(report.totals["nrr"], nrr, rel_tol=1e-12)
+    assert math.isclose(report.totals["grr"], grr, rel_tol=1e-12)
+    plain = math.fsum(r.outputs["nrr"][0][0] for r in report.included) / 3
+    assert abs(plain - nrr) > 0.01                      # the sizes matter
+    assert report.rules["ltv_cac"] == Aggregation("weighted", None)
+    wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
+    summary = wb["Summary"]
+    header = [c.value for c in summary[3]]
+    rule_row = next(row for row in summary.iter_rows(min_row=4) if row[0].value == "Rule")
+    assert rule_row[header.index("nrr")].value == "weighted by mrr_start"
+    assert rule_row[header.index("ltv_cac")].value == "mean"
+    with open(tmp_path / "csv" / "totals.csv", encoding="utf-8") as fh:
+        assert "nrr,{},weighted:mrr_start".format(report.totals["nrr"]) in fh.read()
+    rag = wb["RAG"]
+    colours = {}
+    for rng in rag.conditional_formatting:
+        for rule in rng.rules:
+            colours[rule.formula[0].strip('"')] = rule.dxf.fill.fgColor.rgb[-6:]
+    labels = ("Green", "Amber", "Red") if lang == "en" else ("绿", "黄", "红")
+    assert [colours[label.casefold()] for label in labels] == ["C6EFCE", "FFEB9C", "FFC7CE"]
+    statuses = {c.value for row in rag.iter_rows(min_row=2, min_col=3) for c in row if isinstance(c.value, str)}
+    assert statuses and statuses <= {label for label in labels} | {"◀", ""}, statuses
+    assert rag.cell(2, rag.max_column).value == labels[0]  # the file-check column in the template's words
