@@ -162,6 +162,10 @@ def residual_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str,
     return {"total_budget": [[50_000_123]], "budget_unit": [[1000]], "gmv_target": [[12_000_000]]}
 
 
+REVERSED_TIERS = {"commission_tiers": [[1.5, 0.5], [1.2, 0.2]], "commission_attainment": [[1.3]],
+                  "commission_schedule_attainment": [[0.8], [1.2], [1.5], [1.6]]}
+
+
 def write_copy(src: Path, dst: Path, values: dict[str, list[list[Any]]]) -> None:
     """``src`` with the given input blocks written through their defined names, saved as ``dst``."""
     wb = openpyxl.load_workbook(src)
@@ -179,6 +183,8 @@ def special_copies(src: Path, out_dir: Path, kind: str) -> list[Path]:
             copies.append((out_dir / f"{src.stem}_{variant}.xlsx", blank_row_inputs(kind, current, variant)))
     if kind == "budget_by_tier":
         copies.append((out_dir / f"{src.stem}_residual.xlsx", residual_inputs(kind, current)))
+    if kind == "kpi_scorecard":  # accelerators entered in descending order (a pasted block bypasses validation)
+        copies.append((out_dir / f"{src.stem}_tiers_reversed.xlsx", REVERSED_TIERS))
     for dst, values in copies:
         write_copy(src, dst, values)
     return [dst for dst, _ in copies]

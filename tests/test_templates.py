@@ -372,7 +372,7 @@ def test_native_flavour_uses_classic_built_ins_only(books):
         assert {"SUMPRODUCT", "INT"} <= used or kind != "budget_by_tier"
 
 
-@pytest.mark.parametrize("kind", ["scoring_matrix", "budget_by_tier"])
+@pytest.mark.parametrize("kind", TEMPLATES)
 def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math(kind, tmp_path):
     """6 of 12 industries (as a regional copy), an industry without scores, and a total that is
     not a whole number of units: refreshed headlessly, the outputs are compute()'s — blank rows
@@ -383,15 +383,15 @@ def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math
     src = tmp_path / file_name(kind, "udf")
     src.write_bytes(workbook_bytes(kind, "udf"))
     copies = special_copies(src, tmp_path, kind)
-    assert len(copies) == (2 if kind == "scoring_matrix" else 3)
+    assert len(copies) == {"scoring_matrix": 2, "budget_by_tier": 3, "kpi_scorecard": 1}[kind]
     for path in copies:
         report = refresh_file(path)
         assert report.ok and not report.unsupported, (path.name, report.error, report.unsupported)
         assert compare_outputs(path, path, kind) == [], path.name
+        if not path.stem.endswith(("six", "unscored")):
+            continue
         wb = openpyxl.load_workbook(path, data_only=True)
         tiers = [r[0] for r in read_block(wb, "industry_tier")]
-        if path.stem.endswith("residual"):
-            continue
         assert all(t in (None, "") for t in tiers[6:]), tiers  # empty rows: no tier
         counted = [r[0] for r in read_block(wb, "tier_industry_count" if kind == "budget_by_tier" else "tier_count")]
         unscored = path.stem.endswith("unscored")
@@ -422,3 +422,36 @@ def test_compute_follows_the_blank_row_rules():
         else:
             assert out["industry_budget"][6:] == [[""]] * 6 and str(out["industry_budget"][3][0]) == "#N/A"
             assert str(out["check_status"][1][0]) == "#N/A"
+
+
+def _rule(ws, coordinate):
+    rules = [dv for dv in ws.data_validations.dataValidation if coordinate in dv.sqref]
+    assert len(rules) == 1, coordinate
+    return rules[0]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
+    """Rates 0–100% (SPEC), RAG thresholds sensible and descending, accelerators from 100%, ascending."""
+    from gtm_xl.templates import example as ex
+
+    wb = _wb(books, "kpi_scorecard", flavour)
+    sheet, (c, r1, _, r2) = destination(wb, "kpi_target")
+    ws = wb[sheet]
+    rates = 0
+    for i, kpi in enumerate(ex.KPIS):
+        target, actual = _rule(ws, ws.cell(r1 + i, c).coordinate), _rule(ws, ws.cell(r1 + i, c + 1).coordinate)
+        if kpi[2] == "percent":
+            rates += 1
+            t = ws.cell(r1 + i, c).coordinate
+            assert target.type == "custom" and target.formula1 == f"AND(ISNUMBER({t}),{t}>0,{t}<=1)"
+            assert (actual.type, actual.operator, actual.formula1, actual.formula2) == ("decimal", "between", "0", "1")
+        else:
+            assert target.operator == "greaterThan" and target.formula1 == "0"
+    assert rates == 5
+    sheet, (c, r, _, _) = destination(wb, "rag_thresholds")
+    green, amber = (_rule(wb[sheet], wb[sheet].cell(r + k, c).coordinate).formula1 for k in (0, 1))
+    assert "<=2" in green and "<=2" in amber and "C6<C5" in amber.replace("$", "")
+    sheet, (c, r, _, _) = destination(wb, "commission_tiers")
+    first, second = (_rule(wb[sheet], wb[sheet].cell(r + k, c).coordinate).formula1 for k in (0, 1))
+    assert ">=1" in first and "C18>C17" in second.replace("$", "")

@@ -14,7 +14,7 @@ from gtm_xl import compensation, funnel, metrics, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
 from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, POSITIVE, TEXT, WHOLE,
-                                     Builder, NameInfo, traffic_light)
+                                     Builder, NameInfo, above, below, rate_target, traffic_light)
 
 TEMPLATE_ID = "kpi_scorecard"
 VERSION = "1.0"
@@ -28,7 +28,8 @@ NAMES: dict[str, NameInfo] = {
     "rag_thresholds": NameInfo("input", "attainment from which a KPI is green, then amber (descending)"),
     "rag_labels": NameInfo("input", "status labels: green, amber, red"),
     "commission_base": NameInfo("input", "base commission paid at 100% of target"),
-    "commission_tiers": NameInfo("input", "accelerators: attainment threshold and bonus (two columns, ascending)"),
+    "commission_tiers": NameInfo("input", "accelerators: attainment threshold and bonus (two columns; validated "
+                                          "ascending, computed in any order)"),
     "kpi_direction": NameInfo("input", "per KPI: higher or lower is better"),
     "kpi_target": NameInfo("input", "per KPI: target"),
     "kpi_actual": NameInfo("input", "per KPI: actual"),
@@ -119,12 +120,32 @@ def _attainment(b: Builder, r: int) -> str:
     return f'IF(C{r}="lower",D{r}/E{r},E{r}/D{r})'
 
 
+_RAG_MESSAGES = (
+    (("Attainment from which a KPI is green, e.g. 100% (above 0%, up to 200%).",
+      "指标为绿色的达成率下限，例如100%（大于0%，不超过200%）。"),
+     ("Enter a percentage above 0% and up to 200%.", "请输入大于0%且不超过200%的百分比。")),
+    (("Attainment from which a KPI is amber, e.g. 90%: below the green threshold.",
+      "指标为黄色的达成率下限，例如90%：须低于绿色下限。"),
+     ("Enter a percentage from 0% to 200%, below the green threshold.", "请输入0%到200%之间、低于绿色下限的百分比。")),
+)
+_TIER_MESSAGES = (
+    (("Attainment from which accelerator 1 pays, 100% or more (e.g. 120%).", "加速器1的起算达成率，不低于100%（如120%）。"),
+     ("Enter an attainment from 100% to 1000%.", "请输入100%到1000%之间的达成率。")),
+    (("Attainment from which accelerator 2 pays: above accelerator 1 (e.g. 150%).",
+      "加速器2的起算达成率：须高于加速器1（如150%）。"),
+     ("Enter an attainment up to 1000%, above accelerator 1.", "请输入不超过1000%、高于加速器1的达成率。")),
+)
+
+
 def _settings(b: Builder) -> None:
     s = b.sheet("Settings", {"A": 3, "B": 34, "C": 16, "D": 16}, tab="FFC000")
     b.title(s, (TITLE[0] + " — settings", TITLE[1] + " — 设置"))
     b.headers(s, 4, 2, [("RAG status", "红黄绿状态"), ("Attainment from", "达成率下限")])
     b.labels(s, 5, 2, [("Green from", "绿色下限"), ("Amber from", "黄色下限")])
-    b.inputs(s, 5, 3, [[x] for x in ex.RAG_THRESHOLDS], "rag_thresholds", ATTAINMENT, "0%")
+    # green from an attainment in (0%, 200%]; amber from a lower one (descending, as GTM_TIER needs)
+    b.inputs(s, 5, 3, [[ex.RAG_THRESHOLDS[0]]], None, above("C5", "0", "0", "2", *_RAG_MESSAGES[0]), "0%")
+    b.inputs(s, 6, 3, [[ex.RAG_THRESHOLDS[1]]], None, below("C6", "C5", "0", "2", *_RAG_MESSAGES[1]), "0%")
+    b.name("rag_thresholds", s, "$C$5:$C$6")
     b.headers(s, 8, 2, [("Status", "状态"), ("Label", "标签")])
     b.labels(s, 9, 2, [("Green: on target", "绿：达成"), ("Amber: close", "黄：接近"), ("Red: behind", "红：落后")])
     b.inputs(s, 9, 3, [[b.t(x)] for x in ex.RAG_LABELS], "rag_labels", TEXT)
@@ -134,7 +155,9 @@ def _settings(b: Builder) -> None:
     b.inputs(s, 14, 3, [[ex.COMMISSION_BASE]], "commission_base", AMOUNT, "currency")
     b.headers(s, 16, 2, [("Accelerator", "加速器"), ("Attainment from", "达成率"), ("Bonus", "奖励")])
     b.labels(s, 17, 2, [("Accelerator 1", "加速器1"), ("Accelerator 2", "加速器2")])
-    b.inputs(s, 17, 3, [[t] for t, _ in ex.COMMISSION_TIERS], None, ATTAINMENT, "0%")
+    # accelerator thresholds from 100% up to 1000%, ascending (the payout formula does not rely on it)
+    b.inputs(s, 17, 3, [[ex.COMMISSION_TIERS[0][0]]], None, above("C17", "0", "1", "10", *_TIER_MESSAGES[0]), "0%")
+    b.inputs(s, 18, 3, [[ex.COMMISSION_TIERS[1][0]]], None, above("C18", "C17", "1", "10", *_TIER_MESSAGES[1]), "0%")
     b.inputs(s, 17, 4, [[x] for _, x in ex.COMMISSION_TIERS], None, BONUS, "0%")
     b.name("commission_tiers", s, "$C$17:$D$18")
 
@@ -149,8 +172,12 @@ def _scorecard(b: Builder) -> None:
     b.labels(sc, K_FIRST, 1, [ex.DIMENSIONS[k[0]] for k in ex.KPIS])
     b.labels(sc, K_FIRST, 2, [k[1] for k in ex.KPIS])
     b.inputs(sc, K_FIRST, 3, [[k[3]] for k in ex.KPIS], "kpi_direction", DIRECTION)
-    b.inputs(sc, K_FIRST, 4, [[k[4]] for k in ex.KPIS], "kpi_target", POSITIVE)
-    b.inputs(sc, K_FIRST, 5, [[k[5]] for k in ex.KPIS], "kpi_actual", AMOUNT)
+    for i, k in enumerate(ex.KPIS):  # rates (retention, referral, conversion, discount, churn) lie in 0–100%
+        rate = k[2] == "percent"
+        b.inputs(sc, K_FIRST + i, 4, [[k[4]]], None, rate_target(f"D{K_FIRST + i}") if rate else POSITIVE)
+        b.inputs(sc, K_FIRST + i, 5, [[k[5]]], None, FRACTION if rate else AMOUNT)
+    b.name("kpi_target", sc, f"$D${K_FIRST}:$D${K_LAST}")
+    b.name("kpi_actual", sc, f"$E${K_FIRST}:$E${K_LAST}")
     for i, k in enumerate(ex.KPIS):
         for col in "DE":
             sc[f"{col}{K_FIRST + i}"].number_format = _fmt(k[2])
@@ -277,8 +304,11 @@ def _payout(b: Builder, att: str) -> str:
     base = "Settings!$C$14"
     if b.flavour == "udf":
         return f"GTM_COMMISSION({att},{base},Settings!$C$17:$D$18)"
-    return (f"IF({att}>=1,{base}*(1+IF({att}>=Settings!$C$18,Settings!$D$18,IF({att}>=Settings!$C$17,"
-            f"Settings!$D$17,0))),{base}*{att})")
+    # the bonus of the highest threshold reached, whatever the order of the two accelerators
+    # (equal thresholds: the second one, as gtm_xl.compensation's stable sort)
+    t1, b1, t2, b2 = "Settings!$C$17", "Settings!$D$17", "Settings!$C$18", "Settings!$D$18"
+    return (f"IF({att}>=1,{base}*(1+IF(AND({att}>={t1},{att}>={t2}),IF({t2}>={t1},{b2},{b1}),"
+            f"IF({att}>={t2},{b2},IF({att}>={t1},{b1},0)))),{base}*{att})")
 
 
 def _trend(b: Builder) -> None:

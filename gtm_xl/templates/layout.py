@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Builder", "NameInfo", "Validation", "FMT", "TEMPLATE_NAME", "excel_round"]
+__all__ = ["Builder", "NameInfo", "Validation", "FMT", "TEMPLATE_NAME", "above", "below", "excel_round", "rate_target"]
 
 #: the defined name holding "template_id:version"
 TEMPLATE_NAME = "gtm_template"
@@ -130,6 +130,27 @@ def multiple_of(unit_cell: str, first_cell: str) -> Validation:
     return _v("custom", None, f"AND(ISNUMBER({first_cell}),{first_cell}>=0,MOD({first_cell},{unit_cell})=0)", None,
               ("An amount, 0 or more, a whole number of budget units.", "不小于0的金额，须为预算单位的整数倍。"),
               ("Enter a non-negative multiple of the budget unit.", "请输入预算单位的非负整数倍。"))
+
+
+def rate_target(cell_ref: str) -> Validation:
+    """A rate target above 0% and at most 100% (a target of 0 would divide by zero)."""
+    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>0,{cell_ref}<=1)", None,
+              ("A rate target above 0% and up to 100%.", "大于0%且不超过100%的比率目标。"),
+              ("Enter a percentage above 0% and up to 100%.", "请输入大于0%且不超过100%的百分比。"))
+
+
+def below(cell_ref: str, above_ref: str, low: str, high: str, prompt: tuple[str, str],
+          error: tuple[str, str]) -> Validation:
+    """A number in [low, high] strictly below ``above_ref`` (thresholds in descending order)."""
+    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}<{above_ref})",
+              None, prompt, error)
+
+
+def above(cell_ref: str, below_ref: str, low: str, high: str, prompt: tuple[str, str],
+          error: tuple[str, str]) -> Validation:
+    """A number in [low, high] strictly above ``below_ref`` (thresholds in ascending order)."""
+    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}>{below_ref})",
+              None, prompt, error)
 
 
 def excel_round(x: float, digits: int = 0) -> float:
