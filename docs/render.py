@@ -5,8 +5,9 @@ picture per template: ``docs/<template>.png``.
 
     python docs/render.py [--out docs] [--lang en] [--dpi 60]
 
-Needs LibreOffice (soffice) and pdftoppm; Pillow, when installed, trims the page margins and
-puts the pages side by side (without it, each page is kept as ``docs/<template>-<n>.png``).
+Needs LibreOffice (soffice), pdftoppm and Pillow (``pip install -e ".[docs]"``), which trims the
+page margins and puts the pages side by side. Without Pillow it says so and keeps each page as
+``docs/<template>-<n>.png`` instead of the committed ``docs/<template>.png``.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def render(out: Path, lang: str = "en", dpi: int = 60) -> list[Path]:
             try:
                 written.append(montage(pages, out / f"{kind}{suffix}.png"))
             except ImportError:
+                print(f"Pillow is missing (pip install -e '.[docs]'): {kind} kept as one PNG per page",
+                      file=sys.stderr)
                 for n, page in enumerate(pages, 1):
                     written.append(Path(shutil.copy(page, out / f"{kind}{suffix}-{n}.png")))
     return written

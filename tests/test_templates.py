@@ -210,6 +210,8 @@ def test_print_setup_number_formats_and_frozen_panes(books, kind):
         # one page wide, as many pages tall as the sheet needs (fitToHeight 0: "automatic")
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToHeight == 0, ws.title
+    if kind == "budget_by_tier":  # the 52-row Settings sheet breaks between its blocks, not inside a table
+        assert [b.id for b in wb["Settings"].row_breaks.brk] == [22, 42]
     frozen = [ws.title for ws in wb.worksheets if ws.freeze_panes]
     assert len(frozen) >= 2
     if kind == "kpi_scorecard":
@@ -455,3 +457,13 @@ def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
     sheet, (c, r, _, _) = destination(wb, "commission_tiers")
     first, second = (_rule(wb[sheet], wb[sheet].cell(r + k, c).coordinate).formula1 for k in (0, 1))
     assert ">=1" in first and "C18>C17" in second.replace("$", "")
+
+
+def test_docs_extra_brings_pillow_for_the_pictures():
+    """docs/render.py lays the pages out with Pillow: `pip install -e ".[docs]"` must bring it."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(req.lower().startswith("pillow") for req in extras["docs"])
+    for kind in TEMPLATES:
+        assert (ROOT / "docs" / f"{kind}.png").stat().st_size > 10_000

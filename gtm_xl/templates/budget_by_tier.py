@@ -149,6 +149,8 @@ def _settings(b: Builder) -> None:
     b.name("potential_firms", s, "$C$45")
     b.name("served_firms", s, "$C$46")
     b.inputs(s, 47, 3, [[ex.PENETRATION_GOAL]], "penetration_goal", FRACTION, "percent")
+    for after in (22, 42):  # three printed pages: budget and phasing / targets and splits / market and milestones
+        b.page_break(s, after)
     s.freeze_panes = "C5"
 
 
@@ -307,6 +309,7 @@ def build(b: Builder) -> None:
     b.labels(tg, 35, 1, [("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"), ("Milestone 3", "里程碑3")])
     b.outputs(tg, 35, 2, [[f"Settings!$C${MILESTONE_ROW + i}"] for i in range(3)], None, "percent")
     b.outputs(tg, 35, 3, [[f"ROUND($B$32*B{35 + i},0)"] for i in range(3)], "milestone_accounts", "count")
+    b.page_break(tg, 23)  # the scenarios, market and milestones on a page of their own
     tg.freeze_panes = "A4"
 
     ck = b.sheet("Checks", {"A": 40, "B": 18, "C": 18, "D": 14, "E": 10}, tab="C00000")

@@ -212,6 +212,14 @@ class Builder:
         ws.protection.sheet = True  # no password: protection against slips, not a secret
         return ws
 
+    @staticmethod
+    def page_break(ws: Worksheet, after_row: int) -> None:
+        """A manual page break after ``after_row``: a long sheet printed one page wide breaks
+        between its blocks, never inside a table."""
+        from openpyxl.worksheet.pagebreak import Break
+
+        ws.row_breaks.append(Break(id=after_row))
+
     def put(self, ws: Worksheet, ref: str, value: Any, style: str | None = None, fmt: str | None = None) -> None:
         c = ws[ref]
         c.value = self.t(value) if isinstance(value, tuple) else value
