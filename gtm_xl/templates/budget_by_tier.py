@@ -89,9 +89,12 @@ INSTRUCTIONS = (
     (("What to fill in (blue on yellow cells)", "需要填写的内容（黄底蓝字单元格）"), None),
     (("Settings: total budget (a whole multiple of the budget unit), unit, tier labels, thresholds and shares, "
       "quarter and month weights, targets, role/channel weights, scenario factors (the 10–15% elastic band), "
-      "market size and milestones. Industries: names and scores (from the scoring matrix).",
+      "market size and milestones. Industries: names and scores (from the scoring matrix); leave unused rows "
+      "empty (no name, no score): they get no tier and no budget, and each tier's budget goes to its scored "
+      "industries; a named industry without a score shows #N/A until it is scored.",
       "设置：总预算（须为预算单位的整数倍）、预算单位、层级标签/阈值/份额、季度与月份权重、目标、岗位/渠道权重、"
-      "情景系数（10–15%弹性区间）、市场规模与里程碑。行业：名称及得分（来自评分矩阵）。"), None),
+      "情景系数（10–15%弹性区间）、市场规模与里程碑。行业：名称及得分（来自评分矩阵）；多余的行留空（无名称、无得分）："
+      "不分层、不分配预算，各层级预算只分给有得分的行业；有名称但无得分的行业显示#N/A，直到填入得分。"), None),
     (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
     (("Budget by tier and by industry, tier × quarter, by month and by channel; GMV by quarter and scenario; "
       "enrolments by role; penetration, goal firms, accounts to win and milestone accounts; check cells "

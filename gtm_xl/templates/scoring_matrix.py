@@ -71,8 +71,11 @@ INSTRUCTIONS = (
       "设置：标准名称、权重（任意非负数，自动归一化）和方向——竞争强度等越低越好的标准选 lower（按 10 − 分数计）。"), None),
     (("Settings: tier thresholds (A from 7, B from 4 by default), tier labels, and the company sizes "
       "targeted in each tier (Y/N).", "设置：层级阈值（默认A≥7、B≥4）、层级标签，以及各层级目标企业规模（Y/N）。"), None),
-    (("Matrix: industry names and a score from 0 to 10 per criterion.",
-      "评分矩阵：行业名称及各标准0–10分的评分。"), None),
+    (("Matrix: industry names and a score from 0 to 10 per criterion. Fewer than 12 industries: leave the "
+      "unused rows empty (no name, no score) — they get no score, rank or tier and are not counted; a named "
+      "industry without any score shows #N/A until it is scored.",
+      "评分矩阵：行业名称及各标准0–10分的评分。不足12个行业时，多余的行留空（无名称、无评分）：不计分、不排名、"
+      "不分层、不计数；有名称但没有任何评分的行业显示#N/A，直到填入评分。"), None),
     (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
     (("Weighted score = Σ weight × score / Σ weight (blank scores drop out with their weight); rank "
       "(1 = best); tier by threshold, lower bound inclusive; the industry × size grid; a summary per tier "
