@@ -323,7 +323,8 @@ def test_batched_column_equals_cell_by_cell():
     pool = [None, 0.0, -3.5, 2.675, 7.0, "x", "4", True, CellError("#N/A"), 10.0, 1e-9]
     formulas = ["SUMPRODUCT(A{r}:D{r},$F$1:$I$1)", "IF(A{r}>=B{r},\"hi\",\"lo\")", "ROUND(A{r}*B{r},2)",
                 "ROUNDUP(A{r}/3,1)", "A{r}/B{r}", "SUM(A{r}:D{r})/4", "MAX(A{r}:D{r})-MIN(A{r}:D{r})",
-                "IF(A{r}>0,ROUND(B{r},0),-C{r})", "ABS(A{r})+INT(B{r})", "A{r}^2>=C{r}", "AVERAGE(A{r}:D{r})"]
+                "IF(A{r}>0,ROUND(B{r},0),-C{r})", "ABS(A{r})+INT(B{r})", "A{r}^2>=C{r}", "AVERAGE(A{r}:D{r})",
+                "RANK(A{r},$A$1:$A$59)", "RANK.EQ(B{r},$B$1:$B$59,1)", "RANK(A{r},$B$1:$B$59)"]
     for trial in range(6):
         sheet = SheetCells("S")
         for j in range(4):

@@ -29,7 +29,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from gtm_xl.errors import ERROR_CODES, CellError, GTMError
-from gtm_xl.excel.builtins import BUILTINS, ELEMENTWISE, ExcelError, Unsupported, compare, to_number, to_text
+from gtm_xl.excel.builtins import (BUILTINS, ELEMENTWISE, ExcelError, Unsupported, compare, to_number, to_text,
+                                    values_of)
 from gtm_xl.excel.cells import WorkbookCells, column_index, to_a1
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
@@ -548,6 +549,20 @@ class _Book:
             cols = [c for _, c in sheet.cells] or [0]
             self.bounds[name] = (max(rows), max(cols))
         self.name_trees: dict[str, Any] = {}
+        # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
+        self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
+
+        self.block_box: dict[str, tuple[int, int, int, int]] = {}   # the area the cached blocks span
+
+    def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
+        cache = self.blocks.get(sheet) if self.blocks is not None else None
+        if not cache:
+            return
+        b = self.block_box[sheet]
+        if b[0] <= r2 and r1 <= b[2] and b[1] <= c2 and c1 <= b[3]:
+            for k in [k for k in cache if k[0] <= r2 and r1 <= k[2] and k[1] <= c2 and c1 <= k[3]]:
+                del cache[k]
 
     def sheet_of(self, ref_sheet: str | None, here: str) -> str:
         if ref_sheet is None:
@@ -570,7 +585,23 @@ class _Book:
         return None
 
     def block(self, ref: Ref, here: str) -> np.ndarray:
+        """The values of a range as a 2-D object array (whole columns/rows cut at the used area)."""
         sheet = self.sheet_of(ref.sheet, here)
+        if self.blocks is None:
+            return self._block(ref, sheet)
+        cache = self.blocks.setdefault(sheet, {})
+        key = (ref.r1, ref.c1, ref.r2, ref.c2)
+        out = cache.get(key)
+        if out is None:
+            out = self._block(ref, sheet)
+            out.flags.writeable = False
+            if len(cache) < 256:
+                cache[key] = out
+                b = self.block_box.get(sheet, key)
+                self.block_box[sheet] = (min(b[0], key[0]), min(b[1], key[1]), max(b[2], key[2]), max(b[3], key[3]))
+        return out
+
+    def _block(self, ref: Ref, sheet: str) -> np.ndarray:
         max_r, max_c = self.bounds[sheet]
         r2, c2 = min(ref.r2, max(max_r, ref.r1)), min(ref.c2, max(max_c, ref.c1))
         if ref.r2 == MAX_ROWS:
@@ -832,6 +863,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     functions = dict(functions or {})
     known = set(BUILTINS) | {k.upper() for k in functions}
     wb = _Book(book, functions)
+    wb.blocks = {}          # in dependency order a range is read once its formulas are computed
     result = Evaluation()
 
     trees: dict[tuple[str, int, int], tuple] = {}  # cell → (template, row shift, column shift)
@@ -971,6 +1003,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             if batch is not None:       # plain values of plain cells (no arrays): stored in bulk
                 result.formulas_evaluated += len(members)
                 wb.values[members[0][0]].update(zip([k[1:] for k in members], batch))
+                wb.written(members[0][0], members[0][1], members[0][2], members[-1][1], members[0][2])
                 result.values.update(zip(members, batch))
                 continue
         for key in members:
@@ -996,6 +1029,8 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
     sname, r, c = key
     vals = wb.values[sname]
     if isinstance(v, np.ndarray):
+        if wb.blocks is not None:
+            wb.blocks.pop(sname, None)      # an array or a spill writes many cells: forget the sheet's blocks
         v = _from_python(v)
         is_array_formula = bool(cell.array_ref) or cell.dynamic
         if v.shape == (1, 1) and not cell.dynamic:
@@ -1034,6 +1069,7 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
     v = _cell_result(v)
     vals[(r, c)] = v
     result.values[key] = v
+    wb.written(sname, r, c, r, c)
     if cell.dynamic:
         result.spills[key] = to_a1(r, c)
 
@@ -1244,10 +1280,26 @@ class _Batch:
                 raise _NoBatch
             f = _floats(v, n, blank_ok=name == "SUM")
             return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
+        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(_relative(a) for a in args[1:]):
+            return self.rank(args)
         if name in ("ABS", "INT") and len(args) == 1:
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
             return np.abs(x) if name == "ABS" else np.floor(x)
         raise _NoBatch
+
+    def rank(self, args):
+        """RANK(x, fixed range[, order]) for N cells: the range's numbers sorted once."""
+        ref = self.shared(args[1])
+        if not isinstance(ref, np.ndarray):
+            raise _NoBatch
+        numbers = np.sort(np.array(values_of((ref,)), dtype=float))   # an error in the range: ExcelError
+        order = to_number(self.shared(args[2])) if len(args) == 3 and args[2][0] != "missing" else 0.0
+        x = np.broadcast_to(_floats(self.ev(args[0]), self.n, blank_ok=False), (self.n,))
+        if not np.isin(x, numbers).all():
+            raise _NoBatch              # the cells that are not in the range tell their own #N/A
+        if order == 0:
+            return (1 + len(numbers) - np.searchsorted(numbers, x, side="right")).astype(float)
+        return (1 + np.searchsorted(numbers, x, side="left")).astype(float)
 
     def extra(self, fn, args):
         kinds = getattr(fn, "arg_kinds", None)
