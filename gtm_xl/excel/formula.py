@@ -367,6 +367,7 @@ def _column_number(letters: str) -> int | None:
         return None
 
 
+@functools.lru_cache(maxsize=16384)
 def r1c1_key(formula: str, row: int, col: int) -> str:
     """The formula with its relative cell references written as offsets from (row, col): cells
     of a column filled with the same formula share this key (Excel's R1C1 form)."""
@@ -830,11 +831,11 @@ class _TemplateMatcher:
         hit = self.last.get((sname, c))
         if hit is not None and _shifted(hit[1], hit[2], r - hit[3]) == formula:
             return hit[0]
-        shape = (sname, c, _DIGITS.sub("#", formula))
+        masked, nums, mask, pieces, rows = _formula_info(formula)
+        shape = (sname, c, masked)
         template = None
         candidates = self.by_shape.get(shape)
         if candidates:
-            nums = [int(x) for x in _DIGITS.findall(formula)]
             for cand, cand_nums, mask, cand_row in candidates:
                 d = r - cand_row
                 if all(n == t + d if m else n == t for n, t, m in zip(nums, cand_nums, mask)):
@@ -845,10 +846,24 @@ class _TemplateMatcher:
             template = self.templates.get((sname, pattern))
             if template is None:
                 template = self.templates[(sname, pattern)] = _template(self.wb, sname, formula, r, c, self.known)
-            self.by_shape.setdefault(shape, []).append(
-                (template, [int(x) for x in _DIGITS.findall(formula)], _row_mask(formula), r))
-        self.last[(sname, c)] = (template, *_row_shifter(formula), r)
+            self.by_shape.setdefault(shape, []).append((template, nums, mask, r))
+        self.last[(sname, c)] = (template, pieces, rows, r)
         return template
+
+
+_INFO: dict[str, tuple] = {}
+
+
+def _formula_info(formula: str) -> tuple:
+    """(text with digits masked, its numbers, which are relative rows, row-shifter pieces and
+    rows) of a formula, cached per text for the process (a batch repeats its templates' texts)."""
+    info = _INFO.get(formula)
+    if info is None:
+        if len(_INFO) >= _PARSED_MAX:
+            _INFO.clear()
+        info = _INFO[formula] = (_DIGITS.sub("#", formula), [int(x) for x in _DIGITS.findall(formula)],
+                                 _row_mask(formula), *_row_shifter(formula))
+    return info
 
 
 # --- dependency graph --------------------------------------------------------------------------

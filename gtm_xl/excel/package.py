@@ -279,9 +279,18 @@ class SheetPart:
     sheetdata_open: tuple[int, int] = (0, 0)     # span of the <sheetData> start tag
     sheetdata_close: int | None = None            # offset of </sheetData> (None if <sheetData/>)
     validations: list[DataValidation] = field(default_factory=list)
+    row_cache: dict[int, list[tuple[int, tuple[int, int]]]] = field(default_factory=dict, repr=False,
+                                                                    compare=False)
 
     def row_cells(self, row: int) -> list[tuple[int, tuple[int, int]]]:
-        """(column, (start, end)) of every ``<c>`` of one row, in file order (scanned on demand)."""
+        """(column, (start, end)) of every ``<c>`` of one row, in file order (scanned on demand,
+        once per row)."""
+        found = self.row_cache.get(row)
+        if found is None:
+            found = self.row_cache[row] = self._scan_row(row)
+        return found
+
+    def _scan_row(self, row: int) -> list[tuple[int, tuple[int, int]]]:
         rs = self.rows.get(row)
         if rs is None or rs.close is None:
             return []
