@@ -307,12 +307,16 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         # the new values, per sheet, of the cells that changed
         changed: dict[str, dict[tuple[int, int], Any]] = {}
         new_values: dict[tuple[str, int, int], Any] = {}
-        for (sheet, row, col), value in evaluation.values.items():
-            value = _plain(value)
-            new_values[(sheet, row, col)] = value
-            cell = book.sheets[sheet].cells.get((row, col))
+        plain_types = (float, str, bool)
+        cells_of = {name: sheet.cells for name, sheet in book.sheets.items()}
+        for key, value in evaluation.values.items():
+            if type(value) not in plain_types:
+                value = _plain(value)
+            new_values[key] = value
+            sheet, row, col = key
+            cell = cells_of[sheet].get((row, col))
             old = None if cell is None else cell.value
-            if not _same(old, value):
+            if type(old) is not type(value) or old != value:
                 changed.setdefault(sheet, {})[(row, col)] = value
             if isinstance(value, CellError):
                 entry = {"cell": _where(sheet, row, col), "error": value.code}

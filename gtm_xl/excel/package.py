@@ -90,6 +90,9 @@ def _unescape(text: str) -> str:
     """XML text → str for the five predefined entities and character references (no others)."""
     if "&" not in text:
         return text
+    if "&#" not in text:        # only the predefined entities: plain replacements, &amp; last
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+            "&apos;", "'").replace("&amp;", "&")
 
     def sub(m: re.Match) -> str:
         e = m.group(1)
@@ -627,9 +630,12 @@ class Package:
                 tm = _T_VAL.search(attrs)
                 cells[key] = Cell(self._value(name, key, tm.group(1) if tm else b"n", num.decode("utf-8"), strings))
             elif ftext is not None:                          # <f>…</f> and maybe <v>…</v> / <v/>
-                tm = _T_VAL.search(attrs) if typed else None
-                raw_v = fval.decode("utf-8") if fval is not None else ("" if fempty is not None else None)
-                value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
+                if not typed and not fval:
+                    value = None                                 # no cached value yet
+                else:
+                    tm = _T_VAL.search(attrs) if typed else None
+                    raw_v = fval.decode("utf-8") if fval is not None else ("" if fempty is not None else None)
+                    value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
                 text = ftext.decode("utf-8")
                 if text:
                     cells[key] = Cell(value, _unescape(text) if "&" in text else text)
