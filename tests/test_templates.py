@@ -450,6 +450,8 @@ def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
             assert (actual.type, actual.operator, actual.formula1, actual.formula2) == ("decimal", "between", "0", "1")
         else:
             assert target.operator == "greaterThan" and target.formula1 == "0"
+        if kpi[1][0] == "NPS":  # a net promoter score may be negative: -100..100
+            assert (actual.type, actual.operator, actual.formula1, actual.formula2) == ("decimal", "between", "-100", "100")
     assert rates == 5
     sheet, (c, r, _, _) = destination(wb, "rag_thresholds")
     green, amber = (_rule(wb[sheet], wb[sheet].cell(r + k, c).coordinate).formula1 for k in (0, 1))

@@ -13,7 +13,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from gtm_xl import compensation, funnel, metrics, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, POSITIVE, TEXT, WHOLE,
+from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, NPS, POSITIVE, TEXT, WHOLE,
                                      Builder, NameInfo, above, below, rate_target, traffic_light)
 
 TEMPLATE_ID = "kpi_scorecard"
@@ -173,9 +173,9 @@ def _scorecard(b: Builder) -> None:
     b.labels(sc, K_FIRST, 2, [k[1] for k in ex.KPIS])
     b.inputs(sc, K_FIRST, 3, [[k[3]] for k in ex.KPIS], "kpi_direction", DIRECTION)
     for i, k in enumerate(ex.KPIS):  # rates (retention, referral, conversion, discount, churn) lie in 0–100%
-        rate = k[2] == "percent"
+        rate, nps = k[2] == "percent", k[1][0] == "NPS"  # an NPS lies in -100..100, its target above 0
         b.inputs(sc, K_FIRST + i, 4, [[k[4]]], None, rate_target(f"D{K_FIRST + i}") if rate else POSITIVE)
-        b.inputs(sc, K_FIRST + i, 5, [[k[5]]], None, FRACTION if rate else AMOUNT)
+        b.inputs(sc, K_FIRST + i, 5, [[k[5]]], None, FRACTION if rate else NPS if nps else AMOUNT)
     b.name("kpi_target", sc, f"$D${K_FIRST}:$D${K_LAST}")
     b.name("kpi_actual", sc, f"$E${K_FIRST}:$E${K_LAST}")
     for i, k in enumerate(ex.KPIS):

@@ -107,6 +107,8 @@ SHARE = _v("decimal", "greaterThanOrEqual", "0", None, ("A share or weight, 0 or
            ("Shares and weights must be 0 or more.", "份额和权重不能为负数。"))
 AMOUNT = _v("decimal", "greaterThanOrEqual", "0", None, ("An amount, 0 or more.", "金额或数量，不小于0。"),
             ("Enter a number of 0 or more.", "请输入不小于0的数字。"))
+NPS = _v("decimal", "between", "-100", "100", ("A net promoter score from -100 to 100.", "-100到100之间的净推荐值。"),
+         ("Enter an NPS from -100 to 100.", "请输入-100到100之间的净推荐值。"))
 POSITIVE = _v("decimal", "greaterThan", "0", None, ("A number above 0.", "大于0的数字。"),
               ("Enter a number above 0.", "请输入大于0的数字。"))
 WHOLE = _v("whole", "greaterThanOrEqual", "0", None, ("A whole number, 0 or more.", "不小于0的整数。"),
