@@ -195,7 +195,7 @@ def _print_refresh_summary(reports, details: bool) -> None:
 
     many = len(reports) > 30        # a long batch: the files with findings, then the totals
     for r in reports:
-        if not many or not r.ok or r.validation_failures or r.unsupported or r.circular:
+        if not many or not r.ok or r.validation_failures or r.unsupported or r.circular or r.not_computed:
             rows.append(row(r.path, [r], "ok" if r.ok else "FAILED"))
     if len(reports) > 1:
         rows.append(row(f"all {len(reports)} files", reports, f"{sum(not r.ok for r in reports)} failed"))
@@ -205,6 +205,8 @@ def _print_refresh_summary(reports, details: bool) -> None:
     for r in reports:
         problems = [f"  {v['cell']}: {v['message']}" for v in r.validation_failures]
         problems += [f"  {c}: circular reference" for c in r.circular]
+        problems += [f"  {n['cell']}: kept its old value, {n['message']}" for n in r.not_computed]
+        problems += [f"  {v['cell']}: validation rule {v['message']}" for v in r.validation_not_checked]
         if details or r.validation_failures:
             problems += [f"  {u['cell']}: unsupported function {u['function']}" for u in r.unsupported]
             problems += [f"  {e['cell']}: {e['error']}" + (f" ({e['message']})" if e.get("message") else "")

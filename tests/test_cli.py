@@ -68,3 +68,17 @@ def test_demo_runs_the_main_job_and_prints_the_plan_from_the_refreshed_files(cap
     assert len(list((tmp_path / "templates").glob("*.xlsx"))) == 6
     assert len(list((tmp_path / "regions").glob("budget_by_tier_*.xlsx"))) == 4
     assert (tmp_path / "rollup.xlsx").is_file() and (tmp_path / "rollup_csv" / "summary.csv").is_file()
+
+
+def test_check_lists_cells_left_uncomputed_behind_an_unsupported_function(capsys, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["C1"], ws["D1"] = 1, '=WEBSERVICE("http://example.invalid")', "=B1+1", "=A1*2"
+    wb.save(tmp_path / "u.xlsx")
+    main(["check", str(tmp_path / "u.xlsx")])
+    text = capsys.readouterr().out
+    assert "Sheet!B1: unsupported function WEBSERVICE" in text
+    assert "Sheet!C1: kept its old value, depends on unsupported Sheet!B1 (WEBSERVICE)" in text
+    assert "Sheet!D1" not in text  # computed: it does not depend on B1
