@@ -382,3 +382,45 @@ def test_batched_gtm_functions_match_cell_by_cell():
     for key, v in slow.values.items():
         w = fast.values[key]
         assert type(v) is type(w) and (v == w or math.isclose(v, w, rel_tol=1e-12)), (key, v, w)
+
+
+def spill(formula: str, cells: dict, anchor: str = "D1"):
+    """The values a dynamic-array formula at ``anchor`` spills, row by row, and its spill range."""
+    from gtm_xl.excel.cells import parse_a1, parse_range
+
+    cells = dict(cells)
+    cells[anchor] = "=" + formula
+    ev = evaluate_workbook(book(cells, dynamic={anchor}))
+    r, c = parse_a1(anchor)
+    ref = ev.spills[("S", r, c)]
+    r1, c1, r2, c2 = parse_range(ref)
+    return [[ev.values[("S", i, j)] for j in range(c1, c2 + 1)] for i in range(r1, r2 + 1)], ref
+
+
+def test_scalar_error_broadcasts_over_array_shape():
+    """Excel lifts a scalar over the shape of the array it is combined with, error values too:
+    =IF(A1:A3>0,A1:A3,NA()) spills three cells, #N/A where the condition is false."""
+    cells = {"A1": 1.0, "A2": -2.0, "A3": 3.0, "B1": 1.0, "B2": 2.0, "B3": 3.0}
+    na = E("#N/A")
+    assert spill("IF(A1:A3>0,A1:A3,NA())", cells) == ([[1.0], [na], [3.0]], "D1:D3")
+    assert spill("IF(A1:A3>0,NA(),A1:A3)", cells) == ([[na], [-2.0], [na]], "D1:D3")
+    assert spill("IF(A1:A3>0,1/0,NA())", cells) == ([[E("#DIV/0!")], [na], [E("#DIV/0!")]], "D1:D3")
+    # inside a larger array expression
+    assert spill("IF(A1:A3>0,A1:A3,NA())*2", cells) == ([[2.0], [na], [6.0]], "D1:D3")
+    assert spill("IFERROR(IF(A1:A3>0,A1:A3,NA()),0)", cells) == ([[1.0], [0.0], [3.0]], "D1:D3")
+    assert spill("IFNA(IF(A1:A3>0,A1:A3,NA()),\"none\")", cells) == ([[1.0], ["none"], [3.0]], "D1:D3")
+    assert calc("SUM(IFERROR(IF(A1:A3>0,A1:A3,NA()),0))", cells) == 4.0
+    assert calc("COUNT(IF(A1:A3>0,A1:A3,NA()))", cells) == 2.0
+    assert spill("A1:A3+NA()", cells) == ([[na], [na], [na]], "D1:D3")
+    assert spill("ROUND(A1:A3,NA())", cells) == ([[na], [na], [na]], "D1:D3")
+    # a scalar error as the condition is the result, not spilled
+    assert spill("IF(NA(),A1:A3,0)", cells) == ([[na]], "D1")
+    # an array condition holding errors: the error in its place
+    assert spill("IF(A1:A3/(A1:A3-1)>0,B1:B3,0)", cells) == ([[E("#DIV/0!")], [2.0], [3.0]], "D1:D3")
+    # IFERROR over arrays: per element, with an array fallback taken element by element
+    assert spill("IFERROR(B1:B3/(A1:A3-1),B1:B3*10)", cells) == ([[10.0], [2.0 / -3.0], [1.5]], "D1:D3")
+    assert spill("IFERROR(1/0,B1:B3)", cells) == ([[1.0], [2.0], [3.0]], "D1:D3")
+    # the IS functions see each element's error
+    assert spill("ISERROR(B1:B3/(A1:A3-1))", cells) == ([[True], [False], [False]], "D1:D3")
+    assert spill("ISNA(IF(A1:A3>0,1,NA()))", cells) == ([[False], [True], [False]], "D1:D3")
+    assert calc("SUMPRODUCT(--ISNA(IF(A1:A3>0,1,NA())))", cells) == 1.0

@@ -572,12 +572,43 @@ def f_if(cond, then=None, otherwise=None):
     return otherwise() if otherwise is not None else False
 
 
+def _soft(thunk, default=None):
+    """A lazy argument's value, an error value returned rather than raised (to broadcast it)."""
+    if thunk is None:
+        return default
+    try:
+        return thunk()
+    except ExcelError as e:
+        return e.error
+
+
+def fit(x: Any, rows: int, cols: int) -> np.ndarray:
+    """Excel's array broadcasting of one argument to ``rows`` × ``cols``: a scalar (an error value
+    too) fills the shape, a single row or column stretches, cells beyond a smaller array are #N/A."""
+    if not isinstance(x, np.ndarray):
+        out = np.empty((rows, cols), dtype=object)
+        out.fill(x)
+        return out
+    if x.shape == (rows, cols):
+        return x
+    out = np.full((rows, cols), NA, dtype=object)
+    xr = x if x.shape[0] != 1 else np.repeat(x, rows, axis=0)
+    xr = xr if xr.shape[1] != 1 else np.repeat(xr, cols, axis=1)
+    out[: min(rows, xr.shape[0]), : min(cols, xr.shape[1])] = xr[:rows, :cols]
+    return out
+
+
+def broadcast_shape(*values: Any) -> tuple[int, int]:
+    arrays = [v for v in values if isinstance(v, np.ndarray)]
+    return max(a.shape[0] for a in arrays), max(a.shape[1] for a in arrays)
+
+
 def _array_if(c, then, otherwise):
-    t = then() if then is not None else True
-    o = otherwise() if otherwise is not None else False
-    shape = np.broadcast_shapes(c.shape, np.shape(t) if is_array(t) else (1, 1), np.shape(o) if is_array(o) else (1, 1))
+    t = _soft(then, True)
+    o = _soft(otherwise, False)
+    shape = broadcast_shape(c, t, o)
     out = np.empty(shape, dtype=object)
-    cb, tb, ob = (np.broadcast_to(as_2d(x), shape) for x in (c, t, o))
+    cb, tb, ob = (fit(x, *shape) for x in (c, t, o))
     for idx in np.ndindex(shape):
         cv = cb[idx]
         if isinstance(cv, CellError):
@@ -626,14 +657,24 @@ def f_ifna(value, fallback):
 
 
 def _replace_errors(arr, fallback, code):
-    out = arr.copy()
-    fb = None
-    for idx in np.ndindex(arr.shape):
-        v = arr[idx]
-        if isinstance(v, CellError) and (code is None or v.code == code):
-            if fb is None:
-                fb = fallback()
-            out[idx] = scalar(fb)
+    """IFERROR/IFNA over an array: each error (of ``code``, or any) replaced by the fallback, an
+    array fallback taken element by element (both broadcast as Excel does)."""
+    hit = [isinstance(v, CellError) and (code is None or v.code == code) for v in arr.reshape(-1).tolist()]
+    if not any(hit):
+        return arr
+    fb = _soft(fallback)
+    if not is_array(fb):
+        out = arr.copy()
+        for idx, h in zip(np.ndindex(arr.shape), hit):
+            if h:
+                out[idx] = fb
+        return out
+    shape = broadcast_shape(arr, fb)
+    a, f = fit(arr, *shape), fit(fb, *shape)
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(shape):
+        v = a[idx]
+        out[idx] = f[idx] if isinstance(v, CellError) and (code is None or v.code == code) else v
     return out
 
 

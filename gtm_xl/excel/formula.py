@@ -504,8 +504,9 @@ def _broadcast(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return fit(a), fit(b)
 
 
-def _elementwise(fn: Callable[..., Any], args: list[Any]) -> Any:
-    """Apply a scalar function over the arrays among ``args`` (broadcast), errors per element."""
+def _elementwise(fn: Callable[..., Any], args: list[Any], errors_ok: bool = False) -> Any:
+    """Apply a scalar function over the arrays among ``args`` (broadcast: a scalar, an error value
+    too, fills the shape), errors per element (passed to ``fn`` when it takes them: ISERROR…)."""
     arrays = [a for a in args if isinstance(a, np.ndarray)]
     if not arrays:
         return fn(*args)
@@ -522,7 +523,7 @@ def _elementwise(fn: Callable[..., Any], args: list[Any]) -> Any:
     for i in range(rows):
         for j in range(cols):
             call = [f[i, j] if f is not None else a for f, a in zip(fitted, args)]
-            bad = next((v for v in call if isinstance(v, CellError)), None)
+            bad = None if errors_ok else next((v for v in call if isinstance(v, CellError)), None)
             if bad is not None:
                 out[i, j] = bad
                 continue
@@ -715,17 +716,22 @@ class _Book:
                 thunks = [self._thunk(a, here) for a in arg_nodes]
                 return builtin.fn(*thunks)
             args = []
+            lifted = name in ELEMENTWISE
             for a in arg_nodes:
                 if a[0] == "missing":
                     args.append(None)
                     continue
-                v = self.value(self.ev(a, here), here, keep_array=name not in ELEMENTWISE)
-                if isinstance(v, CellError) and not builtin.errors_ok:
+                v = self.value(self.ev(a, here), here, keep_array=not lifted)
+                if isinstance(v, CellError) and not builtin.errors_ok and not lifted:
                     return v
                 args.append(v)
-            if name in ELEMENTWISE:
+            if lifted:
                 if any(isinstance(a, np.ndarray) for a in args):
-                    return _elementwise(builtin.fn, args)
+                    return _elementwise(builtin.fn, args, builtin.errors_ok)   # a scalar error fills the array's shape
+                if not builtin.errors_ok:
+                    bad = next((a for a in args if isinstance(a, CellError)), None)
+                    if bad is not None:
+                        return bad
             return builtin.fn(*args)
         except ExcelError as e:
             return e.error
