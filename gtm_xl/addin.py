@@ -33,7 +33,6 @@ import io
 import os
 import re
 import sys
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from typing import Sequence
 from xml.sax.saxutils import escape
 
 from gtm_xl import __version__
+from gtm_xl.excel.atomic import write_atomic
 from gtm_xl.excel.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -322,11 +322,8 @@ def write_user_config(lines: Sequence[str], path: Path | None = None) -> Path:
     old = path.read_text(encoding="cp1252").splitlines() if path.exists() else []
     merged = [new.pop(key(line)) if key(line) in new else line for line in old]
     merged += list(new.values())
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="cp1252", newline="\r\n") as f:
-        f.write("\n".join(merged) + "\n")
-    os.replace(tmp, path)
-    return path
+    text = "\r\n".join(merged) + "\r\n"
+    return write_atomic(path, text.encode("cp1252"))
 
 
 # --- the ribbon as data (for tests, docs and the picture) -------------------------------------
@@ -547,17 +544,7 @@ def build_addin(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / ADDIN_FILENAME
-    data = addin_bytes()
-    fd, tmp = tempfile.mkstemp(prefix=f".{ADDIN_FILENAME}.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return write_atomic(target, addin_bytes())
 
 
 # --- a picture of the ribbon, drawn from the customUI -----------------------------------------

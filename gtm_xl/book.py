@@ -18,7 +18,6 @@ the actions compute everything before they write, so an error leaves the workboo
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -209,24 +208,3 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def write_atomic(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` through a temp file beside it, fsynced, then a rename — the
-    same contract as the package writer (:meth:`gtm_xl.excel.package.Package.save`): a crash
-    leaves the old file or the new one; the file keeps an existing target's mode, else 0644."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777 if target.exists() else 0o644)
-        except OSError:
-            pass
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target

@@ -350,7 +350,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
         for note in r.not_checked:
             print(f"NOT CHECKED {r.path}: {note}", file=sys.stderr)
     if args.report:
-        from gtm_xl.book import write_atomic
+        from gtm_xl.excel.atomic import write_atomic
 
         write_atomic(Path(args.report), json.dumps(report.as_dict(), indent=2, default=str).encode())
     print(f"Consolidated {len(report.included)} of {len(files)} file(s) into {', '.join(report.written)} "

@@ -226,7 +226,7 @@ def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if install_template is not None:
-        from gtm_xl.book import write_atomic
+        from gtm_xl.excel.atomic import write_atomic
 
         target = Path(install_template)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -287,7 +287,7 @@ def write_manifest(result: DistributeResult, template_path: Path) -> Path:
 
 
 def write_text_atomic(target: Path, text: str) -> Path:
-    from gtm_xl.book import write_atomic
+    from gtm_xl.excel.atomic import write_atomic
 
     return write_atomic(target, text.encode("utf-8"))
 

@@ -109,7 +109,7 @@ def _table_name(key: str) -> str:
 
 def write_csv(report, folder: Path) -> list[Path]:
     """One UTF-8 CSV per table into ``folder`` (each written atomically)."""
-    from gtm_xl.book import write_atomic
+    from gtm_xl.excel.atomic import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -187,7 +187,7 @@ def write_workbook(report, target: Path) -> Path:
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
 
-    from gtm_xl.book import write_atomic
+    from gtm_xl.excel.atomic import write_atomic
 
     info = report.template
     wb = Workbook()

@@ -30,8 +30,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -39,6 +37,7 @@ from typing import Any, Iterable, Mapping
 
 from gtm_xl.errors import ERROR_CODES, CellError
 from gtm_xl.excel.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
+from gtm_xl.excel.atomic import atomic_writer
 
 __all__ = [
     "MAX_PART_BYTES",
@@ -737,99 +736,16 @@ class Package:
         the new file is written to a temporary file beside ``target`` and renamed over it, so a
         crash at any point leaves the old file or the new one.
         """
-        target = Path(target)
-        remove_orphan_temps(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as out:
-                for info in self.infos:
-                    if info.filename in new_parts:
-                        zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                        zi.compress_type = zipfile.ZIP_DEFLATED
-                        zi.external_attr = info.external_attr
-                        zi.create_system = info.create_system
-                        out.writestr(zi, new_parts[info.filename])
-                    else:
-                        _copy_raw(self._zip, out, info)
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.chmod(tmp, os.stat(target).st_mode & 0o7777 if target.exists() else 0o644)
-            except OSError:
-                pass
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-
-
-ORPHAN_AGE_SECONDS = 3600
-
-
-def remove_orphan_temps(target: Path) -> list[Path]:
-    """Delete the ``.NAME.PID.*.tmp`` files an earlier save of ``target`` left when it was killed.
-
-    A temp is an orphan when the process named in it is gone (or, for a temp of unknown owner,
-    when it is over an hour old); a live process's temp is left alone. Returns what was removed."""
-    removed = []
-    try:
-        candidates = list(target.parent.glob(f".{_glob_escape(target.name)}.*.tmp"))
-    except OSError:
-        return removed
-    own = re.compile(r"\.%s\.(?:(\d+)\.)?[a-z0-9_]{8}\.tmp" % re.escape(target.name))
-    for tmp in candidates:
-        m = own.fullmatch(tmp.name)
-        if m is None:
-            continue
-        try:
-            if m.group(1) is not None:
-                if _alive(int(m.group(1))):
-                    continue
-            elif time.time() - tmp.stat().st_mtime < ORPHAN_AGE_SECONDS:
-                continue
-            tmp.unlink()
-            removed.append(tmp)
-        except OSError:
-            pass
-    return removed
-
-
-def _glob_escape(name: str) -> str:
-    import glob
-
-    return glob.escape(name)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return True
-    return True
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        with atomic_writer(target) as fh, zipfile.ZipFile(fh, "w") as out:
+            for info in self.infos:
+                if info.filename in new_parts:
+                    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    zi.compress_type = zipfile.ZIP_DEFLATED
+                    zi.external_attr = info.external_attr
+                    zi.create_system = info.create_system
+                    out.writestr(zi, new_parts[info.filename])
+                else:
+                    _copy_raw(self._zip, out, info)
 
 
 def _declares_dtd(data: bytes) -> bool:

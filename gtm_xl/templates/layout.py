@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -352,20 +351,10 @@ def deterministic_bytes(wb: Workbook) -> bytes:
 
 
 def save_atomic(data: bytes, path: str | os.PathLike) -> Path:
-    """Write ``data`` to a temp file beside ``path`` and rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """Write ``data`` to ``path`` atomically (:func:`gtm_xl.excel.atomic.write_atomic`), folders made."""
+    from gtm_xl.excel.atomic import write_atomic
+
+    return write_atomic(path, data, make_dirs=True)
 
 
 def traffic_light(ws: Worksheet, ref: str, first_cell: str, values: Iterable[str]) -> None:
