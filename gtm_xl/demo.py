@@ -4,8 +4,8 @@
 2. **fill** the example: one budget-by-tier copy per example region, prefilled from
    ``gtm_xl/data/regions_example.csv`` and ``industries_example.csv`` (:func:`gtm_xl.distribute.distribute`);
 3. **refresh** every udf-flavour workbook headlessly, templates first, then the regional copies (:func:`gtm_xl.refresh.refresh_files`): the
-   ``GTM_*`` formulas are computed by gtm_xl, no Excel or LibreOffice, and each refreshed example
-   template is checked against gtm_xl's math (:func:`gtm_xl.templates.verify.output_differences`);
+   ``GTM_*`` formulas are computed by gtm_xl, no Excel or LibreOffice, and each refreshed
+   workbook is checked against gtm_xl's math on its own inputs (:func:`gtm_xl.templates.verify.output_differences`);
 4. **roll up** the regional copies (:func:`gtm_xl.rollup.rollup`): one summary workbook and CSV files.
 
 :func:`plan_lines` then reads the plan back from the refreshed files' cached values, through the
@@ -36,7 +36,7 @@ class DemoResult:
     regional: list[Path]
     manifest: Path
     refreshed: list[Any]                      # gtm_xl.refresh.FileReport, one per refreshed file
-    differences: dict[str, list[str]]         # template kind → outputs that differ from the math
+    differences: dict[str, list[str]]         # template kind or regional file → outputs unlike the math
     rollup: Any                               # gtm_xl.rollup.RollupReport
     written: list[Path] = field(default_factory=list)
 
@@ -66,6 +66,7 @@ def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
                       rows_path=ROWS_TABLE)
     regional = [regions_dir / f.file for f in sent.files]
     refreshed += refresh_files(regional, in_place=True, jobs=jobs)
+    differences.update({path.name: output_differences(path, path, "budget_by_tier") for path in regional})
     report = rollup(regional, out / "rollup.xlsx", manifest=sent.manifest, csv_dir=out / "rollup_csv",
                     jobs=jobs)
     return DemoResult(out, templates, regional, sent.manifest, refreshed, differences, report)
