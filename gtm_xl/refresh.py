@@ -308,14 +308,15 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         changed: dict[str, dict[tuple[int, int], Any]] = {}
         new_values: dict[tuple[str, int, int], Any] = {}
         plain_types = (float, str, bool)
-        cells_of = {name: sheet.cells for name, sheet in book.sheets.items()}
+        cells_of = {name: sheet.formula_cells() for name, sheet in book.sheets.items()}
+        values_of = {name: sheet.value for name, sheet in book.sheets.items()}
         for key, value in evaluation.values.items():
             if type(value) not in plain_types:
                 value = _plain(value)
             new_values[key] = value
             sheet, row, col = key
             cell = cells_of[sheet].get((row, col))
-            old = None if cell is None else cell.value
+            old = values_of[sheet](row, col) if cell is None else cell.value
             if type(old) is not type(value) or old != value:
                 changed.setdefault(sheet, {})[(row, col)] = value
             if isinstance(value, CellError):
@@ -328,7 +329,7 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         # dynamic arrays that shrank: the cells they no longer spill into become blank
         spill_refs: dict[str, dict[tuple[int, int], str]] = {}
         for (sheet, row, col), new_ref in evaluation.spills.items():
-            cell = book.sheets[sheet].cells.get((row, col))
+            cell = book.sheets[sheet].get((row, col))
             old_ref = cell.array_ref if cell is not None else None
             if old_ref == new_ref:
                 continue
@@ -337,7 +338,7 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
             if old_ref:
                 r1, c1, r2, c2 = parse_range(old_ref)
                 n1, m1, n2, m2 = parse_range(new_ref)
-                cells = book.sheets[sheet].cells
+                cells = book.sheets[sheet]
                 for r in range(r1, r2 + 1):
                     for c in range(c1, c2 + 1):
                         inside = n1 <= r <= n2 and m1 <= c <= m2

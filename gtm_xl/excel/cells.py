@@ -92,16 +92,77 @@ class Cell:
     dynamic: bool = False
 
 
-@dataclass(slots=True)
 class SheetCells:
-    """The cells of one worksheet, keyed by ``(row, col)``."""
+    """The cells of one worksheet, keyed by ``(row, col)``.
 
-    name: str
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    ``cells`` maps each cell to its :class:`Cell`. The package reader fills a sheet in a lighter
+    form (:meth:`from_values`): a plain dict of values plus :class:`Cell` objects for the formula
+    and array cells only; ``cells`` is then built on first use, so the refresh path (which reads
+    :meth:`values`, :meth:`formula_cells` and :meth:`get`) never creates one object per constant.
+    """
+
+    __slots__ = ("name", "_cells", "_values", "_formulas")
+
+    def __init__(self, name: str, cells: dict[tuple[int, int], Cell] | None = None) -> None:
+        self.name = name
+        self._cells = {} if cells is None else cells
+        self._values: dict[tuple[int, int], Any] | None = None
+        self._formulas: dict[tuple[int, int], Cell] | None = None
+
+    @classmethod
+    def from_values(cls, name: str, values: dict[tuple[int, int], Any],
+                    formulas: dict[tuple[int, int], Cell]) -> "SheetCells":
+        """A sheet from every cell's value (document order) and the :class:`Cell` of each cell that
+        has a formula or an array range (its value equal to the one in ``values``)."""
+        sheet = cls(name)
+        sheet.set_values(values, formulas)
+        return sheet
+
+    def set_values(self, values: dict[tuple[int, int], Any], formulas: dict[tuple[int, int], Cell]) -> None:
+        """Replace the content by the light form (see :meth:`from_values`)."""
+        self._cells, self._values, self._formulas = None, values, formulas
+
+    @property
+    def cells(self) -> dict[tuple[int, int], Cell]:
+        if self._cells is None:
+            cells = {k: Cell(v) for k, v in self._values.items()}
+            cells.update(self._formulas)          # existing keys: document order kept
+            self._cells, self._values, self._formulas = cells, None, None
+        return self._cells
+
+    @cells.setter
+    def cells(self, cells: dict[tuple[int, int], Cell]) -> None:
+        self._cells, self._values, self._formulas = cells, None, None
+
+    def values(self) -> dict[tuple[int, int], Any]:
+        """A new dict of every cell's value."""
+        if self._cells is None:
+            return dict(self._values)
+        return {rc: cell.value for rc, cell in self._cells.items()}
+
+    def formula_cells(self) -> dict[tuple[int, int], Cell]:
+        """The cells with a formula or an array range, in document order (do not modify)."""
+        if self._cells is None:
+            return self._formulas
+        return {rc: cell for rc, cell in self._cells.items() if cell.formula is not None or cell.array_ref}
+
+    def get(self, key: tuple[int, int]) -> Cell | None:
+        """The :class:`Cell` at ``key`` (None for no cell); in the light form a constant's is a new one."""
+        if self._cells is not None:
+            return self._cells.get(key)
+        cell = self._formulas.get(key)
+        if cell is None and key in self._values:
+            return Cell(self._values[key])
+        return cell
 
     def value(self, row: int, col: int) -> Any:
-        cell = self.cells.get((row, col))
+        if self._cells is None:
+            return self._values.get((row, col))
+        cell = self._cells.get((row, col))
         return None if cell is None else cell.value
+
+    def __repr__(self) -> str:
+        return f"SheetCells({self.name!r}, {len(self.cells)} cells)"
 
 
 @dataclass(slots=True)

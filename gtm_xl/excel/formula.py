@@ -543,13 +543,11 @@ class _Book:
         self.functions = {k.upper(): v for k, v in functions.items()}
         self.sheet_keys = {name.lower(): name for name in book.sheets}
         self.values: dict[str, dict[tuple[int, int], Any]] = {
-            name: {rc: cell.value for rc, cell in sheet.cells.items()} for name, sheet in book.sheets.items()
+            name: sheet.values() for name, sheet in book.sheets.items()
         }
         self.bounds = {}
-        for name, sheet in book.sheets.items():
-            rows = [r for r, _ in sheet.cells] or [0]
-            cols = [c for _, c in sheet.cells] or [0]
-            self.bounds[name] = (max(rows), max(cols))
+        for name, vals in self.values.items():
+            self.bounds[name] = (max([r for r, _ in vals], default=0), max([c for _, c in vals], default=0))
         self.name_trees: dict[str, Any] = {}
         # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
@@ -821,6 +819,18 @@ def _shifted(pieces: list[str], rows: list[int], d: int) -> str:
     return "".join(out)
 
 
+def _row_format(pieces: list[str], rows: list[int], r: int) -> tuple[str, Any, int]:
+    """(a %-format, offsets, count) that rebuild the formula of row ``r`` (split by
+    :func:`_row_shifter`) filled down to any row ``x``: ``fmt % ((x + offsets,) * count)`` when its
+    relative rows are all ``r + offsets`` (the common case), else ``fmt % tuple(x + k for k in
+    offsets)`` (count -1)."""
+    fmt = "%d".join(p.replace("%", "%%") for p in pieces)
+    offsets = [n - r for n in rows]
+    if len(set(offsets)) <= 1:
+        return fmt, offsets[0] if offsets else 0, len(offsets)
+    return fmt, offsets, -1
+
+
 class _TemplateMatcher:
     """Finds the parsed template (see :func:`_template`) of each formula cell, parsing each
     R1C1 form once. A cell whose formula is the one above it filled down (the common case) is
@@ -830,13 +840,15 @@ class _TemplateMatcher:
         self.wb = wb
         self.known = known
         self.templates: dict[tuple[str, str], tuple] = {}   # (sheet, R1C1 form) → template
-        self.last: dict[tuple[str, int], tuple] = {}        # (sheet, column) → (template, pieces, rows, row)
+        self.last: dict[tuple[str, int], tuple] = {}        # (sheet, column) → (template, *_row_format)
         self.by_shape: dict[tuple, list] = {}               # (sheet, column, digits masked) → candidates
 
     def __call__(self, sname: str, formula: str, r: int, c: int) -> tuple:
         hit = self.last.get((sname, c))
-        if hit is not None and _shifted(hit[1], hit[2], r - hit[3]) == formula:
-            return hit[0]
+        if hit is not None:
+            fmt, offsets, count = hit[1], hit[2], hit[3]
+            if (fmt % ((r + offsets,) * count) if count >= 0 else fmt % tuple([r + k for k in offsets])) == formula:
+                return hit[0]
         masked, nums, mask, pieces, rows = _formula_info(formula)
         shape = (sname, c, masked)
         template = None
@@ -853,7 +865,7 @@ class _TemplateMatcher:
             if template is None:
                 template = self.templates[(sname, pattern)] = _template(self.wb, sname, formula, r, c, self.known)
             self.by_shape.setdefault(shape, []).append((template, nums, mask, r))
-        self.last[(sname, c)] = (template, pieces, rows, r)
+        self.last[(sname, c)] = (template, *_row_format(pieces, rows, r))
         return template
 
 
@@ -893,7 +905,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     match = _TemplateMatcher(wb, known)
     for sname, sheet in book.sheets.items():
         cols_of_sheet = formula_cols.setdefault(sname, {})
-        for (r, c), cell in sheet.cells.items():
+        for (r, c), cell in sheet.formula_cells().items():
             formula = cell.formula
             if not formula:
                 continue
@@ -1029,7 +1041,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
                 continue
         for key in members:
             sname, r, c = key
-            cell = book.sheets[sname].cells[(r, c)]
+            cell = book.sheets[sname].get((r, c))
             wb.current = (r, c)
             try:
                 v = wb.value(wb.ev(tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
@@ -1070,11 +1082,11 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
             return
         else:
             rows, cols = v.shape
-            cells = book.sheets[sname].cells
+            cells = book.sheets[sname]
             blocked = any(
-                (rr, cc) != (r, c) and cells.get((rr, cc)) is not None
-                and (cells[(rr, cc)].formula is not None
-                     or (cells[(rr, cc)].value is not None and not _inside(cell.array_ref, rr, cc)))
+                (rr, cc) != (r, c) and (other := cells.get((rr, cc))) is not None
+                and (other.formula is not None
+                     or (other.value is not None and not _inside(cell.array_ref, rr, cc)))
                 for rr in range(r, r + rows) for cc in range(c, c + cols))
             if blocked:
                 vals[(r, c)] = result.values[key] = CellError("#SPILL!")
@@ -1359,8 +1371,8 @@ class _Batch:
 def _evaluate_batch(wb: _Book, tree, members: list, functions: Mapping[str, Callable]) -> list | None:
     """The values of ``members`` (a column of one R1C1 formula) in one vectorised pass; None
     when the formula or its data need the cell-by-cell path."""
-    cells = wb.book.sheets[members[0][0]].cells
-    if any(cells[k[1:]].dynamic or cells[k[1:]].array_ref for k in members):
+    get = wb.book.sheets[members[0][0]].get
+    if any((cell := get(k[1:])).dynamic or cell.array_ref for k in members):
         return None
     try:
         out = _Batch(wb, members, functions).ev(tree)

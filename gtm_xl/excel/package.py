@@ -590,8 +590,12 @@ class Package:
         """The fast scanner for a sheet written without namespace prefixes and with ``r`` first on
         every ``<c>`` (Excel, LibreOffice and openpyxl write so): one regular expression that
         also tells the common cell shapes apart. False (nothing kept) when any ``<c>`` of the
-        sheet did not match it; :meth:`read_sheet` then runs the general scanner."""
-        cells, spans, rows = sheet.cells, sp.formula_cells, sp.rows
+        sheet did not match it; :meth:`read_sheet` then runs the general scanner. The cells go
+        into ``sheet`` in the light form (:meth:`SheetCells.set_values`): values, and a
+        :class:`Cell` for the formula and array cells only."""
+        cells: dict[tuple[int, int], Any] = {}           # every cell's value
+        formulas: dict[tuple[int, int], Cell] = {}
+        spans, rows = sp.formula_cells, sp.rows
         name = sheet.name
         col_of = _COLUMN_CACHE
         shared: dict[str, tuple[str, int, int]] = {}
@@ -616,18 +620,18 @@ class Package:
             if num is not None:                              # <v>…</v>
                 if not typed or b't="n"' in attrs:
                     try:
-                        cells[key] = Cell(float(num) if num else None)
+                        cells[key] = float(num) if num else None
                         continue
                     except ValueError:
                         pass
                 elif b't="s"' in attrs:
                     try:
-                        cells[key] = Cell(strings[int(num)])
+                        cells[key] = strings[int(num)]
                         continue
                     except (ValueError, IndexError):
                         pass
                 tm = _T_VAL.search(attrs)
-                cells[key] = Cell(self._value(name, key, tm.group(1) if tm else b"n", num.decode("utf-8"), strings))
+                cells[key] = self._value(name, key, tm.group(1) if tm else b"n", num.decode("utf-8"), strings)
             elif ftext is not None:                          # <f>…</f> and maybe <v>…</v> / <v/>
                 if not typed and not fval:
                     value = None                                 # no cached value yet
@@ -636,22 +640,26 @@ class Package:
                     raw_v = fval.decode("utf-8") if fval is not None else ("" if fempty is not None else None)
                     value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
                 text = ftext.decode("utf-8")
+                cells[key] = value
                 if text:
-                    cells[key] = Cell(value, _unescape(text) if "&" in text else text)
+                    formulas[key] = Cell(value, _unescape(text) if "&" in text else text)
                     spans[key] = t.span()
-                else:
-                    cells[key] = Cell(value)
             elif itext is not None and (not typed or b't="inlineStr"' in attrs):     # <is><t>…</t></is>
-                cells[key] = Cell(_ooxml_text(_unescape(itext.decode("utf-8"))))
+                cells[key] = _ooxml_text(_unescape(itext.decode("utf-8")))
             elif body is None and itext is None:             # <c …/>
-                cells[key] = Cell()
+                cells[key] = None
             else:
                 if body is None:
                     body = b"<is><t>" + itext + b"</t></is>"
-                cell = cells[key] = self._cell(name, key, attrs, body, strings, shared)
+                cell = self._cell(name, key, attrs, body, strings, shared)
+                cells[key] = cell.value
                 if cell.formula is not None or cell.array_ref is not None:
+                    formulas[key] = cell
                     spans[key] = t.span()
-        return matched == len(_C_START.findall(data, start, end))
+        if matched != len(_C_START.findall(data, start, end)):
+            return False
+        sheet.set_values(cells, formulas)
+        return True
 
     def _value(self, sheet: str, key: tuple[int, int], t: bytes, raw_v: str | None, strings: list[str]) -> Any:
         """A cached value from its cell type ``t`` and the text of ``<v>`` (None when absent)."""
