@@ -214,6 +214,7 @@ _PLAIN_ITEM = re.compile(
     rb"|</row>"
 )
 _C_START = re.compile(rb"<c[\s/>]")
+_SPACES = (b" ", b"\t", b"\r", b"\n")
 _R_VAL = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]+)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 _T_VAL = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
@@ -277,6 +278,9 @@ class SheetPart:
     part: str
     data: bytes
     formula_cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)   # (start, end) of <c>
+    #: plain formula cells without a ``t`` attribute, ``<c r="…" attrs><f>…</f>[<v>…</v>|<v/>]</c>``
+    #: (attrs not ending in a space): (start of <c>, end of its attributes, end of ``</f>``, end)
+    plain_formulas: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
     rows: dict[int, RowSpan] = field(default_factory=dict)
     sheetdata_open: tuple[int, int] = (0, 0)     # span of the <sheetData> start tag
     sheetdata_close: int | None = None            # offset of </sheetData> (None if <sheetData/>)
@@ -523,6 +527,7 @@ class Package:
             return sp, sheet
         sheet.cells.clear()
         sp.formula_cells.clear()
+        sp.plain_formulas.clear()
         sp.rows.clear()
         row_no = col_no = 0
         shared: dict[str, tuple[str, int, int]] = {}    # si → (master formula, row, col)
@@ -595,7 +600,7 @@ class Package:
         :class:`Cell` for the formula and array cells only."""
         cells: dict[tuple[int, int], Any] = {}           # every cell's value
         formulas: dict[tuple[int, int], Cell] = {}
-        spans, rows = sp.formula_cells, sp.rows
+        spans, rows, plain = sp.formula_cells, sp.rows, sp.plain_formulas
         name = sheet.name
         col_of = _COLUMN_CACHE
         shared: dict[str, tuple[str, int, int]] = {}
@@ -644,6 +649,8 @@ class Package:
                 if text:
                     formulas[key] = Cell(value, _unescape(text) if "&" in text else text)
                     spans[key] = t.span()
+                    if not typed and attrs[-1:] not in _SPACES:
+                        plain[key] = (t.start(), t.end(3), t.end(5) + 4, t.end())
             elif itext is not None and (not typed or b't="inlineStr"' in attrs):     # <is><t>…</t></is>
                 cells[key] = _ooxml_text(_unescape(itext.decode("utf-8")))
             elif body is None and itext is None:             # <c …/>
@@ -945,8 +952,18 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
     edits: list[tuple[int, int, bytes]] = []          # (start, end, replacement)
     inserts_by_row: dict[int, list[tuple[int, bytes]]] = {}
     prefix_default = _tag_prefix(sp.data[sp.sheetdata_open[0]:sp.sheetdata_open[1]])
-    data, formula_cells = sp.data, sp.formula_cells
+    data, formula_cells, plain = sp.data, sp.formula_cells, sp.plain_formulas
     for (row, col), value in values.items():
+        fast = plain.get((row, col))
+        if fast is not None and (row, col) not in spill_refs:
+            start, attrs_end, f_end, end = fast
+            if type(value) is float and math.isfinite(value):
+                edits.append((start, end, data[start:f_end] + b"<v>" + format_number(value).encode() + b"</v></c>"))
+                continue
+            t, v = _value_xml(value, b"", True)
+            new = data[start:attrs_end] + (f' t="{t}"'.encode() if t else b"") + data[attrs_end:f_end] + v + b"</c>"
+            edits.append((start, end, new))
+            continue
         where = formula_cells.get((row, col))
         if where is not None and (row, col) not in spill_refs:
             new = _plain_formula_cell(data[where[0]:where[1]], value)
