@@ -42,6 +42,8 @@ def main() -> None:
     col = lambda lo, hi: rng.uniform(lo, hi, N)  # noqa: E731
     arpa, gm, churn, cac = col(50, 5000), col(0.3, 0.9), col(0.005, 0.1), col(500, 50000)
     totals = rng.integers(1_000, 10_000_000, N).astype(float)
+    spend, new_customers, attain = totals * 50, rng.integers(1, 5_000, N).astype(float), col(0, 2)
+    annual = col(0.05, 0.6)
 
     rows = [
         ("weighted_score 1M×8", lambda: scoring.weighted_score(scores, weights)),
@@ -49,10 +51,15 @@ def main() -> None:
         ("ltv", lambda: metrics.ltv(arpa, gm, churn)),
         ("ltv_cac", lambda: metrics.ltv_cac(arpa, gm, churn, cac)),
         ("ltv (horizon 36)", lambda: metrics.ltv(arpa, gm, churn, 0.01, 36)),
+        ("cac", lambda: metrics.cac(spend, new_customers)),
         ("cac_payback", lambda: metrics.cac_payback(cac, arpa, gm)),
         ("churn_annual", lambda: metrics.churn_annual(churn)),
+        ("churn_monthly", lambda: metrics.churn_monthly(annual)),
         ("nrr", lambda: metrics.nrr(totals, totals * 0.1, totals * 0.03, totals * 0.05)),
-        ("commission", lambda: compensation.commission(col(0, 2), 10_000)),
+        ("grr", lambda: metrics.grr(totals, totals * 0.03, totals * 0.05)),
+        ("attainment", lambda: metrics.attainment(attain, 1.0)),
+        ("commission", lambda: compensation.commission(attain, 10_000)),
+        ("reverse_funnel 1M targets", lambda: funnel.reverse_funnel(totals, 1_000, [0.3, 0.3, 0.25])),
         ("split_target 1M totals × 4 quarters", lambda: allocation.split_target(totals, [2, 3, 4, 3])),
         ("funnel 1M funnels × 4 stages", lambda: funnel.stage_conversion(np.column_stack([totals, totals / 2, totals / 4, totals / 8]))),
     ]

@@ -144,8 +144,8 @@ _ENTRIES = [
         ("=GTM_FUNNEL({1000,200,50,10})", "{0.2,0.25,0.2}"), batchable=False, spills=True),
     GTMFunction(
         "GTM_REVERSE_FUNNEL", funnel.reverse_funnel, "What each funnel stage must deliver to reach a revenue target.",
-        (_p("target_revenue", "number", "Revenue to win"),
-         _p("avg_deal", "number", "Average deal size"),
+        (_p("target_revenue", "range", "Revenue to win; a column of targets gives one funnel per row"),
+         _p("avg_deal", "range", "Average deal size: one, or one per target"),
          _p("rates", "range", "Stage conversion rates, first stage first")),
         ("=GTM_REVERSE_FUNNEL(1000000, 10000, {0.2,0.25,0.2})", "{10000,2000,500,100}"), batchable=False, spills=True),
     GTMFunction(

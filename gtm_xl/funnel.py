@@ -73,17 +73,24 @@ def reverse_funnel(target_revenue: Any, avg_deal: Any, rates: Any) -> Any:
     ``won = ⌈target_revenue/avg_deal⌉``, then each earlier stage ``= ⌈next/rate⌉`` going up
     the funnel; returns the counts first stage first (one more than the rates), in the
     orientation of ``rates``. Rates lie in (0, 1] (``0`` → ``#DIV/0!``, outside → ``#NUM!``);
-    ``avg_deal = 0`` → ``#DIV/0!``; a negative target or deal size → ``#NUM!``.
+    ``avg_deal = 0`` → ``#DIV/0!``; a negative target or deal size → ``#NUM!``; a blank target
+    counts as 0. Several targets (a column, with one deal size or one per target) give one row
+    of counts per target, vectorised: the funnels of every region at once.
     """
-    target = as_scalar(target_revenue, "target_revenue", 0.0)
-    deal = as_scalar(avg_deal, "avg_deal", 0.0)
+    targets = as_float(target_revenue, "target_revenue").reshape(-1)
+    deals = as_float(avg_deal, "avg_deal").reshape(-1)
+    if targets.size != 1 and deals.size not in (1, targets.size):
+        raise ShapeError(f"needs one deal size or one per target ({targets.size}), got {deals.size}", "avg_deal")
+    if np.isnan(deals).any():
+        raise ShapeError("a deal size is blank", "avg_deal")
+    targets = np.nan_to_num(targets, nan=0.0)
     r_in = as_float(rates, "rates")
     r = r_in.reshape(-1)
-    if target < 0:
+    if (targets < 0).any():
         raise NumError("must not be negative", "target_revenue")
-    if deal < 0:
+    if (deals < 0).any():
         raise NumError("must not be negative", "avg_deal")
-    if deal == 0:
+    if (deals == 0).any():
         raise DivZeroError("is 0", "avg_deal")
     if np.isnan(r).any():
         raise ShapeError("a rate is blank", "rates")
@@ -91,11 +98,15 @@ def reverse_funnel(target_revenue: Any, avg_deal: Any, rates: Any) -> Any:
         raise DivZeroError("a rate is 0: no count upstream can deliver", "rates")
     if ((r < 0) | (r > 1)).any():
         raise NumError("rates must lie in (0, 1]", "rates")
-    counts = np.empty(r.size + 1)
-    counts[-1] = _ceil(np.asarray(target / deal))
-    for i in range(r.size - 1, -1, -1):  # one step per stage (a handful), each a scalar
-        counts[i] = _ceil(np.asarray(counts[i + 1] / r[i]))
+    n = max(targets.size, deals.size)
+    counts = np.empty((n, r.size + 1))
+    counts[:, -1] = _ceil(np.broadcast_to(targets / deals, (n,)))
+    for i in range(r.size - 1, -1, -1):  # one step per stage (a handful), each over every target
+        counts[:, i] = _ceil(counts[:, i + 1] / r[i])
     finite_result(counts)  # a target of 1e308 for a deal of 1e-10: #NUM!, never inf
+    if n > 1:
+        return counts
+    counts = counts[0]
     if r_in.ndim == 2 and r_in.shape[1] == 1 and r_in.shape[0] > 1:
         return counts.reshape(-1, 1)
     if r_in.ndim == 2:

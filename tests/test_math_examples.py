@@ -341,3 +341,17 @@ def test_overflowing_results_are_num_not_inf(call):
 def test_overflow_in_an_array_marks_that_element_only():
     out = metrics.cac([1e308, 100], [1e-10, 4])
     assert out[0] == CellError("#NUM!") and out[1] == 25.0
+
+
+def test_reverse_funnel_for_a_column_of_targets_gives_one_funnel_per_row():
+    """One row per target, each equal to the single-target funnel (vectorised, not a loop)."""
+    rates = [0.3, 0.3, 0.25]
+    targets = [[1_000_000.0], [2_000_000.0], [None]]          # a blank target needs nothing
+    got = funnel.reverse_funnel(targets, 1_000, rates)
+    assert got.shape == (3, 4)
+    for row, t in zip(got.tolist(), (1_000_000, 2_000_000, 0)):
+        assert row == funnel.reverse_funnel(t, 1_000, rates).tolist()
+    per_deal = funnel.reverse_funnel([[1_000_000.0], [1_000_000.0]], [[1_000.0], [10_000.0]], rates)
+    assert per_deal[:, -1].tolist() == [1000, 100]
+    with pytest.raises(ShapeError):
+        funnel.reverse_funnel([[1.0], [2.0], [3.0]], [[1.0], [2.0]], rates)
