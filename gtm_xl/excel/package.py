@@ -203,8 +203,11 @@ _ITEM = re.compile(
     rb"|</" + _P + rb"row\s*>",
     re.S,
 )
+_NUM_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>([^<]+)</v></c>'
+_NUM_CELLS = re.compile(_NUM_CELL)
 _PLAIN_ITEM = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
+    rb"((?:" + _NUM_CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb"){2,})"   # a run of number cells
+    rb'|<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
     rb"<v>([^<]*)</v>"                                          # a value
     rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"               # a plain formula and its value
     rb"|<is><t>([^<]*)</t></is>"                                 # a plain inline string
@@ -608,7 +611,21 @@ class Package:
         row_no = 0
         matched = 0
         for t in _PLAIN_ITEM.finditer(data, start, end):
-            letters, digits, attrs, num, ftext, fval, fempty, itext, body, row_attrs = t.groups()
+            run, letters, digits, attrs, num, ftext, fval, fempty, itext, body, row_attrs = t.groups()
+            if run is not None:                              # consecutive number cells: in bulk
+                found = _NUM_CELLS.findall(run)
+                ls, ds, vs = zip(*found)
+                try:
+                    values = list(map(float, vs))
+                except ValueError:
+                    return False                             # the general scanner says which cell
+                try:
+                    cols = list(map(col_of.__getitem__, ls))
+                except KeyError:
+                    cols = [col_of.get(x) or col_of.setdefault(x, column_index(x.decode())) for x in ls]
+                cells.update(zip(zip(map(int, ds), cols), values))
+                matched += len(found)
+                continue
             if letters is None:
                 if row_attrs is not None:                    # <row …> or <row …/>
                     rm = _ROW_R.search(row_attrs)
@@ -650,7 +667,7 @@ class Package:
                     formulas[key] = Cell(value, _unescape(text) if "&" in text else text)
                     spans[key] = t.span()
                     if not typed and attrs[-1:] not in _SPACES:
-                        plain[key] = (t.start(), t.end(3), t.end(5) + 4, t.end())
+                        plain[key] = (t.start(), t.end(4), t.end(6) + 4, t.end())
             elif itext is not None and (not typed or b't="inlineStr"' in attrs):     # <is><t>…</t></is>
                 cells[key] = _ooxml_text(_unescape(itext.decode("utf-8")))
             elif body is None and itext is None:             # <c …/>
