@@ -367,16 +367,21 @@ _XLFN = re.compile(r"_xl(?:fn|ws)\.", re.I)
 _STRING_OR_REST = re.compile(r'("(?:[^"]|"")*")|([^"]+)')
 
 
+_LOGICAL_CALL = re.compile(r"(?<![A-Z0-9_.])(TRUE|FALSE)\(\)")
+
+
 def normalise_formula(formula: str) -> str:
     """A formula's text reduced to what matters for "is it the same formula": no leading ``=``,
-    no ``_xlfn.`` prefixes, no ``$``, no whitespace, upper case — except inside string literals."""
+    no ``_xlfn.`` prefixes, no ``$``, no whitespace, upper case, ``TRUE()``/``FALSE()`` (how LibreOffice
+    saves the constants) as ``TRUE``/``FALSE`` — except inside string literals."""
     text = formula[1:] if formula.startswith("=") else formula
     out = []
     for lit, rest in _STRING_OR_REST.findall(text):
         if lit:
             out.append(lit)
         else:
-            out.append(re.sub(r"\s+", "", _XLFN.sub("", rest)).replace("$", "").upper())
+            plain = re.sub(r"\s+", "", _XLFN.sub("", rest)).replace("$", "").upper()
+            out.append(_LOGICAL_CALL.sub(r"\1", plain))
     return "".join(out)
 
 

@@ -332,3 +332,15 @@ def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(t
     statuses = {c.value for row in rag.iter_rows(min_row=2, min_col=3) for c in row if isinstance(c.value, str)}
     assert statuses and statuses <= {label for label in labels} | {"◀", ""}, statuses
     assert rag.cell(2, rag.max_column).value == labels[0]  # the file-check column in the template's words
+
+
+def test_a_libreoffice_save_is_not_tampering():
+    """LibreOffice writes the GTM_* it does not know in lower case and FALSE as FALSE(): the same
+    formula for the tamper check, while a changed one still differs."""
+    from gtm_xl.template_info import normalise_formula
+
+    ours = "=IFERROR($D$5:$D$16=Settings!$C$9,FALSE)*GTM_SPLIT_TARGET(A1,B1:B3)"
+    libreoffice = "=IFERROR($D$5:$D$16=Settings!$C$9,FALSE())*gtm_split_target(A1,B1:B3)"
+    assert normalise_formula(libreoffice) == normalise_formula(ours)
+    assert normalise_formula('=IF(A1,"FALSE()",1)') != normalise_formula('=IF(A1,"FALSE",1)')
+    assert normalise_formula("=IFERROR(A1,TRUE)") != normalise_formula("=IFERROR(A2,TRUE)")
