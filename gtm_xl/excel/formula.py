@@ -413,6 +413,7 @@ def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple
             _walk(t, ref_nodes.append, on_name, fns.add)
 
     _walk(tree, ref_nodes.append, on_name, fns.add)
+    del on_name     # it refers to itself: a cycle that would keep the whole book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
     return tree, r, c, ref_nodes, (missing[0] if missing else None)
 
