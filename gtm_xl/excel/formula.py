@@ -24,6 +24,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -547,8 +548,8 @@ class _Book:
             name: sheet.values() for name, sheet in book.sheets.items()
         }
         self.bounds = {}
-        for name, vals in self.values.items():
-            self.bounds[name] = (max([r for r, _ in vals], default=0), max([c for _, c in vals], default=0))
+        for name, vals in self.values.items():     # (last row, last column) with a cell
+            self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
         self.name_trees: dict[str, Any] = {}
         # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
