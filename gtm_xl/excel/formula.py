@@ -315,7 +315,21 @@ def parse(formula: str):
     return tree
 
 
+_SPILL_REF = re.compile(r"(?<![\w.$!'])((?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?(\$?[A-Za-z]{1,3}\$?\d+)#")
+
+
+def _spill_refs(formula: str) -> str:
+    """``A1#`` (the spill range of a dynamic array anchored at A1) as ``ANCHORARRAY(A1)``, the form
+    Excel stores in the file (``_xlfn.ANCHORARRAY``); text inside string literals is left alone."""
+    parts = formula.split('"')
+    for i in range(0, len(parts), 2):       # outside "…" literals
+        parts[i] = _SPILL_REF.sub(lambda m: f"ANCHORARRAY({m.group(1) or ''}{m.group(2)})", parts[i])
+    return '"'.join(parts)
+
+
 def _parse(formula: str):
+    if "#" in formula:
+        formula = _spill_refs(formula)
     p = _Parser(formula)
     if not p.toks:
         raise FormulaSyntaxError("empty formula")
@@ -551,6 +565,7 @@ class _Book:
         for name, vals in self.values.items():     # (last row, last column) with a cell
             self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
         self.name_trees: dict[str, Any] = {}
+        self.spills: Mapping[tuple[str, int, int], str] = {}    # dynamic-array anchor → its spill range
         # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
@@ -709,6 +724,8 @@ class _Book:
             return CellError("#NAME?")
         if name in ("ROW", "COLUMN"):
             return self._row_column(name, arg_nodes, here)
+        if name == "ANCHORARRAY":
+            return self._anchor_array(arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         try:
@@ -751,6 +768,25 @@ class _Book:
         else:
             out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
         return out if out.size > 1 else out[0, 0]
+
+    def _anchor_array(self, arg_nodes, here):
+        """``A1#``: the range a dynamic array anchored at A1 spills into (computed before this cell:
+        the anchor is a precedent); #REF! when A1 holds no dynamic array formula."""
+        v = self.ev(arg_nodes[0], here) if len(arg_nodes) == 1 else None
+        if not (isinstance(v, tuple) and v and v[0] == "REF"):
+            return CellError("#REF!")
+        ref = v[1]
+        try:
+            sheet = self.sheet_of(ref.sheet, here)
+        except ExcelError as e:
+            return e.error
+        spill = self.spills.get((sheet, ref.r1, ref.c1))
+        if spill is None:
+            return CellError("#REF!")
+        from gtm_xl.excel.cells import parse_range
+
+        r1, c1, r2, c2 = parse_range(spill)
+        return ("REF", Ref(sheet, r1, c1, r2, c2), here)
 
     def _thunk(self, node, here):
         if node[0] == "missing":
@@ -898,8 +934,9 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     functions = dict(functions or {})
     known = set(BUILTINS) | {k.upper() for k in functions}
     wb = _Book(book, functions)
-    wb.blocks = {}          # in dependency order a range is read once its formulas are computed
     result = Evaluation()
+    wb.spills = result.spills
+    wb.blocks = {}          # in dependency order a range is read once its formulas are computed
 
     trees: dict[tuple[str, int, int], tuple] = {}  # cell → (template, row shift, column shift)
     by_run: dict[tuple[str, int, int], list[int]] = {}  # (sheet, column, template id) → rows
@@ -1099,6 +1136,8 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
                     ev = _cell_result(v[i, j])
                     vals[(r + i, c + j)] = ev
                     result.values[(sname, r + i, c + j)] = ev
+            max_r, max_c = wb.bounds[sname]          # a spill may reach beyond the sheet's cells
+            wb.bounds[sname] = (max(max_r, r + rows - 1), max(max_c, c + cols - 1))
             result.spills[key] = f"{to_a1(r, c)}:{to_a1(r + rows - 1, c + cols - 1)}" if v.size > 1 else to_a1(r, c)
             return
     v = _cell_result(v)
