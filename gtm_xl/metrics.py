@@ -78,11 +78,18 @@ def _ltv_values(a: dict[str, np.ndarray], out: Outcome, horizon: ArrayLike | Non
         return _safe_divide(m, rate)
     h = a["horizon"]
     out.flag(h < 0, NumError, "must not be negative", "horizon")
+    # 1 − q^H with q = (1−c)/(1+d), as −expm1(H·(log1p(−c) − log1p(d))): exact for tiny H and rates
     if isinstance(rate, float):
-        return m * h if rate == 0 else m * (1.0 - ((1.0 - c) / (1.0 + d)) ** h) / rate
+        if rate == 0:
+            return m * h
+        if h == 0:
+            return 0.0 * m
+        lost = 1.0 if c >= 1.0 else -math.expm1(h * (math.log1p(-c) - math.log1p(d)))
+        return m * lost / rate
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        q = (1.0 - c) / (1.0 + d)
-        finite = m * (1.0 - np.power(q, np.maximum(h, 0.0))) / np.where(rate != 0, rate, 1.0)
+        hh = np.maximum(h, 0.0)
+        lost = np.where(hh == 0, 0.0, -np.expm1(hh * (np.log1p(-np.minimum(c, 1.0)) - np.log1p(d))))
+        finite = m * lost / np.where(rate != 0, rate, 1.0)
     return np.where(rate == 0, m * h, finite)
 
 
