@@ -174,7 +174,7 @@ def validation_failures(book, rules: Iterable, values: Mapping[tuple[str, int, i
                 checker = RuleChecker(book, dict(values or {}), evaluated=values is not None)
             custom = package_rule(rule)
             for row, col in cell_refs(rule.sqref):
-                cell = sheet.cells.get((row, col))
+                cell = sheet.get((row, col))
                 if cell is None or cell.formula is not None or cell.value is None:
                     continue
                 status, detail = checker.check(rule.sheet, custom, row, col)
@@ -186,7 +186,7 @@ def validation_failures(book, rules: Iterable, values: Mapping[tuple[str, int, i
         bound1 = resolver.resolve(rule.formula1, rule.sheet)
         bound2 = resolver.resolve(rule.formula2, rule.sheet)
         for row, col in cell_refs(rule.sqref):
-            cell = sheet.cells.get((row, col))
+            cell = sheet.get((row, col))
             if cell is None or cell.formula is not None or cell.value is None:
                 continue
             msg = _check_one(rule, cell.value, bound1, bound2, CellError)

@@ -329,12 +329,12 @@ class CellsView:
         self.sheetnames = list(book.sheets)
 
     def value(self, sheet: str, row: int, col: int) -> Any:
-        cell = self.book.sheets[sheet].cells.get((row, col))
+        cell = self.book.sheets[sheet].get((row, col))
         return None if cell is None else cell.value
 
     def formula(self, sheet: str, row: int, col: int) -> str | None:
         """``=…`` of a formula cell, else None."""
-        cell = self.book.sheets[sheet].cells.get((row, col))
+        cell = self.book.sheets[sheet].get((row, col))
         return None if cell is None or not cell.formula else "=" + cell.formula
 
     def constant(self, key: str) -> Any:
