@@ -8,9 +8,6 @@ from pathlib import Path
 
 from lxml import etree
 
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
 def is_worksheet(name: str) -> bool:
     return bool(re.match(r"xl/worksheets/[^/]+\.xml$", name))
 
@@ -21,12 +18,13 @@ def sheet_structure(data: bytes) -> bytes:
     Two sheets whose structures are equal differ in cached values only.
     """
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    for c in root.iter(f"{_NS}c"):
+    ns = "{" + etree.QName(root).namespace + "}"     # Transitional or Strict SpreadsheetML
+    for c in root.iter(f"{ns}c"):
         c.attrib.pop("t", None)
         for child in list(c):
-            if child.tag in (f"{_NS}v", f"{_NS}is"):
+            if child.tag in (f"{ns}v", f"{ns}is"):
                 c.remove(child)
-            elif child.tag == f"{_NS}f":
+            elif child.tag == f"{ns}f":
                 child.attrib.pop("ref", None) if child.get("t") == "array" else None
     return etree.tostring(root, method="c14n")
 

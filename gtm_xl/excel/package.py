@@ -59,6 +59,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: SpreadsheetML namespace → its relationships namespace: Transitional (what Excel saves by default)
+#: and Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Spreadsheet" in Excel's Save As)
+_WORKBOOK_NAMESPACES = {
+    _NS_MAIN: _NS_REL,
+    "http://purl.oclc.org/ooxml/spreadsheetml/main": "http://purl.oclc.org/ooxml/officeDocument/relationships",
+}
 _REL_OFFICE_DOC = _NS_REL + "/officeDocument"
 _REL_WORKSHEET = _NS_REL + "/worksheet"
 _REL_SHARED_STRINGS = _NS_REL + "/sharedStrings"
@@ -86,7 +92,13 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
 def _unescape(text: str) -> str:
-    """XML text → str for the five predefined entities and character references (no others)."""
+    """XML text → str for the five predefined entities and character references (no others).
+
+    Literal line ends are normalised first as every XML parser does (XML 1.0 section 2.11: CR LF and
+    a lone CR become LF); a CR written as ``&#13;`` survives, as it does in Excel.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" not in text:
         return text
     if "&#" not in text:        # only the predefined entities: plain replacements, &amp; last
@@ -473,17 +485,23 @@ class Package:
 
     def _read_workbook(self) -> None:
         root = self._xml(self.workbook_part)
+        namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
+        if local != "workbook" or namespace not in _WORKBOOK_NAMESPACES:
+            raise PackageError(self.path, f"{self.workbook_part} is not a SpreadsheetML workbook part "
+                               f"(root <{local}> in namespace {namespace or 'none'!r}; a pre-release "
+                               "Excel 2007 file? save it again as .xlsx in Excel)")
+        ns_rel = _WORKBOOK_NAMESPACES[namespace]
         rels = self._rels(self.workbook_part)
         self._rel_map = rels
         sheet_names: list[str] = []
-        for sheet in root.iter(f"{{{_NS_MAIN}}}sheet"):
+        for sheet in root.iter(f"{{{namespace}}}sheet"):
             name = sheet.get("name")
-            rid = sheet.get(f"{{{_NS_REL}}}id")
+            rid = sheet.get(f"{{{ns_rel}}}id")
             sheet_names.append(name)
             typ, target = rels.get(rid, ("", ""))
             if typ == _REL_WORKSHEET or typ.endswith("/worksheet"):
                 self.sheet_parts[name] = target
-        for dn in root.iter(f"{{{_NS_MAIN}}}definedName"):
+        for dn in root.iter(f"{{{namespace}}}definedName"):
             name, text = dn.get("name", ""), (dn.text or "")
             local = dn.get("localSheetId")
             if local is not None and local.isdigit() and int(local) < len(sheet_names):
@@ -491,7 +509,7 @@ class Package:
             else:
                 key = name.upper()
             self.names[key] = text
-        self.has_calc_pr = root.find(f"{{{_NS_MAIN}}}calcPr") is not None
+        self.has_calc_pr = root.find(f"{{{namespace}}}calcPr") is not None
         self.shared_strings_part = next((t for typ, t in rels.values()
                                          if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None)
 
@@ -573,7 +591,7 @@ class Package:
                         tm = _T_VAL.search(cell_attrs) if b"t=" in cell_attrs else None
                         raw_v = None if not rest else (rest[3:-4].decode("utf-8") if len(rest) > 4 else "")
                         value = self._value(name, key, tm.group(1) if tm else b"n", raw_v, strings)
-                        cells[key] = Cell(value, _unescape(text) if "&" in text else text)
+                        cells[key] = Cell(value, _unescape(text) if "&" in text or "\r" in text else text)
                         spans[key] = t.span()
                         continue
                 elif body[:7] == b"<is><t>" and body[-9:] == b"</t></is>" and body.find(b"<", 7, -9) == -1:
@@ -664,7 +682,7 @@ class Package:
                 text = ftext.decode("utf-8")
                 cells[key] = value
                 if text:
-                    formulas[key] = Cell(value, _unescape(text) if "&" in text else text)
+                    formulas[key] = Cell(value, _unescape(text) if "&" in text or "\r" in text else text)
                     spans[key] = t.span()
                     if not typed and attrs[-1:] not in _SPACES:
                         plain[key] = (t.start(), t.end(4), t.end(6) + 4, t.end())
