@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from gtm_xl.distribute import content_differences, copy_name, distribute, naive_regional_copy, workbook_content
-from gtm_xl.regions import plan_regions
-from gtm_xl.template_info import read_template
+from gtm_xl.workflows.distribute import content_differences, copy_name, distribute, naive_regional_copy, workbook_content
+from gtm_xl.workflows.regions import plan_regions
+from gtm_xl.workflows.template_info import read_template
 
 # budget_by_tier inputs each region fills (all single-cell, validated in the template)
 COLUMNS = ("total_budget", "gmv_target", "enrolment_target", "potential_firms", "penetration_goal")
@@ -85,7 +85,7 @@ def main() -> None:
               f"({time.perf_counter() - t0:.1f} s)")
 
         if args.rollup:
-            from gtm_xl.rollup import rollup
+            from gtm_xl.workflows.rollup.job import rollup
 
             files = sorted(out.glob("*.xlsx"))[: args.rollup]
             t0 = time.perf_counter()
@@ -94,7 +94,7 @@ def main() -> None:
             how = sorted({r.recalculated_by or "stored values" for r in report.included})
             print(f"rollup: {len(files)} files in {dt:.2f} s = {len(files) / dt:.1f} files/s with --jobs "
                   f"{args.jobs} (recalculated by: {', '.join(how)}; {len(report.left_out)} left out)")
-            from gtm_xl.rollup import inspect_file
+            from gtm_xl.workflows.rollup.job import inspect_file
 
             t0 = time.perf_counter()
             for f in files:

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gtm_xl import allocation, compensation, funnel, metrics, scoring  # noqa: E402
+from gtm_xl.math import allocation, compensation, funnel, metrics, scoring  # noqa: E402
 
 N = 1_000_000
 
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"split 1M totals by quarter: gtm-xl {split * 1000:.0f} ms vs a Python largest-remainder loop "
           f"{loop * 1000:.0f} ms (extrapolated from {loop_n:,}) — ratio {loop / split:.0f}x")
 
-    from gtm_xl.udf_wrappers import load_udf_module
+    from gtm_xl.adapters.udf_wrappers import load_udf_module
 
     udfs = load_udf_module()
     convert = udfs.GTM_LTV_CAC.__xlfunc__["ret"]["options"]["convert"]

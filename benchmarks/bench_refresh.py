@@ -69,12 +69,12 @@ def template_sized(path: Path, industries: int = 40, regions: int = 12, seed: in
 
 def real_templates(folder: Path, files: int) -> list[Path]:
     """``files`` copies of the real udf templates (``workbooks/*_udf.xlsx``): the budget-by-tier
-    one distributed to the example regions with :func:`gtm_xl.distribute.distribute` (each copy
+    one distributed to the example regions with :func:`gtm_xl.workflows.distribute.distribute` (each copy
     prefilled with its region's inputs), and copies of every udf template, round robin."""
     sources: list[Path] = []
     try:
-        from gtm_xl.demo import REGIONS_TABLE, ROWS_TABLE
-        from gtm_xl.distribute import distribute
+        from gtm_xl.workflows.demo import REGIONS_TABLE, ROWS_TABLE
+        from gtm_xl.workflows.distribute import distribute
 
         sent = distribute(ROOT / "workbooks" / "budget_by_tier_udf.xlsx", REGIONS_TABLE, folder / "_regional",
                           rows_path=ROWS_TABLE)
@@ -90,7 +90,7 @@ def real_templates(folder: Path, files: int) -> list[Path]:
 
 
 def count_formulas(path: Path) -> int:
-    from gtm_xl.excel.package import Package
+    from gtm_xl.excel.ooxml.package import Package
 
     with Package(path) as pkg:
         book, _ = pkg.read_cells()
@@ -115,7 +115,7 @@ def scoring_matrix(path: Path, rows: int) -> Path:
 
 def gtm_xl_cmd() -> list[str]:
     exe = shutil.which("gtm-xl")
-    return [exe] if exe else [sys.executable, "-m", "gtm_xl.cli"]
+    return [exe] if exe else [sys.executable, "-m", "gtm_xl.adapters.cli"]
 
 
 def timed(cmd: list[str], **kw) -> tuple[float, float]:
@@ -202,8 +202,8 @@ def main() -> int:
             lw = min(timed(lo_cmd)[0] for _ in range(runs))
             print(f"   soffice --convert-to xlsx   {lw:8.3f} s")
             print(f"   ratio: {lw / g:.1f}x faster (target >= 3x)")
-        imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gtm_xl.cli, gtm_xl.refresh, "
-                              "gtm_xl.excel.package, gtm_xl.excel.formula, gtm_xl.catalogue"],
+        imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gtm_xl.adapters.cli, gtm_xl.workflows.refresh, "
+                              "gtm_xl.excel.ooxml.package, gtm_xl.excel.formula.engine, gtm_xl.catalogue"],
                              capture_output=True, text=True, env=env).stderr.splitlines()
         total_us = sum(int(line.split("|")[0].split(":")[1]) for line in imp if line.startswith("import time:")
                        and line.split("|")[0].split(":")[1].strip().isdigit())
@@ -218,7 +218,7 @@ def main() -> int:
         wall, peak = walls[len(walls) // 2], max(p for _, p in runs)
         print(f"   gtm-xl refresh              {wall:8.2f} s  peak {peak:7.0f} MB (target < 1 s, < 300 MB)"
               f"  median of {len(runs)}: {', '.join(f'{w:.2f}' for w in walls)}")
-        from gtm_xl.refresh import refresh_file
+        from gtm_xl.workflows.refresh import refresh_file
 
         start = time.perf_counter()
         rep = refresh_file(matrix, work / "matrix-inproc.xlsx")

@@ -1,7 +1,7 @@
 """THE list of ``GTM_*`` Excel functions: Excel name → Python function, arguments, help text.
 
 Blanks: ``None`` (an empty cell) and ``""`` (what ``IF(x="","",…)`` leaves) are the same blank in
-every argument (the rule lives in :mod:`gtm_xl.numeric`); a blank optional argument is omitted.
+every argument (the rule lives in :mod:`gtm_xl.math.numeric`); a blank optional argument is omitted.
 
 Read by ``udfs/gtm_functions.py`` (the xlwings UDFs and their Insert Function help), by the
 headless formula evaluator (:func:`excel_functions`), by the add-in build and the CLI
@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from gtm_xl import allocation, compensation, funnel, metrics, scoring
+from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.errors import CellError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
-from gtm_xl.numeric import is_blank
+from gtm_xl.math.numeric import is_blank
 
 __all__ = [
     "CATALOGUE",
@@ -310,7 +310,7 @@ def _make_table_entry(entry: GTMFunction) -> Callable[..., Any]:
 
 
 def excel_functions() -> dict[str, Callable[..., Any]]:
-    """The ``GTM_*`` functions for the formula evaluator (see ``gtm_xl.excel.formula``)."""
+    """The ``GTM_*`` functions for the formula evaluator (see ``gtm_xl.excel.formula.engine``)."""
     return {name: _make_table_entry(entry) for name, entry in CATALOGUE.items()}
 
 

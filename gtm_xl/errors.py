@@ -17,7 +17,7 @@ exception              Excel value  raised when
 Inside arrays, one element can be an error while the others are numbers (a funnel stage of
 zero, an all-blank row of scores). Such elements are :class:`CellError` values in an object
 array, built only when an error is really present, so the common path stays a plain
-``float64`` array (see :class:`gtm_xl.numeric.Outcome`).
+``float64`` array (see :class:`gtm_xl.math.numeric.Outcome`).
 """
 
 from __future__ import annotations

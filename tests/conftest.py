@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GTM_XL_SHARED", ROOT.parent / "shared"))
-CORPUS = SHARED / "corpus"
+from project_paths import CORPUS
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
+from project_paths import ROOT
 
 from gtm_xl.catalogue import CATALOGUE, calc_from_strings, excel_functions
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 
 
 def split_args(text):

@@ -2,7 +2,7 @@
 by score, by quarter and month, by channel; targets by quarter, role and scenario; market
 capacity and milestones; check cells proving every split sums to its total (seeds 001, 002).
 
-Every split is the largest-remainder method (:func:`gtm_xl.allocation.split_target`): parts are
+Every split is the largest-remainder method (:func:`gtm_xl.math.allocation.split_target`): parts are
 whole multiples of the budget unit and sum exactly to their total. The total budget must be a
 multiple of the unit (validated), so every nested split is exact too.
 """
@@ -16,9 +16,9 @@ from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.data_source import StrRef
 
-from gtm_xl import allocation, scoring
+from gtm_xl.math import allocation, scoring
 from gtm_xl.errors import CellError
-from gtm_xl.numeric import is_blank
+from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
 from gtm_xl.templates.layout import (FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,

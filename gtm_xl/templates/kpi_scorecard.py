@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, Reference
 
-from gtm_xl import compensation, funnel, metrics, scoring
+from gtm_xl.math import compensation, funnel, metrics, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
 from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, NPS, POSITIVE, TEXT, WHOLE,
@@ -305,7 +305,7 @@ def _payout(b: Builder, att: str) -> str:
     if b.flavour == "udf":
         return f"GTM_COMMISSION({att},{base},Settings!$C$17:$D$18)"
     # the bonus of the highest threshold reached, whatever the order of the two accelerators
-    # (equal thresholds: the second one, as gtm_xl.compensation's stable sort)
+    # (equal thresholds: the second one, as gtm_xl.math.compensation's stable sort)
     t1, b1, t2, b2 = "Settings!$C$17", "Settings!$D$17", "Settings!$C$18", "Settings!$D$18"
     return (f"IF({att}>=1,{base}*(1+IF(AND({att}>={t1},{att}>={t2}),IF({t2}>={t1},{b2},{b1}),"
             f"IF({att}>={t2},{b2},IF({att}>={t1},{b1},0)))),{base}*{att})")

@@ -2,7 +2,7 @@
 
 The largest-remainder split as one formula per part, with no helper cells, no LET and no
 dynamic arrays: every array expression sits inside SUMPRODUCT, which evaluates arrays in every
-Excel version. It follows :func:`gtm_xl.allocation.split_target` exactly for non-negative totals
+Excel version. It follows :func:`gtm_xl.math.allocation.split_target` exactly for non-negative totals
 (negative totals are refused by the templates' validation):
 
 * ``eff`` = the weights (times a 0/1 membership mask for a split inside a group); when they sum

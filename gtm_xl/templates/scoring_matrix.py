@@ -15,9 +15,9 @@ import numpy as np
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
-from gtm_xl import scoring
+from gtm_xl.math import scoring
 from gtm_xl.errors import CellError
-from gtm_xl.numeric import is_blank
+from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.layout import (DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell,
                                      traffic_light)

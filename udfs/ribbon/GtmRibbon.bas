@@ -1,6 +1,6 @@
 Attribute VB_Name = "GtmRibbon"
 ' Callbacks of the GTM ribbon tab (customUI14.xml): one Sub per button.
-' Each Sub runs one function of gtm_xl.ribbon through xlwings' RunPython. In this add-in
+' Each Sub runs one function of gtm_xl.adapters.ribbon through xlwings' RunPython. In this add-in
 ' xlwings works on the active workbook, so xw.Book.caller() in Python is the workbook the
 ' user is looking at. Python reports in the status bar or a message box; xlwings shows a
 ' Python error in a message box, and the actions leave the workbook unchanged on error.
@@ -30,34 +30,34 @@ Private Function PyStr(text As String) As String
 End Function
 
 Sub GtmRefresh(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.refresh_active()"
+    If HasWorkbook() Then RunPython "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.refresh_active()"
 End Sub
 
 Sub GtmCheckInputs(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.check_inputs()"
+    If HasWorkbook() Then RunPython "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.check_inputs()"
 End Sub
 
 Sub GtmInsertScoringMatrix(control As IRibbonControl)
-    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('scoring_matrix')"
+    RunWithoutWorkbook "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.insert_template('scoring_matrix')"
 End Sub
 
 Sub GtmInsertBudgetByTier(control As IRibbonControl)
-    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('budget_by_tier')"
+    RunWithoutWorkbook "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.insert_template('budget_by_tier')"
 End Sub
 
 Sub GtmInsertKpiScorecard(control As IRibbonControl)
-    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.insert_template('kpi_scorecard')"
+    RunWithoutWorkbook "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.insert_template('kpi_scorecard')"
 End Sub
 
 Sub GtmMakeRegionalCopies(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.make_regional_copies()"
+    If HasWorkbook() Then RunPython "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.make_regional_copies()"
 End Sub
 
 Sub GtmRollUp(control As IRibbonControl)
-    If HasWorkbook() Then RunPython "import gtm_xl.ribbon; gtm_xl.ribbon.rollup()"
+    If HasWorkbook() Then RunPython "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.rollup()"
 End Sub
 
 Sub GtmAbout(control As IRibbonControl)
     ' ThisWorkbook is the add-in itself; XLWINGS_VERSION is the constant of its xlwings module
-    RunWithoutWorkbook "import gtm_xl.ribbon; gtm_xl.ribbon.about(" & PyStr(ThisWorkbook.FullName) & ", " & PyStr(XLWINGS_VERSION) & ")"
+    RunWithoutWorkbook "import gtm_xl.adapters.ribbon; gtm_xl.adapters.ribbon.about(" & PyStr(ThisWorkbook.FullName) & ", " & PyStr(XLWINGS_VERSION) & ")"
 End Sub

@@ -1,0 +1,1 @@
+"""The formula engine: parser, dependency graph, evaluator, vectorised batches."""

@@ -1,0 +1,1 @@
+"""Excel's worksheet functions, one registry."""

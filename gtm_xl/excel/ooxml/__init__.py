@@ -1,0 +1,1 @@
+"""The workbook package: guarded reader, sheet reader, patcher of cached values, workbook.xml."""

@@ -1,0 +1,129 @@
+"""Splitting a target or a budget by weights: the largest-remainder method with units and locks.
+
+``split_target(12_000_000, [2, 3, 4, 3])`` → 2,000,000 / 3,000,000 / 4,000,000 / 3,000,000.
+The parts always sum exactly to the total, so a plan's check cells never show a rounding gap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gtm_xl.errors import NumError, ShapeError
+from gtm_xl.math.numeric import as_float, as_scalar, finite_result
+
+__all__ = ["split_target"]
+
+_SNAP = 1e-12  # quotas this close (relative) to a whole number of units count as that number
+
+
+def _snap(x: np.ndarray) -> np.ndarray:
+    nearest = np.round(x)
+    return np.where(np.abs(x - nearest) <= _SNAP * np.maximum(1.0, np.abs(x)), nearest, x)
+
+
+def _first_by(keys: list[np.ndarray], rows: int, cols: int) -> np.ndarray:
+    """Per row, the column order given by ``keys`` (most significant first, ascending)."""
+    index = np.broadcast_to(np.arange(cols, dtype=np.float64), (rows, cols))
+    return np.lexsort([index, *reversed(keys)], axis=-1)
+
+
+def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) -> Any:
+    """Split ``total`` into parts proportional to ``weights``, each a multiple of ``unit``.
+
+    Rule (largest remainder): every part gets the floor of its quota in units; the units left
+    over go one each to the largest fractional parts, ties to the larger weight, then to the
+    earlier position. So the parts sum exactly to ``total`` and a larger weight never gets a
+    smaller part. Edge cases:
+
+    * blank weights count as 0; weights all 0 → an even split; a negative weight → ``#NUM!``;
+    * ``unit`` must be positive (``#NUM!``); when ``total`` is not a multiple of ``unit``
+      the residual goes to the largest part (ties as above);
+    * ``locked`` (same shape as ``weights``): its non-blank cells keep their value and the
+      other parts share ``total − Σlocked``; locks exceeding the total, or every part locked
+      without summing to the total → ``#NUM!``;
+    * a negative total splits like a positive one with the sign restored.
+
+    Shapes: ``weights`` a row, a column or a list gives parts of the same shape. A rows × k
+    block splits row by row; ``total`` is then one number for every row or one per row, and
+    a single row of weights with several totals splits each total by the same weights.
+    """
+    u = as_scalar(unit, "unit", 1.0)
+    if not u > 0:
+        raise NumError(f"must be positive, got {u:g}", "unit")
+    w_in = as_float(weights, "weights")
+    t_in = as_float(total, "total")
+    if w_in.size == 0:
+        raise ShapeError("is empty", "weights")
+    if np.isnan(t_in).any():
+        raise ShapeError("is blank", "total")
+
+    # normalise to rows × k
+    vector = w_in.ndim <= 1 or 1 in w_in.shape
+    w = w_in.reshape(1, -1) if vector else w_in
+    totals = t_in.reshape(-1)
+    if totals.size > 1 and w.shape[0] == 1:
+        w = np.broadcast_to(w, (totals.size, w.shape[1]))
+    if totals.size not in (1, w.shape[0]):
+        raise ShapeError(f"{totals.size} totals for {w.shape[0]} rows of weights", "total")
+    rows, cols = w.shape
+    totals = np.broadcast_to(totals, (rows,))
+    w = np.nan_to_num(w, nan=0.0)
+    if (w < 0).any():
+        raise NumError(f"must not be negative, got {w[w < 0][0]:g}", "weights")
+
+    if locked is None:
+        lock = np.full((rows, cols), np.nan)
+    else:
+        l_in = as_float(locked, "locked")
+        if l_in.size != w_in.size and not (l_in.size * rows == w.size and vector):
+            raise ShapeError(f"has {l_in.size} cells for {w_in.size} weights", "locked")
+        lock = np.broadcast_to(l_in.reshape(1, cols) if vector else l_in.reshape(rows, cols), (rows, cols))
+    is_locked = ~np.isnan(lock)
+    free = ~is_locked
+    remaining = totals - np.where(is_locked, lock, 0.0).sum(axis=1)
+    remaining = np.where(np.abs(remaining) <= _SNAP * np.maximum(1.0, np.abs(totals)), 0.0, remaining)
+
+    no_free = ~free.any(axis=1)
+    if (no_free & (remaining != 0)).any():
+        raise NumError("every part is locked but the locked parts do not sum to the total", "locked")
+    if ((remaining * totals < 0) | ((totals == 0) & (remaining != 0))).any():
+        raise NumError("the locked parts exceed the total", "locked")
+
+    sign = np.where(remaining < 0, -1.0, 1.0)
+    amount = np.abs(remaining)
+    eff = np.where(free, w, 0.0)
+    weight_sum = eff.sum(axis=1)
+    even = (weight_sum == 0) & ~no_free
+    eff = np.where(even[:, None], free.astype(np.float64), eff)
+    weight_sum = np.where(even, free.sum(axis=1), weight_sum)
+
+    units = np.floor(_snap(amount / u))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        quota = _snap(eff * units[:, None] / np.where(weight_sum == 0, 1.0, weight_sum)[:, None])
+    base = np.floor(quota)
+    fraction = np.where(free, quota - base, -1.0)
+    leftover = (units - base.sum(axis=1)).astype(np.int64)
+    order = _first_by([-fraction, -eff], rows, cols)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(cols), (rows, cols)), axis=-1)
+    parts = (base + (rank < leftover[:, None])) * u
+
+    residual = amount - units * u
+    if (residual > 0).any():
+        largest = _first_by([np.where(free, -parts, np.inf), -eff], rows, cols)[:, 0]
+        parts[np.arange(rows), largest] += residual
+    parts = np.where(is_locked, lock, parts * sign[:, None])
+    # float rounding in fractional units: put any last difference on the largest free part
+    gap = totals - parts.sum(axis=1)
+    if np.any(gap != 0) and u != np.floor(u):
+        largest = _first_by([np.where(free, -np.abs(parts), np.inf), -eff], rows, cols)[:, 0]
+        parts[np.arange(rows), largest] += np.where(no_free, 0.0, gap)
+
+    finite_result(parts)  # weights of 1e308 and the like: #NUM!, never inf or nan
+    if vector:
+        if totals.size > 1 and t_in.size > 1:
+            return parts
+        return parts.reshape(w_in.shape) if w_in.ndim else float(parts[0, 0])
+    return parts
