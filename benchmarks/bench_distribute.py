@@ -17,7 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from gtm_xl.workflows.distribute import content_differences, copy_name, distribute, naive_regional_copy, workbook_content
+from gtm_xl.workflows.distribute import (
+    content_differences,
+    copy_name,
+    distribute,
+    naive_regional_copy,
+    workbook_content,
+)
 from gtm_xl.workflows.regions import plan_regions
 from gtm_xl.workflows.template_info import read_template
 
@@ -31,16 +37,26 @@ def regions_table(path: Path, n: int, seed: int = 5) -> None:
         w = csv.writer(fh)
         w.writerow(["region", "name", *COLUMNS])
         for i in range(n):
-            w.writerow([f"R{i:04d}", f"Region {i}", rnd.randrange(1, 500) * 100_000, rnd.randrange(10, 900) * 100_000,
-                        rnd.randrange(100, 5000), rnd.randrange(1000, 90000), round(rnd.uniform(0.05, 0.2), 3)])
+            w.writerow(
+                [
+                    f"R{i:04d}",
+                    f"Region {i}",
+                    rnd.randrange(1, 500) * 100_000,
+                    rnd.randrange(10, 900) * 100_000,
+                    rnd.randrange(100, 5000),
+                    rnd.randrange(1000, 90000),
+                    round(rnd.uniform(0.05, 0.2), 3),
+                ]
+            )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--regions", type=int, default=1000)
     ap.add_argument("--naive", type=int, default=None, help="naive copies to time (default: all)")
-    ap.add_argument("--verify", type=int, default=None, help="copies to compare with the naive ones (default: "
-                    "every naive copy)")
+    ap.add_argument(
+        "--verify", type=int, default=None, help="copies to compare with the naive ones (default: every naive copy)"
+    )
     ap.add_argument("--rollup", type=int, default=100, help="files to roll up for the throughput figure")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--template", default="budget_by_tier")
@@ -57,10 +73,11 @@ def main() -> None:
         result = distribute(template, work / "regions.csv", out)
         fast = time.perf_counter() - t0
         n = len(result.files)
-        print(f"template {result.template.template_id} {result.template.version}: "
-              f"{template.stat().st_size:,} bytes")
-        print(f"fast : {n} copies in {fast:.2f} s  ({fast / n * 1000:.1f} ms/copy, incl. reading the "
-              "template and checking the table)")
+        print(f"template {result.template.template_id} {result.template.version}: {template.stat().st_size:,} bytes")
+        print(
+            f"fast : {n} copies in {fast:.2f} s  ({fast / n * 1000:.1f} ms/copy, incl. reading the "
+            "template and checking the table)"
+        )
 
         info = read_template(template)
         plans = plan_regions(info, work / "regions.csv")
@@ -81,8 +98,10 @@ def main() -> None:
             diffs = content_differences(workbook_content(out / name), workbook_content(naive_dir / name))
             if diffs:
                 raise SystemExit(f"DIFFERENT CONTENT: {name}: {diffs[:5]}")
-        print(f"identical content (values, formulas, names, protection) for {v} of {v} compared copies "
-              f"({time.perf_counter() - t0:.1f} s)")
+        print(
+            f"identical content (values, formulas, names, protection) for {v} of {v} compared copies "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
 
         if args.rollup:
             from gtm_xl.workflows.rollup.job import rollup
@@ -92,8 +111,10 @@ def main() -> None:
             report = rollup(files, work / "rollup.xlsx", manifest=out / "manifest.json", jobs=args.jobs)
             dt = time.perf_counter() - t0
             how = sorted({r.recalculated_by or "stored values" for r in report.included})
-            print(f"rollup: {len(files)} files in {dt:.2f} s = {len(files) / dt:.1f} files/s with --jobs "
-                  f"{args.jobs} (recalculated by: {', '.join(how)}; {len(report.left_out)} left out)")
+            print(
+                f"rollup: {len(files)} files in {dt:.2f} s = {len(files) / dt:.1f} files/s with --jobs "
+                f"{args.jobs} (recalculated by: {', '.join(how)}; {len(report.left_out)} left out)"
+            )
             from gtm_xl.workflows.rollup.job import inspect_file
 
             t0 = time.perf_counter()

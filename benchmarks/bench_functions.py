@@ -61,7 +61,10 @@ def main() -> None:
         ("commission", lambda: compensation.commission(attain, 10_000)),
         ("reverse_funnel 1M targets", lambda: funnel.reverse_funnel(totals, 1_000, [0.3, 0.3, 0.25])),
         ("split_target 1M totals × 4 quarters", lambda: allocation.split_target(totals, [2, 3, 4, 3])),
-        ("funnel 1M funnels × 4 stages", lambda: funnel.stage_conversion(np.column_stack([totals, totals / 2, totals / 4, totals / 8]))),
+        (
+            "funnel 1M funnels × 4 stages",
+            lambda: funnel.stage_conversion(np.column_stack([totals, totals / 2, totals / 4, totals / 8])),
+        ),
     ]
     col_scores = scoring.weighted_score(scores, weights)
     print(f"gtm-xl math, {N:,} rows, one thread (numpy {np.__version__})")
@@ -74,10 +77,13 @@ def main() -> None:
 
     frame = pd.DataFrame(scores)
     theirs = best(lambda: frame.mul(weights, axis=1).sum(axis=1) / weights.sum())
-    print(f"\nweighted score 1M×8: gtm-xl {ours * 1000:.1f} ms (target < 100 ms) vs pandas mul/sum "
-          f"{theirs * 1000:.1f} ms — ratio {theirs / ours:.1f}x (gtm-xl also checks scale, blanks, weights)")
+    print(
+        f"\nweighted score 1M×8: gtm-xl {ours * 1000:.1f} ms (target < 100 ms) vs pandas mul/sum "
+        f"{theirs * 1000:.1f} ms — ratio {theirs / ours:.1f}x (gtm-xl also checks scale, blanks, weights)"
+    )
 
     loop_n = 20_000
+
     def python_loop():
         out = []
         for t in totals[:loop_n]:
@@ -89,10 +95,13 @@ def main() -> None:
                 floors[i] += 1
             out.append(floors)
         return out
+
     loop = best(python_loop, 3) * (N / loop_n)
     split = best(lambda: allocation.split_target(totals, [2, 3, 4, 3]), 3)
-    print(f"split 1M totals by quarter: gtm-xl {split * 1000:.0f} ms vs a Python largest-remainder loop "
-          f"{loop * 1000:.0f} ms (extrapolated from {loop_n:,}) — ratio {loop / split:.0f}x")
+    print(
+        f"split 1M totals by quarter: gtm-xl {split * 1000:.0f} ms vs a Python largest-remainder loop "
+        f"{loop * 1000:.0f} ms (extrapolated from {loop_n:,}) — ratio {loop / split:.0f}x"
+    )
 
     from gtm_xl.adapters.udf_wrappers import load_udf_module
 
@@ -106,8 +115,10 @@ def main() -> None:
         for _ in range(calls):
             convert.write_value(udfs.GTM_LTV_CAC(*args), {})
         samples.append((time.perf_counter() - t) / calls)
-    print(f"\none scalar UDF adapter call (GTM_LTV_CAC, 2-D args in, converted value out): "
-          f"{min(samples) * 1e6:.1f} µs (median {statistics.median(samples) * 1e6:.1f} µs; target < 20 µs)")
+    print(
+        f"\none scalar UDF adapter call (GTM_LTV_CAC, 2-D args in, converted value out): "
+        f"{min(samples) * 1e6:.1f} µs (median {statistics.median(samples) * 1e6:.1f} µs; target < 20 µs)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,9 +47,17 @@ def template_sized(path: Path, industries: int = 40, regions: int = 12, seed: in
     wcol = chr(ord("A") + CRITERIA)
     for i in range(2, last + 1):
         ws.append([f"Industry {i}"] + [((i * 7 + j * 3 + seed) % 11) for j in range(CRITERIA)])
-        ws.cell(i, CRITERIA + 2, f"=ROUND(SUMPRODUCT(B{i}:{wcol}{i},Weights!$B$2:${chr(ord('B') + CRITERIA - 1)}$2)"
-                                 f"/SUM(Weights!$B$2:${chr(ord('B') + CRITERIA - 1)}$2),2)")
-        ws.cell(i, CRITERIA + 3, f'=IF({chr(ord("A") + CRITERIA + 1)}{i}>=7,"A",IF({chr(ord("A") + CRITERIA + 1)}{i}>=4,"B","C"))')
+        ws.cell(
+            i,
+            CRITERIA + 2,
+            f"=ROUND(SUMPRODUCT(B{i}:{wcol}{i},Weights!$B$2:${chr(ord('B') + CRITERIA - 1)}$2)"
+            f"/SUM(Weights!$B$2:${chr(ord('B') + CRITERIA - 1)}$2),2)",
+        )
+        ws.cell(
+            i,
+            CRITERIA + 3,
+            f'=IF({chr(ord("A") + CRITERIA + 1)}{i}>=7,"A",IF({chr(ord("A") + CRITERIA + 1)}{i}>=4,"B","C"))',
+        )
         sc = chr(ord("A") + CRITERIA + 1)
         ws.cell(i, CRITERIA + 4, f"=RANK({sc}{i},${sc}$2:${sc}${last})")
     w = wb.create_sheet("Weights")
@@ -57,9 +65,16 @@ def template_sized(path: Path, industries: int = 40, regions: int = 12, seed: in
     w.append(["Weight"] + [1 + (j + seed) % 4 for j in range(CRITERIA)])
     t = wb.create_sheet("Targets")
     t.append(["Region", "Pipeline", "Share", "Target"])
-    for r in range(2, regions + 2):          # explicit cells: setting F2 first would move append's cursor
-        for col, value in enumerate([f"Region {r}", 10_000 * ((r * 13 + seed) % 17 + 1),
-                                     f"=B{r}/SUM($B$2:$B${regions + 1})", f"=ROUND($F$2*C{r},0)"], start=1):
+    for r in range(2, regions + 2):  # explicit cells: setting F2 first would move append's cursor
+        for col, value in enumerate(
+            [
+                f"Region {r}",
+                10_000 * ((r * 13 + seed) % 17 + 1),
+                f"=B{r}/SUM($B$2:$B${regions + 1})",
+                f"=ROUND($F$2*C{r},0)",
+            ],
+            start=1,
+        ):
             t.cell(r, col, value)
     t.cell(regions + 2, 4, f"=SUM(D2:D{regions + 1})")
     t["F1"], t["F2"] = "Total", 1_000_000 + seed
@@ -76,8 +91,9 @@ def real_templates(folder: Path, files: int) -> list[Path]:
         from gtm_xl.workflows.demo import REGIONS_TABLE, ROWS_TABLE
         from gtm_xl.workflows.distribute import distribute
 
-        sent = distribute(ROOT / "workbooks" / "budget_by_tier_udf.xlsx", REGIONS_TABLE, folder / "_regional",
-                          rows_path=ROWS_TABLE)
+        sent = distribute(
+            ROOT / "workbooks" / "budget_by_tier_udf.xlsx", REGIONS_TABLE, folder / "_regional", rows_path=ROWS_TABLE
+        )
         sources += [folder / "_regional" / f.file for f in sent.files]
     except Exception as exc:  # noqa: BLE001 — the benchmark still runs on plain copies
         print(f"   (distribute failed: {exc}; plain copies only)")
@@ -106,9 +122,15 @@ def scoring_matrix(path: Path, rows: int) -> Path:
     ws.append(["w"] + [1, 2, 3, 2, 1] + [None, None, None])
     ws.append(["Row", "C1", "C2", "C3", "C4", "C5", "Score", "Tier", "Rounded"])
     for r in range(3, rows + 3):
-        ws.append([f"R{r}"] + [((r * (j + 3)) % 11) for j in range(5)]
-                  + [f"=SUMPRODUCT(B{r}:F{r},$B$1:$F$1)/SUM($B$1:$F$1)",
-                     f'=IF(G{r}>=7,"A",IF(G{r}>=4,"B","C"))', f"=ROUND(G{r},1)"])
+        ws.append(
+            [f"R{r}"]
+            + [((r * (j + 3)) % 11) for j in range(5)]
+            + [
+                f"=SUMPRODUCT(B{r}:F{r},$B$1:$F$1)/SUM($B$1:$F$1)",
+                f'=IF(G{r}>=7,"A",IF(G{r}>=4,"B","C"))',
+                f"=ROUND(G{r},1)",
+            ]
+        )
     wb.save(path)
     return path
 
@@ -128,14 +150,15 @@ def timed(cmd: list[str], **kw) -> tuple[float, float]:
 
 def peak_of(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one command, measured in a fresh child."""
-    code = ("import resource, subprocess, sys, time, json; s = time.perf_counter(); "
-            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-            "print(json.dumps([time.perf_counter() - s, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    code = (
+        "import resource, subprocess, sys, time, json; s = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(json.dumps([time.perf_counter() - s, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))"
+    )
     import json
 
-    out = subprocess.run([sys.executable, "-c", code, *cmd], check=True, capture_output=True, text=True,
-                         env=env).stdout
+    out = subprocess.run([sys.executable, "-c", code, *cmd], check=True, capture_output=True, text=True, env=env).stdout
     wall, peak = json.loads(out.strip().splitlines()[-1])
     return wall, peak
 
@@ -163,18 +186,21 @@ def main() -> int:
             shutil.copyfile(first, batch / f"region-{i:03d}.xlsx")
         print(f"template-sized file: {first.stat().st_size:,} bytes, {count_formulas(first)} formulas")
         if lo is not None:
-            lo.convert([first], "xlsx", work / "warm")          # the profile's first start, not timed
+            lo.convert([first], "xlsx", work / "warm")  # the profile's first start, not timed
         real = real_templates(work, args.files)
         print(f"real templates: {len(real)} copies of {', '.join(sorted({p.name[4:] for p in real}))}")
-        env.pop("PYTHONDONTWRITEBYTECODE", None)                # an installed package has its .pyc
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "gtm_xl")], env=env, check=False)
 
         # 1. the batches: synthetic template-sized files, then copies of the real templates
-        for label, folder, files in (("template-sized", batch, sorted(batch.glob("*.xlsx"))),
-                                     ("real udf templates", real[0].parent, real)):
+        for label, folder, files in (
+            ("template-sized", batch, sorted(batch.glob("*.xlsx"))),
+            ("real udf templates", real[0].parent, real),
+        ):
             out = work / f"out-gtm-{label[:4]}"
-            wall_g, _ = timed(gtm_xl_cmd() + ["refresh", str(folder), "--out", str(out), "--jobs", "2", "--quiet"],
-                              env=env)
+            wall_g, _ = timed(
+                gtm_xl_cmd() + ["refresh", str(folder), "--out", str(out), "--jobs", "2", "--quiet"], env=env
+            )
             rate_g = len(files) / wall_g
             print(f"\n1. {len(files)} {label} files, one call")
             print(f"   gtm-xl refresh --jobs 2     {wall_g:8.2f} s  {rate_g:8.1f} files/s")
@@ -191,47 +217,79 @@ def main() -> int:
         one.mkdir()
         single = shutil.copyfile(first, one / "plan.xlsx")
         runs = 5
-        g = min(timed(gtm_xl_cmd() + ["refresh", str(single), "--out", str(work / "one-out"), "--quiet"],
-                      env=env)[0] for _ in range(runs))
+        g = min(
+            timed(gtm_xl_cmd() + ["refresh", str(single), "--out", str(work / "one-out"), "--quiet"], env=env)[0]
+            for _ in range(runs)
+        )
         print(f"\n2. one file, whole process (best of {runs})")
         print(f"   gtm-xl refresh              {g:8.3f} s")
         if lo is not None:
-            lo_cmd = [lo.soffice, f"-env:UserInstallation={lo.profile_url}", "--headless", "--norestore",
-                      "--nolockcheck", "--nodefault", "--nologo", "--convert-to", "xlsx", "--outdir",
-                      str(work / "one-lo"), str(single)]
+            lo_cmd = [
+                lo.soffice,
+                f"-env:UserInstallation={lo.profile_url}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--nodefault",
+                "--nologo",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(work / "one-lo"),
+                str(single),
+            ]
             lw = min(timed(lo_cmd)[0] for _ in range(runs))
             print(f"   soffice --convert-to xlsx   {lw:8.3f} s")
             print(f"   ratio: {lw / g:.1f}x faster (target >= 3x)")
-        imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gtm_xl.adapters.cli, gtm_xl.workflows.refresh, "
-                              "gtm_xl.excel.ooxml.package, gtm_xl.excel.formula.engine, gtm_xl.catalogue"],
-                             capture_output=True, text=True, env=env).stderr.splitlines()
-        total_us = sum(int(line.split("|")[0].split(":")[1]) for line in imp if line.startswith("import time:")
-                       and line.split("|")[0].split(":")[1].strip().isdigit())
+        imp = subprocess.run(
+            [
+                sys.executable,
+                "-X",
+                "importtime",
+                "-c",
+                "import gtm_xl.adapters.cli, gtm_xl.workflows.refresh, "
+                "gtm_xl.excel.ooxml.package, gtm_xl.excel.formula.engine, gtm_xl.catalogue",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stderr.splitlines()
+        total_us = sum(
+            int(line.split("|")[0].split(":")[1])
+            for line in imp
+            if line.startswith("import time:") and line.split("|")[0].split(":")[1].strip().isdigit()
+        )
         print(f"   import time of the refresh path: {total_us / 1e6:.3f} s (self times summed)")
 
         # 3. the scoring matrix
         matrix = scoring_matrix(work / "matrix.xlsx", args.rows)
         print(f"\n3. scoring matrix, {args.rows:,} rows ({3 * args.rows:,} formulas), whole process")
-        runs = [peak_of(gtm_xl_cmd() + ["refresh", str(matrix), "--out", str(work / "matrix-out"), "--quiet"],
-                        env=env) for _ in range(max(1, args.matrix_runs))]
+        runs = [
+            peak_of(gtm_xl_cmd() + ["refresh", str(matrix), "--out", str(work / "matrix-out"), "--quiet"], env=env)
+            for _ in range(max(1, args.matrix_runs))
+        ]
         walls = sorted(w for w, _ in runs)
         wall, peak = walls[len(walls) // 2], max(p for _, p in runs)
-        print(f"   gtm-xl refresh              {wall:8.2f} s  peak {peak:7.0f} MB (target < 1 s, < 300 MB)"
-              f"  median of {len(runs)}: {', '.join(f'{w:.2f}' for w in walls)}")
+        print(
+            f"   gtm-xl refresh              {wall:8.2f} s  peak {peak:7.0f} MB (target < 1 s, < 300 MB)"
+            f"  median of {len(runs)}: {', '.join(f'{w:.2f}' for w in walls)}"
+        )
         from gtm_xl.workflows.refresh import refresh_file
 
         start = time.perf_counter()
         rep = refresh_file(matrix, work / "matrix-inproc.xlsx")
         inproc = time.perf_counter() - start
-        print(f"   in process (read+evaluate+write) {inproc:.2f} s, {rep.formulas_evaluated:,} formulas, "
-              f"{rep.cells_changed:,} cells changed{'' if rep.ok else ', ERROR ' + str(rep.error)}")
+        print(
+            f"   in process (read+evaluate+write) {inproc:.2f} s, {rep.formulas_evaluated:,} formulas, "
+            f"{rep.cells_changed:,} cells changed{'' if rep.ok else ', ERROR ' + str(rep.error)}"
+        )
         if lo is not None:
             start = time.perf_counter()
             lo.convert([matrix], "xlsx", work / "matrix-lo")
             print(f"   soffice --convert-to xlsx   {time.perf_counter() - start:8.2f} s")
         if not args.no_formulas:
             small = scoring_matrix(work / "matrix-small.xlsx", args.formulas_rows)
-            code = ("import formulas, sys; m = formulas.ExcelModel().loads(sys.argv[1]).finish(); m.calculate()")
+            code = "import formulas, sys; m = formulas.ExcelModel().loads(sys.argv[1]).finish(); m.calculate()"
             try:
                 import formulas  # noqa: F401
             except ImportError:
@@ -239,8 +297,10 @@ def main() -> int:
             else:
                 fw, fpeak = peak_of([sys.executable, "-c", code, str(small)])
                 gw, gpeak = peak_of(gtm_xl_cmd() + ["refresh", str(small), "--out", str(work / "s-out"), "--quiet"])
-                print(f"   at {args.formulas_rows:,} rows: formulas {fw:.2f} s / {fpeak:.0f} MB, "
-                      f"gtm-xl {gw:.2f} s / {gpeak:.0f} MB ({fw / gw:.0f}x)")
+                print(
+                    f"   at {args.formulas_rows:,} rows: formulas {fw:.2f} s / {fpeak:.0f} MB, "
+                    f"gtm-xl {gw:.2f} s / {gpeak:.0f} MB ({fw / gw:.0f}x)"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if lo is not None:

@@ -43,8 +43,9 @@ def montage(pages: list[Path], target: Path, columns: int = 2) -> Path:
         box = ImageChops.difference(im, Image.new("RGB", im.size, "white")).getbbox()
         if box:
             pad = 12
-            im = im.crop((max(box[0] - pad, 0), max(box[1] - pad, 0), min(box[2] + pad, im.width),
-                          min(box[3] + pad, im.height)))
+            im = im.crop(
+                (max(box[0] - pad, 0), max(box[1] - pad, 0), min(box[2] + pad, im.width), min(box[3] + pad, im.height))
+            )
         images.append(im)
     # balance the columns by height, keeping page order
     total = sum(i.height for i in images)
@@ -80,8 +81,7 @@ def render(out: Path, lang: str = "en", dpi: int = 60) -> list[Path]:
             try:
                 written.append(montage(pages, out / f"{kind}{suffix}.png"))
             except ImportError:
-                print(f"Pillow is missing (pip install -e '.[docs]'): {kind} kept as one PNG per page",
-                      file=sys.stderr)
+                print(f"Pillow is missing (pip install -e '.[docs]'): {kind} kept as one PNG per page", file=sys.stderr)
                 for n, page in enumerate(pages, 1):
                     written.append(Path(shutil.copy(page, out / f"{kind}{suffix}-{n}.png")))
     return written

@@ -12,13 +12,14 @@ with blanks as ``None``) and the math's numpy inputs lives here once, in :func:`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.errors import CellError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
+from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.math.numeric import is_blank
 
 __all__ = [
@@ -82,104 +83,185 @@ def _p(name: str, kind: str, doc: str, optional: bool = False) -> Param:
 
 _ENTRIES = [
     GTMFunction(
-        "GTM_LTV", metrics.ltv, "Lifetime gross profit of a customer: arpa·margin/(churn+discount), or over a horizon.",
-        (_p("arpa", "number", "Average revenue per account per period (e.g. monthly)"),
-         _p("gross_margin", "number", "Gross margin as a fraction, 0.8 for 80%"),
-         _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
-         _p("discount", "number", "Discount rate per period (default 0)", True),
-         _p("horizon", "number", "Number of periods to count (default: no limit)", True)),
-        ("=GTM_LTV(100, 0.8, 0.02)", "4000")),
+        "GTM_LTV",
+        metrics.ltv,
+        "Lifetime gross profit of a customer: arpa·margin/(churn+discount), or over a horizon.",
+        (
+            _p("arpa", "number", "Average revenue per account per period (e.g. monthly)"),
+            _p("gross_margin", "number", "Gross margin as a fraction, 0.8 for 80%"),
+            _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
+            _p("discount", "number", "Discount rate per period (default 0)", True),
+            _p("horizon", "number", "Number of periods to count (default: no limit)", True),
+        ),
+        ("=GTM_LTV(100, 0.8, 0.02)", "4000"),
+    ),
     GTMFunction(
-        "GTM_CAC", metrics.cac, "Customer acquisition cost: spend / new customers.",
-        (_p("spend", "number", "Sales and marketing spend of the period"),
-         _p("new_customers", "number", "New customers won in the period")),
-        ("=GTM_CAC(500000, 250)", "2000")),
+        "GTM_CAC",
+        metrics.cac,
+        "Customer acquisition cost: spend / new customers.",
+        (
+            _p("spend", "number", "Sales and marketing spend of the period"),
+            _p("new_customers", "number", "New customers won in the period"),
+        ),
+        ("=GTM_CAC(500000, 250)", "2000"),
+    ),
     GTMFunction(
-        "GTM_LTV_CAC", metrics.ltv_cac, "LTV:CAC ratio (benchmark 3): lifetime gross profit over acquisition cost.",
-        (_p("arpa", "number", "Average revenue per account per period"),
-         _p("gross_margin", "number", "Gross margin as a fraction"),
-         _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
-         _p("cac", "number", "Customer acquisition cost"),
-         _p("discount", "number", "Discount rate per period (default 0)", True),
-         _p("horizon", "number", "Number of periods to count (default: no limit)", True)),
-        ("=GTM_LTV_CAC(100, 0.8, 0.02, 1000)", "4")),
+        "GTM_LTV_CAC",
+        metrics.ltv_cac,
+        "LTV:CAC ratio (benchmark 3): lifetime gross profit over acquisition cost.",
+        (
+            _p("arpa", "number", "Average revenue per account per period"),
+            _p("gross_margin", "number", "Gross margin as a fraction"),
+            _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
+            _p("cac", "number", "Customer acquisition cost"),
+            _p("discount", "number", "Discount rate per period (default 0)", True),
+            _p("horizon", "number", "Number of periods to count (default: no limit)", True),
+        ),
+        ("=GTM_LTV_CAC(100, 0.8, 0.02, 1000)", "4"),
+    ),
     GTMFunction(
-        "GTM_CAC_PAYBACK", metrics.cac_payback, "Months (periods) to earn back CAC: cac / (arpa·margin).",
-        (_p("cac", "number", "Customer acquisition cost"),
-         _p("arpa", "number", "Average revenue per account per month"),
-         _p("gross_margin", "number", "Gross margin as a fraction")),
-        ("=GTM_CAC_PAYBACK(770000, 100000, 0.7)", "11")),
+        "GTM_CAC_PAYBACK",
+        metrics.cac_payback,
+        "Months (periods) to earn back CAC: cac / (arpa·margin).",
+        (
+            _p("cac", "number", "Customer acquisition cost"),
+            _p("arpa", "number", "Average revenue per account per month"),
+            _p("gross_margin", "number", "Gross margin as a fraction"),
+        ),
+        ("=GTM_CAC_PAYBACK(770000, 100000, 0.7)", "11"),
+    ),
     GTMFunction(
-        "GTM_CHURN_ANNUAL", metrics.churn_annual, "Annual churn from monthly churn: 1-(1-m)^12.",
+        "GTM_CHURN_ANNUAL",
+        metrics.churn_annual,
+        "Annual churn from monthly churn: 1-(1-m)^12.",
         (_p("monthly", "number", "Monthly churn as a fraction"),),
-        ("=GTM_CHURN_ANNUAL(0.05)", "0.4596")),
+        ("=GTM_CHURN_ANNUAL(0.05)", "0.4596"),
+    ),
     GTMFunction(
-        "GTM_CHURN_MONTHLY", metrics.churn_monthly, "Monthly churn from annual churn: 1-(1-a)^(1/12).",
+        "GTM_CHURN_MONTHLY",
+        metrics.churn_monthly,
+        "Monthly churn from annual churn: 1-(1-a)^(1/12).",
         (_p("annual", "number", "Annual churn as a fraction"),),
-        ("=GTM_CHURN_MONTHLY(0.4596)", "0.05")),
+        ("=GTM_CHURN_MONTHLY(0.4596)", "0.05"),
+    ),
     GTMFunction(
-        "GTM_NRR", metrics.nrr, "Net revenue retention: (start+expansion+reactivation-contraction-churned)/start.",
-        (_p("start", "number", "Recurring revenue at the start of the period"),
-         _p("expansion", "number", "Upsell and cross-sell revenue added"),
-         _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
-         _p("churned", "number", "Revenue lost to cancelled customers (positive amount)"),
-         _p("reactivation", "number", "Revenue from returning customers (default 0)", True)),
-        ("=GTM_NRR(1000000, 150000, 30000, 70000)", "1.05")),
+        "GTM_NRR",
+        metrics.nrr,
+        "Net revenue retention: (start+expansion+reactivation-contraction-churned)/start.",
+        (
+            _p("start", "number", "Recurring revenue at the start of the period"),
+            _p("expansion", "number", "Upsell and cross-sell revenue added"),
+            _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
+            _p("churned", "number", "Revenue lost to cancelled customers (positive amount)"),
+            _p("reactivation", "number", "Revenue from returning customers (default 0)", True),
+        ),
+        ("=GTM_NRR(1000000, 150000, 30000, 70000)", "1.05"),
+    ),
     GTMFunction(
-        "GTM_GRR", metrics.grr, "Gross revenue retention: (start-contraction-churned)/start, within 0..1.",
-        (_p("start", "number", "Recurring revenue at the start of the period"),
-         _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
-         _p("churned", "number", "Revenue lost to cancelled customers (positive amount)")),
-        ("=GTM_GRR(1000000, 30000, 70000)", "0.9")),
+        "GTM_GRR",
+        metrics.grr,
+        "Gross revenue retention: (start-contraction-churned)/start, within 0..1.",
+        (
+            _p("start", "number", "Recurring revenue at the start of the period"),
+            _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
+            _p("churned", "number", "Revenue lost to cancelled customers (positive amount)"),
+        ),
+        ("=GTM_GRR(1000000, 30000, 70000)", "0.9"),
+    ),
     GTMFunction(
-        "GTM_ATTAINMENT", metrics.attainment, "Share of target reached: actual/target (target/actual when lower is better).",
-        (_p("actual", "number", "The actual value of the KPI"),
-         _p("target", "number", "The target of the KPI"),
-         _p("lower_is_better", "flag", "TRUE for KPIs such as CAC or payback where less is better", True)),
-        ("=GTM_ATTAINMENT(90, 100)", "0.9")),
+        "GTM_ATTAINMENT",
+        metrics.attainment,
+        "Share of target reached: actual/target (target/actual when lower is better).",
+        (
+            _p("actual", "number", "The actual value of the KPI"),
+            _p("target", "number", "The target of the KPI"),
+            _p("lower_is_better", "flag", "TRUE for KPIs such as CAC or payback where less is better", True),
+        ),
+        ("=GTM_ATTAINMENT(90, 100)", "0.9"),
+    ),
     GTMFunction(
-        "GTM_FUNNEL", funnel.stage_conversion, "Stage conversion rates of a funnel (Lead > MQL > SQL > Won).",
-        (_p("counts", "range", "Counts per stage, first stage first (a row or a column)"),
-         _p("cumulative", "flag", "TRUE to divide every stage by the first stage", True)),
-        ("=GTM_FUNNEL({1000,200,50,10})", "{0.2,0.25,0.2}"), batchable=False, spills=True),
+        "GTM_FUNNEL",
+        funnel.stage_conversion,
+        "Stage conversion rates of a funnel (Lead > MQL > SQL > Won).",
+        (
+            _p("counts", "range", "Counts per stage, first stage first (a row or a column)"),
+            _p("cumulative", "flag", "TRUE to divide every stage by the first stage", True),
+        ),
+        ("=GTM_FUNNEL({1000,200,50,10})", "{0.2,0.25,0.2}"),
+        batchable=False,
+        spills=True,
+    ),
     GTMFunction(
-        "GTM_REVERSE_FUNNEL", funnel.reverse_funnel, "What each funnel stage must deliver to reach a revenue target.",
-        (_p("target_revenue", "range", "Revenue to win; a column of targets gives one funnel per row"),
-         _p("avg_deal", "range", "Average deal size: one, or one per target"),
-         _p("rates", "range", "Stage conversion rates, first stage first")),
-        ("=GTM_REVERSE_FUNNEL(1000000, 10000, {0.2,0.25,0.2})", "{10000,2000,500,100}"), batchable=False, spills=True),
+        "GTM_REVERSE_FUNNEL",
+        funnel.reverse_funnel,
+        "What each funnel stage must deliver to reach a revenue target.",
+        (
+            _p("target_revenue", "range", "Revenue to win; a column of targets gives one funnel per row"),
+            _p("avg_deal", "range", "Average deal size: one, or one per target"),
+            _p("rates", "range", "Stage conversion rates, first stage first"),
+        ),
+        ("=GTM_REVERSE_FUNNEL(1000000, 10000, {0.2,0.25,0.2})", "{10000,2000,500,100}"),
+        batchable=False,
+        spills=True,
+    ),
     GTMFunction(
-        "GTM_WEIGHTED_SCORE", scoring.weighted_score, "Weighted score per row: sum(w*s)/sum(w), blanks reweighted.",
-        (_p("scores", "row", "Scores: one row per industry, one column per criterion"),
-         _p("weights", "range", "One weight per criterion (not negative)"),
-         _p("missing", "text", "\"reweight\" (default: blanks drop out) or \"zero\"", True),
-         _p("scale_min", "number", "Lowest allowed score (default 0)", True),
-         _p("scale_max", "number", "Highest allowed score (default 10)", True)),
-        ("=GTM_WEIGHTED_SCORE({8,6,9}, {0.5,0.3,0.2})", "7.6")),
+        "GTM_WEIGHTED_SCORE",
+        scoring.weighted_score,
+        "Weighted score per row: sum(w*s)/sum(w), blanks reweighted.",
+        (
+            _p("scores", "row", "Scores: one row per industry, one column per criterion"),
+            _p("weights", "range", "One weight per criterion (not negative)"),
+            _p("missing", "text", '"reweight" (default: blanks drop out) or "zero"', True),
+            _p("scale_min", "number", "Lowest allowed score (default 0)", True),
+            _p("scale_max", "number", "Highest allowed score (default 10)", True),
+        ),
+        ("=GTM_WEIGHTED_SCORE({8,6,9}, {0.5,0.3,0.2})", "7.6"),
+    ),
     GTMFunction(
-        "GTM_TIER", scoring.tier, "Traffic-light tier: A (key) >= 7, B (general) >= 4, C (non-key) below.",
-        (_p("score", "number", "The score to classify"),
-         _p("thresholds", "range", "Thresholds in descending order (default 7, 4)", True),
-         _p("labels", "range", "One more label than thresholds (default A, B, C)", True)),
-        ("=GTM_TIER(7.6)", "A")),
+        "GTM_TIER",
+        scoring.tier,
+        "Traffic-light tier: A (key) >= 7, B (general) >= 4, C (non-key) below.",
+        (
+            _p("score", "number", "The score to classify"),
+            _p("thresholds", "range", "Thresholds in descending order (default 7, 4)", True),
+            _p("labels", "range", "One more label than thresholds (default A, B, C)", True),
+        ),
+        ("=GTM_TIER(7.6)", "A"),
+    ),
     GTMFunction(
-        "GTM_SPLIT_TARGET", allocation.split_target, "Split a target or budget by weights; parts sum exactly to the total.",
-        (_p("total", "range", "The total to split (one per row of weights, or one for all)"),
-         _p("weights", "range", "Weights (not negative); all zero gives an even split"),
-         _p("unit", "number", "Every part is a multiple of this (default 1)", True),
-         _p("locked", "range", "Same shape as weights: filled cells keep their value", True)),
-        ("=GTM_SPLIT_TARGET(12000000, {2,3,4,3})", "{2000000,3000000,4000000,3000000}"), batchable=False, spills=True),
+        "GTM_SPLIT_TARGET",
+        allocation.split_target,
+        "Split a target or budget by weights; parts sum exactly to the total.",
+        (
+            _p("total", "range", "The total to split (one per row of weights, or one for all)"),
+            _p("weights", "range", "Weights (not negative); all zero gives an even split"),
+            _p("unit", "number", "Every part is a multiple of this (default 1)", True),
+            _p("locked", "range", "Same shape as weights: filled cells keep their value", True),
+        ),
+        ("=GTM_SPLIT_TARGET(12000000, {2,3,4,3})", "{2000000,3000000,4000000,3000000}"),
+        batchable=False,
+        spills=True,
+    ),
     GTMFunction(
-        "GTM_COMMISSION", compensation.commission, "Commission with accelerators: base*(1+bonus of the highest tier reached).",
-        (_p("attainment", "number", "Attainment as a fraction of target, 1 for 100%"),
-         _p("base", "number", "Base commission at 100% of target"),
-         _p("tiers", "range", "Two columns: threshold, bonus (default 1.2, 0.2 and 1.5, 0.5)", True),
-         _p("below", "text", "\"prorata\" (default) or \"zero\" below 100%", True)),
-        ("=GTM_COMMISSION(1.3, 1000)", "1200")),
+        "GTM_COMMISSION",
+        compensation.commission,
+        "Commission with accelerators: base*(1+bonus of the highest tier reached).",
+        (
+            _p("attainment", "number", "Attainment as a fraction of target, 1 for 100%"),
+            _p("base", "number", "Base commission at 100% of target"),
+            _p("tiers", "range", "Two columns: threshold, bonus (default 1.2, 0.2 and 1.5, 0.5)", True),
+            _p("below", "text", '"prorata" (default) or "zero" below 100%', True),
+        ),
+        ("=GTM_COMMISSION(1.3, 1000)", "1200"),
+    ),
     GTMFunction(
-        "GTM_NPS", metrics.nps, "Net promoter score: %promoters (9-10) - %detractors (0-6), -100..100.",
+        "GTM_NPS",
+        metrics.nps,
+        "Net promoter score: %promoters (9-10) - %detractors (0-6), -100..100.",
         (_p("responses", "range", "Answers 0-10; blanks are ignored"),),
-        ("=GTM_NPS({10,9,8,7,6})", "20"), batchable=False),
+        ("=GTM_NPS({10,9,8,7,6})", "20"),
+        batchable=False,
+    ),
 ]
 
 #: Excel name → entry, in catalogue order.
@@ -193,7 +275,11 @@ def _as_block(value: Any) -> Any:
         return value if value.ndim != 1 else value.reshape(1, -1)
     if isinstance(value, (list, tuple)):
         arr = np.empty((0, 0), dtype=object)
-        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value] if value and isinstance(value[0], (list, tuple)) else [list(value)]
+        rows = (
+            [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+            if value and isinstance(value[0], (list, tuple))
+            else [list(value)]
+        )
         if not rows or not rows[0]:
             return arr
         width = len(rows[0])
@@ -240,7 +326,8 @@ def _to_excel(result: Any, entry: GTMFunction, first_block: Any) -> Any:
         if result.ndim == 1:
             # one result per row of a block spills as a column; a list in gives a row out
             by_rows = entry.params[0].kind == "row" or (
-                isinstance(first_block, np.ndarray) and first_block.ndim == 2 and first_block.shape[1] == 1)
+                isinstance(first_block, np.ndarray) and first_block.ndim == 2 and first_block.shape[1] == 1
+            )
             return result.reshape(-1, 1) if by_rows else result.reshape(1, -1)
         return result
     if isinstance(result, (np.floating, np.integer)):
@@ -337,7 +424,11 @@ def _parse_cli_value(text: str) -> Any:
 def to_json(value: Any) -> Any:
     """A result as JSON-ready data: error values as their codes, arrays as lists of rows."""
     if isinstance(value, np.ndarray):
-        return [[to_json(v) for v in row] for row in value.tolist()] if value.ndim == 2 else [to_json(v) for v in value.tolist()]
+        return (
+            [[to_json(v) for v in row] for row in value.tolist()]
+            if value.ndim == 2
+            else [to_json(v) for v in value.tolist()]
+        )
     if isinstance(value, CellError):
         return value.code
     if isinstance(value, (np.floating, float)):

@@ -61,9 +61,9 @@ class CellError:
     """
 
     __slots__ = ("code", "message")
-    _interned: dict[str, "CellError"] = {}
+    _interned: dict[str, CellError] = {}
 
-    def __new__(cls, code: str, message: str = "") -> "CellError":
+    def __new__(cls, code: str, message: str = "") -> CellError:
         if code not in ERROR_CODES:
             raise ValueError(f"not an Excel error value: {code!r}")
         if not message:

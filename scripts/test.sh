@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# One command: set up (scripts/setup.sh) and run the whole test suite, LibreOffice checks included.
+# One command: set up (scripts/setup.sh), check the house rules (ruff lint and format), and run the whole
+# test suite, LibreOffice checks included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -62,8 +62,15 @@ def build_test_template(path: Path, custom_rules: dict[str, tuple[str, str]] | N
         cell.protection = unlocked
         cell.fill = fill
         cell.number_format = fmt
-        dv = DataValidation(type=kind, operator=op, formula1=f1, formula2=f2, allow_blank=True,
-                            showErrorMessage=True, error=f"{label}: value out of range")
+        dv = DataValidation(
+            type=kind,
+            operator=op,
+            formula1=f1,
+            formula2=f2,
+            allow_blank=True,
+            showErrorMessage=True,
+            error=f"{label}: value out of range",
+        )
         dv.add(cell.coordinate)
         settings.add_data_validation(dv)
         add_name(name, f"Settings!$B${i}")
@@ -71,8 +78,15 @@ def build_test_template(path: Path, custom_rules: dict[str, tuple[str, str]] | N
     plan["A2"], plan["B2"], plan["C2"] = "Industry", "Score", "Budget"
     n = len(INDUSTRIES)
     last = 2 + n
-    score_dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="10",
-                              allow_blank=True, showErrorMessage=True, error="Scores are 0-10")
+    score_dv = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="10",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Scores are 0-10",
+    )
     plan.add_data_validation(score_dv)
     for i, (industry, score) in enumerate(zip(INDUSTRIES, SCORES), start=3):
         for col, value in ((1, industry), (2, score)):
@@ -96,8 +110,7 @@ def build_test_template(path: Path, custom_rules: dict[str, tuple[str, str]] | N
     add_name("GTM_TEMPLATE", f'"{TEMPLATE_ID} {TEMPLATE_VERSION}"')
     for ref, (formula, message) in (custom_rules or {}).items():
         sheet_name, _, cells = ref.partition("!")
-        dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
-                            error=message)
+        dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, error=message)
         dv.add(cells)
         wb[sheet_name].add_data_validation(dv)
     settings.protection.sheet = True

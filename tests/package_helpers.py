@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
+
 def is_worksheet(name: str) -> bool:
     return bool(re.match(r"xl/worksheets/[^/]+\.xml$", name))
 
@@ -18,7 +19,7 @@ def sheet_structure(data: bytes) -> bytes:
     Two sheets whose structures are equal differ in cached values only.
     """
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    ns = "{" + etree.QName(root).namespace + "}"     # Transitional or Strict SpreadsheetML
+    ns = "{" + etree.QName(root).namespace + "}"  # Transitional or Strict SpreadsheetML
     for c in root.iter(f"{ns}c"):
         c.attrib.pop("t", None)
         for child in list(c):
@@ -46,9 +47,9 @@ def assert_lossless(before: Path, after: Path, allow_new_cells: bool = False) ->
             continue
         changed.append(name)
         if name == "xl/workbook.xml":
-            assert re.sub(rb'\s*fullCalcOnLoad="1"', b"", b).replace(b'<calcPr/>', b"") == \
-                re.sub(rb'\s*fullCalcOnLoad="1"', b"", a).replace(b'<calcPr/>', b""), \
-                "workbook.xml changed beyond calcPr"
+            assert re.sub(rb'\s*fullCalcOnLoad="1"', b"", b).replace(b"<calcPr/>", b"") == re.sub(
+                rb'\s*fullCalcOnLoad="1"', b"", a
+            ).replace(b"<calcPr/>", b""), "workbook.xml changed beyond calcPr"
             assert b'fullCalcOnLoad="1"' in b
         else:
             assert is_worksheet(name), f"{name} changed"

@@ -88,8 +88,14 @@ def random_inputs(kind: str, rng: random.Random, current: dict[str, list[list[An
             "mrr_churned": [[rng.randint(0, 200_000)]],
             "mrr_reactivation": [[rng.randint(0, 50_000)]],
             "funnel_counts": [[c] for c in counts],
-            "planning_inputs": [[rng.randint(1_000, 9_000)], [rng.randint(500, 1_000)], [rng.randint(50, 500)],
-                                [rng.randint(1, 50)], [rng.randint(1_000_000, 9_000_000)], [rng.randint(0, 1_000_000)]],
+            "planning_inputs": [
+                [rng.randint(1_000, 9_000)],
+                [rng.randint(500, 1_000)],
+                [rng.randint(50, 500)],
+                [rng.randint(1, 50)],
+                [rng.randint(1_000_000, 9_000_000)],
+                [rng.randint(0, 1_000_000)],
+            ],
             "commission_attainment": [[_r1(rng, 0, 2, 3)]],
             "commission_schedule_attainment": col("commission_schedule_attainment", lambda: _r1(rng, 0, 2, 3)),
             "mrr_target": col("mrr_target", lambda: rng.randint(500_000, 1_500_000)),
@@ -116,17 +122,32 @@ def edge_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str, lis
     if kind == "scoring_matrix":
         scores = [[5, 5, 5, 5] for _ in current["industry_scores"]]
         scores[0], scores[1], scores[2] = [10, 10, 0, 10], [7, 7, 3, 7], [4, 4, 6, 4]
-        return {"criteria_weights": [[1, 1, 1, 1]], "criteria_direction": [["higher", "higher", "lower", "higher"]],
-                "industry_scores": scores}
+        return {
+            "criteria_weights": [[1, 1, 1, 1]],
+            "criteria_direction": [["higher", "higher", "lower", "higher"]],
+            "industry_scores": scores,
+        }
     if kind == "budget_by_tier":
         n = len(current["industry_scores"])
-        return {"tier_thresholds": [[9.5], [9.0]], "industry_scores": [[5.0]] * n,
-                "quarter_weights": [[0]] * 4, "month_weights": [[0], [0], [1]], "budget_unit": [[1000]],
-                "total_budget": [[7000]], "channel_weights": [[1]] * 4, "tier_shares": [[1], [1], [1]],
-                "role_weights": [[0], [0], [0]], "enrolment_target": [[10]]}
+        return {
+            "tier_thresholds": [[9.5], [9.0]],
+            "industry_scores": [[5.0]] * n,
+            "quarter_weights": [[0]] * 4,
+            "month_weights": [[0], [0], [1]],
+            "budget_unit": [[1000]],
+            "total_budget": [[7000]],
+            "channel_weights": [[1]] * 4,
+            "tier_shares": [[1], [1], [1]],
+            "role_weights": [[0], [0], [0]],
+            "enrolment_target": [[10]],
+        }
     if kind == "kpi_scorecard":
-        return {"funnel_counts": [[1000], [500], [250], [125]], "commission_attainment": [[1.2]],
-                "commission_schedule_attainment": [[0], [1], [1.5], [2]], "mrr_contraction": [[2_000_000]]}
+        return {
+            "funnel_counts": [[1000], [500], [250], [125]],
+            "commission_attainment": [[1.2]],
+            "commission_schedule_attainment": [[0], [1], [1.5], [2]],
+            "mrr_contraction": [[2_000_000]],
+        }
     raise KeyError(kind)
 
 
@@ -162,8 +183,11 @@ def residual_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str,
     return {"total_budget": [[50_000_123]], "budget_unit": [[1000]], "gmv_target": [[12_000_000]]}
 
 
-REVERSED_TIERS = {"commission_tiers": [[1.5, 0.5], [1.2, 0.2]], "commission_attainment": [[1.3]],
-                  "commission_schedule_attainment": [[0.8], [1.2], [1.5], [1.6]]}
+REVERSED_TIERS = {
+    "commission_tiers": [[1.5, 0.5], [1.2, 0.2]],
+    "commission_attainment": [[1.3]],
+    "commission_schedule_attainment": [[0.8], [1.2], [1.5], [1.6]],
+}
 
 
 def write_copy(src: Path, dst: Path, values: dict[str, list[list[Any]]]) -> None:

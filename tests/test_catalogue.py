@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from project_paths import ROOT
@@ -21,7 +20,7 @@ def split_args(text):
 @pytest.mark.parametrize("name", list(CATALOGUE))
 def test_every_example_holds(name):
     formula, expected = CATALOGUE[name].example
-    inner = formula[len(name) + 2:-1]
+    inner = formula[len(name) + 2 : -1]
     result = calc_from_strings(name, split_args(inner))
     if expected.startswith("{"):
         assert result == [json.loads(expected.replace("{", "[").replace("}", "]"))]

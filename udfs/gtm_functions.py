@@ -18,7 +18,8 @@ the error code followed by the message as text.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xlwings as xw

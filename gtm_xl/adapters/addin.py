@@ -29,17 +29,16 @@ add-ins), so its empty interpreter keys never override the user's file.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import io
 import os
 import re
 import sys
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Sequence
 from xml.sax.saxutils import escape
 
 from gtm_xl import __version__
@@ -201,8 +200,14 @@ def function_help() -> list[tuple[str, str, str, list[str]]]:
         xlfunc = getattr(getattr(module, name), "__xlfunc__", None)
         if xlfunc is None:
             continue
-        out.append((xlfunc["name"], xlfunc["ret"]["doc"][:255], xlfunc["category"],
-                    [arg["doc"][:255] for arg in xlfunc["args"] if not arg["vba"]]))
+        out.append(
+            (
+                xlfunc["name"],
+                xlfunc["ret"]["doc"][:255],
+                xlfunc["category"],
+                [arg["doc"][:255] for arg in xlfunc["args"] if not arg["vba"]],
+            )
+        )
     return out
 
 
@@ -223,9 +228,11 @@ def function_help_vba() -> str:
         if arg_docs:
             lines.append(f"    ReDim args(1 To {len(arg_docs)})")
             lines += [f"    args({i}) = {_vba_string(doc)}" for i, doc in enumerate(arg_docs, start=1)]
-        lines.append(f"    Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!{name}\", _")
+        lines.append(f'    Application.MacroOptions Macro:="\'" & ThisWorkbook.Name & "\'!{name}", _')
         lines.append(f"        Description:={_vba_string(description)}, _")
-        lines.append(f"        Category:={_vba_string(category)}" + (", ArgumentDescriptions:=args" if arg_docs else ""))
+        lines.append(
+            f"        Category:={_vba_string(category)}" + (", ArgumentDescriptions:=args" if arg_docs else "")
+        )
     lines += ["End Sub", ""]
     return "\r\n".join(lines)
 
@@ -244,8 +251,7 @@ End Sub
 def vba_modules() -> list[Module]:
     """The add-in's VBA modules, in project order."""
     return [
-        Module("ThisWorkbook", document_module_source("ThisWorkbook", WORKBOOK_BASE, _THIS_WORKBOOK_CODE),
-               "document"),
+        Module("ThisWorkbook", document_module_source("ThisWorkbook", WORKBOOK_BASE, _THIS_WORKBOOK_CODE), "document"),
         Module("Sheet1", document_module_source("Sheet1", WORKSHEET_BASE), "document"),
         Module("xlwings", xlwings_vba(), "standard"),
         Module("Dictionary", class_module_source(_read(xlwings_dir() / "addin" / "Dictionary.cls")), "class"),
@@ -311,9 +317,13 @@ def write_user_config(lines: Sequence[str], path: Path | None = None) -> Path:
     """Merge ``lines`` (``"KEY","VALUE"``) into the user's ``gtm_xl.conf``: keys already there are
     replaced in place, other lines kept, new keys appended; written atomically."""
     if path is None:
-        path = Path(os.path.expandvars(user_config_path()) if sys.platform == "win32"
-                    else os.path.expanduser(user_config_path() if sys.platform == "darwin"
-                                            else f"~/.{PROJECT_NAME}/{PROJECT_NAME}.conf"))
+        path = Path(
+            os.path.expandvars(user_config_path())
+            if sys.platform == "win32"
+            else os.path.expanduser(
+                user_config_path() if sys.platform == "darwin" else f"~/.{PROJECT_NAME}/{PROJECT_NAME}.conf"
+            )
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -353,9 +363,19 @@ def ribbon_buttons(customui: bytes | None = None) -> list[RibbonButton]:
         for ctl in group.iter(f"{{{CUSTOMUI_NS}}}button", f"{{{CUSTOMUI_NS}}}menu"):
             parent = ctl.getparent()
             menu = parent.get("label") if parent.tag == f"{{{CUSTOMUI_NS}}}menu" else None
-            out.append(RibbonButton(group.get("label"), ctl.get("id"), ctl.get("label"),
-                                    ctl.get("imageMso"), ctl.get("onAction"), ctl.get("keytip"),
-                                    ctl.get("screentip"), ctl.get("supertip"), menu))
+            out.append(
+                RibbonButton(
+                    group.get("label"),
+                    ctl.get("id"),
+                    ctl.get("label"),
+                    ctl.get("imageMso"),
+                    ctl.get("onAction"),
+                    ctl.get("keytip"),
+                    ctl.get("screentip"),
+                    ctl.get("supertip"),
+                    menu,
+                )
+            )
     return out
 
 
@@ -397,24 +417,34 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _root_rels() -> str:
-    return _rels([
-        ("rId1", f"{_R}/officeDocument", "xl/workbook.xml"),
-        ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
-         "docProps/core.xml"),
-        ("rId3", f"{_R}/extended-properties", "docProps/app.xml"),
-        ("rId4", "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
-         "customUI/customUI14.xml"),
-    ])
+    return _rels(
+        [
+            ("rId1", f"{_R}/officeDocument", "xl/workbook.xml"),
+            (
+                "rId2",
+                "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+                "docProps/core.xml",
+            ),
+            ("rId3", f"{_R}/extended-properties", "docProps/app.xml"),
+            (
+                "rId4",
+                "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
+                "customUI/customUI14.xml",
+            ),
+        ]
+    )
 
 
 def _workbook_rels() -> str:
-    return _rels([
-        ("rId1", f"{_R}/worksheet", "worksheets/sheet1.xml"),
-        ("rId2", f"{_R}/theme", "theme/theme1.xml"),
-        ("rId3", f"{_R}/styles", "styles.xml"),
-        ("rId4", f"{_R}/sharedStrings", "sharedStrings.xml"),
-        ("rId5", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin"),
-    ])
+    return _rels(
+        [
+            ("rId1", f"{_R}/worksheet", "worksheets/sheet1.xml"),
+            ("rId2", f"{_R}/theme", "theme/theme1.xml"),
+            ("rId3", f"{_R}/styles", "styles.xml"),
+            ("rId4", f"{_R}/sharedStrings", "sharedStrings.xml"),
+            ("rId5", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin"),
+        ]
+    )
 
 
 def _workbook() -> str:
@@ -459,7 +489,7 @@ def _sheet_and_strings() -> tuple[str, str]:
         '<sheetFormatPr defaultRowHeight="15"/>'
         '<cols><col min="1" max="1" width="18" customWidth="1"/>'
         '<col min="2" max="2" width="22" customWidth="1"/></cols>'
-        f'<sheetData>{"".join(rows)}</sheetData>'
+        f"<sheetData>{''.join(rows)}</sheetData>"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         "</worksheet>"
     )
@@ -493,7 +523,7 @@ def _app() -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-        f"<Application>Microsoft Excel</Application><AppVersion>16.0300</AppVersion>"
+        "<Application>Microsoft Excel</Application><AppVersion>16.0300</AppVersion>"
         "</Properties>"
     )
 
@@ -551,9 +581,15 @@ def build_addin(out_dir: Path) -> Path:
 
 # --- a picture of the ribbon, drawn from the customUI -----------------------------------------
 _GLYPHS = {  # imageMso → a symbol standing in for Office's icon in the picture
-    "RefreshAll": "\u21bb", "DataValidation": "\u2713", "TableInsert": "\u25a6",
-    "ChartTypeBarInsertGallery": "\u2261", "PercentStyle": "%", "ChartTypeLineInsertGallery": "\u223f",
-    "Copy": "\u29c9", "AutoSum": "\u03a3", "Info": "i",
+    "RefreshAll": "\u21bb",
+    "DataValidation": "\u2713",
+    "TableInsert": "\u25a6",
+    "ChartTypeBarInsertGallery": "\u2261",
+    "PercentStyle": "%",
+    "ChartTypeLineInsertGallery": "\u223f",
+    "Copy": "\u29c9",
+    "AutoSum": "\u03a3",
+    "Info": "i",
 }
 
 
@@ -589,22 +625,26 @@ def ribbon_svg(customui: bytes | None = None) -> str:
             for k, line in enumerate([" ".join(words[:mid]), " ".join(words[mid:])]):
                 if line:
                     parts.append(f'<text x="{cx}" y="{106 + 13 * k}" class="label">{escape(line)}</text>')
-            parts.append(f'<rect x="{cx + 10}" y="84" width="{8 + 7 * len(b.keytip)}" height="14" rx="2" '
-                         f'fill="#444"/><text x="{cx + 14 + 3.5 * len(b.keytip)}" y="95" class="keytip">'
-                         f'{escape(b.keytip)}</text>')
+            parts.append(
+                f'<rect x="{cx + 10}" y="84" width="{8 + 7 * len(b.keytip)}" height="14" rx="2" '
+                f'fill="#444"/><text x="{cx + 14 + 3.5 * len(b.keytip)}" y="95" class="keytip">'
+                f"{escape(b.keytip)}</text>"
+            )
             if b.on_action is None:
                 menu_x = bx
         x += width + 6
     height = 170
     if items and menu_x is not None:
         top = 156
-        parts.append(f'<rect x="{menu_x}" y="{top}" width="210" height="{8 + 26 * len(items)}" fill="#fff" '
-                     f'stroke="#a0a0a0"/>')
+        parts.append(
+            f'<rect x="{menu_x}" y="{top}" width="210" height="{8 + 26 * len(items)}" fill="#fff" stroke="#a0a0a0"/>'
+        )
         for k, b in enumerate(items):
             y = top + 6 + 26 * k
             parts.append(f'<rect x="{menu_x + 8}" y="{y + 2}" width="18" height="18" rx="3" fill="#217346"/>')
-            parts.append(f'<text x="{menu_x + 17}" y="{y + 16}" class="small-glyph">'
-                         f'{escape(_GLYPHS.get(b.image, "?"))}</text>')
+            parts.append(
+                f'<text x="{menu_x + 17}" y="{y + 16}" class="small-glyph">{escape(_GLYPHS.get(b.image, "?"))}</text>'
+            )
             parts.append(f'<text x="{menu_x + 34}" y="{y + 16}" class="item">{escape(b.label)}</text>')
             parts.append(f'<text x="{menu_x + 196}" y="{y + 16}" class="item-key">{escape(b.keytip)}</text>')
         height = top + 8 + 26 * len(items) + 10
@@ -627,9 +667,11 @@ def ribbon_svg(customui: bytes | None = None) -> str:
         tab_parts.append(f'<text x="{tx}" y="26" class="tab">{t}</text>')
         tx += 22 + 7.5 * len(t)
     tab_label = next(iter(etree_tab_labels(customui)), "GTM")
-    tab_parts.append(f'<rect x="{tx - 6}" y="10" width="{14 + 8 * len(tab_label)}" height="26" fill="#fff" '
-                     f'stroke="#d0d0d0"/><text x="{tx + 1}" y="27" class="tab-on">{escape(tab_label)}</text>'
-                     f'<rect x="{tx + 1}" y="31" width="{8 * len(tab_label)}" height="2" fill="#217346"/>')
+    tab_parts.append(
+        f'<rect x="{tx - 6}" y="10" width="{14 + 8 * len(tab_label)}" height="26" fill="#fff" '
+        f'stroke="#d0d0d0"/><text x="{tx + 1}" y="27" class="tab-on">{escape(tab_label)}</text>'
+        f'<rect x="{tx + 1}" y="31" width="{8 * len(tab_label)}" height="2" fill="#217346"/>'
+    )
     return head + "\n".join(tab_parts + parts) + "\n</svg>\n"
 
 

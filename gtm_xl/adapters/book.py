@@ -97,8 +97,9 @@ class FileBook:
             import openpyxl
 
             try:
-                self._values = openpyxl.load_workbook(self.file, data_only=True,
-                                                      keep_vba=self.file.suffix.lower() == ".xlsm")
+                self._values = openpyxl.load_workbook(
+                    self.file, data_only=True, keep_vba=self.file.suffix.lower() == ".xlsm"
+                )
             except Exception as exc:  # openpyxl raises many kinds for a broken file
                 raise BookError(f"{self.file}: cannot read the workbook ({exc})") from exc
         return self._values
@@ -110,7 +111,8 @@ class FileBook:
     def value(self, name: str) -> Any:
         wb = self._workbook()
         dn = wb.defined_names.get(name) or next(
-            (d for n, d in wb.defined_names.items() if n.upper() == name.upper()), None)
+            (d for n, d in wb.defined_names.items() if n.upper() == name.upper()), None
+        )
         if dn is None:
             raise BookError(f"{self.file.name}: no defined name {name}")
         destinations = list(dn.destinations)
@@ -206,5 +208,3 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
         candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate
-
-

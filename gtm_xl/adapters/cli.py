@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from gtm_xl import __version__
 
@@ -27,25 +27,32 @@ def _parser() -> argparse.ArgumentParser:
 
 # --- calc, demo (foundation) ------------------------------------------------------------------
 def _register_calc(sub) -> None:
-    p = sub.add_parser("calc", help="run one GTM_* function from the shell, JSON out",
-                       description="Run one GTM_* function. Arguments are numbers, text, blank (an empty "
-                       "string), or JSON arrays for ranges: '[2,3,4,3]' is a row, '[[1],[2]]' a column.")
+    p = sub.add_parser(
+        "calc",
+        help="run one GTM_* function from the shell, JSON out",
+        description="Run one GTM_* function. Arguments are numbers, text, blank (an empty "
+        "string), or JSON arrays for ranges: '[2,3,4,3]' is a row, '[[1],[2]]' a column.",
+    )
     p.add_argument("function", help="catalogue name, e.g. GTM_SPLIT_TARGET (the GTM_ prefix is optional)")
     p.add_argument("args", nargs="*", help="the function's arguments, in order")
     p.set_defaults(handler=_run_calc)
-    p = sub.add_parser("demo", help="the main job on the bundled example data: build, fill, refresh, roll up",
-                       description="Build the templates, fill a budget-by-tier copy per example region, "
-                       "refresh every udf workbook headlessly (GTM_* computed by gtm_xl), check the results "
-                       "against gtm_xl's math, roll the regions up, and print the plan from the refreshed files.")
+    p = sub.add_parser(
+        "demo",
+        help="the main job on the bundled example data: build, fill, refresh, roll up",
+        description="Build the templates, fill a budget-by-tier copy per example region, "
+        "refresh every udf workbook headlessly (GTM_* computed by gtm_xl), check the results "
+        "against gtm_xl's math, roll the regions up, and print the plan from the refreshed files.",
+    )
     p.add_argument("--out", default="out/demo", help="folder for everything it writes (default: out/demo)")
     p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="files in parallel (default 2)")
     p.set_defaults(handler=_run_demo)
 
 
 def _run_calc(args: argparse.Namespace) -> int:
+    import json
+
     from gtm_xl.catalogue import calc_from_strings
     from gtm_xl.errors import GTMError
-    import json
 
     try:
         result = calc_from_strings(args.function, args.args)
@@ -69,16 +76,26 @@ def _run_demo(args: argparse.Namespace) -> int:
         return 1
     out = result.out_dir
     print(f"1. Built {len(result.templates)} template workbooks into {out / 'templates'}")
-    print(f"2. Filled the example: {len(result.regional)} regional budget-by-tier copies in {out / 'regions'} "
-          f"(+ {result.manifest.name})")
+    print(
+        f"2. Filled the example: {len(result.regional)} regional budget-by-tier copies in {out / 'regions'} "
+        f"(+ {result.manifest.name})"
+    )
     print(f"3. Refreshed {len(result.refreshed)} udf workbooks headlessly (GTM_* computed by gtm_xl):")
     _print_refresh_summary(result.refreshed, details=False)
     for kind, problems in result.differences.items():
-        print(f"   {kind}: " + ("every output equals gtm_xl's math" if not problems else
-                                 f"{len(problems)} outputs DIFFER: " + "; ".join(problems)[:500]))
+        print(
+            f"   {kind}: "
+            + (
+                "every output equals gtm_xl's math"
+                if not problems
+                else f"{len(problems)} outputs DIFFER: " + "; ".join(problems)[:500]
+            )
+        )
     csv_files = [w for w in result.rollup.written if w.endswith(".csv")]
-    print(f"4. Rolled up {len(result.rollup.included)} regions into {out / 'rollup.xlsx'} and "
-          f"{len(csv_files)} CSV tables in {out / 'rollup_csv'}")
+    print(
+        f"4. Rolled up {len(result.rollup.included)} regions into {out / 'rollup.xlsx'} and "
+        f"{len(csv_files)} CSV tables in {out / 'rollup_csv'}"
+    )
     for r in result.rollup.left_out:
         print(f"   LEFT OUT {r.path}: {'; '.join(r.reasons)}")
     print()
@@ -89,12 +106,19 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 # --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------
 def _register_build(sub) -> None:
-    p = sub.add_parser("build", help="build the template workbooks (and the add-in with --addin)",
-                       description="Build the scoring matrix, budget-by-tier and KPI scorecard templates "
-                       "(deterministic: the same options give byte-identical files).")
+    p = sub.add_parser(
+        "build",
+        help="build the template workbooks (and the add-in with --addin)",
+        description="Build the scoring matrix, budget-by-tier and KPI scorecard templates "
+        "(deterministic: the same options give byte-identical files).",
+    )
     p.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
-    p.add_argument("--flavour", choices=("udf", "native", "all"), default="all",
-                   help="udf: outputs by GTM_* functions; native: built-in functions only (default: all)")
+    p.add_argument(
+        "--flavour",
+        choices=("udf", "native", "all"),
+        default="all",
+        help="udf: outputs by GTM_* functions; native: built-in functions only (default: all)",
+    )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: en)")
     p.add_argument("--addin", action="store_true", help="also build the gtm_xl.xlam add-in into --out")
     p.set_defaults(handler=_run_build)
@@ -121,16 +145,22 @@ def _run_build(args: argparse.Namespace) -> int:
 
 # --- refresh, check (issue 6) -----------------------------------------------------------------
 def _register_refresh(sub) -> None:
-    p = sub.add_parser("refresh", help="recalculate every formula of workbooks and store the results",
-                       description="Recalculate the formulas (GTM_* and built-ins) of .xlsx/.xlsm files and "
-                       "write the new cached values into the files without rewriting anything else; "
-                       "Excel recalculates again on open.")
+    p = sub.add_parser(
+        "refresh",
+        help="recalculate every formula of workbooks and store the results",
+        description="Recalculate the formulas (GTM_* and built-ins) of .xlsx/.xlsm files and "
+        "write the new cached values into the files without rewriting anything else; "
+        "Excel recalculates again on open.",
+    )
     _refresh_arguments(p, writes=True)
     p.set_defaults(handler=_run_refresh, check=False)
-    c = sub.add_parser("check", help="validate inputs and integrity of workbooks without writing",
-                       description="Read and recalculate each workbook without writing it; report input "
-                       "cells that break the workbook's validation rules, error values, unsupported "
-                       "functions and circular references. Exit code 1 when any is found.")
+    c = sub.add_parser(
+        "check",
+        help="validate inputs and integrity of workbooks without writing",
+        description="Read and recalculate each workbook without writing it; report input "
+        "cells that break the workbook's validation rules, error values, unsupported "
+        "functions and circular references. Exit code 1 when any is found.",
+    )
     _refresh_arguments(c, writes=False)
     c.set_defaults(handler=_run_refresh, check=True, check_only=True, out=None, in_place=False)
 
@@ -168,8 +198,14 @@ def _run_refresh(args: argparse.Namespace) -> int:
         if report.error:
             (bar.write if bar is not None else lambda s: print(s, file=sys.stderr))(f"error: {report.error}")
 
-    reports = refresh_files(args.paths, out_dir=args.out, in_place=args.in_place, check_only=args.check_only,
-                            jobs=max(1, args.jobs), progress=progress)
+    reports = refresh_files(
+        args.paths,
+        out_dir=args.out,
+        in_place=args.in_place,
+        check_only=args.check_only,
+        jobs=max(1, args.jobs),
+        progress=progress,
+    )
     if bar is not None:
         bar.close()
     if args.report:
@@ -188,12 +224,20 @@ def _run_refresh(args: argparse.Namespace) -> int:
 
 def _print_refresh_summary(reports, details: bool) -> None:
     rows = [("file", "formulas", "changed", "invalid", "errors", "unsupported", "circular", "status")]
-    def row(label, rs, status):
-        return (label, str(sum(r.formulas_evaluated for r in rs)), str(sum(r.cells_changed for r in rs)),
-                str(sum(len(r.validation_failures) for r in rs)), str(sum(len(r.errors_produced) for r in rs)),
-                str(sum(len(r.unsupported) for r in rs)), str(sum(len(r.circular) for r in rs)), status)
 
-    many = len(reports) > 30        # a long batch: the files with findings, then the totals
+    def row(label, rs, status):
+        return (
+            label,
+            str(sum(r.formulas_evaluated for r in rs)),
+            str(sum(r.cells_changed for r in rs)),
+            str(sum(len(r.validation_failures) for r in rs)),
+            str(sum(len(r.errors_produced) for r in rs)),
+            str(sum(len(r.unsupported) for r in rs)),
+            str(sum(len(r.circular) for r in rs)),
+            status,
+        )
+
+    many = len(reports) > 30  # a long batch: the files with findings, then the totals
     for r in reports:
         if not many or not r.ok or r.validation_failures or r.unsupported or r.circular or r.not_computed:
             rows.append(row(r.path, [r], "ok" if r.ok else "FAILED"))
@@ -209,8 +253,10 @@ def _print_refresh_summary(reports, details: bool) -> None:
         problems += [f"  {v['cell']}: validation rule {v['message']}" for v in r.validation_not_checked]
         if details or r.validation_failures:
             problems += [f"  {u['cell']}: unsupported function {u['function']}" for u in r.unsupported]
-            problems += [f"  {e['cell']}: {e['error']}" + (f" ({e['message']})" if e.get("message") else "")
-                         for e in r.errors_produced]
+            problems += [
+                f"  {e['cell']}: {e['error']}" + (f" ({e['message']})" if e.get("message") else "")
+                for e in r.errors_produced
+            ]
         if problems:
             print(f"{r.path}:")
             print("\n".join(problems[:50]))
@@ -222,31 +268,48 @@ def _print_refresh_summary(reports, details: bool) -> None:
 
 # --- distribute, rollup (issue 5) -------------------------------------------------------------
 def _register_distribute(sub) -> None:
-    p = sub.add_parser("distribute", help="one prefilled copy of a template per region, plus manifest.json",
-                       description="Write <template>_<region>.xlsx for each row of the regions table into "
-                       "DIR, the region stamped in the defined name GTM_REGION, the inputs named by the "
-                       "table's columns prefilled, protection kept; and DIR/manifest.json. The tables are "
-                       "checked first: on any problem nothing is written.")
-    p.add_argument("template", help="template .xlsx, or a template kind (scoring_matrix, budget_by_tier, "
-                   "kpi_scorecard) to build first")
+    p = sub.add_parser(
+        "distribute",
+        help="one prefilled copy of a template per region, plus manifest.json",
+        description="Write <template>_<region>.xlsx for each row of the regions table into "
+        "DIR, the region stamped in the defined name GTM_REGION, the inputs named by the "
+        "table's columns prefilled, protection kept; and DIR/manifest.json. The tables are "
+        "checked first: on any problem nothing is written.",
+    )
+    p.add_argument(
+        "template",
+        help="template .xlsx, or a template kind (scoring_matrix, budget_by_tier, kpi_scorecard) to build first",
+    )
     p.add_argument("--regions", required=True, help="regions table (.csv or .xlsx): region, name, input names…")
     p.add_argument("--rows", help="rows table (.csv or .xlsx): region + list-input names, one row per item")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language when TEMPLATE is a kind")
-    p.add_argument("--flavour", choices=("udf", "native"), default="native",
-                   help="flavour when TEMPLATE is a kind (default native)")
-    p.add_argument("--password-protect", action="store_true",
-                   help="protect the sheets with a password: $GTM_XL_PASSWORD, or a generated one "
-                   "printed once")
-    p.add_argument("--keep-stale", action="store_true",
-                   help="keep the copies an earlier run wrote for regions no longer in the table (default: "
-                   "delete them when unchanged since that run, per its manifest.json)")
+    p.add_argument(
+        "--flavour",
+        choices=("udf", "native"),
+        default="native",
+        help="flavour when TEMPLATE is a kind (default native)",
+    )
+    p.add_argument(
+        "--password-protect",
+        action="store_true",
+        help="protect the sheets with a password: $GTM_XL_PASSWORD, or a generated one printed once",
+    )
+    p.add_argument(
+        "--keep-stale",
+        action="store_true",
+        help="keep the copies an earlier run wrote for regions no longer in the table (default: "
+        "delete them when unchanged since that run, per its manifest.json)",
+    )
     p.set_defaults(handler=_run_distribute)
-    r = sub.add_parser("rollup", help="check returned regional copies and consolidate their outputs",
-                       description="Check each returned file (template id and version, region vs the "
-                       "manifest, locked formulas unchanged, inputs valid), recalculate stale ones "
-                       "headlessly, and consolidate the template's outputs. Exit code 0: everything "
-                       "consolidated; 1: some file was left out or a region was not returned; 2: usage error.")
+    r = sub.add_parser(
+        "rollup",
+        help="check returned regional copies and consolidate their outputs",
+        description="Check each returned file (template id and version, region vs the "
+        "manifest, locked formulas unchanged, inputs valid), recalculate stale ones "
+        "headlessly, and consolidate the template's outputs. Exit code 0: everything "
+        "consolidated; 1: some file was left out or a region was not returned; 2: usage error.",
+    )
     r.add_argument("files", nargs="+", help="returned workbooks (folders: every .xlsx inside)")
     r.add_argument("--out", required=True, help="summary workbook to write (.xlsx)")
     r.add_argument("--manifest", help="manifest.json written by distribute (regions and template)")
@@ -279,8 +342,8 @@ def _run_distribute(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from gtm_xl.workflows.distribute import distribute
     from gtm_xl.excel.ooxml.package import PackageError
+    from gtm_xl.workflows.distribute import distribute
     from gtm_xl.workflows.regions import RegionsError
     from gtm_xl.workflows.template_info import TemplateError
 
@@ -297,9 +360,16 @@ def _run_distribute(args: argparse.Namespace) -> int:
             password = None
             if args.password_protect:
                 password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
-            result = distribute(template, args.regions, args.out, rows_path=args.rows, password=password,
-                                progress=_progress(None, "file"), install_template=install,
-                                remove_stale=not args.keep_stale)
+            result = distribute(
+                template,
+                args.regions,
+                args.out,
+                rows_path=args.rows,
+                password=password,
+                progress=_progress(None, "file"),
+                install_template=install,
+                remove_stale=not args.keep_stale,
+            )
     except RegionsError as exc:
         print(f"gtm-xl distribute: nothing written; fix the table(s):\n{exc}", file=sys.stderr)
         return 2
@@ -308,15 +378,22 @@ def _run_distribute(args: argparse.Namespace) -> int:
         return 2
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
-          f"{result.template.version} and {result.manifest}")
+    print(
+        f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
+        f"{result.template.version} and {result.manifest}"
+    )
     if result.removed:
-        print(f"Removed {len(result.removed)} stale copies of regions no longer in the table (written by the "
-              f"previous run, unchanged): {', '.join(result.removed)}")
+        print(
+            f"Removed {len(result.removed)} stale copies of regions no longer in the table (written by the "
+            f"previous run, unchanged): {', '.join(result.removed)}"
+        )
     if result.stale_kept:
-        print(f"STALE {len(result.stale_kept)} copies of regions no longer in the table were kept "
-              f"({'--keep-stale' if args.keep_stale else 'changed since the previous run wrote them'}); "
-              f"move them out before rolling up {args.out}: {', '.join(result.stale_kept)}", file=sys.stderr)
+        print(
+            f"STALE {len(result.stale_kept)} copies of regions no longer in the table were kept "
+            f"({'--keep-stale' if args.keep_stale else 'changed since the previous run wrote them'}); "
+            f"move them out before rolling up {args.out}: {', '.join(result.stale_kept)}",
+            file=sys.stderr,
+        )
     if password and not os.environ.get("GTM_XL_PASSWORD"):
         print(f"Sheet password (shown once, not stored): {password}", file=sys.stderr)
     return 0
@@ -332,11 +409,22 @@ def _run_rollup(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for item in args.files:
         p = Path(item)
-        files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm")
-                        and not f.name.startswith("~$")) if p.is_dir() else [p]
+        files += (
+            sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm") and not f.name.startswith("~$"))
+            if p.is_dir()
+            else [p]
+        )
     try:
-        report = rollup(files, args.out, template=args.template, manifest=args.manifest, csv_dir=args.csv_dir,
-                        db=args.db, jobs=max(1, args.jobs), progress=_progress(len(files), "file"))
+        report = rollup(
+            files,
+            args.out,
+            template=args.template,
+            manifest=args.manifest,
+            csv_dir=args.csv_dir,
+            db=args.db,
+            jobs=max(1, args.jobs),
+            progress=_progress(len(files), "file"),
+        )
     except (TemplateError, ValueError, OSError) as exc:
         print(f"gtm-xl rollup: {exc}", file=sys.stderr)
         return 2
@@ -353,27 +441,39 @@ def _run_rollup(args: argparse.Namespace) -> int:
         from gtm_xl.excel.atomic import write_atomic
 
         write_atomic(Path(args.report), json.dumps(report.as_dict(), indent=2, default=str).encode())
-    print(f"Consolidated {len(report.included)} of {len(files)} file(s) into {', '.join(report.written)} "
-          f"in {report.seconds:.1f} s; {len(report.left_out)} left out, "
-          f"{len(report.missing_regions)} not returned")
+    print(
+        f"Consolidated {len(report.included)} of {len(files)} file(s) into {', '.join(report.written)} "
+        f"in {report.seconds:.1f} s; {len(report.left_out)} left out, "
+        f"{len(report.missing_regions)} not returned"
+    )
     return 0 if report.complete else 1
 
 
 # --- addin (issue 4) --------------------------------------------------------------------------
 def _register_addin(sub) -> None:
-    p = sub.add_parser("addin", help="the Excel add-in: settings to paste, install into XLSTART",
-                       description="The GTM add-in (gtm_xl.xlam): a GTM ribbon tab and the GTM_* functions.")
+    p = sub.add_parser(
+        "addin",
+        help="the Excel add-in: settings to paste, install into XLSTART",
+        description="The GTM add-in (gtm_xl.xlam): a GTM ribbon tab and the GTM_* functions.",
+    )
     addin_sub = p.add_subparsers(dest="addin_command", metavar="ACTION", required=True)
-    c = addin_sub.add_parser("config", help="print the lines for %%USERPROFILE%%\\.gtm_xl\\gtm_xl.conf",
-                             description="Print the settings the add-in reads from the user's gtm_xl.conf "
-                             "(the interpreter and the UDF module), ready to paste.")
+    c = addin_sub.add_parser(
+        "config",
+        help="print the lines for %%USERPROFILE%%\\.gtm_xl\\gtm_xl.conf",
+        description="Print the settings the add-in reads from the user's gtm_xl.conf "
+        "(the interpreter and the UDF module), ready to paste.",
+    )
     c.add_argument("--interpreter", help="python.exe to use (default: this Python on Windows/macOS)")
-    c.add_argument("--write", action="store_true",
-                   help="merge the lines into the user's gtm_xl.conf instead of printing them")
+    c.add_argument(
+        "--write", action="store_true", help="merge the lines into the user's gtm_xl.conf instead of printing them"
+    )
     c.set_defaults(handler=_run_addin_config)
-    i = addin_sub.add_parser("install", help="build the add-in into Excel's XLSTART folder (Windows)",
-                             description="Build gtm_xl.xlam into %%APPDATA%%\\Microsoft\\Excel\\XLSTART, "
-                             "so Excel opens it at every start. Elsewhere, say what to do instead.")
+    i = addin_sub.add_parser(
+        "install",
+        help="build the add-in into Excel's XLSTART folder (Windows)",
+        description="Build gtm_xl.xlam into %%APPDATA%%\\Microsoft\\Excel\\XLSTART, "
+        "so Excel opens it at every start. Elsewhere, say what to do instead.",
+    )
     i.add_argument("--dir", help="install into this folder instead of XLSTART")
     i.set_defaults(handler=_run_addin_install)
     r = addin_sub.add_parser("picture", help="draw the ribbon tab from the customUI as SVG")
@@ -390,8 +490,10 @@ def _run_addin_config(args: argparse.Namespace) -> int:
         return 0
     for line in lines:
         print(line)
-    print(f"Paste these lines into {user_config_path()} (create the folder and file if needed), "
-          "then restart Excel.", file=sys.stderr)
+    print(
+        f"Paste these lines into {user_config_path()} (create the folder and file if needed), then restart Excel.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -406,17 +508,22 @@ def _run_addin_install(args: argparse.Namespace) -> int:
     elif sys.platform == "win32" and os.environ.get("APPDATA"):
         target = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
     else:
-        print("gtm-xl addin install: Excel's XLSTART folder exists on Windows only "
-              "(%APPDATA%\\Microsoft\\Excel\\XLSTART). Here, build the add-in with "
-              "'gtm-xl build --addin' or 'gtm-xl addin install --dir FOLDER' and copy gtm_xl.xlam "
-              "to that folder on the Windows machine (or open it in Excel: File > Options > Add-ins).",
-              file=sys.stderr)
+        print(
+            "gtm-xl addin install: Excel's XLSTART folder exists on Windows only "
+            "(%APPDATA%\\Microsoft\\Excel\\XLSTART). Here, build the add-in with "
+            "'gtm-xl build --addin' or 'gtm-xl addin install --dir FOLDER' and copy gtm_xl.xlam "
+            "to that folder on the Windows machine (or open it in Excel: File > Options > Add-ins).",
+            file=sys.stderr,
+        )
         return 1
     try:
         path = build_addin(target)
     except OSError as exc:
-        print(f"gtm-xl addin install: cannot write {target}: {exc.strerror or exc} "
-              "(if Excel has the add-in open, close Excel and try again)", file=sys.stderr)
+        print(
+            f"gtm-xl addin install: cannot write {target}: {exc.strerror or exc} "
+            "(if Excel has the add-in open, close Excel and try again)",
+            file=sys.stderr,
+        )
         return 1
     print(f"Installed {path}. Next: 'gtm-xl addin config' for the interpreter setting, then restart Excel.")
     return 0
@@ -431,8 +538,13 @@ def _run_addin_picture(args: argparse.Namespace) -> int:
     return 0
 
 
-
-_REGISTRARS: list[Callable] = [_register_calc, _register_build, _register_refresh, _register_distribute, _register_addin]
+_REGISTRARS: list[Callable] = [
+    _register_calc,
+    _register_build,
+    _register_refresh,
+    _register_distribute,
+    _register_addin,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

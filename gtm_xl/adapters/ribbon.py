@@ -29,8 +29,9 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from gtm_xl import __version__
 from gtm_xl.adapters.book import Book, BookError, caller
@@ -81,8 +82,11 @@ def _action(func: F) -> F:
             return None
 
     sig = inspect.signature(func)
-    wrapper.__signature__ = sig.replace(parameters=[  # type: ignore[attr-defined]
-        p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()])
+    wrapper.__signature__ = sig.replace(
+        parameters=[  # type: ignore[attr-defined]
+            p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()
+        ]
+    )
     return wrapper  # type: ignore[return-value]
 
 
@@ -126,8 +130,10 @@ def _addin_lines(addin: str | None, addin_xlwings: str | None, installed_xlwings
     vba = addin_xlwings or (info.xlwings if info is not None else None)
     lines = [f"Add-in: {addin}", f"  {built}"]
     if vba is not None and vba != installed_xlwings:
-        lines.append(f"  PROBLEM: the add-in's VBA is xlwings {vba}, Python has xlwings {installed_xlwings}: "
-                     f"pip install xlwings=={vba} (or rebuild the add-in: gtm-xl addin install)")
+        lines.append(
+            f"  PROBLEM: the add-in's VBA is xlwings {vba}, Python has xlwings {installed_xlwings}: "
+            f"pip install xlwings=={vba} (or rebuild the add-in: gtm-xl addin install)"
+        )
     return lines
 
 
@@ -187,8 +193,10 @@ def _checked(book: Book, path: Path):
 
 def _inputs_to_fix(book: Book, report, done: str) -> None:
     book.status(f"GTM: {len(report.validation_failures)} input(s) to fix; {done}")
-    book.message(f"{book.name}: {len(report.validation_failures)} input(s) break their rules; "
-                 f"{done}.\n\n{_report_text(report)}", title="GTM: inputs to fix")
+    book.message(
+        f"{book.name}: {len(report.validation_failures)} input(s) break their rules; {done}.\n\n{_report_text(report)}",
+        title="GTM: inputs to fix",
+    )
 
 
 @_action
@@ -261,8 +269,11 @@ def _edited_copies(folder: Path) -> list[str]:
     if not (folder / MANIFEST).is_file():
         return []
     doc = read_manifest(folder / MANIFEST)
-    return [e["file"] for e in doc["regions"]
-            if (folder / e["file"]).is_file() and sha256_file(folder / e["file"]) != e.get("sha256")]
+    return [
+        e["file"]
+        for e in doc["regions"]
+        if (folder / e["file"]).is_file() and sha256_file(folder / e["file"]) != e.get("sha256")
+    ]
 
 
 def _distribute_all_or_nothing(template: Path, regions: Path, rows: Path | None, out: Path):
@@ -298,33 +309,42 @@ def make_regional_copies(*, book: Book):
     path = _saved_path(book)
     regions = _table_beside(path, REGIONS_TABLES)
     if regions is None:
-        raise BookError(f"no regions table: put {' or '.join(REGIONS_TABLES)} beside {path.name} "
-                        f"(in {path.parent}), one row per region with the columns region, name and "
-                        "the names of the inputs to prefill")
+        raise BookError(
+            f"no regions table: put {' or '.join(REGIONS_TABLES)} beside {path.name} "
+            f"(in {path.parent}), one row per region with the columns region, name and "
+            "the names of the inputs to prefill"
+        )
     rows = _table_beside(path, ROWS_TABLES)
     out = regions_folder(path)
     edited = _edited_copies(out)
     if edited:
-        raise BookError(f"nothing written: {out.name} holds copies edited since they were made "
-                        f"({', '.join(edited)}); move them to {returned_folder(path).name} or delete them")
+        raise BookError(
+            f"nothing written: {out.name} holds copies edited since they were made "
+            f"({', '.join(edited)}); move them to {returned_folder(path).name} or delete them"
+        )
     try:
         result = _distribute_all_or_nothing(path, regions, rows, out)
     except RegionsError as exc:
         raise BookError(f"nothing written; fix the table(s):\n{_listed([str(p) for p in exc.problems])}") from exc
     tables = regions.name + (f" and {rows.name}" if rows is not None else "")
     book.status(f"GTM: {len(result.files)} regional copies written to {out.name}")
-    book.message(f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
-                 f"{result.template.version} from {tables}, and manifest.json, to {out}:\n"
-                 + _listed([f"{f.file} ({f.name})" for f in result.files])
-                 + f"\n\nPut the returned copies in {returned_folder(path)}, then Roll up regional files.",
-                 title="GTM: regional copies")
+    book.message(
+        f"Wrote {len(result.files)} regional copies of {result.template.template_id} "
+        f"{result.template.version} from {tables}, and manifest.json, to {out}:\n"
+        + _listed([f"{f.file} ({f.name})" for f in result.files])
+        + f"\n\nPut the returned copies in {returned_folder(path)}, then Roll up regional files.",
+        title="GTM: regional copies",
+    )
     return result
 
 
 def _workbooks_in(folder: Path) -> list[Path]:
     """The workbooks of a folder, sorted; Excel's lock files (``~$…``) and hidden files left out."""
-    return sorted(f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in (".xlsx", ".xlsm")
-                  and not f.name.startswith(("~$", ".")))
+    return sorted(
+        f
+        for f in folder.iterdir()
+        if f.is_file() and f.suffix.lower() in (".xlsx", ".xlsm") and not f.name.startswith(("~$", "."))
+    )
 
 
 def _rollup_text(report, folder: Path, out: Path, count: int) -> str:
@@ -350,17 +370,20 @@ def rollup(*, book: Book):
     path = _saved_path(book)
     manifest = regions_folder(path) / MANIFEST
     if not manifest.is_file():
-        raise BookError(f"no {regions_folder(path).name}/{MANIFEST} beside {path.name}: "
-                        "make the regional copies first (Make regional copies)")
+        raise BookError(
+            f"no {regions_folder(path).name}/{MANIFEST} beside {path.name}: "
+            "make the regional copies first (Make regional copies)"
+        )
     folder = returned_folder(path) if returned_folder(path).is_dir() else regions_folder(path)
     files = _workbooks_in(folder)
     if not files:
         raise BookError(f"no returned workbooks in {folder}")
     out = rollup_path(path)
     report = consolidate(files, out, template=path, manifest=manifest)
-    book.status(f"GTM: rolled up {len(report.included)} of {len(files)} file(s) into {out.name}"
-                + ("" if report.complete else f"; {len(report.left_out)} left out, "
-                   f"{len(report.missing_regions)} not returned"))
+    book.status(
+        f"GTM: rolled up {len(report.included)} of {len(files)} file(s) into {out.name}"
+        + ("" if report.complete else f"; {len(report.left_out)} left out, {len(report.missing_regions)} not returned")
+    )
     book.message(_rollup_text(report, folder, out, len(files)), title="GTM: roll-up")
     book.open_file(out)
     return report

@@ -15,8 +15,8 @@ import importlib
 import io
 import sys
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 UDF_MODULE = "udfs.gtm_functions"
 _WINDOWS_ONLY = ("pythoncom", "pywintypes", "win32com", "win32com.client")

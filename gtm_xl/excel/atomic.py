@@ -16,9 +16,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 __all__ = ["atomic_writer", "write_atomic", "remove_orphan_temps", "ORPHAN_AGE_SECONDS"]
 
@@ -70,7 +71,7 @@ def remove_orphan_temps(target: Path) -> list[Path]:
         candidates = list(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
     except OSError:
         return removed
-    own = re.compile(r"\.%s\.(?:(\d+)\.)?[a-z0-9_]{8}\.tmp" % re.escape(target.name))
+    own = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp")
     for tmp in candidates:
         m = own.fullmatch(tmp.name)
         if m is None:

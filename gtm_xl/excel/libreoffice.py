@@ -19,8 +19,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 __all__ = ["LibreOffice", "LibreOfficeError", "find_soffice"]
 
@@ -53,8 +53,9 @@ def find_soffice() -> str | None:
 class LibreOffice:
     """A headless LibreOffice with a private profile that always recalculates on load."""
 
-    def __init__(self, profile_dir: str | os.PathLike | None = None, soffice: str | None = None,
-                 timeout: float = 600.0) -> None:
+    def __init__(
+        self, profile_dir: str | os.PathLike | None = None, soffice: str | None = None, timeout: float = 600.0
+    ) -> None:
         self.soffice = soffice or find_soffice()
         if self.soffice is None:
             raise LibreOfficeError("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
@@ -74,22 +75,30 @@ class LibreOffice:
 
     def run(self, args: Sequence[str], cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
         """Run ``soffice --headless`` with this profile and the given arguments."""
-        cmd = [self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless", "--norestore",
-               "--nolockcheck", "--nodefault", "--nologo", *args]
+        cmd = [
+            self.soffice,
+            f"-env:UserInstallation={self.profile_url}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nologo",
+            *args,
+        ]
         env = dict(os.environ)
         env.setdefault("SAL_USE_VCLPLUGIN", "svp")
         with self._lock:
             try:
-                proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                                      timeout=self.timeout)
+                proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=self.timeout)
             except subprocess.TimeoutExpired as exc:
                 raise LibreOfficeError(f"LibreOffice timed out after {self.timeout:.0f} s: {' '.join(cmd)}") from exc
         if proc.returncode != 0:
             raise LibreOfficeError(f"LibreOffice exited with {proc.returncode}: {proc.stderr.strip()[:500]}")
         return proc
 
-    def convert(self, files: Iterable[str | os.PathLike], to: str, outdir: str | os.PathLike,
-                filter_name: str | None = None) -> list[Path]:
+    def convert(
+        self, files: Iterable[str | os.PathLike], to: str, outdir: str | os.PathLike, filter_name: str | None = None
+    ) -> list[Path]:
         """Open each file, recalculate it, and save it as ``to`` (``"xlsx"``, ``"pdf"``, ``"ods"``…)
         into ``outdir``. Returns the output paths in input order; raises if one is missing."""
         files = [Path(f).resolve() for f in files]
@@ -114,7 +123,7 @@ class LibreOffice:
         if self._own_profile:
             shutil.rmtree(self.profile_dir, ignore_errors=True)
 
-    def __enter__(self) -> "LibreOffice":
+    def __enter__(self) -> LibreOffice:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import DivZeroError, NumError, ShapeError
-from gtm_xl.math.numeric import Outcome, as_float, as_scalar, finite_result
+from gtm_xl.math.numeric import Outcome, as_float, finite_result
 
 __all__ = ["losing_stage", "reverse_funnel", "stage_conversion"]
 

@@ -34,7 +34,6 @@ __all__ = [
 ArrayLike = Any
 
 
-
 def _inputs(**named: Any) -> tuple[dict[str, Any], Outcome]:
     """Coerce named inputs, broadcast them, and open an Outcome of the common shape.
 
@@ -93,8 +92,13 @@ def _ltv_values(a: dict[str, np.ndarray], out: Outcome, horizon: ArrayLike | Non
     return np.where(rate == 0, m * h, finite)
 
 
-def ltv(arpa: ArrayLike, gross_margin: ArrayLike, churn: ArrayLike, discount: ArrayLike = 0.0,
-        horizon: ArrayLike | None = None) -> Any:
+def ltv(
+    arpa: ArrayLike,
+    gross_margin: ArrayLike,
+    churn: ArrayLike,
+    discount: ArrayLike = 0.0,
+    horizon: ArrayLike | None = None,
+) -> Any:
     """Lifetime gross profit of a customer.
 
     ``m = arpa·gross_margin``, ``c = churn``, ``d = discount`` per period. With no horizon:
@@ -124,8 +128,14 @@ def cac(spend: ArrayLike, new_customers: ArrayLike) -> Any:
     return out.finish(_safe_divide(a["spend"], a["new_customers"]))
 
 
-def ltv_cac(arpa: ArrayLike, gross_margin: ArrayLike, churn: ArrayLike, cac: ArrayLike,
-            discount: ArrayLike = 0.0, horizon: ArrayLike | None = None) -> Any:
+def ltv_cac(
+    arpa: ArrayLike,
+    gross_margin: ArrayLike,
+    churn: ArrayLike,
+    cac: ArrayLike,
+    discount: ArrayLike = 0.0,
+    horizon: ArrayLike | None = None,
+) -> Any:
     """LTV:CAC ratio (the usual benchmark is 3): :func:`ltv` divided by ``cac``.
 
     ``cac = 0`` → ``#DIV/0!``; ``cac < 0`` → ``#NUM!``; LTV's own rules apply.
@@ -182,15 +192,17 @@ def churn_monthly(annual: ArrayLike) -> Any:
     return out.finish(_compound(y, 1.0 / 12.0))
 
 
-def nrr(start: ArrayLike, expansion: ArrayLike, contraction: ArrayLike, churned: ArrayLike,
-        reactivation: ArrayLike = 0.0) -> Any:
+def nrr(
+    start: ArrayLike, expansion: ArrayLike, contraction: ArrayLike, churned: ArrayLike, reactivation: ArrayLike = 0.0
+) -> Any:
     """Net revenue retention: ``(start + expansion + reactivation − contraction − churned)/start``.
 
     ``start = 0`` → ``#DIV/0!``; any negative amount → ``#NUM!`` (contraction and churn are
     given as positive amounts lost).
     """
-    a, out = _inputs(start=start, expansion=expansion, contraction=contraction, churned=churned,
-                     reactivation=reactivation)
+    a, out = _inputs(
+        start=start, expansion=expansion, contraction=contraction, churned=churned, reactivation=reactivation
+    )
     for name, arr in a.items():
         out.flag(arr < 0, NumError, "must not be negative", name)
     out.flag(a["start"] == 0, DivZeroError, "starting revenue is 0", "start")
@@ -215,7 +227,9 @@ def attainment(actual: ArrayLike, target: ArrayLike, lower_is_better: bool = Fal
     """Share of target reached: ``actual/target``, or ``target/actual`` for a KPI where lower is
     better (CAC, payback, churn). A zero denominator → ``#DIV/0!``; a negative one → ``#NUM!``."""
     a, out = _inputs(actual=actual, target=target)
-    num, den, den_name = (a["target"], a["actual"], "actual") if lower_is_better else (a["actual"], a["target"], "target")
+    num, den, den_name = (
+        (a["target"], a["actual"], "actual") if lower_is_better else (a["actual"], a["target"], "target")
+    )
     out.flag(den < 0, NumError, "must not be negative", den_name)
     out.flag(den == 0, DivZeroError, "is 0", den_name)
     return out.finish(_safe_divide(num, den))
@@ -236,4 +250,3 @@ def nps(responses: ArrayLike) -> float:
     promoters = np.count_nonzero(answers >= 9)
     detractors = np.count_nonzero(answers <= 6)
     return float(100.0 * (promoters - detractors) / answers.size)
-

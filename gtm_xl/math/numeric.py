@@ -24,16 +24,23 @@ by raising (scalar call) or by marking the offending elements (array call).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-import math
-
 from gtm_xl.errors import CellError, GTMError, NumError, ShapeError, ValueTypeError, error_from_code
 
-__all__ = ["Outcome", "as_float", "as_scalar", "as_text", "finite_result", "is_blank", "is_scalar_input",
-           "plain_number"]
+__all__ = [
+    "Outcome",
+    "as_float",
+    "as_scalar",
+    "as_text",
+    "finite_result",
+    "is_blank",
+    "is_scalar_input",
+    "plain_number",
+]
 
 _NUMBER_TYPES = (float, int, np.floating, np.integer)
 _PLAIN = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
@@ -100,7 +107,9 @@ def as_float(value: Any, argument: str) -> np.ndarray:
         for i, item in enumerate(items):
             if type(item) is str and item == "":
                 items[i] = None
-            elif type(item) not in _PLAIN and not (isinstance(item, _NUMBER_TYPES) and not isinstance(item, (bool, np.bool_))):
+            elif type(item) not in _PLAIN and not (
+                isinstance(item, _NUMBER_TYPES) and not isinstance(item, (bool, np.bool_))
+            ):
                 _reject(item, argument, arr.shape, i)
         arr = np.array(items, dtype=object).reshape(arr.shape)
     try:

@@ -6,7 +6,8 @@ per criterion. Blanks are ``None`` or NaN.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,9 @@ DEFAULT_THRESHOLDS = (7.0, 4.0)
 DEFAULT_LABELS = ("A", "B", "C")
 
 
-def weighted_score(scores: Any, weights: Any, missing: str = "reweight", scale_min: Any = 0.0,
-                   scale_max: Any = 10.0) -> Any:
+def weighted_score(
+    scores: Any, weights: Any, missing: str = "reweight", scale_min: Any = 0.0, scale_max: Any = 10.0
+) -> Any:
     """Weighted score per row: ``Σ w·s / Σ w``.
 
     ``scores``: one row of criteria (gives a float) or a rows × criteria block (gives one score
@@ -93,8 +95,9 @@ def _thresholds(thresholds: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
                 raise error_from_code(x.code, f"holds the error {x.code}", "labels")
     if len(lab) != t.size + 1:
         raise ShapeError(f"{len(lab)} labels for {t.size} thresholds (needs one more label than thresholds)", "labels")
-    return t, np.array([x if isinstance(x, str) else f"{x:g}" if isinstance(x, float) else str(x) for x in lab],
-                       dtype=object)
+    return t, np.array(
+        [x if isinstance(x, str) else f"{x:g}" if isinstance(x, float) else str(x) for x in lab], dtype=object
+    )
 
 
 def tier(score: Any, thresholds: Sequence[float] | Any = None, labels: Sequence[str] | Any = None) -> Any:
@@ -111,8 +114,9 @@ def tier(score: Any, thresholds: Sequence[float] | Any = None, labels: Sequence[
     arr = np.asarray(score, dtype=object) if not isinstance(score, np.ndarray) else score
     errors = None
     if arr.dtype == object and arr.size and any(isinstance(v, CellError) for v in arr.reshape(-1).tolist()):
-        errors = np.array([v if isinstance(v, CellError) else None for v in arr.reshape(-1).tolist()],
-                          dtype=object).reshape(arr.shape)
+        errors = np.array(
+            [v if isinstance(v, CellError) else None for v in arr.reshape(-1).tolist()], dtype=object
+        ).reshape(arr.shape)
         arr = np.where(errors == None, arr, np.nan)  # noqa: E711 - elementwise comparison
     s = as_float(arr, "score")
     # position = how many thresholds lie above the score (lower bound inclusive)

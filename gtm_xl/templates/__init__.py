@@ -10,17 +10,25 @@ Builds are deterministic: the same code and options give byte-identical files.
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Iterable
-
-import importlib
 
 from gtm_xl.templates.layout import TEMPLATE_NAME, Builder, NameInfo, deterministic_bytes, save_atomic
 
-__all__ = ["TEMPLATES", "FLAVOURS", "LANGS", "TEMPLATE_NAME", "NameInfo", "build_template", "build_all",
-           "file_name", "template_module"]
+__all__ = [
+    "TEMPLATES",
+    "FLAVOURS",
+    "LANGS",
+    "TEMPLATE_NAME",
+    "NameInfo",
+    "build_template",
+    "build_all",
+    "file_name",
+    "template_module",
+]
 
 #: template ids, each the name of its module in this package
 TEMPLATES: tuple[str, ...] = ("scoring_matrix", "budget_by_tier", "kpi_scorecard")
@@ -56,5 +64,8 @@ def build_template(kind: str, flavour: str, lang: str, path: str | os.PathLike) 
 def build_all(out_dir: str | os.PathLike, flavours: Iterable[str] = FLAVOURS, lang: str = "en") -> list[Path]:
     """Build every template in each flavour into ``out_dir``; returns the paths written."""
     out = Path(out_dir)
-    return [build_template(kind, flavour, lang, out / file_name(kind, flavour, lang))
-            for kind in TEMPLATES for flavour in flavours]
+    return [
+        build_template(kind, flavour, lang, out / file_name(kind, flavour, lang))
+        for kind in TEMPLATES
+        for flavour in flavours
+    ]

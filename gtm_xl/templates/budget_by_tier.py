@@ -13,16 +13,28 @@ from typing import Any
 
 import numpy as np
 from openpyxl.chart import BarChart, Reference, Series
-from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 
-from gtm_xl.math import allocation, scoring
 from gtm_xl.errors import CellError
+from gtm_xl.math import allocation, scoring
 from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import (FRACTION, POSITIVE, SCORE, SHARE, TEXT, WHOLE, Builder, NameInfo,
-                                     area, excel_round, multiple_of, traffic_light)
+from gtm_xl.templates.layout import (
+    FRACTION,
+    POSITIVE,
+    SCORE,
+    SHARE,
+    TEXT,
+    WHOLE,
+    Builder,
+    NameInfo,
+    area,
+    excel_round,
+    multiple_of,
+    traffic_light,
+)
 from gtm_xl.templates.native import split_part
 
 TEMPLATE_ID = "budget_by_tier"
@@ -56,8 +68,11 @@ NAMES: dict[str, NameInfo] = {
     "industry_names": NameInfo("input", "industries (column)"),
     "industry_scores": NameInfo("input", "score 0–10 per industry (from the scoring matrix)"),
     "industry_tier": NameInfo("output", "tier of each industry (blank for an empty row, #N/A for a blank score)"),
-    "industry_budget": NameInfo("output", "budget per industry: its tier's budget split by score over the tier's "
-                                          "scored industries (blank for an empty row)"),
+    "industry_budget": NameInfo(
+        "output",
+        "budget per industry: its tier's budget split by score over the tier's "
+        "scored industries (blank for an empty row)",
+    ),
     "industry_share": NameInfo("output", "industry budget as a share of the total"),
     "tier_industry_count": NameInfo("output", "industries per tier"),
     "budget_by_tier": NameInfo("output", "budget per tier"),
@@ -78,29 +93,44 @@ NAMES: dict[str, NameInfo] = {
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
-    (("Splits a total budget over tiers A/B/C (key / general / non-key industries), inside each tier over "
-      "its industries in proportion to their scores, over quarters and months and over channels; splits the "
-      "GMV target by quarter and scenario and the enrolment target by role; sizes the market and sets "
-      "milestones at 30/60/90% of the accounts to win. Every split uses the largest-remainder method, so "
-      "the parts are whole budget units and add up exactly to the total (see Checks).",
-      "将总预算按A/B/C层级（重点/一般/非重点行业）分配，层级内按行业得分分配，并按季度、月份和渠道分解；"
-      "GMV目标按季度和情景分解，报名目标按岗位分解；测算市场容量，并以待获取客户数的30%/60%/90%设置里程碑。"
-      "所有拆分均采用最大余数法，各部分为预算单位的整数倍且合计恰好等于总额（见“校验”）。"), None),
+    (
+        (
+            "Splits a total budget over tiers A/B/C (key / general / non-key industries), inside each tier over "
+            "its industries in proportion to their scores, over quarters and months and over channels; splits the "
+            "GMV target by quarter and scenario and the enrolment target by role; sizes the market and sets "
+            "milestones at 30/60/90% of the accounts to win. Every split uses the largest-remainder method, so "
+            "the parts are whole budget units and add up exactly to the total (see Checks).",
+            "将总预算按A/B/C层级（重点/一般/非重点行业）分配，层级内按行业得分分配，并按季度、月份和渠道分解；"
+            "GMV目标按季度和情景分解，报名目标按岗位分解；测算市场容量，并以待获取客户数的30%/60%/90%设置里程碑。"
+            "所有拆分均采用最大余数法，各部分为预算单位的整数倍且合计恰好等于总额（见“校验”）。",
+        ),
+        None,
+    ),
     (("What to fill in (blue on yellow cells)", "需要填写的内容（黄底蓝字单元格）"), None),
-    (("Settings: total budget (a whole multiple of the budget unit), unit, tier labels, thresholds and shares, "
-      "quarter and month weights, targets, role/channel weights, scenario factors (the 10–15% elastic band), "
-      "market size and milestones. Industries: names and scores (from the scoring matrix); leave unused rows "
-      "empty (no name, no score): they get no tier and no budget, and each tier's budget goes to its scored "
-      "industries; a named industry without a score shows #N/A until it is scored.",
-      "设置：总预算（须为预算单位的整数倍）、预算单位、层级标签/阈值/份额、季度与月份权重、目标、岗位/渠道权重、"
-      "情景系数（10–15%弹性区间）、市场规模与里程碑。行业：名称及得分（来自评分矩阵）；多余的行留空（无名称、无得分）："
-      "不分层、不分配预算，各层级预算只分给有得分的行业；有名称但无得分的行业显示#N/A，直到填入得分。"), None),
+    (
+        (
+            "Settings: total budget (a whole multiple of the budget unit), unit, tier labels, thresholds and shares, "
+            "quarter and month weights, targets, role/channel weights, scenario factors (the 10–15% elastic band), "
+            "market size and milestones. Industries: names and scores (from the scoring matrix); leave unused rows "
+            "empty (no name, no score): they get no tier and no budget, and each tier's budget goes to its scored "
+            "industries; a named industry without a score shows #N/A until it is scored.",
+            "设置：总预算（须为预算单位的整数倍）、预算单位、层级标签/阈值/份额、季度与月份权重、目标、岗位/渠道权重、"
+            "情景系数（10–15%弹性区间）、市场规模与里程碑。行业：名称及得分（来自评分矩阵）；多余的行留空（无名称、无得分）："
+            "不分层、不分配预算，各层级预算只分给有得分的行业；有名称但无得分的行业显示#N/A，直到填入得分。",
+        ),
+        None,
+    ),
     (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
-    (("Budget by tier and by industry, tier × quarter, by month and by channel; GMV by quarter and scenario; "
-      "enrolments by role; penetration, goal firms, accounts to win and milestone accounts; check cells "
-      "(OK when parts sum to their total) and a chart of budget by tier and quarter.",
-      "按层级和行业的预算、层级×季度、按月和按渠道预算；按季度和情景的GMV；按岗位的报名数；"
-      "渗透率、目标客户数、待获取客户数及里程碑；校验单元格（各部分合计等于总额时显示OK）及层级×季度预算图。"), None),
+    (
+        (
+            "Budget by tier and by industry, tier × quarter, by month and by channel; GMV by quarter and scenario; "
+            "enrolments by role; penetration, goal firms, accounts to win and milestone accounts; check cells "
+            "(OK when parts sum to their total) and a chart of budget by tier and quarter.",
+            "按层级和行业的预算、层级×季度、按月和按渠道预算；按季度和情景的GMV；按岗位的报名数；"
+            "渗透率、目标客户数、待获取客户数及里程碑；校验单元格（各部分合计等于总额时显示OK）及层级×季度预算图。",
+        ),
+        None,
+    ),
 )
 
 
@@ -116,29 +146,62 @@ def _settings(b: Builder) -> None:
     s = b.sheet("Settings", {"A": 3, "B": 34, "C": 18, "D": 16, "E": 16}, tab="FFC000")
     b.title(s, (TITLE[0] + " — settings", TITLE[1] + " — 设置"))
     b.headers(s, 4, 2, [("Budget", "预算"), ("Value", "数值")])
-    b.labels(s, 5, 2, [("Total budget", "总预算"), ("Budget unit (parts are multiples of it)", "预算单位（各部分为其整数倍）")])
+    b.labels(
+        s,
+        5,
+        2,
+        [("Total budget", "总预算"), ("Budget unit (parts are multiples of it)", "预算单位（各部分为其整数倍）")],
+    )
     b.inputs(s, 6, 3, [[ex.BUDGET_UNIT]], "budget_unit", POSITIVE, "count")
     b.inputs(s, 5, 3, [[ex.BUDGET]], "total_budget", multiple_of("$C$6", "C5"), "currency")
-    b.headers(s, TIER_ROW - 1, 2, [("Tier", "层级"), ("Label", "标签"), ("Minimum score", "最低得分"), ("Budget share", "预算份额")])
+    b.headers(
+        s,
+        TIER_ROW - 1,
+        2,
+        [("Tier", "层级"), ("Label", "标签"), ("Minimum score", "最低得分"), ("Budget share", "预算份额")],
+    )
     b.labels(s, TIER_ROW, 2, list(ex.TIER_NAMES))
     b.inputs(s, TIER_ROW, 3, [[x] for x in ex.TIER_LABELS], "tier_labels", TEXT)
     b.inputs(s, TIER_ROW, 4, [[x] for x in ex.TIER_THRESHOLDS], "tier_thresholds", SCORE, "score")
     b.put(s, f"D{TIER_ROW + 2}", ("below B", "低于B"), "label")
     b.inputs(s, TIER_ROW, 5, [[x] for x in ex.TIER_SHARES], "tier_shares", SHARE, "percent")
     for row, head, labels, values, name, v, fmt in (
-            (QUARTER_ROW, ("Quarter", "季度"), ex.QUARTERS, ex.QUARTER_WEIGHTS, "quarter_weights", SHARE, "0.##"),
-            (MONTH_ROW, ("Month in quarter", "季度内月份"), (("1st month", "第1个月"), ("2nd month", "第2个月"),
-                                                         ("3rd month", "第3个月")),
-             ex.MONTH_WEIGHTS, "month_weights", SHARE, "0.##"),
-            (ROLE_ROW, ("Role", "岗位"), ex.ROLES, ex.ROLE_WEIGHTS, "role_weights", SHARE, "0.##"),
-            (CHANNEL_ROW, ("Channel", "渠道"), ex.CHANNELS, ex.CHANNEL_WEIGHTS, "channel_weights", SHARE, "0.##"),
-            (SCENARIO_ROW, ("Scenario", "情景"), ex.SCENARIOS, ex.SCENARIO_FACTORS, "scenario_factors", SHARE,
-             "percent"),
-            (MILESTONE_ROW, ("Milestone", "里程碑"), (("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"),
-                                                   ("Milestone 3", "里程碑3")),
-             ex.MILESTONE_SHARES, "milestone_shares", FRACTION, "percent")):
-        b.headers(s, row - 1, 2, [head, ("Share of target accounts", "占待获取客户比例") if name == "milestone_shares"
-                                  else ("Factor", "系数") if name == "scenario_factors" else ("Weight", "权重")])
+        (QUARTER_ROW, ("Quarter", "季度"), ex.QUARTERS, ex.QUARTER_WEIGHTS, "quarter_weights", SHARE, "0.##"),
+        (
+            MONTH_ROW,
+            ("Month in quarter", "季度内月份"),
+            (("1st month", "第1个月"), ("2nd month", "第2个月"), ("3rd month", "第3个月")),
+            ex.MONTH_WEIGHTS,
+            "month_weights",
+            SHARE,
+            "0.##",
+        ),
+        (ROLE_ROW, ("Role", "岗位"), ex.ROLES, ex.ROLE_WEIGHTS, "role_weights", SHARE, "0.##"),
+        (CHANNEL_ROW, ("Channel", "渠道"), ex.CHANNELS, ex.CHANNEL_WEIGHTS, "channel_weights", SHARE, "0.##"),
+        (SCENARIO_ROW, ("Scenario", "情景"), ex.SCENARIOS, ex.SCENARIO_FACTORS, "scenario_factors", SHARE, "percent"),
+        (
+            MILESTONE_ROW,
+            ("Milestone", "里程碑"),
+            (("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"), ("Milestone 3", "里程碑3")),
+            ex.MILESTONE_SHARES,
+            "milestone_shares",
+            FRACTION,
+            "percent",
+        ),
+    ):
+        b.headers(
+            s,
+            row - 1,
+            2,
+            [
+                head,
+                ("Share of target accounts", "占待获取客户比例")
+                if name == "milestone_shares"
+                else ("Factor", "系数")
+                if name == "scenario_factors"
+                else ("Weight", "权重"),
+            ],
+        )
         b.labels(s, row, 2, list(labels))
         b.inputs(s, row, 3, [[x] for x in values], name, v, fmt)
     b.headers(s, 24, 2, [("Targets", "目标"), ("Value", "数值")])
@@ -146,8 +209,16 @@ def _settings(b: Builder) -> None:
     b.inputs(s, 25, 3, [[ex.ANNUAL_GMV]], "gmv_target", WHOLE, "currency")
     b.inputs(s, 26, 3, [[ex.ENROLMENTS]], "enrolment_target", WHOLE, "count")
     b.headers(s, 44, 2, [("Market capacity", "市场容量"), ("Value", "数值")])
-    b.labels(s, 45, 2, [("Potential customers (firms)", "潜在客户数（企业）"), ("Customers served today", "现有客户数"),
-                        ("Penetration goal", "目标渗透率")])
+    b.labels(
+        s,
+        45,
+        2,
+        [
+            ("Potential customers (firms)", "潜在客户数（企业）"),
+            ("Customers served today", "现有客户数"),
+            ("Penetration goal", "目标渗透率"),
+        ],
+    )
     b.inputs(s, 45, 3, [[ex.POTENTIAL_FIRMS], [ex.SERVED_FIRMS]], None, WHOLE, "count")
     b.name("potential_firms", s, "$C$45")
     b.name("served_firms", s, "$C$46")
@@ -164,8 +235,19 @@ def _split(b: Builder, total: str, weights_col: str, first: int, k: int, i: int,
     return split_part(total, unit, rng, one, f"ROW({rng})", f"ROW({one})")
 
 
-def _vector_split(b: Builder, ws, row: int, col: int, total: str, weights_col: str, first: int, k: int,
-                  name: str, fmt: str, unit: str = UNIT) -> None:
+def _vector_split(
+    b: Builder,
+    ws,
+    row: int,
+    col: int,
+    total: str,
+    weights_col: str,
+    first: int,
+    k: int,
+    name: str,
+    fmt: str,
+    unit: str = UNIT,
+) -> None:
     """A column of ``k`` parts splitting ``total`` by Settings weights (udf: GTM_SPLIT_TARGET)."""
     if b.flavour == "udf":
         rng = f"Settings!${weights_col}${first}:${weights_col}${first + k - 1}"
@@ -181,11 +263,27 @@ def build(b: Builder) -> None:
     labels = [f"Settings!$C${TIER_ROW + i}" for i in range(3)]
 
     ind = b.sheet("Industries", {"A": 5, "B": 26, "C": 12, "D": 10, "E": 18, "F": 14}, tab="4472C4")
-    b.title(ind, ("Budget per industry", "各行业预算"),
-            ("Each tier's budget is split over its industries in proportion to their scores.",
-             "各层级预算按行业得分比例分配给该层级内的行业。"))
-    b.headers(ind, 4, 1, ["#", ("Industry", "行业"), ("Score", "得分"), ("Tier", "层级"), ("Budget", "预算"),
-                          ("Share of total", "占总预算")])
+    b.title(
+        ind,
+        ("Budget per industry", "各行业预算"),
+        (
+            "Each tier's budget is split over its industries in proportion to their scores.",
+            "各层级预算按行业得分比例分配给该层级内的行业。",
+        ),
+    )
+    b.headers(
+        ind,
+        4,
+        1,
+        [
+            "#",
+            ("Industry", "行业"),
+            ("Score", "得分"),
+            ("Tier", "层级"),
+            ("Budget", "预算"),
+            ("Share of total", "占总预算"),
+        ],
+    )
     b.labels(ind, IND_FIRST, 1, list(range(1, N_IND + 1)))
     b.inputs(ind, IND_FIRST, 2, [[b.t(n)] for n, _ in ex.INDUSTRIES], "industry_names", TEXT)
     b.inputs(ind, IND_FIRST, 3, [[s] for s in _industry_scores()], "industry_scores", SCORE, "0.0")
@@ -195,7 +293,9 @@ def build(b: Builder) -> None:
     rows = range(IND_FIRST, IND_LAST + 1)
     empty = lambda r: f"COUNTA(B{r}:C{r})=0"  # noqa: E731 - no name and no score: not an industry
     if b.flavour == "udf":
-        tier = [[f'IF({empty(r)},"",GTM_TIER(C{r},{thresholds},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2}))'] for r in rows]
+        tier = [
+            [f'IF({empty(r)},"",GTM_TIER(C{r},{thresholds},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2}))'] for r in rows
+        ]
         b.outputs(ind, IND_FIRST, 4, tier, "industry_tier")
         parts = []
         for i, lab in enumerate(labels):
@@ -203,45 +303,103 @@ def build(b: Builder) -> None:
             weights = f"({scores}+(SUMPRODUCT({scores}*{member})=0))*{member}"
             parts.append(f"IF(COUNTIF({tiers},{lab})=0,0,GTM_SPLIT_TARGET(Summary!$E${5 + i},{weights},{UNIT}))")
         # a row without a score shows its tier instead: blank for an empty row, #N/A for an unscored industry
-        b.array_output(ind, IND_FIRST, 5, N_IND, 1, f'IF(ISNUMBER({scores}),{"+".join(parts)},{tiers})',
-                       "industry_budget", "currency")
+        b.array_output(
+            ind,
+            IND_FIRST,
+            5,
+            N_IND,
+            1,
+            f"IF(ISNUMBER({scores}),{'+'.join(parts)},{tiers})",
+            "industry_budget",
+            "currency",
+        )
     else:
-        b.outputs(ind, IND_FIRST, 4, [[f'IF({empty(r)},"",IF(ISNUMBER(C{r}),IF(C{r}>={t_a},{labels[0]},IF(C{r}>={t_b},'
-                                       f'{labels[1]},{labels[2]})),NA()))'] for r in rows], "industry_tier")
+        b.outputs(
+            ind,
+            IND_FIRST,
+            4,
+            [
+                [
+                    f'IF({empty(r)},"",IF(ISNUMBER(C{r}),IF(C{r}>={t_a},{labels[0]},IF(C{r}>={t_b},'
+                    f"{labels[1]},{labels[2]})),NA()))"
+                ]
+                for r in rows
+            ],
+            "industry_tier",
+        )
         # members of row r's tier: rows with the same tier label (MATCH turns a blank or #N/A tier into FALSE)
         budget = lambda r: split_part(  # noqa: E731
-            f"INDEX(Summary!$E$5:$E$7,MATCH(D{r},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2},0))", UNIT, scores,
-            f"C{r}", f"ROW({scores})", f"ROW(C{r})", mask=f"ISNUMBER(MATCH({tiers},D{r},0))")
-        b.outputs(ind, IND_FIRST, 5, [[f"IF(ISNUMBER(C{r}),{budget(r)},D{r})"] for r in rows],
-                  "industry_budget", "currency")
-    b.outputs(ind, IND_FIRST, 6, [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in rows],
-              "industry_share", "percent")
+            f"INDEX(Summary!$E$5:$E$7,MATCH(D{r},Settings!$C${TIER_ROW}:$C${TIER_ROW + 2},0))",
+            UNIT,
+            scores,
+            f"C{r}",
+            f"ROW({scores})",
+            f"ROW(C{r})",
+            mask=f"ISNUMBER(MATCH({tiers},D{r},0))",
+        )
+        b.outputs(
+            ind, IND_FIRST, 5, [[f"IF(ISNUMBER(C{r}),{budget(r)},D{r})"] for r in rows], "industry_budget", "currency"
+        )
+    b.outputs(
+        ind, IND_FIRST, 6, [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in rows], "industry_share", "percent"
+    )
     b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
     for col in "ACD":
         b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
-    b.outputs(ind, IND_LAST + 1, 5, [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]], None,
-              "currency", style="total")
+    b.outputs(
+        ind,
+        IND_LAST + 1,
+        5,
+        [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]],
+        None,
+        "currency",
+        style="total",
+    )
     ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
     traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
     ind.freeze_panes = "C5"
 
     su = b.sheet("Summary", {"A": 22, "B": 8, "C": 10, "D": 11, **{c: 15 for c in "EFGHI"}}, tab="A5A5A5")
     b.title(su, ("Budget by tier and quarter", "按层级和季度的预算"))
-    b.headers(su, 4, 1, [("Tier", "层级"), ("Label", "标签"), ("Share", "份额"), ("Industries", "行业数"),
-                         ("Budget", "预算")] + list(ex.QUARTERS))
+    b.headers(
+        su,
+        4,
+        1,
+        [("Tier", "层级"), ("Label", "标签"), ("Share", "份额"), ("Industries", "行业数"), ("Budget", "预算")]
+        + list(ex.QUARTERS),
+    )
     b.labels(su, 5, 1, list(ex.TIER_NAMES))
-    b.outputs(su, 5, 2, [[lab, f"Settings!$E${TIER_ROW + i}", f"COUNTIF(Industries!{tiers},B{5 + i})"]
-                         for i, lab in enumerate(labels)], None)
+    b.outputs(
+        su,
+        5,
+        2,
+        [[lab, f"Settings!$E${TIER_ROW + i}", f"COUNTIF(Industries!{tiers},B{5 + i})"] for i, lab in enumerate(labels)],
+        None,
+    )
     for r in range(5, 8):
         su[f"C{r}"].number_format = "0.0%"
     b.name("tier_industry_count", su, "$D$5:$D$7")
     _vector_split(b, su, 5, 5, TOTAL, "E", TIER_ROW, 3, "budget_by_tier", "currency")
     if b.flavour == "udf":
-        b.array_output(su, 5, 6, 3, 4, f"GTM_SPLIT_TARGET(E5:E7,Settings!$C${QUARTER_ROW}:$C${QUARTER_ROW + 3},{UNIT})",
-                       "budget_by_tier_quarter", "currency")
+        b.array_output(
+            su,
+            5,
+            6,
+            3,
+            4,
+            f"GTM_SPLIT_TARGET(E5:E7,Settings!$C${QUARTER_ROW}:$C${QUARTER_ROW + 3},{UNIT})",
+            "budget_by_tier_quarter",
+            "currency",
+        )
     else:
-        b.outputs(su, 5, 6, [[_split(b, f"$E{r}", "C", QUARTER_ROW, 4, q) for q in range(4)] for r in range(5, 8)],
-                  "budget_by_tier_quarter", "currency")
+        b.outputs(
+            su,
+            5,
+            6,
+            [[_split(b, f"$E{r}", "C", QUARTER_ROW, 4, q) for q in range(4)] for r in range(5, 8)],
+            "budget_by_tier_quarter",
+            "currency",
+        )
     b.put(su, "A8", ("Total", "合计"), "total")
     for col in "BCD":
         b.put(su, f"{col}8", None, "total")
@@ -263,20 +421,39 @@ def build(b: Builder) -> None:
     su.freeze_panes = "B5"
 
     ph = b.sheet("Phasing", {"A": 12, "B": 12, "C": 18}, tab="70AD47")
-    b.title(ph, ("Monthly phasing", "按月预算分解"),
-            ("Each quarter's budget split over its months by Settings › Month in quarter.",
-             "各季度预算按“设置›季度内月份”权重分配到各月。"))
+    b.title(
+        ph,
+        ("Monthly phasing", "按月预算分解"),
+        (
+            "Each quarter's budget split over its months by Settings › Month in quarter.",
+            "各季度预算按“设置›季度内月份”权重分配到各月。",
+        ),
+    )
     b.headers(ph, 4, 1, [("Month", "月份"), ("Quarter", "季度"), ("Budget", "预算")])
     b.labels(ph, 5, 1, list(ex.MONTHS))
     b.labels(ph, 5, 2, [ex.QUARTERS[m // 3] for m in range(12)])
     qcols = "FGHI"
     if b.flavour == "udf":
         for q in range(4):
-            b.array_output(ph, 5 + 3 * q, 3, 3, 1, f"GTM_SPLIT_TARGET(Summary!${qcols[q]}$8,Settings!$C${MONTH_ROW}:"
-                           f"$C${MONTH_ROW + 2},{UNIT})", None, "currency")
+            b.array_output(
+                ph,
+                5 + 3 * q,
+                3,
+                3,
+                1,
+                f"GTM_SPLIT_TARGET(Summary!${qcols[q]}$8,Settings!$C${MONTH_ROW}:$C${MONTH_ROW + 2},{UNIT})",
+                None,
+                "currency",
+            )
     else:
-        b.outputs(ph, 5, 3, [[_split(b, f"Summary!${qcols[m // 3]}$8", "C", MONTH_ROW, 3, m % 3)] for m in range(12)],
-                  None, "currency")
+        b.outputs(
+            ph,
+            5,
+            3,
+            [[_split(b, f"Summary!${qcols[m // 3]}$8", "C", MONTH_ROW, 3, m % 3)] for m in range(12)],
+            None,
+            "currency",
+        )
     b.name("budget_by_month", ph, "$C$5:$C$16")
     b.put(ph, "A17", ("Total", "合计"), "total")
     b.put(ph, "B17", None, "total")
@@ -284,13 +461,47 @@ def build(b: Builder) -> None:
     ph.freeze_panes = "A5"
 
     tg = b.sheet("Targets", {"A": 30, "B": 18, "C": 18}, tab="ED7D31")
-    b.title(tg, ("Targets by time, role and scenario; market and milestones", "按时间、岗位、情景分解目标；市场与里程碑"))
-    blocks = ((4, ("Quarter", "季度"), ("GMV target", "GMV目标"), ex.QUARTERS, "Settings!$C$25", "C", QUARTER_ROW,
-               "gmv_by_quarter", "currency", "1"),
-              (11, ("Role", "岗位"), ("Enrolments", "报名数"), ex.ROLES, "Settings!$C$26", "C", ROLE_ROW,
-               "enrolments_by_role", "count", "1"),
-              (17, ("Channel", "渠道"), ("Budget", "预算"), ex.CHANNELS, TOTAL, "C", CHANNEL_ROW,
-               "budget_by_channel", "currency", UNIT))
+    b.title(
+        tg, ("Targets by time, role and scenario; market and milestones", "按时间、岗位、情景分解目标；市场与里程碑")
+    )
+    blocks = (
+        (
+            4,
+            ("Quarter", "季度"),
+            ("GMV target", "GMV目标"),
+            ex.QUARTERS,
+            "Settings!$C$25",
+            "C",
+            QUARTER_ROW,
+            "gmv_by_quarter",
+            "currency",
+            "1",
+        ),
+        (
+            11,
+            ("Role", "岗位"),
+            ("Enrolments", "报名数"),
+            ex.ROLES,
+            "Settings!$C$26",
+            "C",
+            ROLE_ROW,
+            "enrolments_by_role",
+            "count",
+            "1",
+        ),
+        (
+            17,
+            ("Channel", "渠道"),
+            ("Budget", "预算"),
+            ex.CHANNELS,
+            TOTAL,
+            "C",
+            CHANNEL_ROW,
+            "budget_by_channel",
+            "currency",
+            UNIT,
+        ),
+    )
     for row, h1, h2, labs, total, col, first, name, fmt, unit in blocks:
         b.headers(tg, row, 1, [h1, h2])
         b.labels(tg, row + 1, 1, list(labs))
@@ -300,11 +511,20 @@ def build(b: Builder) -> None:
         b.outputs(tg, end + 1, 2, [[f"SUM(B{row + 1}:B{end})"]], None, fmt, style="total")
     b.headers(tg, 24, 1, [("Scenario", "情景"), ("GMV target", "GMV目标")])
     b.labels(tg, 25, 1, list(ex.SCENARIOS))
-    b.outputs(tg, 25, 2, [[f"Settings!$C$25*Settings!$C${SCENARIO_ROW + i}"] for i in range(3)], "gmv_by_scenario",
-              "currency")
+    b.outputs(
+        tg, 25, 2, [[f"Settings!$C$25*Settings!$C${SCENARIO_ROW + i}"] for i in range(3)], "gmv_by_scenario", "currency"
+    )
     b.headers(tg, 29, 1, [("Market capacity", "市场容量"), ("Value", "数值")])
-    b.labels(tg, 30, 1, [("Current penetration", "当前渗透率"), ("Firms served at the goal", "目标客户数"),
-                         ("Accounts to win", "待获取客户数")])
+    b.labels(
+        tg,
+        30,
+        1,
+        [
+            ("Current penetration", "当前渗透率"),
+            ("Firms served at the goal", "目标客户数"),
+            ("Accounts to win", "待获取客户数"),
+        ],
+    )
     b.outputs(tg, 30, 2, [["IF(Settings!$C$45=0,0,Settings!$C$46/Settings!$C$45)"]], "current_penetration", "percent")
     b.outputs(tg, 31, 2, [["ROUND(Settings!$C$45*Settings!$C$47,0)"]], "goal_firms", "count")
     b.outputs(tg, 32, 2, [["MAX(0,B31-Settings!$C$46)"]], "accounts_to_win", "count")
@@ -317,15 +537,27 @@ def build(b: Builder) -> None:
 
     ck = b.sheet("Checks", {"A": 40, "B": 18, "C": 18, "D": 14, "E": 10}, tab="C00000")
     b.title(ck, ("Checks: every split sums to its total", "校验：各项拆分合计等于总额"))
-    b.headers(ck, 4, 1, [("Check", "校验项"), ("Sum of parts", "各部分合计"), ("Total", "总额"),
-                         ("Difference", "差额"), ("Status", "状态")])
-    checks = ((("Tiers = total budget", "各层级 = 总预算"), "SUM(Summary!$E$5:$E$7)", TOTAL),
-              (("Industries = total budget", "各行业 = 总预算"), f"SUM(Industries!$E${IND_FIRST}:$E${IND_LAST})", TOTAL),
-              (("Tiers × quarters = total budget", "层级×季度 = 总预算"), "SUM(Summary!$F$5:$I$7)", TOTAL),
-              (("Months = total budget", "各月 = 总预算"), "SUM(Phasing!$C$5:$C$16)", TOTAL),
-              (("Channels = total budget", "各渠道 = 总预算"), "SUM(Targets!$B$18:$B$21)", TOTAL),
-              (("Quarters = GMV target", "各季度 = GMV目标"), "SUM(Targets!$B$5:$B$8)", "Settings!$C$25"),
-              (("Roles = enrolment target", "各岗位 = 报名目标"), "SUM(Targets!$B$12:$B$14)", "Settings!$C$26"))
+    b.headers(
+        ck,
+        4,
+        1,
+        [
+            ("Check", "校验项"),
+            ("Sum of parts", "各部分合计"),
+            ("Total", "总额"),
+            ("Difference", "差额"),
+            ("Status", "状态"),
+        ],
+    )
+    checks = (
+        (("Tiers = total budget", "各层级 = 总预算"), "SUM(Summary!$E$5:$E$7)", TOTAL),
+        (("Industries = total budget", "各行业 = 总预算"), f"SUM(Industries!$E${IND_FIRST}:$E${IND_LAST})", TOTAL),
+        (("Tiers × quarters = total budget", "层级×季度 = 总预算"), "SUM(Summary!$F$5:$I$7)", TOTAL),
+        (("Months = total budget", "各月 = 总预算"), "SUM(Phasing!$C$5:$C$16)", TOTAL),
+        (("Channels = total budget", "各渠道 = 总预算"), "SUM(Targets!$B$18:$B$21)", TOTAL),
+        (("Quarters = GMV target", "各季度 = GMV目标"), "SUM(Targets!$B$5:$B$8)", "Settings!$C$25"),
+        (("Roles = enrolment target", "各岗位 = 报名目标"), "SUM(Targets!$B$12:$B$14)", "Settings!$C$26"),
+    )
     b.labels(ck, 5, 1, [c[0] for c in checks])
     b.outputs(ck, 5, 2, [[c[1], c[2]] for c in checks], None, "#,##0")
     b.outputs(ck, 5, 4, [[f"B{r}-C{r}"] for r in range(5, 5 + len(checks))], "check_difference", "#,##0")
@@ -354,8 +586,9 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     blank_or_na = ["" if is_blank(n) and is_blank(x) else na for n, x in zip(names, raw)]
     scores = np.array([float(x) if ok else np.nan for x, ok in zip(raw, scored)])
     thresholds = _col(v["tier_thresholds"])
-    tiers: list[Any] = [str(scoring.tier(x, thresholds, labels)) if ok else e
-                        for x, ok, e in zip(scores, scored, blank_or_na)]
+    tiers: list[Any] = [
+        str(scoring.tier(x, thresholds, labels)) if ok else e for x, ok, e in zip(scores, scored, blank_or_na)
+    ]
     by_tier = np.asarray(allocation.split_target(total, _col(v["tier_shares"]), unit), float)
     by_industry = np.zeros(scores.size)
     for lab, amount in zip(labels, by_tier):
@@ -376,8 +609,15 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     potential, served = float(v["potential_firms"][0][0]), float(v["served_firms"][0][0])
     goal = excel_round(potential * float(v["penetration_goal"][0][0]))
     to_win = max(0.0, goal - served)
-    checks = [by_tier.sum() - total, industries_check, tier_quarter.sum() - total, sum(months) - total,
-              sum(channels) - total, sum(gmv_q) - gmv, sum(roles) - enrol]
+    checks = [
+        by_tier.sum() - total,
+        industries_check,
+        tier_quarter.sum() - total,
+        sum(months) - total,
+        sum(channels) - total,
+        sum(gmv_q) - gmv,
+        sum(roles) - enrol,
+    ]
     return {
         "industry_tier": [[t] for t in tiers],
         "industry_budget": [[x] for x in industry_budget],

@@ -34,8 +34,12 @@ TIER_LABELS = ("A", "B", "C")
 TIER_NAMES = (("Key industries", "重点行业"), ("General industries", "一般行业"), ("Non-key industries", "非重点行业"))
 
 #: company sizes of the industry × size grid, and which sizes each tier targets
-COMPANY_SIZES = (("Small (<50)", "小型（<50人）"), ("Mid-size (50–499)", "中型（50–499人）"),
-                 ("Large (500–4,999)", "大型（500–4,999人）"), ("Enterprise (5,000+)", "超大型（5,000人以上）"))
+COMPANY_SIZES = (
+    ("Small (<50)", "小型（<50人）"),
+    ("Mid-size (50–499)", "中型（50–499人）"),
+    ("Large (500–4,999)", "大型（500–4,999人）"),
+    ("Enterprise (5,000+)", "超大型（5,000人以上）"),
+)
 SIZE_TARGETING = (("N", "Y", "Y", "Y"), ("N", "Y", "Y", "N"), ("N", "N", "N", "N"))
 
 BUDGET = 50_000_000
@@ -48,8 +52,12 @@ ANNUAL_GMV = 12_000_000
 ENROLMENTS = 1_000
 ROLES = (("Sales", "销售"), ("Operations", "运营"), ("Planning", "策划"))
 ROLE_WEIGHTS = (4, 3, 3)
-CHANNELS = (("Direct sales", "直销"), ("Partners", "渠道伙伴"), ("Digital marketing", "数字营销"),
-            ("Events", "会议活动"))
+CHANNELS = (
+    ("Direct sales", "直销"),
+    ("Partners", "渠道伙伴"),
+    ("Digital marketing", "数字营销"),
+    ("Events", "会议活动"),
+)
 CHANNEL_WEIGHTS = (40, 25, 20, 15)
 SCENARIOS = (("Low (−15%)", "保守（−15%）"), ("Base", "基准"), ("High (+15%)", "乐观（+15%）"))
 SCENARIO_FACTORS = (0.85, 1.0, 1.15)
@@ -57,8 +65,12 @@ POTENTIAL_FIRMS, SERVED_FIRMS, PENETRATION_GOAL = 50_000, 2_000, 0.08
 MILESTONE_SHARES = (0.3, 0.6, 0.9)
 
 # --- KPI scorecard -------------------------------------------------------------------------------
-DIMENSIONS = (("Product-market fit", "产品市场匹配"), ("GTM fit", "市场进入匹配"),
-              ("Scalable growth", "规模化增长"), ("Customer growth & retention", "客户增长与留存"))
+DIMENSIONS = (
+    ("Product-market fit", "产品市场匹配"),
+    ("GTM fit", "市场进入匹配"),
+    ("Scalable growth", "规模化增长"),
+    ("Customer growth & retention", "客户增长与留存"),
+)
 
 #: dimension index, KPI, number format, direction, target, actual
 KPIS = (
@@ -89,17 +101,46 @@ RAG_LABELS = (("Green", "绿"), ("Amber", "黄"), ("Red", "红"))
 
 UNIT_ECONOMICS = dict(arpa=2_000.0, gross_margin=0.75, churn=0.025, discount=0.0, cac=18_000.0)
 RETENTION = dict(start=1_000_000.0, expansion=150_000.0, contraction=30_000.0, churned=70_000.0, reactivation=10_000.0)
-FUNNEL = ((("Lead", "线索"), 20_000), (("MQL", "市场认可线索（MQL）"), 6_000), (("SQL", "销售认可线索（SQL）"), 1_800),
-          (("Won", "成交"), 450))
+FUNNEL = (
+    (("Lead", "线索"), 20_000),
+    (("MQL", "市场认可线索（MQL）"), 6_000),
+    (("SQL", "销售认可线索（SQL）"), 1_800),
+    (("Won", "成交"), 450),
+)
 #: seed 004's four rates: target market accounts, reached, opportunities, won, revenue, repeat revenue
-PLANNING = dict(target_accounts=4_000, reached=2_400, opportunities=720, won=180, revenue=12_000_000,
-                repeat_revenue=3_600_000)
+PLANNING = dict(
+    target_accounts=4_000, reached=2_400, opportunities=720, won=180, revenue=12_000_000, repeat_revenue=3_600_000
+)
 COMMISSION_BASE = 100_000
 COMMISSION_TIERS = ((1.2, 0.2), (1.5, 0.5))
 COMMISSION_ATTAINMENT = 1.25
 COMMISSION_SCHEDULE = (0.8, 1.0, 1.2, 1.5)
-MONTHS = (("Jan", "1月"), ("Feb", "2月"), ("Mar", "3月"), ("Apr", "4月"), ("May", "5月"), ("Jun", "6月"),
-          ("Jul", "7月"), ("Aug", "8月"), ("Sep", "9月"), ("Oct", "10月"), ("Nov", "11月"), ("Dec", "12月"))
+MONTHS = (
+    ("Jan", "1月"),
+    ("Feb", "2月"),
+    ("Mar", "3月"),
+    ("Apr", "4月"),
+    ("May", "5月"),
+    ("Jun", "6月"),
+    ("Jul", "7月"),
+    ("Aug", "8月"),
+    ("Sep", "9月"),
+    ("Oct", "10月"),
+    ("Nov", "11月"),
+    ("Dec", "12月"),
+)
 MRR_TARGET = tuple(800_000 + 40_000 * i for i in range(12))
-MRR_ACTUAL = (790_000, 835_000, 860_000, 905_000, 930_000, 990_000, 1_010_000, 1_060_000, 1_090_000,
-              1_150_000, 1_180_000, 1_230_000)
+MRR_ACTUAL = (
+    790_000,
+    835_000,
+    860_000,
+    905_000,
+    930_000,
+    990_000,
+    1_010_000,
+    1_060_000,
+    1_090_000,
+    1_150_000,
+    1_180_000,
+    1_230_000,
+)

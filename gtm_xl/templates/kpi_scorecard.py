@@ -13,8 +13,24 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from gtm_xl.math import compensation, funnel, metrics, scoring
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import (AMOUNT, ATTAINMENT, BONUS, DIRECTION, FMT, FRACTION, NPS, POSITIVE, TEXT, WHOLE,
-                                     Builder, NameInfo, above, below, rate_target, traffic_light)
+from gtm_xl.templates.layout import (
+    AMOUNT,
+    ATTAINMENT,
+    BONUS,
+    DIRECTION,
+    FMT,
+    FRACTION,
+    NPS,
+    POSITIVE,
+    TEXT,
+    WHOLE,
+    Builder,
+    NameInfo,
+    above,
+    below,
+    rate_target,
+    traffic_light,
+)
 
 TEMPLATE_ID = "kpi_scorecard"
 VERSION = "1.0"
@@ -28,8 +44,10 @@ NAMES: dict[str, NameInfo] = {
     "rag_thresholds": NameInfo("input", "attainment from which a KPI is green, then amber (descending)"),
     "rag_labels": NameInfo("input", "status labels: green, amber, red"),
     "commission_base": NameInfo("input", "base commission paid at 100% of target"),
-    "commission_tiers": NameInfo("input", "accelerators: attainment threshold and bonus (two columns; validated "
-                                          "ascending, computed in any order)"),
+    "commission_tiers": NameInfo(
+        "input",
+        "accelerators: attainment threshold and bonus (two columns; validated ascending, computed in any order)",
+    ),
     "kpi_direction": NameInfo("input", "per KPI: higher or lower is better"),
     "kpi_target": NameInfo("input", "per KPI: target"),
     "kpi_actual": NameInfo("input", "per KPI: actual"),
@@ -61,7 +79,9 @@ NAMES: dict[str, NameInfo] = {
     "funnel_cumulative": NameInfo("output", "conversion from the first stage"),
     "funnel_losing_stage": NameInfo("output", "transition with the lowest conversion (1 = Lead→MQL)"),
     "funnel_flag": NameInfo("output", "◀ on the losing transition"),
-    "planning_inputs": NameInfo("input", "target market accounts, reached, opportunities, won, revenue, repeat revenue"),
+    "planning_inputs": NameInfo(
+        "input", "target market accounts, reached, opportunities, won, revenue, repeat revenue"
+    ),
     "planning_rates": NameInfo("output", "reach rate, opportunity rate, win rate, repeat contribution"),
     "commission_attainment": NameInfo("input", "current attainment for the commission"),
     "commission_payout": NameInfo("output", "payout at the current attainment"),
@@ -76,29 +96,44 @@ NAMES: dict[str, NameInfo] = {
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
-    (("Tracks the KPIs of the four GTM dimensions — product-market fit, GTM fit, scalable growth, customer growth "
-      "and retention — against their targets with a RAG status, computes the unit economics (customer lifetime "
-      "value, LTV:CAC against the 3:1 benchmark, CAC payback), net and gross revenue retention, checks the funnel "
-      "Lead → MQL → SQL → Won stage by stage and flags the stage losing most, shows the four planning rates "
-      "(reach, opportunity, win, repeat contribution) and the commission with accelerators (100% → base, "
-      "120% → +20%, 150% → +50%).",
-      "按产品市场匹配、市场进入匹配、规模化增长、客户增长与留存四个维度跟踪关键指标，对比目标并显示红黄绿状态；"
-      "计算单位经济模型（客户生命周期价值、LTV:CAC对比3:1基准、获客成本回收期）、净收入留存率和总收入留存率；"
-      "逐层检查线索→MQL→SQL→成交漏斗并标出流失最多的环节；显示触达率、商机率、赢单率、复购贡献四个计划比率，"
-      "以及含加速器的提成（100%→基础提成，120%→+20%，150%→+50%）。"), None),
+    (
+        (
+            "Tracks the KPIs of the four GTM dimensions — product-market fit, GTM fit, scalable growth, customer growth "
+            "and retention — against their targets with a RAG status, computes the unit economics (customer lifetime "
+            "value, LTV:CAC against the 3:1 benchmark, CAC payback), net and gross revenue retention, checks the funnel "
+            "Lead → MQL → SQL → Won stage by stage and flags the stage losing most, shows the four planning rates "
+            "(reach, opportunity, win, repeat contribution) and the commission with accelerators (100% → base, "
+            "120% → +20%, 150% → +50%).",
+            "按产品市场匹配、市场进入匹配、规模化增长、客户增长与留存四个维度跟踪关键指标，对比目标并显示红黄绿状态；"
+            "计算单位经济模型（客户生命周期价值、LTV:CAC对比3:1基准、获客成本回收期）、净收入留存率和总收入留存率；"
+            "逐层检查线索→MQL→SQL→成交漏斗并标出流失最多的环节；显示触达率、商机率、赢单率、复购贡献四个计划比率，"
+            "以及含加速器的提成（100%→基础提成，120%→+20%，150%→+50%）。",
+        ),
+        None,
+    ),
     (("What to fill in (blue on yellow cells)", "需要填写的内容（黄底蓝字单元格）"), None),
-    (("Settings: RAG thresholds (green from 100%, amber from 90% of target), labels, base commission and "
-      "accelerators. Scorecard: direction, target and actual per KPI; targets of the computed KPIs. Economics, "
-      "Funnel, Commission and Trend: the measured values.",
-      "设置：红黄绿阈值（达成100%为绿，90%为黄）、标签、基础提成及加速器。记分卡：各指标方向、目标、实际值；"
-      "计算类指标的目标。经济模型、漏斗、提成、趋势：实际测量值。"), None),
+    (
+        (
+            "Settings: RAG thresholds (green from 100%, amber from 90% of target), labels, base commission and "
+            "accelerators. Scorecard: direction, target and actual per KPI; targets of the computed KPIs. Economics, "
+            "Funnel, Commission and Trend: the measured values.",
+            "设置：红黄绿阈值（达成100%为绿，90%为黄）、标签、基础提成及加速器。记分卡：各指标方向、目标、实际值；"
+            "计算类指标的目标。经济模型、漏斗、提成、趋势：实际测量值。",
+        ),
+        None,
+    ),
     (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
-    (("Attainment = actual/target (target/actual where lower is better); status green/amber/red; LTV = "
-      "ARPA × margin / (churn + discount); LTV:CAC; CAC payback = CAC / (ARPA × margin) in months; NRR, GRR; "
-      "stage conversion; planning rates; payouts; a summary per dimension; a funnel chart and a trend chart.",
-      "达成率 = 实际/目标（越低越好的指标为 目标/实际）；红黄绿状态；LTV = ARPA × 毛利率 /（流失率 + 折现率）；"
-      "LTV:CAC；获客成本回收期 = CAC /（ARPA × 毛利率）（月）；NRR、GRR；各阶段转化率；计划比率；提成；"
-      "各维度汇总；漏斗图和趋势图。"), None),
+    (
+        (
+            "Attainment = actual/target (target/actual where lower is better); status green/amber/red; LTV = "
+            "ARPA × margin / (churn + discount); LTV:CAC; CAC payback = CAC / (ARPA × margin) in months; NRR, GRR; "
+            "stage conversion; planning rates; payouts; a summary per dimension; a funnel chart and a trend chart.",
+            "达成率 = 实际/目标（越低越好的指标为 目标/实际）；红黄绿状态；LTV = ARPA × 毛利率 /（流失率 + 折现率）；"
+            "LTV:CAC；获客成本回收期 = CAC /（ARPA × 毛利率）（月）；NRR、GRR；各阶段转化率；计划比率；提成；"
+            "各维度汇总；漏斗图和趋势图。",
+        ),
+        None,
+    ),
 )
 
 
@@ -121,19 +156,39 @@ def _attainment(b: Builder, r: int) -> str:
 
 
 _RAG_MESSAGES = (
-    (("Attainment from which a KPI is green, e.g. 100% (above 0%, up to 200%).",
-      "指标为绿色的达成率下限，例如100%（大于0%，不超过200%）。"),
-     ("Enter a percentage above 0% and up to 200%.", "请输入大于0%且不超过200%的百分比。")),
-    (("Attainment from which a KPI is amber, e.g. 90%: below the green threshold.",
-      "指标为黄色的达成率下限，例如90%：须低于绿色下限。"),
-     ("Enter a percentage from 0% to 200%, below the green threshold.", "请输入0%到200%之间、低于绿色下限的百分比。")),
+    (
+        (
+            "Attainment from which a KPI is green, e.g. 100% (above 0%, up to 200%).",
+            "指标为绿色的达成率下限，例如100%（大于0%，不超过200%）。",
+        ),
+        ("Enter a percentage above 0% and up to 200%.", "请输入大于0%且不超过200%的百分比。"),
+    ),
+    (
+        (
+            "Attainment from which a KPI is amber, e.g. 90%: below the green threshold.",
+            "指标为黄色的达成率下限，例如90%：须低于绿色下限。",
+        ),
+        (
+            "Enter a percentage from 0% to 200%, below the green threshold.",
+            "请输入0%到200%之间、低于绿色下限的百分比。",
+        ),
+    ),
 )
 _TIER_MESSAGES = (
-    (("Attainment from which accelerator 1 pays, 100% or more (e.g. 120%).", "加速器1的起算达成率，不低于100%（如120%）。"),
-     ("Enter an attainment from 100% to 1000%.", "请输入100%到1000%之间的达成率。")),
-    (("Attainment from which accelerator 2 pays: above accelerator 1 (e.g. 150%).",
-      "加速器2的起算达成率：须高于加速器1（如150%）。"),
-     ("Enter an attainment up to 1000%, above accelerator 1.", "请输入不超过1000%、高于加速器1的达成率。")),
+    (
+        (
+            "Attainment from which accelerator 1 pays, 100% or more (e.g. 120%).",
+            "加速器1的起算达成率，不低于100%（如120%）。",
+        ),
+        ("Enter an attainment from 100% to 1000%.", "请输入100%到1000%之间的达成率。"),
+    ),
+    (
+        (
+            "Attainment from which accelerator 2 pays: above accelerator 1 (e.g. 150%).",
+            "加速器2的起算达成率：须高于加速器1（如150%）。",
+        ),
+        ("Enter an attainment up to 1000%, above accelerator 1.", "请输入不超过1000%、高于加速器1的达成率。"),
+    ),
 )
 
 
@@ -164,10 +219,23 @@ def _settings(b: Builder) -> None:
 
 def _scorecard(b: Builder) -> None:
     sc = b.sheet("Scorecard", {"A": 26, "B": 40, "C": 11, "D": 15, "E": 15, "F": 12, "G": 10}, tab="4472C4")
-    b.title(sc, TITLE, ("Attainment = actual/target; for lower-is-better KPIs target/actual.",
-                        "达成率 = 实际/目标；越低越好的指标为 目标/实际。"))
-    head = [("Dimension", "维度"), ("KPI", "指标"), ("Direction", "方向"), ("Target", "目标"), ("Actual", "实际"),
-            ("Attainment", "达成率"), ("Status", "状态")]
+    b.title(
+        sc,
+        TITLE,
+        (
+            "Attainment = actual/target; for lower-is-better KPIs target/actual.",
+            "达成率 = 实际/目标；越低越好的指标为 目标/实际。",
+        ),
+    )
+    head = [
+        ("Dimension", "维度"),
+        ("KPI", "指标"),
+        ("Direction", "方向"),
+        ("Target", "目标"),
+        ("Actual", "实际"),
+        ("Attainment", "达成率"),
+        ("Status", "状态"),
+    ]
     b.headers(sc, 4, 1, head)
     b.labels(sc, K_FIRST, 1, [ex.DIMENSIONS[k[0]] for k in ex.KPIS])
     b.labels(sc, K_FIRST, 2, [k[1] for k in ex.KPIS])
@@ -183,20 +251,30 @@ def _scorecard(b: Builder) -> None:
             sc[f"{col}{K_FIRST + i}"].number_format = _fmt(k[2])
     b.outputs(sc, K_FIRST, 6, [[_attainment(b, r)] for r in range(K_FIRST, K_LAST + 1)], "kpi_attainment", "percent")
     b.outputs(sc, K_FIRST, 7, [[_status(b, f"F{r}", r)] for r in range(K_FIRST, K_LAST + 1)], "kpi_status")
-    b.put(sc, f"A{C_FIRST - 1}", ("KPIs computed from the unit economics (sheet Economics)", "由单位经济模型计算的指标（经济模型表）"),
-          "section")
+    b.put(
+        sc,
+        f"A{C_FIRST - 1}",
+        ("KPIs computed from the unit economics (sheet Economics)", "由单位经济模型计算的指标（经济模型表）"),
+        "section",
+    )
     b.labels(sc, C_FIRST, 1, [ex.DIMENSIONS[k[0]] for k in ex.COMPUTED_KPIS])
     b.labels(sc, C_FIRST, 2, [k[1] for k in ex.COMPUTED_KPIS])
     b.labels(sc, C_FIRST, 3, [k[3] for k in ex.COMPUTED_KPIS])
     b.inputs(sc, C_FIRST, 4, [[k[4]] for k in ex.COMPUTED_KPIS], "computed_kpi_target", POSITIVE)
     b.name("ltv_cac_target", sc, f"$D${C_FIRST}")
-    b.outputs(sc, C_FIRST, 5, [["Economics!$C$12"], ["Economics!$C$13"], ["Economics!$C$24"], ["Economics!$C$25"]],
-              "computed_kpi_actual")
+    b.outputs(
+        sc,
+        C_FIRST,
+        5,
+        [["Economics!$C$12"], ["Economics!$C$13"], ["Economics!$C$24"], ["Economics!$C$25"]],
+        "computed_kpi_actual",
+    )
     for i, k in enumerate(ex.COMPUTED_KPIS):
         for col in "DE":
             sc[f"{col}{C_FIRST + i}"].number_format = _fmt(k[2])
-    b.outputs(sc, C_FIRST, 6, [[_attainment(b, r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_attainment",
-              "percent")
+    b.outputs(
+        sc, C_FIRST, 6, [[_attainment(b, r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_attainment", "percent"
+    )
     b.outputs(sc, C_FIRST, 7, [[_status(b, f"F{r}", r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_status")
     traffic_light(sc, f"G{K_FIRST}:G{K_LAST}", f"G{K_FIRST}", RAG_LABELS)
     traffic_light(sc, f"G{C_FIRST}:G{C_LAST}", f"G{C_FIRST}", RAG_LABELS)
@@ -209,48 +287,100 @@ def _fmt(kind: str) -> str:
 
 def _economics(b: Builder) -> None:
     e = b.sheet("Economics", {"A": 3, "B": 44, "C": 16}, tab="70AD47")
-    b.title(e, ("Unit economics and revenue retention", "单位经济模型与收入留存"),
-            ("Monthly figures: a monthly ARPA goes with a monthly churn.", "按月口径：月ARPA对应月流失率。"))
+    b.title(
+        e,
+        ("Unit economics and revenue retention", "单位经济模型与收入留存"),
+        ("Monthly figures: a monthly ARPA goes with a monthly churn.", "按月口径：月ARPA对应月流失率。"),
+    )
     b.headers(e, 4, 2, [("Unit economics (monthly)", "单位经济模型（月）"), ("Value", "数值")])
-    rows = ((("ARPA: average revenue per account", "ARPA：每客户平均收入"), "arpa", POSITIVE, "currency"),
-            (("Gross margin", "毛利率"), "gross_margin", FRACTION, "percent"),
-            (("Churn rate (monthly)", "月流失率"), "churn_rate", FRACTION, "0.00%"),
-            (("Discount rate (monthly)", "月折现率"), "discount_rate", FRACTION, "0.00%"),
-            (("CAC: customer acquisition cost", "获客成本（CAC）"), "cac", POSITIVE, "currency"))
+    rows = (
+        (("ARPA: average revenue per account", "ARPA：每客户平均收入"), "arpa", POSITIVE, "currency"),
+        (("Gross margin", "毛利率"), "gross_margin", FRACTION, "percent"),
+        (("Churn rate (monthly)", "月流失率"), "churn_rate", FRACTION, "0.00%"),
+        (("Discount rate (monthly)", "月折现率"), "discount_rate", FRACTION, "0.00%"),
+        (("CAC: customer acquisition cost", "获客成本（CAC）"), "cac", POSITIVE, "currency"),
+    )
     values = [ex.UNIT_ECONOMICS[k] for k in ("arpa", "gross_margin", "churn", "discount", "cac")]
     for i, ((label, name, v, fmt), value) in enumerate(zip(rows, values)):
         b.labels(e, 5 + i, 2, [label])
         b.inputs(e, 5 + i, 3, [[value]], name, v, fmt)
-    b.labels(e, 11, 2, [("LTV: customer lifetime value", "客户生命周期价值（LTV）"), ("LTV:CAC", "LTV:CAC"),
-                        ("CAC payback (months)", "获客成本回收期（月）"), ("Churn rate (annual)", "年流失率")])
+    b.labels(
+        e,
+        11,
+        2,
+        [
+            ("LTV: customer lifetime value", "客户生命周期价值（LTV）"),
+            ("LTV:CAC", "LTV:CAC"),
+            ("CAC payback (months)", "获客成本回收期（月）"),
+            ("Churn rate (annual)", "年流失率"),
+        ],
+    )
     if b.flavour == "udf":
-        f = ["GTM_LTV(C5,C6,C7,C8)", "GTM_LTV_CAC(C5,C6,C7,C9,C8)", "GTM_CAC_PAYBACK(C9,C5,C6)", "GTM_CHURN_ANNUAL(C7)",
-             "GTM_NRR(C18,C19,C20,C21,C22)", "GTM_GRR(C18,C20,C21)"]
+        f = [
+            "GTM_LTV(C5,C6,C7,C8)",
+            "GTM_LTV_CAC(C5,C6,C7,C9,C8)",
+            "GTM_CAC_PAYBACK(C9,C5,C6)",
+            "GTM_CHURN_ANNUAL(C7)",
+            "GTM_NRR(C18,C19,C20,C21,C22)",
+            "GTM_GRR(C18,C20,C21)",
+        ]
     else:
-        f = ["C5*C6/(C7+C8)", "C11/C9", "C9/(C5*C6)", "1-(1-C7)^12",
-             "(C18+C19+C22-C20-C21)/C18", "MIN(MAX((C18-C20-C21)/C18,0),1)"]
-    for i, (name, fmt) in enumerate((("ltv", "currency"), ("ltv_cac", "ratio"), ("cac_payback", "months"),
-                                     ("churn_annual", "0.00%"))):
+        f = [
+            "C5*C6/(C7+C8)",
+            "C11/C9",
+            "C9/(C5*C6)",
+            "1-(1-C7)^12",
+            "(C18+C19+C22-C20-C21)/C18",
+            "MIN(MAX((C18-C20-C21)/C18,0),1)",
+        ]
+    for i, (name, fmt) in enumerate(
+        (("ltv", "currency"), ("ltv_cac", "ratio"), ("cac_payback", "months"), ("churn_annual", "0.00%"))
+    ):
         b.outputs(e, 11 + i, 3, [[f[i]]], name, fmt)
     b.headers(e, 17, 2, [("Revenue retention (MRR)", "收入留存（MRR）"), ("Value", "数值")])
-    labels = [("MRR at start", "期初MRR"), ("Expansion", "扩容"), ("Contraction", "缩减"), ("Churned", "流失"),
-              ("Reactivation", "召回")]
+    labels = [
+        ("MRR at start", "期初MRR"),
+        ("Expansion", "扩容"),
+        ("Contraction", "缩减"),
+        ("Churned", "流失"),
+        ("Reactivation", "召回"),
+    ]
     keys = ("start", "expansion", "contraction", "churned", "reactivation")
     for i, (label, key) in enumerate(zip(labels, keys)):
         b.labels(e, 18 + i, 2, [label])
         b.inputs(e, 18 + i, 3, [[ex.RETENTION[key]]], f"mrr_{key}", POSITIVE if key == "start" else AMOUNT, "currency")
-    b.labels(e, 24, 2, [("NRR: net revenue retention", "净收入留存率（NRR）"),
-                        ("GRR: gross revenue retention", "总收入留存率（GRR）")])
+    b.labels(
+        e,
+        24,
+        2,
+        [
+            ("NRR: net revenue retention", "净收入留存率（NRR）"),
+            ("GRR: gross revenue retention", "总收入留存率（GRR）"),
+        ],
+    )
     b.outputs(e, 24, 3, [[f[4]]], "nrr", "percent")
     b.outputs(e, 25, 3, [[f[5]]], "grr", "percent")
 
 
 def _funnel(b: Builder) -> None:
     fu = b.sheet("Funnel", {"A": 30, "B": 14, "C": 16, "D": 16, "E": 8}, tab="ED7D31")
-    b.title(fu, ("Funnel, checked stage by stage; planning rates", "逐层检查的销售漏斗；计划比率"),
-            ("◀ marks the transition where most customers are lost.", "◀ 标出客户流失最多的环节。"))
-    b.headers(fu, 4, 1, [("Stage", "阶段"), ("Count", "数量"), ("From previous", "环比转化率"),
-                         ("From first", "累计转化率"), ("Loss", "流失")])
+    b.title(
+        fu,
+        ("Funnel, checked stage by stage; planning rates", "逐层检查的销售漏斗；计划比率"),
+        ("◀ marks the transition where most customers are lost.", "◀ 标出客户流失最多的环节。"),
+    )
+    b.headers(
+        fu,
+        4,
+        1,
+        [
+            ("Stage", "阶段"),
+            ("Count", "数量"),
+            ("From previous", "环比转化率"),
+            ("From first", "累计转化率"),
+            ("Loss", "流失"),
+        ],
+    )
     b.labels(fu, 5, 1, [s for s, _ in ex.FUNNEL])
     b.inputs(fu, 5, 2, [[n] for _, n in ex.FUNNEL], "funnel_counts", WHOLE, "count")
     if b.flavour == "udf":
@@ -274,23 +404,54 @@ def _funnel(b: Builder) -> None:
     chart.height, chart.width = 7, 14
     fu.add_chart(chart, "D13")
     b.headers(fu, 13, 1, [("Planning inputs (seed 004)", "计划输入"), ("Value", "数值")])
-    b.labels(fu, 14, 1, [("Target market accounts", "目标市场客户数"), ("Accounts reached", "已触达客户数"),
-                         ("Opportunities", "商机数"), ("Deals won", "赢单数"), ("Revenue", "收入"),
-                         ("Revenue from repeat customers", "复购客户收入")])
+    b.labels(
+        fu,
+        14,
+        1,
+        [
+            ("Target market accounts", "目标市场客户数"),
+            ("Accounts reached", "已触达客户数"),
+            ("Opportunities", "商机数"),
+            ("Deals won", "赢单数"),
+            ("Revenue", "收入"),
+            ("Revenue from repeat customers", "复购客户收入"),
+        ],
+    )
     p = ex.PLANNING
-    b.inputs(fu, 14, 2, [[p[k]] for k in ("target_accounts", "reached", "opportunities", "won", "revenue",
-                                          "repeat_revenue")], "planning_inputs", WHOLE, "count")
+    b.inputs(
+        fu,
+        14,
+        2,
+        [[p[k]] for k in ("target_accounts", "reached", "opportunities", "won", "revenue", "repeat_revenue")],
+        "planning_inputs",
+        WHOLE,
+        "count",
+    )
     b.headers(fu, 21, 1, [("Planning rates", "计划比率"), ("Rate", "比率")])
-    b.labels(fu, 22, 1, [("Reach rate", "目标市场触达率"), ("Opportunity rate", "商机率"), ("Win rate", "赢单率"),
-                         ("Repeat contribution", "复购贡献")])
+    b.labels(
+        fu,
+        22,
+        1,
+        [
+            ("Reach rate", "目标市场触达率"),
+            ("Opportunity rate", "商机率"),
+            ("Win rate", "赢单率"),
+            ("Repeat contribution", "复购贡献"),
+        ],
+    )
     b.outputs(fu, 22, 2, [["B15/B14"], ["B16/B15"], ["B17/B16"], ["B19/B18"]], "planning_rates", "percent")
 
 
 def _commission(b: Builder) -> None:
     c = b.sheet("Commission", {"A": 3, "B": 34, "C": 16}, tab="7030A0")
-    b.title(c, ("Commission with accelerators", "含加速器的提成"),
-            ("100% of target → base commission; 120% → +20%; 150% → +50%; below 100% pro rata.",
-             "达成100% → 基础提成；120% → +20%；150% → +50%；低于100%按比例。"))
+    b.title(
+        c,
+        ("Commission with accelerators", "含加速器的提成"),
+        (
+            "100% of target → base commission; 120% → +20%; 150% → +50%; below 100% pro rata.",
+            "达成100% → 基础提成；120% → +20%；150% → +50%；低于100%按比例。",
+        ),
+    )
     b.headers(c, 4, 2, [("Current", "当前"), ("Value", "数值")])
     b.labels(c, 5, 2, [("Attainment", "达成率"), ("Payout", "提成")])
     b.inputs(c, 5, 3, [[ex.COMMISSION_ATTAINMENT]], "commission_attainment", ATTAINMENT, "0%")
@@ -307,14 +468,18 @@ def _payout(b: Builder, att: str) -> str:
     # the bonus of the highest threshold reached, whatever the order of the two accelerators
     # (equal thresholds: the second one, as gtm_xl.math.compensation's stable sort)
     t1, b1, t2, b2 = "Settings!$C$17", "Settings!$D$17", "Settings!$C$18", "Settings!$D$18"
-    return (f"IF({att}>=1,{base}*(1+IF(AND({att}>={t1},{att}>={t2}),IF({t2}>={t1},{b2},{b1}),"
-            f"IF({att}>={t2},{b2},IF({att}>={t1},{b1},0)))),{base}*{att})")
+    return (
+        f"IF({att}>=1,{base}*(1+IF(AND({att}>={t1},{att}>={t2}),IF({t2}>={t1},{b2},{b1}),"
+        f"IF({att}>={t2},{b2},IF({att}>={t1},{b1},0)))),{base}*{att})"
+    )
 
 
 def _trend(b: Builder) -> None:
     t = b.sheet("Trend", {"A": 10, "B": 16, "C": 16, "D": 12}, tab="A5A5A5")
     b.title(t, ("MRR trend: target vs actual", "MRR趋势：目标与实际"))
-    b.headers(t, 4, 1, [("Month", "月份"), ("MRR target", "MRR目标"), ("MRR actual", "MRR实际"), ("Attainment", "达成率")])
+    b.headers(
+        t, 4, 1, [("Month", "月份"), ("MRR target", "MRR目标"), ("MRR actual", "MRR实际"), ("Attainment", "达成率")]
+    )
     b.labels(t, 5, 1, list(ex.MONTHS))
     b.inputs(t, 5, 2, [[x] for x in ex.MRR_TARGET], "mrr_target", POSITIVE, "currency")
     b.inputs(t, 5, 3, [[x] for x in ex.MRR_ACTUAL], "mrr_actual", AMOUNT, "currency")
@@ -338,13 +503,32 @@ def _summary(b: Builder) -> None:
     b.outputs(su, 4, 2, [RAG_LABELS], None, style="header")
     b.headers(su, 4, 5, [("Avg. attainment", "平均达成率")])
     b.labels(su, 5, 1, list(ex.DIMENSIONS))
-    k = (f"Scorecard!$A${K_FIRST}:$A${K_LAST}", f"Scorecard!$F${K_FIRST}:$F${K_LAST}", f"Scorecard!$G${K_FIRST}:$G${K_LAST}")
-    c = (f"Scorecard!$A${C_FIRST}:$A${C_LAST}", f"Scorecard!$F${C_FIRST}:$F${C_LAST}", f"Scorecard!$G${C_FIRST}:$G${C_LAST}")
-    counts = [[f"COUNTIFS({k[0]},$A{r},{k[2]},{lab})+COUNTIFS({c[0]},$A{r},{c[2]},{lab})" for lab in RAG_LABELS]
-              for r in range(5, 9)]
+    k = (
+        f"Scorecard!$A${K_FIRST}:$A${K_LAST}",
+        f"Scorecard!$F${K_FIRST}:$F${K_LAST}",
+        f"Scorecard!$G${K_FIRST}:$G${K_LAST}",
+    )
+    c = (
+        f"Scorecard!$A${C_FIRST}:$A${C_LAST}",
+        f"Scorecard!$F${C_FIRST}:$F${C_LAST}",
+        f"Scorecard!$G${C_FIRST}:$G${C_LAST}",
+    )
+    counts = [
+        [f"COUNTIFS({k[0]},$A{r},{k[2]},{lab})+COUNTIFS({c[0]},$A{r},{c[2]},{lab})" for lab in RAG_LABELS]
+        for r in range(5, 9)
+    ]
     b.outputs(su, 5, 2, counts, "dimension_status_counts", "0")
-    b.outputs(su, 5, 5, [[f"(SUMIF({k[0]},$A{r},{k[1]})+SUMIF({c[0]},$A{r},{c[1]}))/(COUNTIF({k[0]},$A{r})"
-                           f"+COUNTIF({c[0]},$A{r}))"] for r in range(5, 9)], "dimension_attainment", "percent")
+    b.outputs(
+        su,
+        5,
+        5,
+        [
+            [f"(SUMIF({k[0]},$A{r},{k[1]})+SUMIF({c[0]},$A{r},{c[1]}))/(COUNTIF({k[0]},$A{r})+COUNTIF({c[0]},$A{r}))"]
+            for r in range(5, 9)
+        ],
+        "dimension_attainment",
+        "percent",
+    )
     traffic_light(su, "B4:D4", "B4", RAG_LABELS)
     b.put(su, "A10", ("LTV:CAC (target 3:1)", "LTV:CAC（目标3:1）"), "total")
     b.outputs(su, 10, 2, [["Economics!$C$12"]], None, "ratio", style="total")
@@ -379,17 +563,22 @@ def compute(inputs: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     def status(att: float) -> str:
         return str(scoring.tier(round(att, DIGITS), thresholds, labels))
 
-    att = [float(metrics.attainment(a, t, d == "lower")) for d, t, a in
-           zip([r[0] for r in v["kpi_direction"]], _f(v["kpi_target"]), _f(v["kpi_actual"]))]
+    att = [
+        float(metrics.attainment(a, t, d == "lower"))
+        for d, t, a in zip([r[0] for r in v["kpi_direction"]], _f(v["kpi_target"]), _f(v["kpi_actual"]))
+    ]
     arpa, gm, churn, disc, cac = g("arpa"), g("gross_margin"), g("churn_rate"), g("discount_rate"), g("cac")
     ltv = float(metrics.ltv(arpa, gm, churn, disc))
-    nrr = float(metrics.nrr(g("mrr_start"), g("mrr_expansion"), g("mrr_contraction"), g("mrr_churned"),
-                            g("mrr_reactivation")))
+    nrr = float(
+        metrics.nrr(g("mrr_start"), g("mrr_expansion"), g("mrr_contraction"), g("mrr_churned"), g("mrr_reactivation"))
+    )
     grr = float(metrics.grr(g("mrr_start"), g("mrr_contraction"), g("mrr_churned")))
     computed = [float(metrics.ltv_cac(arpa, gm, churn, cac, disc)), float(metrics.cac_payback(cac, arpa, gm)), nrr, grr]
     directions = [k[3] for k in ex.COMPUTED_KPIS]
-    c_att = [float(metrics.attainment(a, t, d == "lower")) for a, t, d in
-             zip(computed, _f(v["computed_kpi_target"]), directions)]
+    c_att = [
+        float(metrics.attainment(a, t, d == "lower"))
+        for a, t, d in zip(computed, _f(v["computed_kpi_target"]), directions)
+    ]
     counts = _f(v["funnel_counts"])
     conv = [float(x) for x in funnel.stage_conversion(counts)]
     cum = [float(x) for x in funnel.stage_conversion(counts, cumulative=True)]

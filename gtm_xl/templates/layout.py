@@ -17,9 +17,10 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -44,7 +45,7 @@ FMT = {
     "percent": "0.0%",
     "ratio": '0.0"x"',
     "score": "0.00",
-    "months": '0.0',
+    "months": "0.0",
     "number": "#,##0.00",
     "text": "@",
 }
@@ -55,11 +56,19 @@ STYLE = {
     "title": dict(font=Font(bold=True, size=14, color="1F3864")),
     "subtitle": dict(font=Font(italic=True, color="595959")),
     "section": dict(font=Font(bold=True, size=11, color="1F3864")),
-    "header": dict(font=Font(bold=True, color="FFFFFF"), fill=PatternFill("solid", fgColor="1F3864"),
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True), border=_BORDER),
+    "header": dict(
+        font=Font(bold=True, color="FFFFFF"),
+        fill=PatternFill("solid", fgColor="1F3864"),
+        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        border=_BORDER,
+    ),
     "label": dict(font=Font(color="000000"), border=_BORDER),
-    "input": dict(font=Font(color="0000FF"), fill=PatternFill("solid", fgColor="FFF2CC"), border=_BORDER,
-                  protection=Protection(locked=False)),
+    "input": dict(
+        font=Font(color="0000FF"),
+        fill=PatternFill("solid", fgColor="FFF2CC"),
+        border=_BORDER,
+        protection=Protection(locked=False),
+    ),
     "output": dict(font=Font(color="000000"), fill=PatternFill("solid", fgColor="F2F2F2"), border=_BORDER),
     "total": dict(font=Font(bold=True), fill=PatternFill("solid", fgColor="D9E1F2"), border=_BORDER),
     "note": dict(font=Font(color="404040"), alignment=Alignment(wrap_text=True, vertical="top")),
@@ -92,73 +101,171 @@ class Validation:
     error: tuple[str, str] = ("", "")
 
 
-def _v(type_: str, op: str | None, f1: str | None, f2: str | None, prompt: tuple[str, str],
-       error: tuple[str, str]) -> Validation:
+def _v(
+    type_: str, op: str | None, f1: str | None, f2: str | None, prompt: tuple[str, str], error: tuple[str, str]
+) -> Validation:
     return Validation(type_, op, f1, f2, prompt, error)
 
 
 #: the validations the templates use (messages: English, Chinese)
-SCORE = _v("decimal", "between", "0", "10", ("A score from 0 to 10.", "0到10之间的评分。"),
-           ("Enter a number from 0 to 10.", "请输入0到10之间的数字。"))
-FRACTION = _v("decimal", "between", "0", "1", ("A rate from 0% to 100%.", "0%到100%之间的比率。"),
-              ("Enter a percentage from 0% to 100%.", "请输入0%到100%之间的百分比。"))
-SHARE = _v("decimal", "greaterThanOrEqual", "0", None, ("A share or weight, 0 or more.", "份额或权重，不小于0。"),
-           ("Shares and weights must be 0 or more.", "份额和权重不能为负数。"))
-AMOUNT = _v("decimal", "greaterThanOrEqual", "0", None, ("An amount, 0 or more.", "金额或数量，不小于0。"),
-            ("Enter a number of 0 or more.", "请输入不小于0的数字。"))
-NPS = _v("decimal", "between", "-100", "100", ("A net promoter score from -100 to 100.", "-100到100之间的净推荐值。"),
-         ("Enter an NPS from -100 to 100.", "请输入-100到100之间的净推荐值。"))
-POSITIVE = _v("decimal", "greaterThan", "0", None, ("A number above 0.", "大于0的数字。"),
-              ("Enter a number above 0.", "请输入大于0的数字。"))
-WHOLE = _v("whole", "greaterThanOrEqual", "0", None, ("A whole number, 0 or more.", "不小于0的整数。"),
-           ("Enter a whole number of 0 or more.", "请输入不小于0的整数。"))
-ATTAINMENT = _v("decimal", "between", "0", "10", ("Attainment: 100% = on target.", "达成率：100%表示达成目标。"),
-                ("Enter an attainment from 0% to 1000%.", "请输入0%到1000%之间的达成率。"))
-BONUS = _v("decimal", "between", "0", "10", ("Bonus above base commission, e.g. 20%.", "超额奖励比例，例如20%。"),
-           ("Enter a bonus from 0% to 1000%.", "请输入0%到1000%之间的比例。"))
-TEXT = _v("textLength", "between", "1", "80", ("A name (1 to 80 characters).", "名称（1到80个字符）。"),
-          ("Enter a name of 1 to 80 characters.", "请输入1到80个字符的名称。"))
-DIRECTION = _v("list", None, '"higher,lower"', None,
-               ("higher = higher is better; lower = lower is better (e.g. competition intensity).",
-                "higher = 越高越好；lower = 越低越好（如竞争强度）。"),
-               ("Choose higher or lower.", "请选择 higher 或 lower。"))
-YES_NO = _v("list", None, '"Y,N"', None, ("Y = target this cell, N = do not.", "Y = 目标客群，N = 非目标。"),
-            ("Choose Y or N.", "请选择 Y 或 N。"))
+SCORE = _v(
+    "decimal",
+    "between",
+    "0",
+    "10",
+    ("A score from 0 to 10.", "0到10之间的评分。"),
+    ("Enter a number from 0 to 10.", "请输入0到10之间的数字。"),
+)
+FRACTION = _v(
+    "decimal",
+    "between",
+    "0",
+    "1",
+    ("A rate from 0% to 100%.", "0%到100%之间的比率。"),
+    ("Enter a percentage from 0% to 100%.", "请输入0%到100%之间的百分比。"),
+)
+SHARE = _v(
+    "decimal",
+    "greaterThanOrEqual",
+    "0",
+    None,
+    ("A share or weight, 0 or more.", "份额或权重，不小于0。"),
+    ("Shares and weights must be 0 or more.", "份额和权重不能为负数。"),
+)
+AMOUNT = _v(
+    "decimal",
+    "greaterThanOrEqual",
+    "0",
+    None,
+    ("An amount, 0 or more.", "金额或数量，不小于0。"),
+    ("Enter a number of 0 or more.", "请输入不小于0的数字。"),
+)
+NPS = _v(
+    "decimal",
+    "between",
+    "-100",
+    "100",
+    ("A net promoter score from -100 to 100.", "-100到100之间的净推荐值。"),
+    ("Enter an NPS from -100 to 100.", "请输入-100到100之间的净推荐值。"),
+)
+POSITIVE = _v(
+    "decimal",
+    "greaterThan",
+    "0",
+    None,
+    ("A number above 0.", "大于0的数字。"),
+    ("Enter a number above 0.", "请输入大于0的数字。"),
+)
+WHOLE = _v(
+    "whole",
+    "greaterThanOrEqual",
+    "0",
+    None,
+    ("A whole number, 0 or more.", "不小于0的整数。"),
+    ("Enter a whole number of 0 or more.", "请输入不小于0的整数。"),
+)
+ATTAINMENT = _v(
+    "decimal",
+    "between",
+    "0",
+    "10",
+    ("Attainment: 100% = on target.", "达成率：100%表示达成目标。"),
+    ("Enter an attainment from 0% to 1000%.", "请输入0%到1000%之间的达成率。"),
+)
+BONUS = _v(
+    "decimal",
+    "between",
+    "0",
+    "10",
+    ("Bonus above base commission, e.g. 20%.", "超额奖励比例，例如20%。"),
+    ("Enter a bonus from 0% to 1000%.", "请输入0%到1000%之间的比例。"),
+)
+TEXT = _v(
+    "textLength",
+    "between",
+    "1",
+    "80",
+    ("A name (1 to 80 characters).", "名称（1到80个字符）。"),
+    ("Enter a name of 1 to 80 characters.", "请输入1到80个字符的名称。"),
+)
+DIRECTION = _v(
+    "list",
+    None,
+    '"higher,lower"',
+    None,
+    (
+        "higher = higher is better; lower = lower is better (e.g. competition intensity).",
+        "higher = 越高越好；lower = 越低越好（如竞争强度）。",
+    ),
+    ("Choose higher or lower.", "请选择 higher 或 lower。"),
+)
+YES_NO = _v(
+    "list",
+    None,
+    '"Y,N"',
+    None,
+    ("Y = target this cell, N = do not.", "Y = 目标客群，N = 非目标。"),
+    ("Choose Y or N.", "请选择 Y 或 N。"),
+)
 
 
 def multiple_of(unit_cell: str, first_cell: str) -> Validation:
     """A non-negative amount that is a whole number of ``unit_cell`` units."""
-    return _v("custom", None, f"AND(ISNUMBER({first_cell}),{first_cell}>=0,MOD({first_cell},{unit_cell})=0)", None,
-              ("An amount, 0 or more, a whole number of budget units.", "不小于0的金额，须为预算单位的整数倍。"),
-              ("Enter a non-negative multiple of the budget unit.", "请输入预算单位的非负整数倍。"))
+    return _v(
+        "custom",
+        None,
+        f"AND(ISNUMBER({first_cell}),{first_cell}>=0,MOD({first_cell},{unit_cell})=0)",
+        None,
+        ("An amount, 0 or more, a whole number of budget units.", "不小于0的金额，须为预算单位的整数倍。"),
+        ("Enter a non-negative multiple of the budget unit.", "请输入预算单位的非负整数倍。"),
+    )
 
 
 def rate_target(cell_ref: str) -> Validation:
     """A rate target above 0% and at most 100% (a target of 0 would divide by zero)."""
-    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>0,{cell_ref}<=1)", None,
-              ("A rate target above 0% and up to 100%.", "大于0%且不超过100%的比率目标。"),
-              ("Enter a percentage above 0% and up to 100%.", "请输入大于0%且不超过100%的百分比。"))
+    return _v(
+        "custom",
+        None,
+        f"AND(ISNUMBER({cell_ref}),{cell_ref}>0,{cell_ref}<=1)",
+        None,
+        ("A rate target above 0% and up to 100%.", "大于0%且不超过100%的比率目标。"),
+        ("Enter a percentage above 0% and up to 100%.", "请输入大于0%且不超过100%的百分比。"),
+    )
 
 
-def below(cell_ref: str, above_ref: str, low: str, high: str, prompt: tuple[str, str],
-          error: tuple[str, str]) -> Validation:
+def below(
+    cell_ref: str, above_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
+) -> Validation:
     """A number in [low, high] strictly below ``above_ref`` (thresholds in descending order)."""
-    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}<{above_ref})",
-              None, prompt, error)
+    return _v(
+        "custom",
+        None,
+        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}<{above_ref})",
+        None,
+        prompt,
+        error,
+    )
 
 
-def above(cell_ref: str, below_ref: str, low: str, high: str, prompt: tuple[str, str],
-          error: tuple[str, str]) -> Validation:
+def above(
+    cell_ref: str, below_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
+) -> Validation:
     """A number in [low, high] strictly above ``below_ref`` (thresholds in ascending order)."""
-    return _v("custom", None, f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}>{below_ref})",
-              None, prompt, error)
+    return _v(
+        "custom",
+        None,
+        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}>{below_ref})",
+        None,
+        prompt,
+        error,
+    )
 
 
 def excel_round(x: float, digits: int = 0) -> float:
     """Excel's ROUND: half away from zero (Python's round() is half to even)."""
     import math
 
-    factor = 10.0 ** digits
+    factor = 10.0**digits
     y = abs(x) * factor
     r = math.floor(y + 0.5)
     return math.copysign(r / factor, x) if r else 0.0
@@ -244,8 +351,9 @@ class Builder:
         """Room for two lines in a header row (long labels wrap)."""
         ws.row_dimensions[row].height = 30
 
-    def labels(self, ws: Worksheet, row: int, col: int, texts: Sequence[Any], down: bool = True,
-               style: str = "label") -> None:
+    def labels(
+        self, ws: Worksheet, row: int, col: int, texts: Sequence[Any], down: bool = True, style: str = "label"
+    ) -> None:
         for i, text in enumerate(texts):
             self.put(ws, cell(col, row + i) if down else cell(col + i, row), text, style)
 
@@ -260,8 +368,16 @@ class Builder:
         self.wb.defined_names[name] = DefinedName(name, attr_text=target)
 
     # --- blocks --------------------------------------------------------------------------------
-    def inputs(self, ws: Worksheet, row: int, col: int, values: Sequence[Sequence[Any]], name: str | None,
-               validation: Validation, fmt: str | None = None) -> str:
+    def inputs(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        values: Sequence[Sequence[Any]],
+        name: str | None,
+        validation: Validation,
+        fmt: str | None = None,
+    ) -> str:
         """Write a block of input values (rows of cells) with input style and validation; name it."""
         height, width = len(values), max(len(r) for r in values)
         for i, r in enumerate(values):
@@ -273,8 +389,16 @@ class Builder:
             self.name(name, ws, ref)
         return ref
 
-    def outputs(self, ws: Worksheet, row: int, col: int, formulas: Sequence[Sequence[str]], name: str | None,
-                fmt: str | None = None, style: str = "output") -> str:
+    def outputs(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        formulas: Sequence[Sequence[str]],
+        name: str | None,
+        fmt: str | None = None,
+        style: str = "output",
+    ) -> str:
         """Write a block of formulas (each without '='), locked and styled as outputs; name it."""
         height, width = len(formulas), max(len(r) for r in formulas)
         for i, r in enumerate(formulas):
@@ -285,8 +409,18 @@ class Builder:
             self.name(name, ws, ref)
         return ref
 
-    def array_output(self, ws: Worksheet, row: int, col: int, height: int, width: int, formula: str,
-                     name: str | None, fmt: str | None = None, style: str = "output") -> str:
+    def array_output(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        height: int,
+        width: int,
+        formula: str,
+        name: str | None,
+        fmt: str | None = None,
+        style: str = "output",
+    ) -> str:
         """A legacy (CSE) array formula over a block: what Excel and LibreOffice both accept for a
         function that returns several values."""
         ref = area(col, row, col + width - 1, row + height - 1, absolute=False)
@@ -302,11 +436,20 @@ class Builder:
         key = (ws.title, v)
         dv = self._validations.get(key)
         if dv is None:
-            dv = DataValidation(type=v.type, operator=v.operator, formula1=v.formula1, formula2=v.formula2,
-                                allow_blank=False, showInputMessage=True, showErrorMessage=True,
-                                promptTitle=self.t(("Input", "输入")), prompt=self.t(v.prompt),
-                                errorTitle=self.t(("Invalid input", "输入无效")), error=self.t(v.error),
-                                errorStyle="stop")
+            dv = DataValidation(
+                type=v.type,
+                operator=v.operator,
+                formula1=v.formula1,
+                formula2=v.formula2,
+                allow_blank=False,
+                showInputMessage=True,
+                showErrorMessage=True,
+                promptTitle=self.t(("Input", "输入")),
+                prompt=self.t(v.prompt),
+                errorTitle=self.t(("Invalid input", "输入无效")),
+                error=self.t(v.error),
+                errorStyle="stop",
+            )
             ws.add_data_validation(dv)
             self._validations[key] = dv
         dv.add(ref)
@@ -317,7 +460,8 @@ class Builder:
         if missing:
             raise KeyError(f"{self.template_id}: declared names never defined: {sorted(missing)}")
         self.wb.defined_names[TEMPLATE_NAME] = DefinedName(
-            TEMPLATE_NAME, attr_text=f'"{self.template_id}:{self.version}"')
+            TEMPLATE_NAME, attr_text=f'"{self.template_id}:{self.version}"'
+        )
         props = self.wb.properties
         props.creator = "gtm-xl"
         props.title = f"{self.template_id} {self.version} ({self.flavour}, {self.lang})"
@@ -335,13 +479,15 @@ def deterministic_bytes(wb: Workbook) -> bytes:
     raw = io.BytesIO()
     wb.save(raw)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                              rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<3>", data)
+                data = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<3>",
+                    data,
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
@@ -363,5 +509,6 @@ def traffic_light(ws: Worksheet, ref: str, first_cell: str, values: Iterable[str
     from openpyxl.formatting.rule import FormulaRule
 
     for value, fill, font in zip(values, (GREEN, AMBER, RED), (GREEN_FONT, AMBER_FONT, RED_FONT)):
-        ws.conditional_formatting.add(ref, FormulaRule(formula=[f"{first_cell}={value}"], fill=fill, font=font,
-                                                       stopIfTrue=True))
+        ws.conditional_formatting.add(
+            ref, FormulaRule(formula=[f"{first_cell}={value}"], fill=fill, font=font, stopIfTrue=True)
+        )

@@ -40,8 +40,10 @@ def write_block(wb: Workbook, name: str, values: list[list[Any]]) -> None:
     """Write rows of values into a named block; the shape must match the block's."""
     sheet, (c1, r1, c2, r2) = destination(wb, name)
     if len(values) != r2 - r1 + 1 or any(len(r) != c2 - c1 + 1 for r in values):
-        raise ValueError(f"{name!r} is {r2 - r1 + 1}×{c2 - c1 + 1} cells, got "
-                         f"{len(values)}×{max((len(r) for r in values), default=0)} values")
+        raise ValueError(
+            f"{name!r} is {r2 - r1 + 1}×{c2 - c1 + 1} cells, got "
+            f"{len(values)}×{max((len(r) for r in values), default=0)} values"
+        )
     ws = wb[sheet]
     for i, row in enumerate(values):
         for j, v in enumerate(row):

@@ -22,8 +22,9 @@ from __future__ import annotations
 __all__ = ["split_part"]
 
 
-def split_part(total: str, unit: str, weights: str, weight: str, positions: str, position: str,
-               mask: str | None = None) -> str:
+def split_part(
+    total: str, unit: str, weights: str, weight: str, positions: str, position: str, mask: str | None = None
+) -> str:
     """Formula (without '=') for one part of a largest-remainder split.
 
     ``weights``: the weights range (absolute); ``weight``: this part's weight cell; ``positions``
@@ -43,8 +44,10 @@ def split_part(total: str, unit: str, weights: str, weight: str, positions: str,
     frac = f"({q}-INT({q}))"
     frac_i = f"({q_i}-INT({q_i}))"
     leftover = f"({units}-SUMPRODUCT(INT({q})))"
-    before = (f"SUMPRODUCT({m}*(({frac}>{frac_i})+({frac}={frac_i})*(({eff}>{eff_i})"
-              f"+({eff}={eff_i})*({positions}<{position}))))")
+    before = (
+        f"SUMPRODUCT({m}*(({frac}>{frac_i})+({frac}={frac_i})*(({eff}>{eff_i})"
+        f"+({eff}={eff_i})*({positions}<{position}))))"
+    )
     largest = f"(SUMPRODUCT({m}*(({eff}>{eff_i})+({eff}={eff_i})*({positions}<{position})))=0)"
     residual = f"(({total})-{units}*({unit}))"
     return f"(INT({q_i})+({before}<{leftover}))*{unit}+{largest}*{residual}"

@@ -15,13 +15,12 @@ import numpy as np
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
-from gtm_xl.math import scoring
 from gtm_xl.errors import CellError
+from gtm_xl.math import scoring
 from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
-from gtm_xl.templates.layout import (DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell,
-                                     traffic_light)
 from gtm_xl.templates.instructions import instructions_sheet
+from gtm_xl.templates.layout import DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell, traffic_light
 
 TEMPLATE_ID = "scoring_matrix"
 VERSION = "1.0"
@@ -47,10 +46,13 @@ NAMES: dict[str, NameInfo] = {
     "industry_names": NameInfo("input", "industries (column)"),
     "industry_scores": NameInfo("input", "industries × criteria scores 0–10"),
     "adjusted_scores": NameInfo("output", "scores after direction (10 − s for lower-is-better criteria)"),
-    "weighted_score": NameInfo("output", "weighted score per industry (10 decimals; blank for an empty row, "
-                                         "#N/A for an industry with no score)"),
-    "industry_rank": NameInfo("output", "rank of each industry by score (1 = best; ties share a rank; blank rows "
-                                        "are not ranked)"),
+    "weighted_score": NameInfo(
+        "output",
+        "weighted score per industry (10 decimals; blank for an empty row, #N/A for an industry with no score)",
+    ),
+    "industry_rank": NameInfo(
+        "output", "rank of each industry by score (1 = best; ties share a rank; blank rows are not ranked)"
+    ),
     "industry_tier": NameInfo("output", "tier label of each industry (blank for an empty row)"),
     "target_grid": NameInfo("output", "industries × company sizes: Y where targeted"),
     "targeted_by_size": NameInfo("output", "number of targeted industries per company size"),
@@ -61,26 +63,53 @@ NAMES: dict[str, NameInfo] = {
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
-    (("Scores industries (or segments, accounts) on weighted criteria, sorts them into key / general / "
-      "non-key tiers (A/B/C) by a traffic-light model, and shows which company sizes to target in each.",
-      "按加权标准为行业（或细分市场、客户）评分，用红绿灯模型分为重点/一般/非重点行业（A/B/C），"
-      "并显示各层级的目标企业规模。"), None),
+    (
+        (
+            "Scores industries (or segments, accounts) on weighted criteria, sorts them into key / general / "
+            "non-key tiers (A/B/C) by a traffic-light model, and shows which company sizes to target in each.",
+            "按加权标准为行业（或细分市场、客户）评分，用红绿灯模型分为重点/一般/非重点行业（A/B/C），"
+            "并显示各层级的目标企业规模。",
+        ),
+        None,
+    ),
     (("What to fill in (blue on yellow cells)", "需要填写的内容（黄底蓝字单元格）"), None),
-    (("Settings: criterion names, weights (any non-negative numbers; they are normalised), and direction — "
-      "'lower' for criteria where less is better, such as competition intensity (scored as 10 − score).",
-      "设置：标准名称、权重（任意非负数，自动归一化）和方向——竞争强度等越低越好的标准选 lower（按 10 − 分数计）。"), None),
-    (("Settings: tier thresholds (A from 7, B from 4 by default), tier labels, and the company sizes "
-      "targeted in each tier (Y/N).", "设置：层级阈值（默认A≥7、B≥4）、层级标签，以及各层级目标企业规模（Y/N）。"), None),
-    (("Matrix: industry names and a score from 0 to 10 per criterion. Fewer than 12 industries: leave the "
-      "unused rows empty (no name, no score) — they get no score, rank or tier and are not counted; a named "
-      "industry without any score shows #N/A until it is scored.",
-      "评分矩阵：行业名称及各标准0–10分的评分。不足12个行业时，多余的行留空（无名称、无评分）：不计分、不排名、"
-      "不分层、不计数；有名称但没有任何评分的行业显示#N/A，直到填入评分。"), None),
+    (
+        (
+            "Settings: criterion names, weights (any non-negative numbers; they are normalised), and direction — "
+            "'lower' for criteria where less is better, such as competition intensity (scored as 10 − score).",
+            "设置：标准名称、权重（任意非负数，自动归一化）和方向——竞争强度等越低越好的标准选 lower（按 10 − 分数计）。",
+        ),
+        None,
+    ),
+    (
+        (
+            "Settings: tier thresholds (A from 7, B from 4 by default), tier labels, and the company sizes "
+            "targeted in each tier (Y/N).",
+            "设置：层级阈值（默认A≥7、B≥4）、层级标签，以及各层级目标企业规模（Y/N）。",
+        ),
+        None,
+    ),
+    (
+        (
+            "Matrix: industry names and a score from 0 to 10 per criterion. Fewer than 12 industries: leave the "
+            "unused rows empty (no name, no score) — they get no score, rank or tier and are not counted; a named "
+            "industry without any score shows #N/A until it is scored.",
+            "评分矩阵：行业名称及各标准0–10分的评分。不足12个行业时，多余的行留空（无名称、无评分）：不计分、不排名、"
+            "不分层、不计数；有名称但没有任何评分的行业显示#N/A，直到填入评分。",
+        ),
+        None,
+    ),
     (("What you get (grey cells, locked)", "输出内容（灰色单元格，已锁定）"), None),
-    (("Weighted score = Σ weight × score / Σ weight (blank scores drop out with their weight); rank "
-      "(1 = best); tier by threshold, lower bound inclusive; the industry × size grid; a summary per tier "
-      "and a bar chart of scores.", "加权得分 = Σ权重×分数/Σ权重（空白分数及其权重不计）；排名（1为最高）；"
-      "按阈值分层（含下限）；行业×规模网格；各层级汇总及得分柱状图。"), None),
+    (
+        (
+            "Weighted score = Σ weight × score / Σ weight (blank scores drop out with their weight); rank "
+            "(1 = best); tier by threshold, lower bound inclusive; the industry × size grid; a summary per tier "
+            "and a bar chart of scores.",
+            "加权得分 = Σ权重×分数/Σ权重（空白分数及其权重不计）；排名（1为最高）；"
+            "按阈值分层（含下限）；行业×规模网格；各层级汇总及得分柱状图。",
+        ),
+        None,
+    ),
 )
 
 
@@ -90,7 +119,12 @@ def build(b: Builder) -> None:
     s = b.sheet("Settings", {"A": 3, "B": 30, "C": 18, "D": 18, "E": 18, "F": 18}, tab="FFC000")
     b.title(s, (TITLE[0] + " — settings", TITLE[1] + " — 设置"))
     b.headers(s, 4, 2, [("Criteria", "评分标准")] + [(f"Criterion {i + 1}", f"标准{i + 1}") for i in range(N_CRIT)])
-    b.labels(s, 5, 2, [("Criterion", "标准名称"), ("Weight", "权重"), ("Direction (higher/lower is better)", "方向（higher/lower）")])
+    b.labels(
+        s,
+        5,
+        2,
+        [("Criterion", "标准名称"), ("Weight", "权重"), ("Direction (higher/lower is better)", "方向（higher/lower）")],
+    )
     b.inputs(s, 5, 3, [[b.t(c[0]) for c in ex.CRITERIA]], "criteria_names", TEXT)
     b.inputs(s, 6, 3, [[c[1] for c in ex.CRITERIA]], "criteria_weights", SHARE, "percent")
     b.inputs(s, 7, 3, [[c[2] for c in ex.CRITERIA]], "criteria_direction", DIRECTION)
@@ -105,8 +139,11 @@ def build(b: Builder) -> None:
     s.freeze_panes = "C5"
 
     m = b.sheet("Matrix", {"A": 5, "B": 26, **{c: 14 for c in "CDEFGHI"}, **{c: 12 for c in "JKLM"}}, tab="4472C4")
-    b.title(m, (TITLE[0], TITLE[1]), ("Scores 0–10 per criterion; grey cells are computed.",
-                                       "各标准评分0–10；灰色单元格为计算结果。"))
+    b.title(
+        m,
+        (TITLE[0], TITLE[1]),
+        ("Scores 0–10 per criterion; grey cells are computed.", "各标准评分0–10；灰色单元格为计算结果。"),
+    )
     b.headers(m, 4, 1, ["#", ("Industry", "行业")])
     b.outputs(m, 4, 3, [[f"Settings!{cell(3 + j, 5)}" for j in range(N_CRIT)]], None, style="header")
     b.headers(m, 4, 7, [("Weighted score", "加权得分"), ("Rank", "排名"), ("Tier", "层级")])
@@ -114,11 +151,17 @@ def build(b: Builder) -> None:
     b.labels(m, FIRST, 1, list(range(1, N_IND + 1)))
     b.inputs(m, FIRST, 2, [[b.t(name)] for name, _ in ex.INDUSTRIES], "industry_names", TEXT)
     b.inputs(m, FIRST, 3, [list(sc) for _, sc in ex.INDUSTRIES], "industry_scores", SCORE, "0.0")
-    adjusted = [[f'IF({cell(3 + j, r)}="","",IF(Settings!{cell(3 + j, 7, True)}="lower",10-{cell(3 + j, r)},'
-                 f'{cell(3 + j, r)}))' for j in range(N_CRIT)] for r in range(FIRST, LAST + 1)]
+    adjusted = [
+        [
+            f'IF({cell(3 + j, r)}="","",IF(Settings!{cell(3 + j, 7, True)}="lower",10-{cell(3 + j, r)},'
+            f"{cell(3 + j, r)}))"
+            for j in range(N_CRIT)
+        ]
+        for r in range(FIRST, LAST + 1)
+    ]
     b.outputs(m, FIRST, 10, adjusted, "adjusted_scores", "0.0")
     weights = "Settings!$C$6:$F$6"
-    last_col = cell(2 + N_CRIT, FIRST)[:-len(str(FIRST))]  # the last criterion's column (F)
+    last_col = cell(2 + N_CRIT, FIRST)[: -len(str(FIRST))]  # the last criterion's column (F)
     scores_rows, tiers = [], []
     for r in range(FIRST, LAST + 1):
         empty = f"COUNTA(B{r}:{last_col}{r})=0"  # no name and no score: not an industry
@@ -127,53 +170,95 @@ def build(b: Builder) -> None:
             tier = f"GTM_TIER(G{r},Settings!$C$10:$C$11,Settings!$D$10:$D$12)"
         else:
             s_ = f"C{r}:{last_col}{r}"
-            score = (f'IF(COUNT({s_})=0,NA(),SUMPRODUCT({weights},({s_}<>"")*({s_}+(Settings!$C$7:$F$7="lower")'
-                     f'*(10-2*{s_})))/SUMPRODUCT({weights},--({s_}<>"")))')
-            tier = (f"IF(G{r}>=Settings!$C$10,Settings!$D$10,IF(G{r}>=Settings!$C$11,Settings!$D$11,"
-                    f"Settings!$D$12))")
+            score = (
+                f'IF(COUNT({s_})=0,NA(),SUMPRODUCT({weights},({s_}<>"")*({s_}+(Settings!$C$7:$F$7="lower")'
+                f'*(10-2*{s_})))/SUMPRODUCT({weights},--({s_}<>"")))'
+            )
+            tier = f"IF(G{r}>=Settings!$C$10,Settings!$D$10,IF(G{r}>=Settings!$C$11,Settings!$D$11,Settings!$D$12))"
         scores_rows.append([f'IF({empty},"",ROUND({score},{DIGITS}))'])
         tiers.append([f'IF(G{r}="","",{tier})'])
     b.outputs(m, FIRST, 7, scores_rows, "weighted_score", "score")
     b.outputs(m, FIRST, 9, tiers, "industry_tier")
     # ranks count the scores above (COUNTIF skips blanks and errors); scores are rounded, so ties are exact
-    b.outputs(m, FIRST, 8, [[f'IF(G{r}="","",1+COUNTIF($G${FIRST}:$G${LAST},">"&G{r}))']
-                            for r in range(FIRST, LAST + 1)], "industry_rank", "0")
+    b.outputs(
+        m,
+        FIRST,
+        8,
+        [[f'IF(G{r}="","",1+COUNTIF($G${FIRST}:$G${LAST},">"&G{r}))'] for r in range(FIRST, LAST + 1)],
+        "industry_rank",
+        "0",
+    )
     traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
     m.freeze_panes = "C5"
 
     g = b.sheet("Grid", {"A": 26, "B": 8, **{c: 20 for c in "CDEF"}}, tab="70AD47")
-    b.title(g, ("Industry × company size: target cells", "行业 × 企业规模：目标客群"),
-            ("Y = targeted, from the tier of the industry and Settings › Targeted company sizes.",
-             "Y = 目标客群，由行业层级及“设置›目标企业规模”决定。"))
+    b.title(
+        g,
+        ("Industry × company size: target cells", "行业 × 企业规模：目标客群"),
+        (
+            "Y = targeted, from the tier of the industry and Settings › Targeted company sizes.",
+            "Y = 目标客群，由行业层级及“设置›目标企业规模”决定。",
+        ),
+    )
     b.headers(g, 4, 1, [("Industry", "行业"), ("Tier", "层级")])
     b.outputs(g, 4, 3, [[f"Settings!{cell(3 + j, 14)}" for j in range(N_SIZE)]], None, style="header")
-    b.outputs(g, FIRST, 1, [[f'IF(Matrix!B{r}="","",Matrix!B{r})', f"Matrix!I{r}"] for r in range(FIRST, LAST + 1)],
-              None)
-    grid = [[f'IF($B{r}="","",INDEX(Settings!$C$15:$F$17,MATCH($B{r},Settings!$D$10:$D$12,0),{j + 1}))'
-             for j in range(N_SIZE)] for r in range(FIRST, LAST + 1)]
+    b.outputs(
+        g, FIRST, 1, [[f'IF(Matrix!B{r}="","",Matrix!B{r})', f"Matrix!I{r}"] for r in range(FIRST, LAST + 1)], None
+    )
+    grid = [
+        [
+            f'IF($B{r}="","",INDEX(Settings!$C$15:$F$17,MATCH($B{r},Settings!$D$10:$D$12,0),{j + 1}))'
+            for j in range(N_SIZE)
+        ]
+        for r in range(FIRST, LAST + 1)
+    ]
     b.outputs(g, FIRST, 3, grid, "target_grid")
     for j in range(N_SIZE):
         for r in range(FIRST, LAST + 1):
             g[cell(3 + j, r)].alignment = Alignment(horizontal="center")
     traffic_light(g, f"C{FIRST}:F{LAST}", f"C{FIRST}", ['"Y"', '"-"', '"N"'])
     b.put(g, f"A{LAST + 2}", ("Targeted industries", "目标行业数"), "total")
-    b.outputs(g, LAST + 2, 3, [[f'COUNTIF({area(3 + j, FIRST, 3 + j, LAST)},"Y")' for j in range(N_SIZE)]],
-              "targeted_by_size", "0", style="total")
+    b.outputs(
+        g,
+        LAST + 2,
+        3,
+        [[f'COUNTIF({area(3 + j, FIRST, 3 + j, LAST)},"Y")' for j in range(N_SIZE)]],
+        "targeted_by_size",
+        "0",
+        style="total",
+    )
     g.freeze_panes = "C5"
 
     su = b.sheet("Summary", {"A": 10, "B": 26, "C": 14, "D": 16}, tab="A5A5A5")
     b.title(su, ("Summary by tier", "分层汇总"))
-    b.headers(su, 4, 1, [("Tier", "层级"), ("Meaning", "含义"), ("Industries", "行业数"), ("Average score", "平均得分")])
+    b.headers(
+        su, 4, 1, [("Tier", "层级"), ("Meaning", "含义"), ("Industries", "行业数"), ("Average score", "平均得分")]
+    )
     b.outputs(su, 5, 1, [[f"Settings!$D${10 + i}"] for i in range(3)], None)
     b.labels(su, 5, 2, list(ex.TIER_NAMES))
     b.outputs(su, 5, 3, [[f"COUNTIF(Matrix!$I${FIRST}:$I${LAST},A{5 + i})"] for i in range(3)], "tier_count", "0")
-    b.outputs(su, 5, 4, [[f'IF(C{5 + i}=0,"",AVERAGEIF(Matrix!$I${FIRST}:$I${LAST},A{5 + i},'
-                          f'Matrix!$G${FIRST}:$G${LAST}))'] for i in range(3)], "tier_avg_score", "score")
+    b.outputs(
+        su,
+        5,
+        4,
+        [
+            [f'IF(C{5 + i}=0,"",AVERAGEIF(Matrix!$I${FIRST}:$I${LAST},A{5 + i},Matrix!$G${FIRST}:$G${LAST}))']
+            for i in range(3)
+        ],
+        "tier_avg_score",
+        "score",
+    )
     traffic_light(su, "A5:A7", "A5", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
     b.put(su, "A9", ("Top industry", "排名第一的行业"), "total")
     b.put(su, "B9", None, "total")
-    b.outputs(su, 9, 3, [[f'INDEX(Matrix!$B${FIRST}:$B${LAST},MATCH(1,Matrix!$H${FIRST}:$H${LAST},0))&""']],
-              "top_industry", style="total")
+    b.outputs(
+        su,
+        9,
+        3,
+        [[f'INDEX(Matrix!$B${FIRST}:$B${LAST},MATCH(1,Matrix!$H${FIRST}:$H${LAST},0))&""']],
+        "top_industry",
+        style="total",
+    )
     chart = BarChart()
     chart.type = "bar"
     chart.title = b.t(("Weighted score by industry", "各行业加权得分"))

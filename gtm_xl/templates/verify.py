@@ -49,7 +49,8 @@ def output_differences(source: str | os.PathLike, recalculated: str | os.PathLik
         if info.kind != "output":
             continue
         got, want = read_block(got_wb, name), expected[name]
-        if len(got) != len(want) or any(len(rg) != len(rw) or not all(map(same_value, rg, rw))
-                                         for rg, rw in zip(got, want)):
+        if len(got) != len(want) or any(
+            len(rg) != len(rw) or not all(map(same_value, rg, rw)) for rg, rw in zip(got, want)
+        ):
             problems.append(f"{os.path.basename(recalculated)} {name}: got {got}, expected {want}")
     return problems

@@ -35,24 +35,23 @@ class DemoResult:
     templates: list[Path]
     regional: list[Path]
     manifest: Path
-    refreshed: list[Any]                      # gtm_xl.workflows.refresh.FileReport, one per refreshed file
-    differences: dict[str, list[str]]         # template kind or regional file → outputs unlike the math
-    rollup: Any                               # gtm_xl.workflows.rollup.job.RollupReport
+    refreshed: list[Any]  # gtm_xl.workflows.refresh.FileReport, one per refreshed file
+    differences: dict[str, list[str]]  # template kind or regional file → outputs unlike the math
+    rollup: Any  # gtm_xl.workflows.rollup.job.RollupReport
     written: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return (all(r.ok for r in self.refreshed) and not any(self.differences.values())
-                and self.rollup.complete)
+        return all(r.ok for r in self.refreshed) and not any(self.differences.values()) and self.rollup.complete
 
 
 def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
     """Build, fill, refresh and roll up into ``out_dir`` (templates/, regions/, rollup.xlsx, rollup_csv/)."""
+    from gtm_xl.templates import TEMPLATES, build_all, file_name
+    from gtm_xl.templates.verify import output_differences
     from gtm_xl.workflows.distribute import distribute
     from gtm_xl.workflows.refresh import refresh_files
     from gtm_xl.workflows.rollup.job import rollup
-    from gtm_xl.templates import TEMPLATES, build_all, file_name
-    from gtm_xl.templates.verify import output_differences
 
     out = Path(out_dir)
     templates_dir, regions_dir = out / "templates", out / "regions"
@@ -62,13 +61,13 @@ def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
     # each built file is its own source of inputs: the refresh changed cached values only
     differences = {kind: output_differences(path, path, kind) for kind, path in zip(TEMPLATES, udf_templates)}
     # the refreshed template goes out; the copies' new inputs make their cached values stale until refreshed
-    sent = distribute(templates_dir / file_name("budget_by_tier", "udf"), REGIONS_TABLE, regions_dir,
-                      rows_path=ROWS_TABLE)
+    sent = distribute(
+        templates_dir / file_name("budget_by_tier", "udf"), REGIONS_TABLE, regions_dir, rows_path=ROWS_TABLE
+    )
     regional = [regions_dir / f.file for f in sent.files]
     refreshed += refresh_files(regional, in_place=True, jobs=jobs)
     differences.update({path.name: output_differences(path, path, "budget_by_tier") for path in regional})
-    report = rollup(regional, out / "rollup.xlsx", manifest=sent.manifest, csv_dir=out / "rollup_csv",
-                    jobs=jobs)
+    report = rollup(regional, out / "rollup.xlsx", manifest=sent.manifest, csv_dir=out / "rollup_csv", jobs=jobs)
     return DemoResult(out, templates, regional, sent.manifest, refreshed, differences, report)
 
 
@@ -97,64 +96,121 @@ def plan_lines(result: DemoResult) -> list[str]:
     from gtm_xl.templates import file_name
 
     tdir = result.out_dir / "templates"
-    sm = _blocks(tdir / file_name("scoring_matrix", "udf"),
-                 ("industry_names", "weighted_score", "industry_rank", "industry_tier", "top_industry"))
-    bt = _blocks(tdir / file_name("budget_by_tier", "udf"),
-                 ("total_budget", "tier_labels", "tier_shares", "industry_names", "industry_budget",
-                  "budget_by_tier", "budget_by_quarter", "gmv_by_quarter", "enrolments_by_role",
-                  "potential_firms", "served_firms", "current_penetration", "penetration_goal", "goal_firms",
-                  "check_status"))
-    kp = _blocks(tdir / file_name("kpi_scorecard", "udf"),
-                 ("ltv", "cac", "ltv_cac", "ltv_cac_target", "cac_payback", "churn_annual", "nrr", "grr",
-                  "funnel_conversion", "funnel_losing_stage", "commission_attainment", "commission_payout",
-                  "kpi_status"))
+    sm = _blocks(
+        tdir / file_name("scoring_matrix", "udf"),
+        ("industry_names", "weighted_score", "industry_rank", "industry_tier", "top_industry"),
+    )
+    bt = _blocks(
+        tdir / file_name("budget_by_tier", "udf"),
+        (
+            "total_budget",
+            "tier_labels",
+            "tier_shares",
+            "industry_names",
+            "industry_budget",
+            "budget_by_tier",
+            "budget_by_quarter",
+            "gmv_by_quarter",
+            "enrolments_by_role",
+            "potential_firms",
+            "served_firms",
+            "current_penetration",
+            "penetration_goal",
+            "goal_firms",
+            "check_status",
+        ),
+    )
+    kp = _blocks(
+        tdir / file_name("kpi_scorecard", "udf"),
+        (
+            "ltv",
+            "cac",
+            "ltv_cac",
+            "ltv_cac_target",
+            "cac_payback",
+            "churn_annual",
+            "nrr",
+            "grr",
+            "funnel_conversion",
+            "funnel_losing_stage",
+            "commission_attainment",
+            "commission_payout",
+            "kpi_status",
+        ),
+    )
     one = lambda block: block[0][0]  # noqa: E731 - a single-cell name
     lines = ["GTM plan — the example workbooks after the headless refresh", ""]
     lines.append("1. Industries scored and tiered (scoring matrix; A ≥ 7 key, B ≥ 4 general, C non-key)")
     budget_of = dict(zip(_column(bt["industry_names"]), _column(bt["industry_budget"])))
     lines.append(f"   {'Rank':>4}  {'Industry':<24}{'Score':>7}  Tier{'Budget':>14}")
-    rows = sorted(zip(_column(sm["industry_rank"]), _column(sm["industry_names"]), _column(sm["weighted_score"]),
-                      _column(sm["industry_tier"])), key=lambda r: r[0])
+    rows = sorted(
+        zip(
+            _column(sm["industry_rank"]),
+            _column(sm["industry_names"]),
+            _column(sm["weighted_score"]),
+            _column(sm["industry_tier"]),
+        ),
+        key=lambda r: r[0],
+    )
     for rank, name, score, tier in rows:
         lines.append(f"   {rank:>4.0f}  {name:<24}{score:>7.2f}  {tier:^4}{_money(budget_of.get(name, '')):>14}")
     lines += ["", f"2. Budget by tier (total {_money(one(bt['total_budget']))})"]
-    for label, share, amount in zip(_column(bt["tier_labels"]), _column(bt["tier_shares"]),
-                                    _column(bt["budget_by_tier"])):
+    for label, share, amount in zip(
+        _column(bt["tier_labels"]), _column(bt["tier_shares"]), _column(bt["budget_by_tier"])
+    ):
         lines.append(f"   Tier {label}: {_money(amount):>12}  ({share:.0%})")
-    lines.append("   By quarter: " + " / ".join(map(_money, bt["budget_by_quarter"][0]))
-                 + f"; checks: {one(bt['check_status'])}")
+    lines.append(
+        "   By quarter: " + " / ".join(map(_money, bt["budget_by_quarter"][0])) + f"; checks: {one(bt['check_status'])}"
+    )
     lines += ["", "3. Targets split by time and role"]
     lines.append("   GMV by quarter: " + " / ".join(map(_money, _column(bt["gmv_by_quarter"]))))
     lines.append("   Enrolments by role: " + " / ".join(map(_money, _column(bt["enrolments_by_role"]))))
-    lines.append(f"   Market: {_money(one(bt['potential_firms']))} firms, {_money(one(bt['served_firms']))} served = "
-                 f"{one(bt['current_penetration']):.0%} penetration; goal {one(bt['penetration_goal']):.0%} = "
-                 f"{_money(one(bt['goal_firms']))} firms")
+    lines.append(
+        f"   Market: {_money(one(bt['potential_firms']))} firms, {_money(one(bt['served_firms']))} served = "
+        f"{one(bt['current_penetration']):.0%} penetration; goal {one(bt['penetration_goal']):.0%} = "
+        f"{_money(one(bt['goal_firms']))} firms"
+    )
     ratio, target = one(kp["ltv_cac"]), one(kp["ltv_cac_target"])
     lines += ["", "4. KPIs (KPI scorecard)"]
-    lines.append(f"   LTV {_money(one(kp['ltv']))}, CAC {_money(one(kp['cac']))}: LTV:CAC {ratio:.1f}x "
-                 f"({'meets' if ratio >= target else 'is below'} the {target:g}:1 target)")
-    lines.append(f"   CAC payback {one(kp['cac_payback']):.1f} months; annual churn {one(kp['churn_annual']):.1%}; "
-                 f"NRR {one(kp['nrr']):.0%}, GRR {one(kp['grr']):.0%}")
+    lines.append(
+        f"   LTV {_money(one(kp['ltv']))}, CAC {_money(one(kp['cac']))}: LTV:CAC {ratio:.1f}x "
+        f"({'meets' if ratio >= target else 'is below'} the {target:g}:1 target)"
+    )
+    lines.append(
+        f"   CAC payback {one(kp['cac_payback']):.1f} months; annual churn {one(kp['churn_annual']):.1%}; "
+        f"NRR {one(kp['nrr']):.0%}, GRR {one(kp['grr']):.0%}"
+    )
     rates = _column(kp["funnel_conversion"])
-    lines.append("   Funnel conversion " + " / ".join(f"{r:.0%}" for r in rates)
-                 + f"; most lost at stage {one(kp['funnel_losing_stage']):.0f}")
+    lines.append(
+        "   Funnel conversion "
+        + " / ".join(f"{r:.0%}" for r in rates)
+        + f"; most lost at stage {one(kp['funnel_losing_stage']):.0f}"
+    )
     statuses = [s for s in _column(kp["kpi_status"]) if s]
-    lines.append(f"   Commission at {one(kp['commission_attainment']):.0%} of target: "
-                 f"{_money(one(kp['commission_payout']))}; KPI status: "
-                 + ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses)))
+    lines.append(
+        f"   Commission at {one(kp['commission_attainment']):.0%} of target: "
+        f"{_money(one(kp['commission_payout']))}; KPI status: "
+        + ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
+    )
     lines += ["", f"5. Regions (roll-up of {len(result.rollup.included)} budget-by-tier copies)"]
     labels = _column(bt["tier_labels"])
-    lines.append(f"   {'Region':<8}{'Budget':>14}" + "".join(f"{'Tier ' + t:>13}" for t in labels)
-                 + f"{'Goal firms':>12}")
+    lines.append(
+        f"   {'Region':<8}{'Budget':>14}" + "".join(f"{'Tier ' + t:>13}" for t in labels) + f"{'Goal firms':>12}"
+    )
     for r in result.rollup.included:
         o = r.outputs
         total = sum(v for v in _column(o["budget_by_tier"]) if isinstance(v, (int, float)))
-        lines.append(f"   {r.region:<8}{_money(total):>14}" + "".join(f"{_money(v):>13}" for v in
-                                                                      _column(o["budget_by_tier"]))
-                     + f"{_money(o['goal_firms'][0][0]):>12}")
+        lines.append(
+            f"   {r.region:<8}{_money(total):>14}"
+            + "".join(f"{_money(v):>13}" for v in _column(o["budget_by_tier"]))
+            + f"{_money(o['goal_firms'][0][0]):>12}"
+        )
     tiers = result.rollup.block_totals.get("budget_by_tier")
     if tiers:
         by_tier = _column(tiers[1])
-        lines.append(f"   {'Total':<8}{_money(sum(by_tier)):>14}" + "".join(f"{_money(v):>13}" for v in by_tier)
-                     + f"{_money(result.rollup.totals.get('goal_firms', '')):>12}")
+        lines.append(
+            f"   {'Total':<8}{_money(sum(by_tier)):>14}"
+            + "".join(f"{_money(v):>13}" for v in by_tier)
+            + f"{_money(result.rollup.totals.get('goal_firms', '')):>12}"
+        )
     return lines

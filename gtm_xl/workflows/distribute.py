@@ -21,9 +21,10 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from gtm_xl.workflows.regions import RegionPlan, plan_regions
 from gtm_xl.workflows.template_info import (
@@ -34,8 +35,16 @@ from gtm_xl.workflows.template_info import (
     utc_now,
 )
 
-__all__ = ["DistributeResult", "RegionalCopier", "distribute", "naive_regional_copy",
-           "workbook_content", "content_differences", "sha256_file", "copy_name"]
+__all__ = [
+    "DistributeResult",
+    "RegionalCopier",
+    "distribute",
+    "naive_regional_copy",
+    "workbook_content",
+    "content_differences",
+    "sha256_file",
+    "copy_name",
+]
 
 MANIFEST = "manifest.json"
 
@@ -94,25 +103,31 @@ def stamp_region(workbook_xml: bytes, region: str, title: str) -> bytes:
     any earlier stamp); the definedNames element is created after ``</sheets>`` when absent."""
     text = workbook_xml.decode("utf-8")
     for nm in (REGION_NAME, REGION_TITLE_NAME):
-        text = re.sub(rf"<({_P})definedName\b[^>]*\bname=\"{nm}\"[^>]*?(?:/>|>.*?</\1definedName\s*>)", "",
-                      text, flags=re.S | re.I)
+        text = re.sub(
+            rf"<({_P})definedName\b[^>]*\bname=\"{nm}\"[^>]*?(?:/>|>.*?</\1definedName\s*>)",
+            "",
+            text,
+            flags=re.S | re.I,
+        )
     m = re.search(rf"<({_P})sheets\b", text)
     prefix = m.group(1) if m else ""
-    new = "".join(f'<{prefix}definedName name="{nm}">{_xml_text(_name_constant(v))}</{prefix}definedName>'
-                  for nm, v in ((REGION_NAME, region), (REGION_TITLE_NAME, title)))
+    new = "".join(
+        f'<{prefix}definedName name="{nm}">{_xml_text(_name_constant(v))}</{prefix}definedName>'
+        for nm, v in ((REGION_NAME, region), (REGION_TITLE_NAME, title))
+    )
     close = re.search(rf"</{_P}definedNames\s*>", text)
     if close is not None:
-        text = text[:close.start()] + new + text[close.start():]
+        text = text[: close.start()] + new + text[close.start() :]
     else:
         empty = re.search(rf"<{_P}definedNames\s*/>", text)
         block = f"<{prefix}definedNames>{new}</{prefix}definedNames>"
         if empty is not None:
-            text = text[:empty.start()] + block + text[empty.end():]
+            text = text[: empty.start()] + block + text[empty.end() :]
         else:
             end = re.search(rf"</{_P}sheets\s*>", text)
             if end is None:
                 raise ValueError("workbook.xml has no <sheets> element")
-            text = text[:end.end()] + block + text[end.end():]
+            text = text[: end.end()] + block + text[end.end() :]
     return text.encode("utf-8")
 
 
@@ -131,13 +146,16 @@ def protection_hash(password: str, salt: bytes, spin_count: int = 100_000) -> st
 
 def protect_attrs(password: str, spin_count: int = 100_000) -> bytes:
     salt = secrets.token_bytes(16)
-    return (f' algorithmName="SHA-512" hashValue="{protection_hash(password, salt, spin_count)}"'
-            f' saltValue="{base64.b64encode(salt).decode()}" spinCount="{spin_count}"').encode()
+    return (
+        f' algorithmName="SHA-512" hashValue="{protection_hash(password, salt, spin_count)}"'
+        f' saltValue="{base64.b64encode(salt).decode()}" spinCount="{spin_count}"'
+    ).encode()
 
 
 def add_sheet_password(sheet_xml: bytes, attrs: bytes) -> bytes:
     """A protected sheet's ``<sheetProtection …/>`` with the hash attributes set (an unprotected
     sheet is left alone)."""
+
     def sub(m: re.Match) -> bytes:
         return b"<" + m.group(1) + b"sheetProtection" + _PW_ATTRS.sub(b"", m.group(2)).rstrip() + attrs + b"/>"
 
@@ -161,7 +179,7 @@ class RegionalCopier:
         self._password_attrs = protect_attrs(password) if password else None
         self._protected_parts: dict[str, bytes] = {}
         if self._password_attrs is not None:
-            for name, sp in self._sheets.items():
+            for sp in self._sheets.values():
                 new = add_sheet_password(sp.data, self._password_attrs)
                 if new != sp.data:
                     sp.data = new  # <sheetProtection> follows <sheetData>: the cell spans stay valid
@@ -173,7 +191,7 @@ class RegionalCopier:
     def close(self) -> None:
         self.package.close()
 
-    def __enter__(self) -> "RegionalCopier":
+    def __enter__(self) -> RegionalCopier:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -202,10 +220,17 @@ class RegionalCopier:
         return target
 
 
-def distribute(template_path: str | Path, regions_path: str | Path, out_dir: str | Path, *,
-               rows_path: str | Path | None = None, password: str | None = None,
-               progress: Callable[[Iterable], Iterable] | None = None,
-               install_template: str | Path | None = None, remove_stale: bool = True) -> DistributeResult:
+def distribute(
+    template_path: str | Path,
+    regions_path: str | Path,
+    out_dir: str | Path,
+    *,
+    rows_path: str | Path | None = None,
+    password: str | None = None,
+    progress: Callable[[Iterable], Iterable] | None = None,
+    install_template: str | Path | None = None,
+    remove_stale: bool = True,
+) -> DistributeResult:
     """Check the regions (and rows) table against the template, then write one copy per region
     and ``manifest.json`` into ``out_dir``.
 
@@ -266,8 +291,12 @@ def _previous_regions(out: Path) -> list[dict]:
     out_list = []
     for entry in doc.get("regions") or []:
         name = entry.get("file") if isinstance(entry, dict) else None
-        if (isinstance(name, str) and name == Path(name).name and name not in ("", ".", "..")
-                and Path(name).suffix.lower() in (".xlsx", ".xlsm")):
+        if (
+            isinstance(name, str)
+            and name == Path(name).name
+            and name not in ("", ".", "..")
+            and Path(name).suffix.lower() in (".xlsx", ".xlsm")
+        ):
             out_list.append(entry)
     return out_list
 
@@ -279,8 +308,12 @@ def write_manifest(result: DistributeResult, template_path: Path) -> Path:
     doc = {
         "tool": f"gtm-xl {__version__}",
         "created": utc_now(),
-        "template": {"id": result.template.template_id, "version": result.template.version,
-                     "file": str(template_path.resolve()), "sha256": sha256_file(template_path)},
+        "template": {
+            "id": result.template.template_id,
+            "version": result.template.version,
+            "file": str(template_path.resolve()),
+            "sha256": sha256_file(template_path),
+        },
         "regions": [f.__dict__ for f in result.files],
     }
     return write_text_atomic(result.out_dir / MANIFEST, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -305,8 +338,9 @@ def read_manifest(path: str | Path) -> dict:
 
 
 # --- the naive way, kept as the reference the fast path is checked against -----------------------
-def naive_regional_copy(template_path: str | Path, plan: RegionPlan, target: str | Path,
-                        password: str | None = None) -> Path:
+def naive_regional_copy(
+    template_path: str | Path, plan: RegionPlan, target: str | Path, password: str | None = None
+) -> Path:
     """The obvious implementation: openpyxl loads the template, sets the cells, adds the stamp
     names, saves. Slow (a full parse and re-serialisation per region); used by the benchmark and
     the tests to prove the fast copies hold the same content."""
@@ -349,8 +383,10 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
         sheets[ws.title] = cells
     names = {k: dn.attr_text for k, dn in wb.defined_names.items()}
     protection = {ws.title: bool(ws.protection.sheet) for ws in wb.worksheets}
-    locked = {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
-              for ws in wb.worksheets}
+    locked = {
+        ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+        for ws in wb.worksheets
+    }
     return {"sheets": sheets, "names": names, "protection": protection, "unlocked": locked}
 
 

@@ -17,9 +17,10 @@ import gc
 import os
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["FileReport", "collect_inputs", "refresh_file", "refresh_files", "validation_failures"]
 
@@ -84,11 +85,23 @@ _OPS: dict[str, Callable[[float, float, float | None], bool]] = {
     "greaterThanOrEqual": lambda v, a, b: v >= a,
     "lessThanOrEqual": lambda v, a, b: v <= a,
 }
-_OP_TEXT = {"between": "between {a} and {b}", "notBetween": "not between {a} and {b}", "equal": "equal to {a}",
-            "notEqual": "not equal to {a}", "greaterThan": "greater than {a}", "lessThan": "less than {a}",
-            "greaterThanOrEqual": "at least {a}", "lessThanOrEqual": "at most {a}"}
-_KIND_TEXT = {"whole": "a whole number", "decimal": "a number", "date": "a date", "time": "a time",
-              "textLength": "text whose length is"}
+_OP_TEXT = {
+    "between": "between {a} and {b}",
+    "notBetween": "not between {a} and {b}",
+    "equal": "equal to {a}",
+    "notEqual": "not equal to {a}",
+    "greaterThan": "greater than {a}",
+    "lessThan": "less than {a}",
+    "greaterThanOrEqual": "at least {a}",
+    "lessThanOrEqual": "at most {a}",
+}
+_KIND_TEXT = {
+    "whole": "a whole number",
+    "decimal": "a number",
+    "date": "a date",
+    "time": "a time",
+    "textLength": "text whose length is",
+}
 
 
 def _num_text(x: float) -> str:
@@ -123,7 +136,7 @@ class _Resolver:
             pass
         if len(t) >= 2 and t[0] == t[-1] == '"':
             return [t[1:-1].replace('""', '"')]
-        for _ in range(3):                      # a defined name (sheet-scoped first)
+        for _ in range(3):  # a defined name (sheet-scoped first)
             target = self.book.names.get(f"{sheet}!{t}".upper()) or self.book.names.get(t.upper())
             if target is None:
                 break
@@ -139,12 +152,15 @@ class _Resolver:
             return None
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
             return None
-        return [self.cell(self.book.sheet(ref_sheet).name, r, c)
-                for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+        return [self.cell(self.book.sheet(ref_sheet).name, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
-def validation_failures(book, rules: Iterable, values: Mapping[tuple[str, int, int], Any] | None = None,
-                        not_checked: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+def validation_failures(
+    book,
+    rules: Iterable,
+    values: Mapping[tuple[str, int, int], Any] | None = None,
+    not_checked: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
     """Input cells that break their sheet's data-validation rules, as ``{"cell", "message"}``.
 
     Checked: whole / decimal / date / time ranges with every operator, text length, lists
@@ -253,8 +269,13 @@ def _missing_sheets(formula: str, sheets: set[str]) -> list[str]:
     return out
 
 
-def refresh_file(path: str | os.PathLike, output: str | os.PathLike | None = None, *, check_only: bool = False,
-                 functions: Mapping[str, Callable] | None = None) -> FileReport:
+def refresh_file(
+    path: str | os.PathLike,
+    output: str | os.PathLike | None = None,
+    *,
+    check_only: bool = False,
+    functions: Mapping[str, Callable] | None = None,
+) -> FileReport:
     """Refresh one workbook into ``output`` (default: in place, atomically), or only check it.
 
     Never raises for a bad file: the report's ``error`` says what is wrong, in one line.
@@ -302,7 +323,7 @@ def _default_functions() -> Mapping[str, Callable]:
 def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
     from gtm_xl.errors import CellError
     from gtm_xl.excel.formula.engine import evaluate_workbook
-    from gtm_xl.excel.ooxml.package import Package, PackageError, mark_full_calc, patch_sheet, parse_range
+    from gtm_xl.excel.ooxml.package import Package, PackageError, mark_full_calc, parse_range, patch_sheet
 
     if functions is None:
         functions = _default_functions()
@@ -353,15 +374,21 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
                     for c in range(c1, c2 + 1):
                         inside = n1 <= r <= n2 and m1 <= c <= m2
                         old_cell = cells.get((r, c))
-                        if not inside and old_cell is not None and old_cell.formula is None \
-                                and old_cell.value is not None:
+                        if (
+                            not inside
+                            and old_cell is not None
+                            and old_cell.formula is None
+                            and old_cell.value is not None
+                        ):
                             changed[sheet][(r, c)] = None
         report.cells_changed = sum(len(v) for v in changed.values())
-        report.unsupported = [{"cell": _where(s, r, c), "function": fn}
-                              for (s, r, c), fn in sorted(evaluation.unsupported.items())]
+        report.unsupported = [
+            {"cell": _where(s, r, c), "function": fn} for (s, r, c), fn in sorted(evaluation.unsupported.items())
+        ]
         report.circular = [_where(s, r, c) for s, r, c in evaluation.circular]
-        report.not_computed = [_not_computed(key, root, why) for key, (root, why) in
-                               sorted(getattr(evaluation, "blocked", {}).items())]
+        report.not_computed = [
+            _not_computed(key, root, why) for key, (root, why) in sorted(getattr(evaluation, "blocked", {}).items())
+        ]
         rules = [rule for sp in parts.values() for rule in sp.validations]
         report.validation_failures = validation_failures(book, rules, new_values, report.validation_not_checked)
 
@@ -384,8 +411,9 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
 def _not_computed(key: tuple[str, int, int], root: tuple[str, int, int], why: str) -> dict[str, str]:
     """The report entry of a cell left with its old value because it depends on ``root``."""
     where = _where(*root)
-    message = f"depends on circular reference {where}" if why == "circular" else \
-        f"depends on unsupported {where} ({why})"
+    message = (
+        f"depends on circular reference {where}" if why == "circular" else f"depends on unsupported {where} ({why})"
+    )
     return {"cell": _where(*key), "depends_on": where, "message": message}
 
 
@@ -414,9 +442,15 @@ def _worker(args: tuple[str, str | None, bool]) -> FileReport:
     return refresh_file(path, output, check_only=check_only)
 
 
-def refresh_files(items: Sequence[str | os.PathLike], *, out_dir: str | os.PathLike | None = None,
-                  in_place: bool = False, check_only: bool = False, jobs: int = 1,
-                  progress: Callable[[FileReport], None] | None = None) -> list[FileReport]:
+def refresh_files(
+    items: Sequence[str | os.PathLike],
+    *,
+    out_dir: str | os.PathLike | None = None,
+    in_place: bool = False,
+    check_only: bool = False,
+    jobs: int = 1,
+    progress: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
     """Refresh every workbook named or found under the named folders; reports in input order.
 
     With ``out_dir`` the results go to ``out_dir/<path relative to the named folder>``; with
@@ -438,15 +472,19 @@ def refresh_files(items: Sequence[str | os.PathLike], *, out_dir: str | os.PathL
         if dst is not None:
             key = dst.resolve()
             if key in seen:
-                reports.append(FileReport(path=str(src), error=f"{src}: output {dst} is also the output of "
-                                          f"{seen[key]} (same file name): not written"))
+                reports.append(
+                    FileReport(
+                        path=str(src),
+                        error=f"{src}: output {dst} is also the output of {seen[key]} (same file name): not written",
+                    )
+                )
                 tasks.append(None)  # type: ignore[arg-type]
                 continue
             seen[key] = str(src)
         tasks.append((str(src), None if dst is None else str(dst), check_only))
         reports.append(None)
     todo = [(i, t) for i, t in enumerate(tasks) if t is not None]
-    for i, r in enumerate(reports):
+    for r in reports:
         if r is not None and progress:
             progress(r)
     if jobs <= 1 or len(todo) <= 1:
@@ -465,8 +503,10 @@ def refresh_files(items: Sequence[str | os.PathLike], *, out_dir: str | os.PathL
             try:
                 reports[i] = fut.result()
             except BrokenProcessPool:
-                reports[i] = FileReport(path=tasks[i][0], error=f"{tasks[i][0]}: the worker process died "
-                                        "(out of memory or killed); the file was not written")
+                reports[i] = FileReport(
+                    path=tasks[i][0],
+                    error=f"{tasks[i][0]}: the worker process died (out of memory or killed); the file was not written",
+                )
             except Exception as exc:  # noqa: BLE001
                 reports[i] = FileReport(path=tasks[i][0], error=f"{tasks[i][0]}: {type(exc).__name__}: {exc}")
             if progress:

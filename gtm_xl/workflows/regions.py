@@ -25,8 +25,16 @@ from typing import Any
 
 from gtm_xl.workflows.template_info import Coord, NamedBlock, TemplateInfo, cell_label
 
-__all__ = ["RegionPlan", "RegionsError", "Problem", "read_table", "decode_csv", "plan_regions", "parse_text_value",
-           "check_custom_rules"]
+__all__ = [
+    "RegionPlan",
+    "RegionsError",
+    "Problem",
+    "read_table",
+    "decode_csv",
+    "plan_regions",
+    "parse_text_value",
+    "check_custom_rules",
+]
 
 _REGION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -102,8 +110,10 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
 
 #: encodings tried after UTF-8 for a CSV table (Excel on Chinese Windows saves "CSV" as GBK/GB18030)
 FALLBACK_ENCODINGS = ("gb18030",)
-_CJK = re.compile(r"[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF"
-                  r"\u00B7\u2010-\u203B\u2160-\u216B\u3000-\u303F]")
+_CJK = re.compile(
+    r"[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF"
+    r"\u00B7\u2010-\u203B\u2160-\u216B\u3000-\u303F]"
+)
 
 
 def _plausible_gbk(ch: str) -> bool:
@@ -138,9 +148,17 @@ def decode_csv(path: str | Path) -> tuple[str, str]:
     at = first_error.start
     line = data.count(b"\n", 0, at) + 1
     col = at - (data.rfind(b"\n", 0, at) + 1) + 1
-    raise RegionsError([Problem(str(path), None, None,
-                                f"line {line}, byte {col}: not UTF-8 text (byte 0x{data[at]:02X}); save the "
-                                "table as \"CSV UTF-8\" (Excel: File › Save As › CSV UTF-8) or as .xlsx")])
+    raise RegionsError(
+        [
+            Problem(
+                str(path),
+                None,
+                None,
+                f"line {line}, byte {col}: not UTF-8 text (byte 0x{data[at]:02X}); save the "
+                'table as "CSV UTF-8" (Excel: File › Save As › CSV UTF-8) or as .xlsx',
+            )
+        ]
+    )
 
 
 def parse_text_value(text: Any) -> Any:
@@ -198,8 +216,12 @@ def _list_target(template: TemplateInfo, header: str) -> tuple[NamedBlock, int] 
     return block, 1
 
 
-def plan_regions(template: TemplateInfo, regions_path: str | Path,
-                 rows_path: str | Path | None = None, notes: list[str] | None = None) -> list[RegionPlan]:
+def plan_regions(
+    template: TemplateInfo,
+    regions_path: str | Path,
+    rows_path: str | Path | None = None,
+    notes: list[str] | None = None,
+) -> list[RegionPlan]:
     """Read and check the regions table (and rows table) against the template's inputs.
 
     Every problem is collected before raising: a bad header does not hide the rows' problems —
@@ -226,12 +248,21 @@ def plan_regions(template: TemplateInfo, regions_path: str | Path,
             continue
         block = template.input(h)
         if block is None:
-            why = ("is an output of the template, not an input" if key in template.outputs
-                   else f"is not an input name of template {template.template_id}")
+            why = (
+                "is an output of the template, not an input"
+                if key in template.outputs
+                else f"is not an input name of template {template.template_id}"
+            )
             problems.append(Problem(file, 1, h or f"#{j + 1}", f"unknown column: {h!r} {why}"))
         elif not block.is_scalar:
-            problems.append(Problem(file, 1, h, f"{h} is a list input ({block.shape[0]}×{block.shape[1]} "
-                                    "cells); give it in the --rows table"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    h,
+                    f"{h} is a list input ({block.shape[0]}×{block.shape[1]} cells); give it in the --rows table",
+                )
+            )
         else:
             columns[j] = block.coords()[0]
 
@@ -249,11 +280,18 @@ def plan_regions(template: TemplateInfo, regions_path: str | Path,
             if not rid:
                 problems.append(Problem(file, rownum, "region", "missing region id"))
             elif not _REGION_ID.match(rid):
-                problems.append(Problem(file, rownum, "region", f"region id {rid!r} must be letters, digits, "
-                                        "'-' or '_' (it becomes part of a file name)"))
+                problems.append(
+                    Problem(
+                        file,
+                        rownum,
+                        "region",
+                        f"region id {rid!r} must be letters, digits, '-' or '_' (it becomes part of a file name)",
+                    )
+                )
             elif rid.lower() in seen:
-                problems.append(Problem(file, rownum, "region", f"duplicate region id {rid!r} "
-                                        f"(first on row {seen[rid.lower()]})"))
+                problems.append(
+                    Problem(file, rownum, "region", f"duplicate region id {rid!r} (first on row {seen[rid.lower()]})")
+                )
                 rid = ""
             else:
                 seen[rid.lower()] = rownum
@@ -292,9 +330,13 @@ def _read(path: str | Path, notes: list[str] | None) -> tuple[list[str], list[tu
     return read_table(path)
 
 
-def check_custom_rules(template: TemplateInfo, plans: list[RegionPlan],
-                       origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
-                       regions_file: str = "regions table", notes: list[str] | None = None) -> list[Problem]:
+def check_custom_rules(
+    template: TemplateInfo,
+    plans: list[RegionPlan],
+    origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
+    regions_file: str = "regions table",
+    notes: list[str] | None = None,
+) -> list[Problem]:
     """The template's custom (formula) validation rules over each region's copy: the rule of
     every input cell the copy fills — or that refers to a cell it fills (a new budget unit can
     make the template's total budget invalid) — is evaluated with the copy's values
@@ -328,8 +370,9 @@ def check_custom_rules(template: TemplateInfo, plans: list[RegionPlan],
                 continue
             # a cell the row did not set keeps the template's value: another value of the row broke it
             file, row, column = origin.get(coord, (regions_file, plan.row, None))
-            problems.append(Problem(file, row, column, f"{detail} (validation of {cell_label(coord)}, "
-                                    f"region {plan.region!r})"))
+            problems.append(
+                Problem(file, row, column, f"{detail} (validation of {cell_label(coord)}, region {plan.region!r})")
+            )
     return problems
 
 
@@ -337,14 +380,20 @@ def _rule_touches(rule, coord: Coord, cells: dict[Coord, Any]) -> bool:
     """Whether the rule's references (moved to ``coord``) may include a cell of ``cells``: any
     cell on a sheet the rule names, or on the rule's own sheet."""
     text = rule.formula or ""
-    sheets = {coord[0].lower()} | {m.group(1).strip("'").replace("''", "'").lower()
-                                    for m in re.finditer(r"('(?:[^']|'')+'|[A-Za-z_][\w.]*)!", text)}
+    sheets = {coord[0].lower()} | {
+        m.group(1).strip("'").replace("''", "'").lower()
+        for m in re.finditer(r"('(?:[^']|'')+'|[A-Za-z_][\w.]*)!", text)
+    }
     return any(s.lower() in sheets for s, _, _ in cells)
 
 
-def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, RegionPlan],
-                origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
-                notes: list[str] | None = None) -> list[Problem]:
+def _apply_rows(
+    template: TemplateInfo,
+    rows_path: str | Path,
+    plans: dict[str, RegionPlan],
+    origins: dict[int, dict[Coord, tuple[str, int, str]]] | None = None,
+    notes: list[str] | None = None,
+) -> list[Problem]:
     file = str(rows_path)
     problems: list[Problem] = []
     headers, body = _read(rows_path, notes)
@@ -382,8 +431,11 @@ def _apply_rows(template: TemplateInfo, rows_path: str | Path, plans: dict[str, 
         for j, (block, col) in targets.items():
             cells = block.column(col)
             if k >= len(cells):
-                problems.append(Problem(file, rownum, headers[j], f"region {rid!r} has more rows than "
-                                        f"{block.name} holds ({len(cells)})"))
+                problems.append(
+                    Problem(
+                        file, rownum, headers[j], f"region {rid!r} has more rows than {block.name} holds ({len(cells)})"
+                    )
+                )
                 continue
             value = parse_text_value(values[j])
             why = _check_value(template, cells[k], value) if value is not None else None

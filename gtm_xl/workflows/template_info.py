@@ -73,8 +73,11 @@ class NamedBlock:
 
     def coords(self) -> list[Coord]:
         """Row-major cell coordinates."""
-        return [(self.sheet, r, c) for r in range(self.min_row, self.max_row + 1)
-                for c in range(self.min_col, self.max_col + 1)]
+        return [
+            (self.sheet, r, c)
+            for r in range(self.min_row, self.max_row + 1)
+            for c in range(self.min_col, self.max_col + 1)
+        ]
 
     def column(self, k: int) -> list[Coord]:
         """The cells of the block's k-th column (1-based), top to bottom."""
@@ -97,10 +100,16 @@ _NUM_OPS = {
     "greaterThanOrEqual": lambda v, a, b: v >= a,
     "lessThanOrEqual": lambda v, a, b: v <= a,
 }
-_OP_TEXT = {"between": "between {a} and {b}", "notBetween": "not between {a} and {b}",
-            "equal": "equal to {a}", "notEqual": "not {a}", "greaterThan": "greater than {a}",
-            "lessThan": "less than {a}", "greaterThanOrEqual": "at least {a}",
-            "lessThanOrEqual": "at most {a}"}
+_OP_TEXT = {
+    "between": "between {a} and {b}",
+    "notBetween": "not between {a} and {b}",
+    "equal": "equal to {a}",
+    "notEqual": "not {a}",
+    "greaterThan": "greater than {a}",
+    "lessThan": "less than {a}",
+    "greaterThanOrEqual": "at least {a}",
+    "lessThanOrEqual": "at most {a}",
+}
 
 
 @dataclass(frozen=True)
@@ -149,8 +158,7 @@ class Validation:
             ok = _NUM_OPS.get(self.operator, _NUM_OPS["between"])(v, self.low, self.high)
             if not ok:
                 what = "length" if self.kind == "textLength" else "value"
-                rule = _OP_TEXT.get(self.operator, "between {a} and {b}").format(
-                    a=_fmt(self.low), b=_fmt(self.high))
+                rule = _OP_TEXT.get(self.operator, "between {a} and {b}").format(a=_fmt(self.low), b=_fmt(self.high))
                 return f"{what} {_fmt(v)} must be {rule}"
         return None
 
@@ -444,8 +452,14 @@ def _validation(wb, dv, sheet: str, anchor: tuple[int, int] | None = None) -> Va
     allow_blank = bool(dv.allow_blank)
     if kind == "custom":
         f1 = (dv.formula1 or "").strip()
-        return Validation(kind, allow_blank=allow_blank, checkable=False, formula=(f1[1:] if f1.startswith("=")
-                          else f1) or None, anchor=anchor, error=dv.error or None)
+        return Validation(
+            kind,
+            allow_blank=allow_blank,
+            checkable=False,
+            formula=(f1[1:] if f1.startswith("=") else f1) or None,
+            anchor=anchor,
+            error=dv.error or None,
+        )
     if kind == "list":
         f1 = (dv.formula1 or "").strip()
         m = _CONST_STR.match(f1)
@@ -462,8 +476,7 @@ def _validation(wb, dv, sheet: str, anchor: tuple[int, int] | None = None) -> Va
         high = _resolve_operand(wb, dv.formula2, sheet)
         needs_high = operator in ("between", "notBetween")
         if not isinstance(low, float) or (needs_high and not isinstance(high, float)):
-            return Validation(kind, operator, allow_blank=allow_blank, checkable=low is None and
-                              dv.formula1 is None)
+            return Validation(kind, operator, allow_blank=allow_blank, checkable=low is None and dv.formula1 is None)
         return Validation(kind, operator, low, high, allow_blank=allow_blank)
     return Validation(kind, operator, allow_blank=allow_blank, checkable=False)
 
@@ -490,8 +503,10 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
     """:func:`read_template` on already-loaded openpyxl workbooks (formulas ``wb``, values ``wbv``)."""
     stamp = read_stamp(wb)
     if stamp is None:
-        raise TemplateError(f"{label}: no template stamp (a defined name GTM_TEMPLATE with the template "
-                            "id and version); is this a gtm-xl template?")
+        raise TemplateError(
+            f"{label}: no template stamp (a defined name GTM_TEMPLATE with the template "
+            "id and version); is this a gtm-xl template?"
+        )
     inputs: dict[str, NamedBlock] = {}
     outputs: dict[str, NamedBlock] = {}
     for key, dn in workbook_names(wb).items():
@@ -528,13 +543,13 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
             _, r, c = coord
             formats[coord] = wb[block.sheet].cell(r, c).number_format
             values[coord] = wbv[block.sheet].cell(r, c).value
-    return TemplateInfo(stamp[0], stamp[1], inputs, outputs, validations, locked, formats, values,
-                        sheets=list(wb.sheetnames), path=path)
+    return TemplateInfo(
+        stamp[0], stamp[1], inputs, outputs, validations, locked, formats, values, sheets=list(wb.sheetnames), path=path
+    )
 
 
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-
 
 
 # --- custom (formula) validation rules ---------------------------------------------------------------
@@ -558,8 +573,9 @@ class RuleChecker:
     evaluator does not support, a structured reference, or cannot be parsed.
     """
 
-    def __init__(self, book, values: dict[Coord, Any] | None = None, *, evaluated: bool = False,
-                 functions: dict | None = None) -> None:
+    def __init__(
+        self, book, values: dict[Coord, Any] | None = None, *, evaluated: bool = False, functions: dict | None = None
+    ) -> None:
         self.book = book
         self.values = dict(values or {})
         self.evaluated = evaluated
@@ -663,8 +679,8 @@ class RuleChecker:
 
     def _recalculate(self) -> None:
         """Recalculate the workbook over the overridden state, once."""
-        from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
         from gtm_xl.excel.formula.engine import evaluate_workbook
+        from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
         self._recalculated = True
         sheets = {name: SheetCells(name, dict(sh.cells)) for name, sh in self.book.sheets.items()}
@@ -682,12 +698,12 @@ class RuleChecker:
         """The cell's value in the checked state."""
         return self._state().values.get(self._sheet_key(sheet), {}).get((row, col))
 
-    def check(self, sheet: str, rule: "Validation", row: int, col: int) -> tuple[str, str | None]:
+    def check(self, sheet: str, rule: Validation, row: int, col: int) -> tuple[str, str | None]:
         """Evaluate ``rule`` (custom) for the cell (sheet, row, col): its relative references are
         moved from ``rule.anchor`` to the cell. Blank cells pass (a rule checks what is entered)."""
         from gtm_xl.errors import CellError
-        from gtm_xl.excel.formula.functions.builtins import ExcelError
         from gtm_xl.excel.formula.engine import _CellUnsupported, shift
+        from gtm_xl.excel.formula.functions.builtins import ExcelError
 
         if not rule.formula:
             return CHECK_OK, None
@@ -748,7 +764,7 @@ def _shifted_text(formula: str, dr: int, dc: int) -> str:
         return formula
 
 
-def package_rule(dv) -> "Validation":
+def package_rule(dv) -> Validation:
     """A :class:`gtm_xl.excel.ooxml.package.DataValidation` of type custom as a :class:`Validation`
     (anchor: the top-left cell of the first range of its sqref)."""
     anchor = None
@@ -760,5 +776,11 @@ def package_rule(dv) -> "Validation":
         except ValueError:
             anchor = None
     f1 = (dv.formula1 or "").strip()
-    return Validation("custom", allow_blank=dv.allow_blank, checkable=False,
-                      formula=(f1[1:] if f1.startswith("=") else f1) or None, anchor=anchor, error=dv.error)
+    return Validation(
+        "custom",
+        allow_blank=dv.allow_blank,
+        checkable=False,
+        formula=(f1[1:] if f1.startswith("=") else f1) or None,
+        anchor=anchor,
+        error=dv.error,
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -14,10 +13,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from oletools.olevba import VBA_Parser
+from project_paths import ROOT
 
 from gtm_xl.adapters import addin
 from gtm_xl.excel.vba.project import class_module_source, crlf
-from project_paths import ROOT
 
 CUI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 
@@ -56,7 +55,9 @@ def test_build_info_reads_the_versions_it_was_built_with(built, tmp_path):
     with zipfile.ZipFile(built) as src, zipfile.ZipFile(plain, "w") as dst:
         for name in src.namelist():
             data = src.read(name)
-            dst.writestr(name, re.sub(rb"<cp:version>[^<]*</cp:version>", b"", data) if name == "docProps/core.xml" else data)
+            dst.writestr(
+                name, re.sub(rb"<cp:version>[^<]*</cp:version>", b"", data) if name == "docProps/core.xml" else data
+            )
     with pytest.raises(addin.AddinError, match="no cp:version"):
         addin.read_build_info(plain)
 
@@ -66,13 +67,22 @@ def test_every_module_holds_exactly_the_repos_source(vba_code):
 
     xw_dir = Path(xlwings.__file__).parent
     ribbon = (ROOT / "udfs" / "ribbon" / "GtmRibbon.bas").read_bytes().decode("cp1252")
-    assert set(vba_code) == {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "GtmRibbon", "xlwings_udfs",
-                             "GtmFunctionHelp"}
+    assert set(vba_code) == {
+        "ThisWorkbook",
+        "Sheet1",
+        "xlwings",
+        "Dictionary",
+        "GtmRibbon",
+        "xlwings_udfs",
+        "GtmFunctionHelp",
+    }
     assert vba_code["GtmFunctionHelp"] == crlf(addin.function_help_vba())
     assert "Private Sub Workbook_Open()" in vba_code["ThisWorkbook"]
     assert vba_code["GtmRibbon"] == crlf(ribbon)
     assert vba_code["xlwings_udfs"] == crlf(addin.udf_module_vba())
-    assert vba_code["Dictionary"] == class_module_source((xw_dir / "addin" / "Dictionary.cls").read_bytes().decode("cp1252"))
+    assert vba_code["Dictionary"] == class_module_source(
+        (xw_dir / "addin" / "Dictionary.cls").read_bytes().decode("cp1252")
+    )
     custom = crlf((xw_dir / "xlwings_custom_addin.bas").read_bytes().decode("cp1252"))
     expected = custom.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "gtm_xl"')
     assert expected != custom and vba_code["xlwings"] == expected  # xlwings' VBA, one constant changed
@@ -88,8 +98,7 @@ def test_ribbon_callbacks_match_the_customui(vba_code):
     assert sorted(subs) == sorted(a.split(".")[1] for a in actions)  # no orphan callback
 
 
-SAMPLE_VBA_VALUES = {"ThisWorkbook.FullName": r"C:\Users\O'Brien\XLSTART\gtm_xl.xlam",
-                     "XLWINGS_VERSION": "0.37.8"}
+SAMPLE_VBA_VALUES = {"ThisWorkbook.FullName": r"C:\Users\O'Brien\XLSTART\gtm_xl.xlam", "XLWINGS_VERSION": "0.37.8"}
 
 
 def _vba_py_str(text: str) -> str:
@@ -136,31 +145,38 @@ def test_every_runpython_names_a_python_function_that_imports(vba_code):
     assert kinds == set(TEMPLATE_KINDS)
     # About gets the add-in's path and its VBA's xlwings version, intact through PyStr's escaping
     assert [args for _, f, args in calls if f == "about"] == [
-        (SAMPLE_VBA_VALUES["ThisWorkbook.FullName"], SAMPLE_VBA_VALUES["XLWINGS_VERSION"])]
+        (SAMPLE_VBA_VALUES["ThisWorkbook.FullName"], SAMPLE_VBA_VALUES["XLWINGS_VERSION"])
+    ]
     assert r'''PyStr = "'" & Replace(Replace(text, "\", "\\"), "'", "\'") & "'"''' in vba_code["GtmRibbon"]
 
 
 def test_about_and_insert_template_run_without_a_workbook(vba_code):
     """xlwings' RunPython reads ActiveWorkbook: the buttons that need none go through
     RunWithoutWorkbook (a scratch workbook when none is open), the others ask for one."""
-    subs = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r\n(.*?)^End Sub", vba_code["GtmRibbon"],
-                           re.M | re.S))
+    subs = dict(
+        re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r\n(.*?)^End Sub", vba_code["GtmRibbon"], re.M | re.S)
+    )
     anyway = {"GtmAbout", "GtmInsertScoringMatrix", "GtmInsertBudgetByTier", "GtmInsertKpiScorecard"}
     assert len(subs) == 8
     for name, body in subs.items():
         assert ("RunWithoutWorkbook " in body) == (name in anyway), name
         assert ("If HasWorkbook() Then RunPython " in body) == (name not in anyway), name
-    helper = re.search(r"^Private Sub RunWithoutWorkbook\(pythonCommand As String\)\r\n(.*?)^End Sub",
-                       vba_code["GtmRibbon"], re.M | re.S).group(1)
-    assert helper.split("\r\n")[:4] == ["    Dim scratch As Workbook",
-                                         "    If ActiveWorkbook Is Nothing Then Set scratch = Workbooks.Add",
-                                         "    RunPython pythonCommand",
-                                         "    If Not scratch Is Nothing Then scratch.Close SaveChanges:=False"]
+    helper = re.search(
+        r"^Private Sub RunWithoutWorkbook\(pythonCommand As String\)\r\n(.*?)^End Sub",
+        vba_code["GtmRibbon"],
+        re.M | re.S,
+    ).group(1)
+    assert helper.split("\r\n")[:4] == [
+        "    Dim scratch As Workbook",
+        "    If ActiveWorkbook Is Nothing Then Set scratch = Workbooks.Add",
+        "    RunPython pythonCommand",
+        "    If Not scratch Is Nothing Then scratch.Close SaveChanges:=False",
+    ]
 
 
 def test_udf_wrappers_match_udfs_exactly(vba_code):
-    from gtm_xl.catalogue import CATALOGUE
     from gtm_xl.adapters.udf_wrappers import UDF_MODULE, load_udf_module
+    from gtm_xl.catalogue import CATALOGUE
 
     module = load_udf_module()
     udfs = sorted(name for name, obj in vars(module).items() if hasattr(obj, "__xlfunc__"))
@@ -201,8 +217,14 @@ def test_udf_module_is_what_xlwings_import_udfs_writes(monkeypatch):
 
             @staticmethod
             def MacroOptions(macro, **kwargs):
-                registered.append((macro.split("!")[1], kwargs["Description"], kwargs["Category"],
-                                   list(kwargs["ArgumentDescriptions"] or [])))
+                registered.append(
+                    (
+                        macro.split("!")[1],
+                        kwargs["Description"],
+                        kwargs["Category"],
+                        list(kwargs["ArgumentDescriptions"] or []),
+                    )
+                )
 
     module = load_udf_module()
     monkeypatch.setattr(xu, "get_udf_module", lambda name, wb: module)
@@ -222,9 +244,12 @@ def test_function_help_module_registers_what_xlwings_would(vba_code):
         return s[1:-1].replace('""', '"')
 
     found = []
-    calls = re.findall(r'((?:    args\(\d+\) = "(?:[^"]|"")*"\r\n)*)    Application\.MacroOptions Macro:="\'" & '
-                       r'ThisWorkbook\.Name & "\'!(\w+)", _\r\n        Description:=("(?:[^"]|"")*"), _\r\n'
-                       r'        Category:=("(?:[^"]|"")*")', code)
+    calls = re.findall(
+        r'((?:    args\(\d+\) = "(?:[^"]|"")*"\r\n)*)    Application\.MacroOptions Macro:="\'" & '
+        r'ThisWorkbook\.Name & "\'!(\w+)", _\r\n        Description:=("(?:[^"]|"")*"), _\r\n'
+        r'        Category:=("(?:[^"]|"")*")',
+        code,
+    )
     for arg_lines, name, description, category in calls:
         args = [unquote(a) for a in re.findall(r'= ("(?:[^"]|"")*")', arg_lines)]
         found.append((name, unquote(description), unquote(category), args))
@@ -244,12 +269,15 @@ def test_customui_is_valid_against_the_schema_subset(schema, package):
     assert doc.tag == f"{CUI}customUI"
 
 
-@pytest.mark.parametrize("bad", [
-    ('keytip="R"', 'keytip="RRRR"'),  # a keytip has 1 to 3 characters
-    ('imageMso="ChartTypeBarInsertGallery"', 'imageMso="ChartTypeBarInsertGallery" size="large"'),  # not in a menu
-    ('supertip="Shows the version of', 'supertip="" x="'),  # empty strings and unknown attributes
-    ('id="gtmRollUp"', 'id="gtmRefresh"'),  # ids are unique
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ('keytip="R"', 'keytip="RRRR"'),  # a keytip has 1 to 3 characters
+        ('imageMso="ChartTypeBarInsertGallery"', 'imageMso="ChartTypeBarInsertGallery" size="large"'),  # not in a menu
+        ('supertip="Shows the version of', 'supertip="" x="'),  # empty strings and unknown attributes
+        ('id="gtmRollUp"', 'id="gtmRefresh"'),  # ids are unique
+    ],
+)
 def test_schema_subset_rejects_what_office_rejects(schema, bad):
     text = (ROOT / "udfs" / "ribbon" / "customUI14.xml").read_text(encoding="utf-8")
     assert bad[0] in text
@@ -260,8 +288,17 @@ def test_schema_subset_rejects_what_office_rejects(schema, bad):
 def test_every_button_is_described():
     buttons = addin.ribbon_buttons()
     labels = [b.label for b in buttons]
-    for wanted in ("Refresh & validate", "Insert template", "Scoring matrix", "Budget by tier", "KPI scorecard",
-                   "Make regional copies", "Roll up regional files", "Check inputs", "Help / About"):
+    for wanted in (
+        "Refresh & validate",
+        "Insert template",
+        "Scoring matrix",
+        "Budget by tier",
+        "KPI scorecard",
+        "Make regional copies",
+        "Roll up regional files",
+        "Check inputs",
+        "Help / About",
+    ):
         assert wanted in labels
     for b in buttons:
         assert b.image and b.keytip and b.screentip and b.supertip, b.id
@@ -342,8 +379,9 @@ def test_cli_addin_config_and_install(tmp_path, capsys, monkeypatch):
 def test_libreoffice_basic_sees_every_module_with_its_source(libreoffice, built, vba_code, tmp_path):
     """LibreOffice refuses the .xlam by extension, but opens it with its VBA-aware OOXML import
     filter; saved as .ods, its Basic library ``gtm_xl`` holds one module per VBA module."""
-    libreoffice.run(["--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods",
-                     "--outdir", str(tmp_path), str(built)])
+    libreoffice.run(
+        ["--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods", "--outdir", str(tmp_path), str(built)]
+    )
     with zipfile.ZipFile(tmp_path / "gtm_xl.ods") as z:
         library = etree.fromstring(z.read("Basic/gtm_xl/script-lb.xml"))
         names = {e.get("{http://openoffice.org/2000/library}name") for e in library}
@@ -369,8 +407,10 @@ def test_committed_addin_is_current(package):
 
     embedded = addin.read_build_info(ROOT / "workbooks" / "gtm_xl.xlam").xlwings
     if embedded != xlwings.__version__:
-        pytest.skip(f"workbooks/gtm_xl.xlam embeds xlwings {embedded}'s VBA, xlwings {xlwings.__version__} "
-                    "is installed: install that version to compare, or rebuild with gtm-xl build --addin")
+        pytest.skip(
+            f"workbooks/gtm_xl.xlam embeds xlwings {embedded}'s VBA, xlwings {xlwings.__version__} "
+            "is installed: install that version to compare, or rebuild with gtm-xl build --addin"
+        )
     with zipfile.ZipFile(ROOT / "workbooks" / "gtm_xl.xlam") as z:
         assert z.namelist() == list(package)
         for name in package:
@@ -392,7 +432,11 @@ def test_write_user_config_merges(tmp_path):
     conf.write_bytes(b'"INTERPRETER_WIN","C:\\old\\python.exe"\r\n"CONDA ENV","base"\r\n')
     addin.write_user_config(addin.user_config_lines(r"C:\new\python.exe", platform="win32"), conf)
     assert conf.read_bytes().decode("cp1252").split("\r\n") == [
-        r'"INTERPRETER_WIN","C:\new\python.exe"', '"CONDA ENV","base"', '"UDF MODULES","udfs.gtm_functions"', ""]
+        r'"INTERPRETER_WIN","C:\new\python.exe"',
+        '"CONDA ENV","base"',
+        '"UDF MODULES","udfs.gtm_functions"',
+        "",
+    ]
 
 
 def test_cli_config_write(tmp_path, monkeypatch, capsys):

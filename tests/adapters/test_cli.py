@@ -21,16 +21,19 @@ def test_version_and_help():
     assert out.returncode == 0 and "calc" in out.stdout and "demo" in out.stdout
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["GTM_SPLIT_TARGET", "12000000", "[2,3,4,3]"], [[2000000, 3000000, 4000000, 3000000]]),
-    (["split_target", "1000000", "[1,1,1]", "1000"], [[334000, 333000, 333000]]),
-    (["GTM_LTV_CAC", "100", "0.8", "0.02", "1000"], 4),
-    (["GTM_TIER", "7.6"], "A"),
-    (["GTM_FUNNEL", "[[1000],[0],[5]]"], [[0], ["#DIV/0!"]]),
-    (["GTM_WEIGHTED_SCORE", "[8,\"x\",9]", "[0.5,0.3,0.2]"], None),
-    # an empty text in a range is a blank (gtm_xl.math.numeric): it drops out with its weight
-    (["GTM_WEIGHTED_SCORE", "[8,\"\",9]", "[0.5,0.3,0.2]"], 8.285714285714286),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["GTM_SPLIT_TARGET", "12000000", "[2,3,4,3]"], [[2000000, 3000000, 4000000, 3000000]]),
+        (["split_target", "1000000", "[1,1,1]", "1000"], [[334000, 333000, 333000]]),
+        (["GTM_LTV_CAC", "100", "0.8", "0.02", "1000"], 4),
+        (["GTM_TIER", "7.6"], "A"),
+        (["GTM_FUNNEL", "[[1000],[0],[5]]"], [[0], ["#DIV/0!"]]),
+        (["GTM_WEIGHTED_SCORE", '[8,"x",9]', "[0.5,0.3,0.2]"], None),
+        # an empty text in a range is a blank (gtm_xl.math.numeric): it drops out with its weight
+        (["GTM_WEIGHTED_SCORE", '[8,"",9]', "[0.5,0.3,0.2]"], 8.285714285714286),
+    ],
+)
 def test_calc_prints_json(capsys, args, expected):
     if expected is None:  # text inside a range is #VALUE!, exit 2
         assert main(["calc", *args]) == 2
@@ -40,14 +43,17 @@ def test_calc_prints_json(capsys, args, expected):
     assert json.loads(capsys.readouterr().out) == expected
 
 
-@pytest.mark.parametrize("args, code", [
-    (["GTM_LTV", "100", "0.8", "0"], "#DIV/0!"),
-    (["GTM_CAC", "abc", "3"], "#VALUE!"),
-    (["GTM_SPLIT_TARGET", "100", "[1,-1]"], "#NUM!"),
-    (["GTM_NOPE"], "#NAME?"),
-    (["GTM_CAC", "1"], "#VALUE!"),
-    (["GTM_SPLIT_TARGET", "100", "[1,"], "#VALUE!"),
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (["GTM_LTV", "100", "0.8", "0"], "#DIV/0!"),
+        (["GTM_CAC", "abc", "3"], "#VALUE!"),
+        (["GTM_SPLIT_TARGET", "100", "[1,-1]"], "#NUM!"),
+        (["GTM_NOPE"], "#NAME?"),
+        (["GTM_CAC", "1"], "#VALUE!"),
+        (["GTM_SPLIT_TARGET", "100", "[1,"], "#VALUE!"),
+    ],
+)
 def test_calc_bad_input_is_one_line_and_nonzero(args, code):
     out = run("calc", *args)
     assert out.returncode == 2 and out.stdout == ""

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from project_paths import ROOT
 
 from gtm_xl import __version__
 from gtm_xl.adapters import ribbon
 from gtm_xl.adapters.book import BookError, FileBook, unique_path
-from project_paths import ROOT
 
 
 @pytest.fixture()
@@ -18,7 +18,8 @@ def plain_book(tmp_path) -> FileBook:
     wb = openpyxl.Workbook()
     wb.active["A1"] = 5
     wb.defined_names["Budget_Total"] = openpyxl.workbook.defined_name.DefinedName(
-        "Budget_Total", attr_text="Sheet!$A$1")
+        "Budget_Total", attr_text="Sheet!$A$1"
+    )
     path = tmp_path / "plan.xlsx"
     wb.save(path)
     return FileBook(path)
@@ -103,8 +104,12 @@ def scoring_template(tmp_path_factory) -> Path:
 def test_report_text_names_cell_and_reason():
     from types import SimpleNamespace
 
-    report = SimpleNamespace(validation_failures=[{"cell": "Matrix!C5", "message": "12 is not between 0 and 10"},
-                                                  {"cell": "Settings!B2", "message": "-1 is not at least 0"}])
+    report = SimpleNamespace(
+        validation_failures=[
+            {"cell": "Matrix!C5", "message": "12 is not between 0 and 10"},
+            {"cell": "Settings!B2", "message": "-1 is not at least 0"},
+        ]
+    )
     assert ribbon._report_text(report) == "Matrix!C5: 12 is not between 0 and 10\nSettings!B2: -1 is not at least 0"
     many = SimpleNamespace(validation_failures=[{"cell": f"A{i}", "message": "bad"} for i in range(1, 33)])
     lines = ribbon._report_text(many).split("\n")
@@ -120,8 +125,12 @@ def test_failing_check_leaves_the_file_byte_identical(scoring_template, tmp_path
     assert report.validation_failures and bad.read_bytes() == before
     assert book.messages == [
         ("status", "GTM: 1 input(s) to fix; nothing recalculated or written"),
-        ("message", f"bad.xlsx: 1 input(s) break their rules; nothing recalculated or written.\n\n"
-                    f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)")]
+        (
+            "message",
+            f"bad.xlsx: 1 input(s) break their rules; nothing recalculated or written.\n\n"
+            f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+        ),
+    ]
 
 
 def test_check_inputs_never_changes_the_file(scoring_template, tmp_path):
@@ -132,8 +141,11 @@ def test_check_inputs_never_changes_the_file(scoring_template, tmp_path):
     assert ribbon.check_inputs(book=bad_book).validation_failures
     assert ribbon.check_inputs(book=good_book).validation_failures == []
     assert {p: p.read_bytes() for p in (bad, good)} == before
-    assert bad_book.messages[-1] == ("message", f"bad.xlsx: 1 input(s) break their rules; nothing changed.\n\n"
-                                                f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)")
+    assert bad_book.messages[-1] == (
+        "message",
+        f"bad.xlsx: 1 input(s) break their rules; nothing changed.\n\n"
+        f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+    )
     assert good_book.messages == [("status", "GTM: all inputs OK")]
 
 
@@ -158,10 +170,7 @@ def test_a_workbook_that_is_no_workbook_is_a_message(tmp_path):
 
 
 # --- Make regional copies, Roll up regional files ----------------------------------------------------
-REGIONS_CSV = ("region,name,total_budget\n"
-               "EMEA,Europe,1000000\n"
-               "APAC,Asia Pacific,2000000\n"
-               "LATAM,Latin America,500000\n")
+REGIONS_CSV = "region,name,total_budget\nEMEA,Europe,1000000\nAPAC,Asia Pacific,2000000\nLATAM,Latin America,500000\n"
 
 
 @pytest.fixture()
@@ -190,17 +199,22 @@ def test_make_regional_copies_writes_one_copy_per_region(budget_plan):
     assert info.template_id == "budget_by_tier"
     assert book.messages == [
         ("status", "GTM: 3 regional copies written to plan_regions"),
-        ("message", f"Wrote 3 regional copies of budget_by_tier {info.version} from regions.csv, and "
-                    f"manifest.json, to {out}:\n"
-                    "budget_by_tier_EMEA.xlsx (Europe)\nbudget_by_tier_APAC.xlsx (Asia Pacific)\n"
-                    "budget_by_tier_LATAM.xlsx (Latin America)\n\n"
-                    f"Put the returned copies in {budget_plan.parent / 'plan_returned'}, then Roll up regional files.")]
+        (
+            "message",
+            f"Wrote 3 regional copies of budget_by_tier {info.version} from regions.csv, and "
+            f"manifest.json, to {out}:\n"
+            "budget_by_tier_EMEA.xlsx (Europe)\nbudget_by_tier_APAC.xlsx (Asia Pacific)\n"
+            "budget_by_tier_LATAM.xlsx (Latin America)\n\n"
+            f"Put the returned copies in {budget_plan.parent / 'plan_returned'}, then Roll up regional files.",
+        ),
+    ]
 
 
 def test_bad_regions_table_writes_nothing_and_names_row_and_column(budget_plan):
     folder = budget_plan.parent
-    (folder / "regions.csv").write_text("region,name,total_budget,bogus\nEMEA,Europe,-5,1\nAPAC,,abc,2\n",
-                                        encoding="utf-8")
+    (folder / "regions.csv").write_text(
+        "region,name,total_budget,bogus\nEMEA,Europe,-5,1\nAPAC,,abc,2\n", encoding="utf-8"
+    )
     before = _listing(folder)
     book = FileBook(budget_plan)
     assert ribbon.make_regional_copies(book=book) is None
@@ -262,8 +276,10 @@ def test_copies_edited_in_place_are_never_overwritten(budget_plan):
     book = FileBook(budget_plan)
     assert ribbon.make_regional_copies(book=book) is None
     assert _listing(budget_plan.parent) == before
-    assert book.messages[-1][1] == ("nothing written: plan_regions holds copies edited since they were made "
-                                    "(budget_by_tier_APAC.xlsx); move them to plan_returned or delete them")
+    assert book.messages[-1][1] == (
+        "nothing written: plan_regions holds copies edited since they were made "
+        "(budget_by_tier_APAC.xlsx); move them to plan_returned or delete them"
+    )
 
 
 def _first_formula_cell(path: Path) -> tuple[str, str]:
@@ -318,8 +334,11 @@ def test_rollup_reads_the_copies_folder_when_nothing_is_returned_elsewhere(budge
     report = ribbon.rollup(book=book)
     assert report.complete and [r.region for r in report.included] == ["APAC", "EMEA", "LATAM"]
     assert book.messages[0] == ("status", "GTM: rolled up 3 of 3 file(s) into plan_rollup.xlsx")
-    assert book.messages[1] == ("message", f"Consolidated 3 of 3 file(s) from {budget_plan.parent / 'plan_regions'} "
-                                           f"into {budget_plan.parent / 'plan_rollup.xlsx'}.")
+    assert book.messages[1] == (
+        "message",
+        f"Consolidated 3 of 3 file(s) from {budget_plan.parent / 'plan_regions'} "
+        f"into {budget_plan.parent / 'plan_rollup.xlsx'}.",
+    )
 
 
 def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_plan, tmp_path):
@@ -327,8 +346,9 @@ def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_pla
 
     book = FileBook(budget_plan)
     assert ribbon.rollup(book=book) is None
-    assert book.messages[-1][1] == ("no plan_regions/manifest.json beside plan.xlsx: make the regional "
-                                    "copies first (Make regional copies)")
+    assert book.messages[-1][1] == (
+        "no plan_regions/manifest.json beside plan.xlsx: make the regional copies first (Make regional copies)"
+    )
     assert ribbon.make_regional_copies(book=FileBook(budget_plan)) is not None
     # the copies were made from plan.xlsx; a KPI scorecard saved under that name is another template
     build_template("kpi_scorecard", "native", "en", budget_plan)
@@ -456,8 +476,13 @@ def test_live_refresh_with_bad_inputs_does_not_calculate(scoring_template, tmp_p
     ribbon.refresh_active(book=book)
     assert app.full_calculations == 0
     assert app.status_bar == "GTM: 1 input(s) to fix; nothing recalculated or written"
-    assert app.alerts == [("GTM: inputs to fix", "bad.xlsx: 1 input(s) break their rules; nothing recalculated "
-                           f"or written.\n\n{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)")]
+    assert app.alerts == [
+        (
+            "GTM: inputs to fix",
+            "bad.xlsx: 1 input(s) break their rules; nothing recalculated "
+            f"or written.\n\n{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+        )
+    ]
 
 
 def test_live_actions_need_the_saved_workbook(scoring_template, tmp_path):
@@ -474,7 +499,9 @@ def test_live_insert_template_opens_it_in_excel(tmp_path):
     book, app = _live(tmp_path / "plan.xlsx")
     created = ribbon.insert_template("kpi_scorecard", book=book)
     assert created == tmp_path / "KPI scorecard.xlsx" and created.is_file()
-    assert app.opened == [str(created)] and app.status_bar == "GTM: KPI scorecard template created as KPI scorecard.xlsx"
+    assert (
+        app.opened == [str(created)] and app.status_bar == "GTM: KPI scorecard template created as KPI scorecard.xlsx"
+    )
 
 
 def test_live_insert_template_with_a_scratch_workbook_goes_home(tmp_path, monkeypatch):
@@ -503,8 +530,10 @@ def test_about_names_a_vba_of_another_xlwings_and_an_unreadable_addin(tmp_path):
 
     addin = ROOT / "workbooks" / "gtm_xl.xlam"
     text = ribbon.about_text(str(addin), "0.36.0")
-    assert (f"  PROBLEM: the add-in's VBA is xlwings 0.36.0, Python has xlwings {xlwings.__version__}: "
-            "pip install xlwings==0.36.0") in text
+    assert (
+        f"  PROBLEM: the add-in's VBA is xlwings 0.36.0, Python has xlwings {xlwings.__version__}: "
+        "pip install xlwings==0.36.0"
+    ) in text
     junk = tmp_path / "gtm_xl.xlam"
     junk.write_bytes(b"not a zip")
     text = ribbon.about_text(str(junk), None)

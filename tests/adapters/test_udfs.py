@@ -7,9 +7,9 @@ import types
 
 import pytest
 
+from gtm_xl.adapters.udf_wrappers import UDF_MODULE, load_udf_module, vba_wrappers
 from gtm_xl.catalogue import CATALOGUE
 from gtm_xl.errors import CellError
-from gtm_xl.adapters.udf_wrappers import UDF_MODULE, load_udf_module, vba_wrappers
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,9 @@ def test_nrr_and_grr_cell_column_row_and_blank_optional(udf_module):
     assert excel(udf_module, "GTM_GRR", [[1_000_000]], [[30_000]], [[70_000]]) == pytest.approx(0.9)
     assert excel(udf_module, "GTM_GRR", [[100, 100]], [[10, 80]], [[5, 50]]) == [[pytest.approx(0.85), 0.0]]  # clamped
     block = excel(udf_module, "GTM_GRR", [[100, 100], [100, None]], [[0, 10], [1, 0]], [[0, 0], [-1, 0]])
-    assert block[0] == [1.0, pytest.approx(0.9)] and block[1][0].startswith("#NUM!") and block[1][1].startswith("#DIV/0!")
+    assert (
+        block[0] == [1.0, pytest.approx(0.9)] and block[1][0].startswith("#NUM!") and block[1][1].startswith("#DIV/0!")
+    )
     assert excel(udf_module, "GTM_GRR", [["lots"]], [[1]], [[1]]).startswith("#VALUE!")
 
 
@@ -209,7 +211,7 @@ def test_nps_over_a_row_a_column_a_block_with_blanks(udf_module):
 
 
 def test_empty_text_and_infinity_through_the_adapter(udf_module):
-    """"" from IF(x="","",…) is a blank cell; an infinite number is #NUM! naming the argument."""
+    """ "" from IF(x="","",…) is a blank cell; an infinite number is #NUM! naming the argument."""
     out = excel(udf_module, "GTM_WEIGHTED_SCORE", [[8, "", 9], ["", "", ""]], [[0.5, 0.3, 0.2]])
     assert out[0][0] == pytest.approx((8 * 0.5 + 9 * 0.2) / 0.7) and out[1][0].startswith("#N/A")
     assert excel(udf_module, "GTM_LTV", [[100]], [[0.8]], [[0.02]], [[""]], [[""]]) == pytest.approx(4000)

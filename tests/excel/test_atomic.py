@@ -35,7 +35,7 @@ def test_an_error_while_writing_leaves_the_old_file_and_no_temp(tmp_path):
 def test_orphans_of_dead_writers_are_removed_live_ones_kept(tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"x")
-    dead = tmp_path / f".book.xlsx.{2 ** 22 + 12345}.abcdefgh.tmp"   # no such process
+    dead = tmp_path / f".book.xlsx.{2**22 + 12345}.abcdefgh.tmp"  # no such process
     live = tmp_path / f".book.xlsx.{os.getpid()}.abcdefgh.tmp"
     other = tmp_path / ".other.xlsx.1.abcdefgh.tmp"
     for p in (dead, live, other):

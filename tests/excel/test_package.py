@@ -12,13 +12,18 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from openpyxl.formula.translate import Translator
-
-from gtm_xl.errors import CellError
-from gtm_xl.excel.ooxml.package import (Package, PackageError, format_number, mark_full_calc, patch_sheet,
-                                  translate_formula)
 from package_helpers import assert_lossless
 from project_paths import ROOT
 
+from gtm_xl.errors import CellError
+from gtm_xl.excel.ooxml.package import (
+    Package,
+    PackageError,
+    format_number,
+    mark_full_calc,
+    patch_sheet,
+    translate_formula,
+)
 
 
 def _save_patched(src: Path, dst: Path, value_of) -> dict:
@@ -47,10 +52,10 @@ def test_corpus_values_spliced_and_everything_else_identical(corpus_dir, tmp_pat
     cycle = [42.5, "text & <more>", True, CellError("#DIV/0!"), None, 0.1 + 0.2, -1e-300]
     for src in files:
         dst = tmp_path / src.name
-        n = iter(range(10 ** 9))
-        if src.name == "sample-beta.xlsx":      # refused: test_refuses_foreign_namespace
+        n = iter(range(10**9))
+        if src.name == "sample-beta.xlsx":  # refused: test_refuses_foreign_namespace
             continue
-        written = _save_patched(src, dst, lambda s, k, c: cycle[next(n) % len(cycle)])
+        written = _save_patched(src, dst, lambda s, k, c, n=n: cycle[next(n) % len(cycle)])
         assert_lossless(src, dst)
         with Package(dst) as pkg:
             book, _ = pkg.read_cells()
@@ -72,7 +77,7 @@ def test_corpus_reading_matches_openpyxl(corpus_dir):
         try:
             with Package(src) as pkg:
                 book, _ = pkg.read_cells()
-        except PackageError as exc:         # refused files are checked by test_refuses_foreign_namespace
+        except PackageError as exc:  # refused files are checked by test_refuses_foreign_namespace
             assert "namespace" in str(exc), str(exc)
             continue
         wb_f = load_workbook(src, data_only=False)
@@ -85,9 +90,11 @@ def test_corpus_reading_matches_openpyxl(corpus_dir):
                     if c.data_type == "f" and isinstance(c.value, str) and c.value != "=":
                         # openpyxl's Translator collapses whitespace in a shared formula's children; we
                         # keep the master's spacing, as Excel shows it
-                        assert cell is not None and cell.formula.split() == c.value[1:].split(), \
-                            (src.name, c.coordinate)
-                    elif hasattr(c.value, "text"):            # ArrayFormula
+                        assert cell is not None and cell.formula.split() == c.value[1:].split(), (
+                            src.name,
+                            c.coordinate,
+                        )
+                    elif hasattr(c.value, "text"):  # ArrayFormula
                         assert cell.formula == c.value.text.lstrip("="), (src.name, c.coordinate)
                         assert cell.array_ref == c.value.ref
                     v = wb_v[ws.title].cell(c.row, c.column).value
@@ -96,8 +103,7 @@ def test_corpus_reading_matches_openpyxl(corpus_dir):
                         assert got == pytest.approx(float(v)), (src.name, c.coordinate)
                     elif isinstance(v, str) and v.startswith("#") and isinstance(got, CellError):
                         assert got.code == v
-                    elif v is not None and not hasattr(v, "hour") and not hasattr(v, "year") \
-                            and not hasattr(v, "days"):
+                    elif v is not None and not hasattr(v, "hour") and not hasattr(v, "year") and not hasattr(v, "days"):
                         assert got == v, (src.name, c.coordinate, got, v)
 
 
@@ -112,11 +118,12 @@ def test_types_shared_formulas_names(tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.title = "Data Sheet"
-    ws["A1"], ws["A2"], ws["A3"] = 1.5, "x<&>\"y", True
+    ws["A1"], ws["A2"], ws["A3"] = 1.5, 'x<&>"y', True
     ws["B1"] = "=A1*2"
     other = wb.create_sheet("Other")
     other["A1"] = 7
     from openpyxl.workbook.defined_name import DefinedName
+
     wb.defined_names["Rate"] = DefinedName("Rate", attr_text="Other!$A$1")
     ws.defined_names["Local"] = DefinedName("Local", attr_text="'Data Sheet'!$A$1")
     path = tmp_path / "t.xlsx"
@@ -127,12 +134,14 @@ def test_types_shared_formulas_names(tmp_path):
     sheet = parts["xl/worksheets/sheet1.xml"]
     import re
 
-    body = (b'<row r="1"><c r="A1"><v>1.5</v></c>'
-            b'<c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2+$A$1+SUM(A$1:A1)</f><v>5</v></c>'
-            b'<c r="C1" t="inlineStr"><is><t xml:space="preserve"> in </t></is></c>'
-            b'<c r="D1" t="e"><v>#N/A</v></c></row>'
-            b'<row r="2"><c r="A2" t="inlineStr"><is><r><t>x&lt;&amp;&gt;</t></r><r><t>"y</t></r></is></c><c r="B2"><f t="shared" si="0"/><v>3</v></c></row>'
-            b'<row r="3"><c r="A3" t="b"><v>1</v></c></row>')
+    body = (
+        b'<row r="1"><c r="A1"><v>1.5</v></c>'
+        b'<c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2+$A$1+SUM(A$1:A1)</f><v>5</v></c>'
+        b'<c r="C1" t="inlineStr"><is><t xml:space="preserve"> in </t></is></c>'
+        b'<c r="D1" t="e"><v>#N/A</v></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><r><t>x&lt;&amp;&gt;</t></r><r><t>"y</t></r></is></c><c r="B2"><f t="shared" si="0"/><v>3</v></c></row>'
+        b'<row r="3"><c r="A3" t="b"><v>1</v></c></row>'
+    )
     sheet = re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData>" + body + b"</sheetData>", sheet, flags=re.S)
     parts["xl/worksheets/sheet1.xml"] = sheet
     with zipfile.ZipFile(path, "w") as z:
@@ -150,13 +159,16 @@ def test_types_shared_formulas_names(tmp_path):
     assert book.names["DATA SHEET!LOCAL"] == "'Data Sheet'!$A$1"
 
 
-@pytest.mark.parametrize("formula,origin,dest", [
-    ("A1+B$2*$C3-$D$4", "B2", "C5"),
-    ("SUM(A1:B2)/COUNT($A:$A)+SUM(3:4)", "C3", "E9"),
-    ("'My Sheet'!A1&\"A1\"&Other!B2", "A1", "B3"),
-    ("IF(A1>0,LOG10(A1),Z99)", "B1", "C1"),
-    ("C1+D2", "C3", "A3"),
-])
+@pytest.mark.parametrize(
+    "formula,origin,dest",
+    [
+        ("A1+B$2*$C3-$D$4", "B2", "C5"),
+        ("SUM(A1:B2)/COUNT($A:$A)+SUM(3:4)", "C3", "E9"),
+        ("'My Sheet'!A1&\"A1\"&Other!B2", "A1", "B3"),
+        ("IF(A1>0,LOG10(A1),Z99)", "B1", "C1"),
+        ("C1+D2", "C3", "A3"),
+    ],
+)
 def test_translate_formula_like_openpyxl(formula, origin, dest):
     from gtm_xl.excel.ooxml.cells import parse_a1
 
@@ -176,12 +188,18 @@ def test_format_number():
 
 
 def test_mark_full_calc():
-    assert mark_full_calc(b'<workbook><calcPr calcId="1"/></workbook>') == \
-        b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
-    assert mark_full_calc(b'<workbook><calcPr fullCalcOnLoad="0" calcId="1"/></workbook>') == \
-        b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
-    assert mark_full_calc(b'<workbook><sheets/><extLst/></workbook>') == \
-        b'<workbook><sheets/><calcPr fullCalcOnLoad="1"/><extLst/></workbook>'
+    assert (
+        mark_full_calc(b'<workbook><calcPr calcId="1"/></workbook>')
+        == b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
+    )
+    assert (
+        mark_full_calc(b'<workbook><calcPr fullCalcOnLoad="0" calcId="1"/></workbook>')
+        == b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
+    )
+    assert (
+        mark_full_calc(b"<workbook><sheets/><extLst/></workbook>")
+        == b'<workbook><sheets/><calcPr fullCalcOnLoad="1"/><extLst/></workbook>'
+    )
 
 
 def test_spill_cells_inserted_in_order(tmp_path):
@@ -201,7 +219,14 @@ def test_spill_cells_inserted_in_order(tmp_path):
         book, _ = pkg.read_cells()
     cells = book.sheets["Sheet"].cells
     assert [(k, cells[k].value) for k in sorted(cells)] == [
-        ((1, 1), 1.0), ((1, 2), 2.0), ((1, 3), 5.0), ((2, 1), "two"), ((3, 1), 3.0), ((4, 1), 9.0), ((5, 1), 5.0)]
+        ((1, 1), 1.0),
+        ((1, 2), 2.0),
+        ((1, 3), 5.0),
+        ((2, 1), "two"),
+        ((3, 1), 3.0),
+        ((4, 1), 9.0),
+        ((5, 1), 5.0),
+    ]
     from openpyxl import load_workbook
 
     assert load_workbook(path)["Sheet"]["A2"].value == "two"
@@ -270,11 +295,14 @@ def test_refuses_external_entities(tmp_path, part):
     assert "TOP-SECRET" not in text
 
 
-@pytest.mark.parametrize("prolog", [
-    b"<!--" + b"x" * 5000 + b"-->",                                  # past the first 4 KB
-    b"<?pi " + b"y" * 9000 + b"?>\n<!-- a -->\n",
-    b"\n" * 8192,
-])
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b"<!--" + b"x" * 5000 + b"-->",  # past the first 4 KB
+        b"<?pi " + b"y" * 9000 + b"?>\n<!-- a -->\n",
+        b"\n" * 8192,
+    ],
+)
 def test_refuses_dtd_anywhere_in_the_prolog(tmp_path, prolog):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
@@ -360,7 +388,7 @@ def test_rename_is_made_durable_by_fsyncing_the_directory(tmp_path, monkeypatch)
     with Package(path) as pkg:
         pkg.save(path, {"xl/workbook.xml": mark_full_calc(pkg.part("xl/workbook.xml"))})
     assert replaced
-    assert (str(tmp_path.resolve()), True) in synced, synced     # the folder, after the rename
+    assert (str(tmp_path.resolve()), True) in synced, synced  # the folder, after the rename
 
 
 def test_orphan_temps_of_killed_saves_are_removed_on_the_next_save(tmp_path):
@@ -369,11 +397,11 @@ def test_orphan_temps_of_killed_saves_are_removed_on_the_next_save(tmp_path):
     path = _small_xlsx(tmp_path)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    orphan = tmp_path / f".ok.xlsx.{dead.pid}.abcd_123.tmp"        # its process is gone
-    live = tmp_path / f".ok.xlsx.{os.getppid()}.efgh_456.tmp"       # a running process's: kept
-    legacy_old = tmp_path / ".ok.xlsx.ijkl_789.tmp"                  # no owner, two hours old
-    legacy_new = tmp_path / ".ok.xlsx.mnop_012.tmp"                  # no owner, just written: kept
-    other = tmp_path / f".other.xlsx.{dead.pid}.qrst_345.tmp"        # another file's: kept
+    orphan = tmp_path / f".ok.xlsx.{dead.pid}.abcd_123.tmp"  # its process is gone
+    live = tmp_path / f".ok.xlsx.{os.getppid()}.efgh_456.tmp"  # a running process's: kept
+    legacy_old = tmp_path / ".ok.xlsx.ijkl_789.tmp"  # no owner, two hours old
+    legacy_new = tmp_path / ".ok.xlsx.mnop_012.tmp"  # no owner, just written: kept
+    other = tmp_path / f".other.xlsx.{dead.pid}.qrst_345.tmp"  # another file's: kept
     for p in (orphan, live, legacy_old, legacy_new, other):
         p.write_bytes(b"PK partial")
     os.utime(legacy_old, (time.time() - 7200, time.time() - 7200))
@@ -428,9 +456,11 @@ def test_prefixed_sheet_xml(tmp_path):
     """Some writers prefix the SpreadsheetML namespace (``<x:c>``): read and patch keep the prefix."""
     good = _small_xlsx(tmp_path)
     path = tmp_path / "prefixed.xlsx"
-    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
-             b'spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>4</x:v></x:c>'
-             b'<x:c r="B1"><x:f>A1+1</x:f><x:v>0</x:v></x:c></x:row><x:row r="3"/></x:sheetData></x:worksheet>')
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>4</x:v></x:c>'
+        b'<x:c r="B1"><x:f>A1+1</x:f><x:v>0</x:v></x:c></x:row><x:row r="3"/></x:sheetData></x:worksheet>'
+    )
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
         for info in src.infolist():
             out.writestr(info, sheet if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
@@ -440,8 +470,10 @@ def test_prefixed_sheet_xml(tmp_path):
         assert cells[(1, 1)].value == 4.0 and cells[(1, 2)].formula == "A1+1"
         data = patch_sheet(parts["Sheet"], {(1, 2): 5.0, (3, 2): "x", (2, 1): True})
     assert data == sheet.replace(b"<x:v>0</x:v>", b"<x:v>5</x:v>").replace(
-        b'<x:row r="3"/>', b'<x:row r="2"><x:c r="A2" t="b"><x:v>1</x:v></x:c></x:row>'
-        b'<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>')
+        b'<x:row r="3"/>',
+        b'<x:row r="2"><x:c r="A2" t="b"><x:v>1</x:v></x:c></x:row>'
+        b'<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>',
+    )
 
 
 def test_refuses_foreign_namespace(corpus_dir):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from distribution_helpers import SCORES, SETTINGS, TEMPLATE_ID, build_test_template, expected_outputs
+
 from gtm_xl.adapters.cli import main
 from gtm_xl.workflows.distribute import distribute
 from gtm_xl.workflows.rollup.job import Aggregation, rollup
@@ -33,10 +33,16 @@ def _regions_csv(path: Path) -> dict[str, dict]:
         for i in range(N):
             rid = f"R{i:02d}"
             s = {k: v[1] for k, v in SETTINGS.items()}
-            s.update(budget_total=1_000_000 + 250_000 * i, gmv_target=3_000_000 + 500_000 * i,
-                     new_customers=100 + 10 * i, cac_spend=200_000 + 7_500 * i, arpa=800 + 25 * i)
-            w.writerow([rid, f"Region {i}", s["budget_total"], s["gmv_target"], s["new_customers"],
-                        s["cac_spend"], s["arpa"]])
+            s.update(
+                budget_total=1_000_000 + 250_000 * i,
+                gmv_target=3_000_000 + 500_000 * i,
+                new_customers=100 + 10 * i,
+                cac_spend=200_000 + 7_500 * i,
+                arpa=800 + 25 * i,
+            )
+            w.writerow(
+                [rid, f"Region {i}", s["budget_total"], s["gmv_target"], s["new_customers"], s["cac_spend"], s["arpa"]]
+            )
             settings[rid] = {"settings": s, "scores": list(SCORES)}
     return settings
 
@@ -51,9 +57,9 @@ def test_round_trip(tmp_path, libreoffice):
     # regional teams change their inputs: openpyxl users …
     for i, rid in enumerate(["R01", "R04", "R09", "R15"]):
         wb = openpyxl.load_workbook(files[rid])
-        wb["Settings"]["B2"] = 2_222_222 + i          # budget_total
-        wb["Settings"]["B5"] = 123_456 * (i + 1)      # cac_spend
-        wb["Plan"]["B4"] = 9.5                        # a score
+        wb["Settings"]["B2"] = 2_222_222 + i  # budget_total
+        wb["Settings"]["B5"] = 123_456 * (i + 1)  # cac_spend
+        wb["Plan"]["B4"] = 9.5  # a score
         wb.save(files[rid])
         regions[rid]["settings"].update(budget_total=2_222_222 + i, cac_spend=123_456 * (i + 1))
         regions[rid]["scores"][1] = 9.5
@@ -71,8 +77,14 @@ def test_round_trip(tmp_path, libreoffice):
     data = files["R18"].read_bytes()
     files["R18"].write_bytes(data[: len(data) // 2])
 
-    report = rollup(sorted(files.values()), tmp_path / "rollup.xlsx", manifest=out / "manifest.json",
-                    csv_dir=tmp_path / "csv", db=str(tmp_path / "rollup.db"), libreoffice=libreoffice)
+    report = rollup(
+        sorted(files.values()),
+        tmp_path / "rollup.xlsx",
+        manifest=out / "manifest.json",
+        csv_dir=tmp_path / "csv",
+        db=str(tmp_path / "rollup.db"),
+        libreoffice=libreoffice,
+    )
 
     left = {Path(r.path).name: r.reasons for r in report.left_out}
     assert set(left) == {files["R12"].name, files["R18"].name}
@@ -93,13 +105,15 @@ def test_round_trip(tmp_path, libreoffice):
 
     budget = math.fsum(e["out_budget"] for e in expected.values())
     assert math.isclose(report.totals["out_budget"], budget, rel_tol=1e-12)
-    assert math.isclose(report.totals["out_gmv_target"], math.fsum(e["out_gmv_target"] for e in expected.values()),
-                        rel_tol=1e-12)
+    assert math.isclose(
+        report.totals["out_gmv_target"], math.fsum(e["out_gmv_target"] for e in expected.values()), rel_tol=1e-12
+    )
     # LTV:CAC is not summed: weighted by the acquisition spend it is a ratio of, the average is the
     # consolidated ratio — the lifetime value of all new customers over all acquisition spend
     spend = math.fsum(v["settings"]["cac_spend"] for v in good.values())
-    consolidated = math.fsum(e["out_ltv"] * good[rid]["settings"]["new_customers"]
-                             for rid, e in expected.items()) / spend
+    consolidated = (
+        math.fsum(e["out_ltv"] * good[rid]["settings"]["new_customers"] for rid, e in expected.items()) / spend
+    )
     assert report.rules["out_ltv_cac"] == Aggregation("weighted", "cac_spend")
     assert math.isclose(report.totals["out_ltv_cac"], consolidated, rel_tol=1e-9)
     # CAC by the new customers: all spend over all new customers
@@ -140,14 +154,21 @@ def test_rollup_cli_exit_codes(tmp_path, libreoffice, capsys, monkeypatch):
     out = tmp_path / "sent"
     distribute(template, tmp_path / "regions.csv", out)
     monkeypatch.setattr("gtm_xl.workflows.rollup.job._recalculate_with_libreoffice.__defaults__", (libreoffice,))
-    options = ["--out", str(tmp_path / "r.xlsx"), "--manifest", str(out / "manifest.json"),
-               "--report", str(tmp_path / "r.json")]
+    options = [
+        "--out",
+        str(tmp_path / "r.xlsx"),
+        "--manifest",
+        str(out / "manifest.json"),
+        "--report",
+        str(tmp_path / "r.json"),
+    ]
     args = ["rollup", str(out / f"{TEMPLATE_ID}_A.xlsx"), str(out / f"{TEMPLATE_ID}_B.xlsx")]
-    assert main([*args, *options]) == 1                       # C was not returned
+    assert main([*args, *options]) == 1  # C was not returned
     err = capsys.readouterr().err
     assert f"NOT RETURNED region C ({TEMPLATE_ID}_C.xlsx)" in err
     assert json.loads((tmp_path / "r.json").read_text())["missing_regions"] == [
-        {"region": "C", "file": f"{TEMPLATE_ID}_C.xlsx"}]
+        {"region": "C", "file": f"{TEMPLATE_ID}_C.xlsx"}
+    ]
     assert main([*args, str(out / f"{TEMPLATE_ID}_C.xlsx"), *options, "--jobs", "2"]) == 0
     assert "Consolidated 3 of 3" in capsys.readouterr().out
 
@@ -157,22 +178,27 @@ def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
     the consolidated tier budgets to the sum of the regions' budgets."""
     pytest.importorskip("gtm_xl.templates")
     from gtm_xl.data import DATA_DIR
-    from gtm_xl.workflows.regions import read_table
     from gtm_xl.templates import build_template
+    from gtm_xl.workflows.regions import read_table
 
     template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
     regions = DATA_DIR / "regions_example.csv"
     distribute(template, regions, tmp_path / "sent", rows_path=DATA_DIR / "industries_example.csv")
     emea = tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"
-    wb = openpyxl.load_workbook(emea)                       # EMEA raises its budget in Excel-like fashion
+    wb = openpyxl.load_workbook(emea)  # EMEA raises its budget in Excel-like fashion
     from gtm_xl.workflows.template_info import read_template
 
     info = read_template(template)
     block = info.inputs["total_budget"]
     wb[block.sheet].cell(block.min_row, block.min_col).value = 21_000_000
     wb.save(emea)
-    report = rollup(sorted((tmp_path / "sent").glob("*.xlsx")), tmp_path / "rollup.xlsx",
-                    manifest=tmp_path / "sent" / "manifest.json", csv_dir=tmp_path / "csv", libreoffice=libreoffice)
+    report = rollup(
+        sorted((tmp_path / "sent").glob("*.xlsx")),
+        tmp_path / "rollup.xlsx",
+        manifest=tmp_path / "sent" / "manifest.json",
+        csv_dir=tmp_path / "csv",
+        libreoffice=libreoffice,
+    )
     assert report.complete, report.as_dict()
     headers, rows = read_table(regions)
     budgets = {row[0]: float(str(row[2]).replace(",", "")) for _, row in rows}
@@ -196,8 +222,12 @@ def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreo
     template = build_template("budget_by_tier", "udf", "en", tmp_path / "budget_by_tier.xlsx")
     (tmp_path / "regions.csv").write_text("region,name,total_budget\nEMEA,Europe,9000000\n", encoding="utf-8")
     distribute(template, tmp_path / "regions.csv", tmp_path / "sent")
-    report = rollup([tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"], tmp_path / "r.xlsx",
-                    manifest=tmp_path / "sent" / "manifest.json", libreoffice=libreoffice)
+    report = rollup(
+        [tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"],
+        tmp_path / "r.xlsx",
+        manifest=tmp_path / "sent" / "manifest.json",
+        libreoffice=libreoffice,
+    )
     if report.included:
         (r,) = report.included
         assert r.recalculated_by == "refresh"
@@ -215,8 +245,12 @@ def test_rollup_without_manifest_takes_each_region_once(tmp_path, libreoffice):
     out = tmp_path / "sent"
     distribute(template, tmp_path / "regions.csv", out)
     shutil.copyfile(out / f"{TEMPLATE_ID}_A.xlsx", out / "copy of A.xlsx")
-    report = rollup([out / f"{TEMPLATE_ID}_A.xlsx", out / f"{TEMPLATE_ID}_B.xlsx", out / "copy of A.xlsx"],
-                    tmp_path / "r.xlsx", template=template, libreoffice=libreoffice)
+    report = rollup(
+        [out / f"{TEMPLATE_ID}_A.xlsx", out / f"{TEMPLATE_ID}_B.xlsx", out / "copy of A.xlsx"],
+        tmp_path / "r.xlsx",
+        template=template,
+        libreoffice=libreoffice,
+    )
     assert [r.region for r in report.included] == ["A", "B"]
     (dup,) = report.left_out
     assert dup.reasons == [f"region 'A' already consolidated from {out / f'{TEMPLATE_ID}_A.xlsx'}"]

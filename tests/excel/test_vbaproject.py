@@ -17,6 +17,7 @@ from oletools import olevba
 
 from gtm_xl.excel.vba.compoundfile import CompoundFileError, write_compound_file
 from gtm_xl.excel.vba.project import (
+    WORKBOOK_BASE,
     Module,
     VBAProjectError,
     build_vba_project,
@@ -26,7 +27,6 @@ from gtm_xl.excel.vba.project import (
     decrypt,
     document_module_source,
     encrypt,
-    WORKBOOK_BASE,
 )
 
 PROJECT_ID = "{9E394C0B-697E-4AEE-9FA6-446F51FB30DC}"
@@ -50,7 +50,7 @@ def template_offsets(ole) -> dict[str, int]:
 
 
 def template_source(ole, module: str) -> str:
-    raw = ole.openstream(f"VBA/{module}").read()[template_offsets(ole)[f"VBA/{module}"]:]
+    raw = ole.openstream(f"VBA/{module}").read()[template_offsets(ole)[f"VBA/{module}"] :]
     return olevba.decompress_stream(bytearray(raw)).decode("cp1252")
 
 
@@ -129,6 +129,7 @@ def test_encrypt_round_trips(seed):
 # --- compound file ------------------------------------------------------------------------------
 def _rb_check(ole: olefile.OleFileIO) -> None:
     """Every sibling tree: a binary search tree in MS-CFB order with the red-black invariants."""
+
     def key(entry):
         return (len(entry.name), entry.name.upper())
 
@@ -146,7 +147,11 @@ def _rb_check(ole: olefile.OleFileIO) -> None:
         return left + (e.color == 1)
 
     for e in ole.direntries:
-        if e is not None and e.entry_type in (olefile.STGTY_STORAGE, olefile.STGTY_ROOT) and e.sid_child != olefile.NOSTREAM:
+        if (
+            e is not None
+            and e.entry_type in (olefile.STGTY_STORAGE, olefile.STGTY_ROOT)
+            and e.sid_child != olefile.NOSTREAM
+        ):
             assert ole.direntries[e.sid_child].color == 1, "a tree's root is black"
             walk(e.sid_child, None, None)
 
@@ -180,8 +185,14 @@ def _project() -> tuple[bytes, list[Module]]:
     modules = [
         Module("ThisWorkbook", document_module_source("ThisWorkbook", WORKBOOK_BASE), "document"),
         Module("Main", 'Attribute VB_Name = "Main"\nSub Hello()\n    MsgBox "Hi, é"\nEnd Sub\n'),
-        Module("Thing", class_module_source("VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n"
-                                            'Attribute VB_Name = "Thing"\r\nPublic X As Long\r\n'), "class"),
+        Module(
+            "Thing",
+            class_module_source(
+                "VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n"
+                'Attribute VB_Name = "Thing"\r\nPublic X As Long\r\n'
+            ),
+            "class",
+        ),
     ]
     return build_vba_project("Demo", modules, project_id=PROJECT_ID), modules
 
@@ -190,7 +201,8 @@ def test_project_streams_follow_ms_ovba_for_tool_written_projects():
     data, modules = _project()
     ole = olefile.OleFileIO(io.BytesIO(data))
     assert sorted("/".join(p) for p in ole.listdir()) == sorted(
-        ["PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir", "VBA/ThisWorkbook", "VBA/Main", "VBA/Thing"])
+        ["PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir", "VBA/ThisWorkbook", "VBA/Main", "VBA/Thing"]
+    )
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")  # no cache
     project = olevba.VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False)
     list(project.parse_modules())
@@ -228,7 +240,10 @@ def test_bad_modules_are_refused():
     with pytest.raises(VBAProjectError, match="identifier"):
         Module("1A", 'Attribute VB_Name = "1A"\n')
     with pytest.raises(VBAProjectError, match="same name"):
-        build_vba_project("P", [Module("A", 'Attribute VB_Name = "A"\n'), Module("a", 'Attribute VB_Name = "a"\n')],
-                          project_id=PROJECT_ID)
+        build_vba_project(
+            "P",
+            [Module("A", 'Attribute VB_Name = "A"\n'), Module("a", 'Attribute VB_Name = "a"\n')],
+            project_id=PROJECT_ID,
+        )
     with pytest.raises(VBAProjectError, match="code page"):
         build_vba_project("P", [Module("A", 'Attribute VB_Name = "A"\n\' 中文\n')], project_id=PROJECT_ID)

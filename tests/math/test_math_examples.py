@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.errors import CellError, DivZeroError, GTMError, NumError, ShapeError, ValueTypeError
+from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 
 
 # --- SPEC.md section 2, "Examples that must hold" ---------------------------------------------
@@ -49,10 +49,16 @@ def test_ltv_endless_lifetime_is_div0():
     assert info.value.code == "#DIV/0!" and info.value.argument == "churn"
 
 
-@pytest.mark.parametrize("args, argument", [
-    ((100, 0.8, 1.2), "churn"), ((100, 1.5, 0.02), "gross_margin"), ((-1, 0.8, 0.02), "arpa"),
-    ((100, 0.8, 0.02, -0.1), "discount"), ((100, 0.8, 0.02, 0, -3), "horizon"),
-])
+@pytest.mark.parametrize(
+    "args, argument",
+    [
+        ((100, 0.8, 1.2), "churn"),
+        ((100, 1.5, 0.02), "gross_margin"),
+        ((-1, 0.8, 0.02), "arpa"),
+        ((100, 0.8, 0.02, -0.1), "discount"),
+        ((100, 0.8, 0.02, 0, -3), "horizon"),
+    ],
+)
 def test_ltv_domain_errors_are_num(args, argument):
     with pytest.raises(NumError) as info:
         metrics.ltv(*args)
@@ -294,21 +300,24 @@ def test_empty_text_is_a_blank_in_every_function():
         scoring.weighted_score([8, "x", 9], [1, 1, 1])
 
 
-@pytest.mark.parametrize("call, argument", [
-    (lambda: metrics.ltv(math.inf, 0.8, 0.02), "arpa"),
-    (lambda: metrics.ltv(100, 0.8, 0.02, 0, math.inf), "horizon"),
-    (lambda: metrics.cac(-math.inf, 3), "spend"),
-    (lambda: metrics.ltv_cac(100, 0.8, 0.02, math.inf), "cac"),
-    (lambda: metrics.nrr([1, math.inf], 0, 0, 0), "start"),
-    (lambda: metrics.churn_annual(np.array([0.1, np.inf])), "monthly"),
-    (lambda: allocation.split_target(math.inf, [1, 1]), "total"),
-    (lambda: allocation.split_target(100, [1, math.inf]), "weights"),
-    (lambda: scoring.weighted_score([5, 5], [1, math.inf]), "weights"),
-    (lambda: scoring.tier(math.inf), "score"),
-    (lambda: funnel.reverse_funnel(math.inf, 10, [0.5]), "target_revenue"),
-    (lambda: compensation.commission(math.inf, 100), "attainment"),
-    (lambda: metrics.nps([10, math.inf]), "responses"),
-])
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        (lambda: metrics.ltv(math.inf, 0.8, 0.02), "arpa"),
+        (lambda: metrics.ltv(100, 0.8, 0.02, 0, math.inf), "horizon"),
+        (lambda: metrics.cac(-math.inf, 3), "spend"),
+        (lambda: metrics.ltv_cac(100, 0.8, 0.02, math.inf), "cac"),
+        (lambda: metrics.nrr([1, math.inf], 0, 0, 0), "start"),
+        (lambda: metrics.churn_annual(np.array([0.1, np.inf])), "monthly"),
+        (lambda: allocation.split_target(math.inf, [1, 1]), "total"),
+        (lambda: allocation.split_target(100, [1, math.inf]), "weights"),
+        (lambda: scoring.weighted_score([5, 5], [1, math.inf]), "weights"),
+        (lambda: scoring.tier(math.inf), "score"),
+        (lambda: funnel.reverse_funnel(math.inf, 10, [0.5]), "target_revenue"),
+        (lambda: compensation.commission(math.inf, 100), "attainment"),
+        (lambda: metrics.nps([10, math.inf]), "responses"),
+    ],
+)
 def test_infinite_inputs_are_num_naming_the_argument(call, argument):
     with pytest.raises(NumError, match="not a finite number") as info:
         call()
@@ -321,18 +330,21 @@ def test_nan_is_a_blank_on_the_scalar_and_the_array_path():
         metrics.cac(100, math.nan)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: metrics.cac(1e308, 1e-10),
-    lambda: metrics.ltv(1e308, 1, 1e-300),
-    lambda: metrics.ltv_cac(1e308, 1, 0.5, 1e-300),
-    lambda: metrics.cac_payback(1e308, 1e-300, 1),
-    lambda: metrics.nrr(1e-300, 1e308, 0, 0),
-    lambda: metrics.attainment(1e308, 1e-10),
-    lambda: compensation.commission(1.5, 1.7e308),
-    lambda: allocation.split_target(1e308, [1e308, 1e308]),
-    lambda: funnel.reverse_funnel(1e308, 1e-10, [0.5]),
-    lambda: scoring.weighted_score([5, 5], [1e308, 1e308]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: metrics.cac(1e308, 1e-10),
+        lambda: metrics.ltv(1e308, 1, 1e-300),
+        lambda: metrics.ltv_cac(1e308, 1, 0.5, 1e-300),
+        lambda: metrics.cac_payback(1e308, 1e-300, 1),
+        lambda: metrics.nrr(1e-300, 1e308, 0, 0),
+        lambda: metrics.attainment(1e308, 1e-10),
+        lambda: compensation.commission(1.5, 1.7e308),
+        lambda: allocation.split_target(1e308, [1e308, 1e308]),
+        lambda: funnel.reverse_funnel(1e308, 1e-10, [0.5]),
+        lambda: scoring.weighted_score([5, 5], [1e308, 1e308]),
+    ],
+)
 def test_overflowing_results_are_num_not_inf(call):
     with pytest.raises(NumError, match="not a finite number"):
         call()
@@ -346,7 +358,7 @@ def test_overflow_in_an_array_marks_that_element_only():
 def test_reverse_funnel_for_a_column_of_targets_gives_one_funnel_per_row():
     """One row per target, each equal to the single-target funnel (vectorised, not a loop)."""
     rates = [0.3, 0.3, 0.25]
-    targets = [[1_000_000.0], [2_000_000.0], [None]]          # a blank target needs nothing
+    targets = [[1_000_000.0], [2_000_000.0], [None]]  # a blank target needs nothing
     got = funnel.reverse_funnel(targets, 1_000, rates)
     assert got.shape == (3, 4)
     for row, t in zip(got.tolist(), (1_000_000, 2_000_000, 0)):

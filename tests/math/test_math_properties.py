@@ -12,7 +12,7 @@ weights_st = st.lists(st.integers(0, 1000), min_size=1, max_size=12)
 units_st = st.sampled_from([1, 5, 10, 1000])
 
 
-@given(total=st.integers(-10**9, 10**9), weights=weights_st, unit=units_st)
+@given(total=st.integers(-(10**9), 10**9), weights=weights_st, unit=units_st)
 def test_split_sums_exactly_to_total_in_units(total, weights, unit):
     parts = allocation.split_target(total, weights, unit)
     assert math.fsum(parts) == total
@@ -31,8 +31,7 @@ def test_larger_weight_never_gets_smaller_part(total, weights):
                 assert parts[i] >= parts[j]
 
 
-@given(total=st.integers(0, 10**7), weights=st.lists(st.integers(0, 100), min_size=2, max_size=8),
-       data=st.data())
+@given(total=st.integers(0, 10**7), weights=st.lists(st.integers(0, 100), min_size=2, max_size=8), data=st.data())
 def test_locked_parts_are_kept(total, weights, data):
     n = len(weights)
     lock_mask = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
@@ -88,8 +87,14 @@ def test_tier_is_monotonic(scores):
 num = st.floats(-2, 2, allow_nan=False) | st.just(0.0) | st.just(1.0)
 
 
-@given(arpa=st.floats(-10, 1e4), gm=num, churn=num, discount=num, cac=st.floats(-10, 1e4) | st.just(0.0),
-       horizon=st.none() | st.floats(-1, 120))
+@given(
+    arpa=st.floats(-10, 1e4),
+    gm=num,
+    churn=num,
+    discount=num,
+    cac=st.floats(-10, 1e4) | st.just(0.0),
+    horizon=st.none() | st.floats(-1, 120),
+)
 def test_scalar_fast_path_agrees_with_the_array_path(arpa, gm, churn, discount, cac, horizon):
     """A single cell (plain floats) and a range (numpy) go different ways; they must agree."""
     from gtm_xl.errors import GTMError
@@ -124,8 +129,8 @@ any_float = st.floats(allow_nan=True, allow_infinity=True) | big | st.none() | s
 def test_no_function_ever_returns_inf_or_nan(args):
     """Whatever the numbers (±inf, nan, 1e308, blanks, ""), a GTM function gives a finite number
     or a GTM error (#NUM! for infinite inputs and overflowing results), on both paths."""
-    from gtm_xl.math import compensation, funnel
     from gtm_xl.errors import CellError, GTMError
+    from gtm_xl.math import compensation, funnel
 
     calls = [
         lambda a: metrics.ltv(a[0], a[1], a[2], a[3], a[4]),

@@ -6,20 +6,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.formula.tokenizer import Tokenizer
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
+from project_paths import ROOT
 
 from gtm_xl.catalogue import CATALOGUE
 from gtm_xl.templates import FLAVOURS, TEMPLATES, file_name, template_module, workbook_bytes
 from gtm_xl.templates.layout import TEMPLATE_NAME
 from gtm_xl.templates.names import destination, read_block, template_stamp
 from tests.templates_helpers import input_names, read_inputs
-from project_paths import ROOT
 
 CASES = [(k, f) for k in TEMPLATES for f in FLAVOURS]
 
@@ -68,7 +67,9 @@ def test_every_declared_name_resolves_to_a_non_empty_range(books, kind, flavour)
         arrays = _array_cells(ws)
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
-                assert ws.cell(r, c).value is not None or (r, c) in arrays, f"{name}: {sheet}!{ws.cell(r, c).coordinate} empty"
+                assert ws.cell(r, c).value is not None or (r, c) in arrays, (
+                    f"{name}: {sheet}!{ws.cell(r, c).coordinate} empty"
+                )
 
 
 @pytest.mark.parametrize("kind,flavour", CASES)
@@ -91,7 +92,9 @@ def test_inputs_unlocked_validated_and_formulas_locked(books, kind, flavour):
                 if _formula(cell.value) or (cell.row, cell.column) in arrays:
                     assert cell.protection.locked is not False, f"{ws.title}!{cell.coordinate} formula unlocked"
                 if cell.protection.locked is False:
-                    assert (ws.title, cell.row, cell.column) in inputs, f"{ws.title}!{cell.coordinate} unlocked, not an input"
+                    assert (ws.title, cell.row, cell.column) in inputs, (
+                        f"{ws.title}!{cell.coordinate} unlocked, not an input"
+                    )
 
 
 _REF = re.compile(r"^(?:(?P<sheet>'[^']+'|[A-Za-z_][\w.]*)!)?(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
@@ -120,7 +123,7 @@ def test_formulas_reference_only_filled_cells_or_inputs(books, kind, flavour):
                     for r in range(r1, r2 + 1):
                         for c in range(c1, c2 + 1):
                             target = wb[sheet].cell(r, c)
-                            ok = (target.value is not None or (r, c) in arrays[sheet] or (sheet, r, c) in inputs)
+                            ok = target.value is not None or (r, c) in arrays[sheet] or (sheet, r, c) in inputs
                             assert ok, f"{ws.title}!{cell.coordinate} refers to empty {sheet}!{target.coordinate}"
                             checked += 1
     assert checked > 100
@@ -140,8 +143,17 @@ def test_udf_flavour_calls_catalogue_functions_and_native_uses_none(books):
                 assert not used, f"{kind} native uses {used}"
             else:
                 assert used and used <= known, f"{kind} udf: {used - known}"
-    assert {"GTM_WEIGHTED_SCORE", "GTM_TIER", "GTM_SPLIT_TARGET", "GTM_LTV_CAC", "GTM_CAC_PAYBACK", "GTM_NRR",
-            "GTM_GRR", "GTM_FUNNEL", "GTM_COMMISSION"} <= known
+    assert {
+        "GTM_WEIGHTED_SCORE",
+        "GTM_TIER",
+        "GTM_SPLIT_TARGET",
+        "GTM_LTV_CAC",
+        "GTM_CAC_PAYBACK",
+        "GTM_NRR",
+        "GTM_GRR",
+        "GTM_FUNNEL",
+        "GTM_COMMISSION",
+    } <= known
 
 
 def _chart_refs(chart) -> list[str]:
@@ -159,11 +171,14 @@ def _covers(outer: str, inner_sheet: str, inner: tuple[int, int, int, int]) -> b
     return sheet.strip("'") == inner_sheet and c1 <= inner[0] and r1 <= inner[1] and c2 >= inner[2] and r2 >= inner[3]
 
 
-@pytest.mark.parametrize("kind,intended", [
-    ("scoring_matrix", ["weighted_score", "industry_names"]),
-    ("budget_by_tier", ["budget_by_tier_quarter"]),
-    ("kpi_scorecard", ["funnel_counts", "mrr_target", "mrr_actual"]),
-])
+@pytest.mark.parametrize(
+    "kind,intended",
+    [
+        ("scoring_matrix", ["weighted_score", "industry_names"]),
+        ("budget_by_tier", ["budget_by_tier_quarter"]),
+        ("kpi_scorecard", ["funnel_counts", "mrr_target", "mrr_actual"]),
+    ],
+)
 def test_charts_point_at_the_intended_ranges(books, kind, intended):
     for flavour in FLAVOURS:
         wb = _wb(books, kind, flavour)
@@ -183,11 +198,14 @@ def test_charts_point_at_the_intended_ranges(books, kind, intended):
             assert sheet.strip("'") in wb.sheetnames
 
 
-@pytest.mark.parametrize("kind,names", [
-    ("scoring_matrix", ["industry_tier", "target_grid"]),
-    ("budget_by_tier", ["industry_tier", "check_status"]),
-    ("kpi_scorecard", ["kpi_status", "computed_kpi_status", "funnel_flag"]),
-])
+@pytest.mark.parametrize(
+    "kind,names",
+    [
+        ("scoring_matrix", ["industry_tier", "target_grid"]),
+        ("budget_by_tier", ["industry_tier", "check_status"]),
+        ("kpi_scorecard", ["kpi_status", "computed_kpi_status", "funnel_flag"]),
+    ],
+)
 def test_traffic_lights_cover_tier_and_status_columns(books, kind, names):
     wb = _wb(books, kind, "native")
     for name in names:
@@ -239,11 +257,22 @@ def _fingerprint(data: bytes) -> tuple:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     cells = []
     for ws in wb.worksheets:
-        rules = [(str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.prompt, dv.error)
-                 for dv in ws.data_validations.dataValidation]
-        cells.append((ws.title, sorted(rules, key=str), [
-            (c.coordinate, _formula(c.value) or c.value, c.number_format, c.protection.locked)
-            for row in ws.iter_rows() for c in row if c.value is not None]))
+        rules = [
+            (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.prompt, dv.error)
+            for dv in ws.data_validations.dataValidation
+        ]
+        cells.append(
+            (
+                ws.title,
+                sorted(rules, key=str),
+                [
+                    (c.coordinate, _formula(c.value) or c.value, c.number_format, c.protection.locked)
+                    for row in ws.iter_rows()
+                    for c in row
+                    if c.value is not None
+                ],
+            )
+        )
     return tuple(sorted((n, d.attr_text) for n, d in wb.defined_names.items())), tuple(cells)
 
 
@@ -262,7 +291,9 @@ def test_committed_workbooks_are_the_current_build(books):
 def test_chinese_build_has_same_names_formulas_and_layout(books, kind, flavour):
     en, zh = _wb(books, kind, flavour, "en"), _wb(books, kind, flavour, "zh")
     assert en.sheetnames == zh.sheetnames
-    assert {n: d.attr_text for n, d in en.defined_names.items()} == {n: d.attr_text for n, d in zh.defined_names.items()}
+    assert {n: d.attr_text for n, d in en.defined_names.items()} == {
+        n: d.attr_text for n, d in zh.defined_names.items()
+    }
     chinese = 0
     for a, b in zip(en.worksheets, zh.worksheets):
         assert a.max_row == b.max_row and a.max_column == b.max_column
@@ -285,7 +316,11 @@ def test_example_inputs_are_the_seeds_numbers(books):
     assert [r[0] for r in budget["quarter_weights"]] == [2, 3, 4, 3]
     assert budget["gmv_target"] == [[12_000_000]] and budget["enrolment_target"] == [[1000]]
     assert [r[0] for r in budget["role_weights"]] == [4, 3, 3]
-    assert (budget["potential_firms"], budget["served_firms"], budget["penetration_goal"]) == ([[50_000]], [[2_000]], [[0.08]])
+    assert (budget["potential_firms"], budget["served_firms"], budget["penetration_goal"]) == (
+        [[50_000]],
+        [[2_000]],
+        [[0.08]],
+    )
     assert [r[0] for r in budget["milestone_shares"]] == [0.3, 0.6, 0.9]
     out = template_module("budget_by_tier").compute(budget)
     assert out["gmv_by_quarter"] == [[2e6], [3e6], [4e6], [3e6]] and out["enrolments_by_role"] == [[400], [300], [300]]
@@ -304,9 +339,13 @@ def test_build_command_writes_six_files_and_the_chinese_build(tmp_path):
     from gtm_xl.adapters.cli import main
 
     assert main(["build", "--out", str(tmp_path / "en")]) == 0
-    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == sorted(file_name(k, f) for k in TEMPLATES for f in FLAVOURS)
+    assert sorted(p.name for p in (tmp_path / "en").iterdir()) == sorted(
+        file_name(k, f) for k in TEMPLATES for f in FLAVOURS
+    )
     assert main(["build", "--out", str(tmp_path / "zh"), "--lang", "zh", "--flavour", "native"]) == 0
-    assert sorted(p.name for p in (tmp_path / "zh").iterdir()) == sorted(file_name(k, "native", "zh") for k in TEMPLATES)
+    assert sorted(p.name for p in (tmp_path / "zh").iterdir()) == sorted(
+        file_name(k, "native", "zh") for k in TEMPLATES
+    )
     wb = openpyxl.load_workbook(tmp_path / "zh" / file_name("budget_by_tier", "native", "zh"))
     assert read_block(wb, "tier_labels") == [["A"], ["B"], ["C"]]
 
@@ -325,7 +364,9 @@ def test_unknown_template_and_bad_options_are_clear_errors(tmp_path):
 def test_udf_flavour_refreshed_headlessly_equals_python_math(kind, tmp_path):
     """The udf flavour, computed by gtm-xl's own evaluator (GTM_* through the catalogue), gives the
     numbers of the Python math — and so of the native flavour in LibreOffice."""
-    pytest.importorskip("gtm_xl.excel.formula.engine", reason="the headless formula evaluator (issue 6) is not there yet")
+    pytest.importorskip(
+        "gtm_xl.excel.formula.engine", reason="the headless formula evaluator (issue 6) is not there yet"
+    )
     from gtm_xl.workflows.refresh import refresh_file
     from tests.templates_helpers import compare_outputs
 
@@ -368,8 +409,11 @@ def test_native_flavour_uses_classic_built_ins_only(books):
                 for cell in row:
                     text = _formula(cell.value)
                     if text:
-                        used |= {t.value[:-1].upper() for t in Tokenizer(text).items
-                                 if t.type == "FUNC" and t.subtype == "OPEN"}
+                        used |= {
+                            t.value[:-1].upper()
+                            for t in Tokenizer(text).items
+                            if t.type == "FUNC" and t.subtype == "OPEN"
+                        }
         assert used and used <= FORMULAE, f"{kind}: {used - FORMULAE}"
         assert {"SUMPRODUCT", "INT"} <= used or kind != "budget_by_tier"
 
@@ -401,11 +445,14 @@ def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math
         assert (tiers[3] == "#N/A") is unscored
         if kind == "budget_by_tier":
             budget = [r[0] for r in read_block(wb, "industry_budget")]
-            assert all(x in (None, "") for x in budget[6:]) and all(isinstance(x, (int, float)) for i, x in enumerate(budget[:6])
-                                                    if not (unscored and i == 3))
+            assert all(x in (None, "") for x in budget[6:]) and all(
+                isinstance(x, (int, float)) for i, x in enumerate(budget[:6]) if not (unscored and i == 3)
+            )
         else:
             ranks = [r[0] for r in read_block(wb, "industry_rank")]
-            assert all(x in (None, "") for x in ranks[6:]) and sorted(r for r in ranks[:6] if isinstance(r, int))[0] == 1
+            assert (
+                all(x in (None, "") for x in ranks[6:]) and sorted(r for r in ranks[:6] if isinstance(r, int))[0] == 1
+            )
 
 
 def test_compute_follows_the_blank_row_rules():
@@ -451,7 +498,12 @@ def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
         else:
             assert target.operator == "greaterThan" and target.formula1 == "0"
         if kpi[1][0] == "NPS":  # a net promoter score may be negative: -100..100
-            assert (actual.type, actual.operator, actual.formula1, actual.formula2) == ("decimal", "between", "-100", "100")
+            assert (actual.type, actual.operator, actual.formula1, actual.formula2) == (
+                "decimal",
+                "between",
+                "-100",
+                "100",
+            )
     assert rates == 5
     sheet, (c, r, _, _) = destination(wb, "rag_thresholds")
     green, amber = (_rule(wb[sheet], wb[sheet].cell(r + k, c).coordinate).formula1 for k in (0, 1))

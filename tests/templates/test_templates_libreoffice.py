@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gtm_xl.templates import TEMPLATES, build_all, file_name, template_module, workbook_bytes
+from gtm_xl.templates import TEMPLATES, build_all, file_name, workbook_bytes
 from tests.templates_helpers import compare_outputs, special_copies, write_edge_copy, write_random_copy
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
@@ -54,7 +54,9 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
 def test_native_flavour_equals_python_math(native_recalculated):
     problems = [p for kind, source, result in native_recalculated for p in compare_outputs(source, result, kind)]
     assert not problems, "\n".join(problems)
-    assert len(native_recalculated) == len(TEMPLATES) * (3 + RANDOM_COPIES) + 2 + 3 + 1  # + blank-row, residual, reversed-tier copies
+    assert (
+        len(native_recalculated) == len(TEMPLATES) * (3 + RANDOM_COPIES) + 2 + 3 + 1
+    )  # + blank-row, residual, reversed-tier copies
 
 
 def test_native_flavour_with_blank_rows_counts_only_real_industries(native_recalculated):
@@ -77,8 +79,12 @@ def test_native_flavour_with_blank_rows_counts_only_real_industries(native_recal
     wb = openpyxl.load_workbook(results["kpi_scorecard_native_tiers_reversed.xlsx"], data_only=True)
     base = read_block(wb, "commission_base")[0][0]
     assert read_block(wb, "commission_payout") == [[base * 1.2]]  # 130%: the 120% accelerator, not 150%'s
-    assert [r[0] for r in read_block(wb, "commission_schedule_payout")] == [base * 0.8, base * 1.2, base * 1.5,
-                                                                           base * 1.5]
+    assert [r[0] for r in read_block(wb, "commission_schedule_payout")] == [
+        base * 0.8,
+        base * 1.2,
+        base * 1.5,
+        base * 1.5,
+    ]
 
 
 def test_native_example_shows_the_seeds_plan(native_recalculated):

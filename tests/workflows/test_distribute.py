@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from distribution_helpers import INDUSTRIES, TEMPLATE_ID, build_test_template
+
 from gtm_xl.adapters.cli import main
 from gtm_xl.workflows.distribute import (
     add_sheet_password,
@@ -41,12 +41,15 @@ NA,North America,8000000,20000000,0.72,enterprise,500
 
 
 def test_regions_table_problems_are_all_named_and_nothing_is_written(template, tmp_path):
-    bad = write(tmp_path / "regions.csv", "region,name,budget_total,gross_margin,segment,new_customers\n"
-                "EMEA,Europe,-5,0.5,SMB,10\n"
-                ",Nowhere,1,0.5,SMB,10\n"
-                "EMEA,Again,1,0.5,SMB,10\n"
-                "APAC,Asia,1,1.5,XL,2.5\n"
-                "LATAM,Latin America,lots,0.5,SMB,10\n")
+    bad = write(
+        tmp_path / "regions.csv",
+        "region,name,budget_total,gross_margin,segment,new_customers\n"
+        "EMEA,Europe,-5,0.5,SMB,10\n"
+        ",Nowhere,1,0.5,SMB,10\n"
+        "EMEA,Again,1,0.5,SMB,10\n"
+        "APAC,Asia,1,1.5,XL,2.5\n"
+        "LATAM,Latin America,lots,0.5,SMB,10\n",
+    )
     out = tmp_path / "out"
     with pytest.raises(RegionsError) as exc:
         distribute(template, bad, out)
@@ -78,8 +81,10 @@ def test_unknown_and_output_columns_are_refused(template, tmp_path):
 
 def test_copies_match_the_naive_openpyxl_way(template, tmp_path):
     regions = write(tmp_path / "regions.csv", REGIONS)
-    rows = write(tmp_path / "industries.csv", "region,industry_names,industry_scores\n"
-                 "EMEA,Retail,8\nEMEA,Energy,6.5\nAPAC,Gaming,9\n")
+    rows = write(
+        tmp_path / "industries.csv",
+        "region,industry_names,industry_scores\nEMEA,Retail,8\nEMEA,Energy,6.5\nAPAC,Gaming,9\n",
+    )
     result = distribute(template, regions, tmp_path / "out", rows_path=rows)
     assert [f.file for f in result.files] == [f"{TEMPLATE_ID}_{r}.xlsx" for r in ("EMEA", "APAC", "NA")]
     info = read_template(template)
@@ -104,12 +109,18 @@ def test_only_the_needed_parts_change(template, tmp_path):
     distribute(template, regions, tmp_path / "out")
     with zipfile.ZipFile(template) as a, zipfile.ZipFile(tmp_path / "out" / f"{TEMPLATE_ID}_EMEA.xlsx") as b:
         assert a.namelist() == b.namelist()
-        changed = {i.filename for i in b.infolist()
-                   if (i.CRC, i.compress_size) != (a.getinfo(i.filename).CRC, a.getinfo(i.filename).compress_size)}
+        changed = {
+            i.filename
+            for i in b.infolist()
+            if (i.CRC, i.compress_size) != (a.getinfo(i.filename).CRC, a.getinfo(i.filename).compress_size)
+        }
         wbxml = b.read("xl/workbook.xml")
     assert changed == {"xl/workbook.xml", "xl/worksheets/sheet1.xml"}  # Settings only: no list inputs
-    assert b'fullCalcOnLoad="1"' in wbxml and b'name="GTM_REGION">&quot;EMEA&quot;' in wbxml \
+    assert (
+        b'fullCalcOnLoad="1"' in wbxml
+        and b'name="GTM_REGION">&quot;EMEA&quot;' in wbxml
         or b'name="GTM_REGION">"EMEA"' in wbxml
+    )
 
 
 def test_manifest_and_rerun_into_the_same_folder(template, tmp_path):
@@ -149,8 +160,12 @@ def test_regions_from_xlsx(template, tmp_path):
 
 def test_rows_table_problems(template, tmp_path):
     regions = write(tmp_path / "regions.csv", REGIONS)
-    rows = write(tmp_path / "rows.csv", "region,industry_scores,industry_names\n"
-                 + "".join(f"EMEA,5,I{i}\n" for i in range(7)) + "MARS,1,x\nAPAC,11,y\n")
+    rows = write(
+        tmp_path / "rows.csv",
+        "region,industry_scores,industry_names\n"
+        + "".join(f"EMEA,5,I{i}\n" for i in range(7))
+        + "MARS,1,x\nAPAC,11,y\n",
+    )
     with pytest.raises(RegionsError) as exc:
         distribute(template, regions, tmp_path / "out", rows_path=rows)
     text = str(exc.value)
@@ -171,8 +186,9 @@ def test_password_protection(template, tmp_path):
     import base64
 
     assert prot.hashValue == protection_hash("s3cret", base64.b64decode(prot.saltValue), 100_000)
-    assert add_sheet_password(b"<worksheet><sheetData/></worksheet>", b' x="1"') == \
-        b"<worksheet><sheetData/></worksheet>"  # an unprotected sheet stays unprotected
+    assert (
+        add_sheet_password(b"<worksheet><sheetData/></worksheet>", b' x="1"') == b"<worksheet><sheetData/></worksheet>"
+    )  # an unprotected sheet stays unprotected
 
 
 def test_cli_distribute(template, tmp_path, capsys):
@@ -194,8 +210,9 @@ def test_shipped_example_tables_with_a_built_template(tmp_path):
 
     regions, rows = DATA_DIR / "regions_example.csv", DATA_DIR / "industries_example.csv"
     out = tmp_path / "out"
-    assert main(["distribute", "budget_by_tier", "--regions", str(regions), "--rows", str(rows),
-                 "--out", str(out)]) == 0
+    assert (
+        main(["distribute", "budget_by_tier", "--regions", str(regions), "--rows", str(rows), "--out", str(out)]) == 0
+    )
     template = next((out / ".template").glob("*.xlsx"))
     info = read_template(template)
     manifest = {e["region"].lower(): e for e in json.loads((out / "manifest.json").read_text())["regions"]}
@@ -230,12 +247,16 @@ def test_fast_copy_equals_naive_for_any_text_and_numbers(template, tmp_path_fact
     copier = RegionalCopier(template)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.lists(st.one_of(st.none(), text), min_size=6, max_size=6),
-           st.lists(st.one_of(st.none(), st.floats(0, 10)), min_size=6, max_size=6),
-           st.floats(0, 1e15), text)
+    @given(
+        st.lists(st.one_of(st.none(), text), min_size=6, max_size=6),
+        st.lists(st.one_of(st.none(), st.floats(0, 10)), min_size=6, max_size=6),
+        st.floats(0, 1e15),
+        text,
+    )
     def check(industry, score, amount, title):
-        plan = RegionPlan("R1", title or "x", 2, {budget: amount, **dict(zip(names, industry)),
-                                                 **dict(zip(scores, score))})
+        plan = RegionPlan(
+            "R1", title or "x", 2, {budget: amount, **dict(zip(names, industry)), **dict(zip(scores, score))}
+        )
         fast = copier.write(plan, work / "fast.xlsx")
         naive = naive_regional_copy(template, plan, work / "naive.xlsx")
         assert content_differences(workbook_content(fast), workbook_content(naive)) == []
@@ -260,9 +281,12 @@ def budget_template(tmp_path_factory) -> Path:
 def test_custom_rule_refuses_values_that_break_it(budget_template, tmp_path):
     info = read_template(budget_template)
     assert info.validations[("Settings", 5, 3)].kind == "custom"
-    bad = write(tmp_path / "r.csv", 'region,name,total_budget,budget_unit\nEMEA,Europe,-12345,\n'
-                'APAC,Asia,"1,234,567",\nNA,North America,"18,000,000",\n'
-                'LATAM,Latin America,,7000\n')       # a new unit the template's 18,000,000 is no multiple of
+    bad = write(
+        tmp_path / "r.csv",
+        "region,name,total_budget,budget_unit\nEMEA,Europe,-12345,\n"
+        'APAC,Asia,"1,234,567",\nNA,North America,"18,000,000",\n'
+        "LATAM,Latin America,,7000\n",
+    )  # a new unit the template's 18,000,000 is no multiple of
     with pytest.raises(RegionsError) as exc:
         distribute(budget_template, bad, tmp_path / "out")
     lines = str(exc.value).splitlines()
@@ -272,28 +296,38 @@ def test_custom_rule_refuses_values_that_break_it(budget_template, tmp_path):
     budget = int(info.values[("Settings", 5, 3)])  # the template's total, kept by LATAM, breaks the new unit
     assert lines[2].startswith(f"{bad}, row 5: {budget} fails the rule") and "region 'LATAM'" in lines[2]
     assert len(lines) == 3 and not (tmp_path / "out").exists()
-    good = write(tmp_path / "g.csv", 'region,name,total_budget,budget_unit\nEMEA,Europe,"18,000,000",\n'
-                 'LATAM,Latin America,70000,7000\n')
+    good = write(
+        tmp_path / "g.csv",
+        'region,name,total_budget,budget_unit\nEMEA,Europe,"18,000,000",\nLATAM,Latin America,70000,7000\n',
+    )
     assert len(distribute(budget_template, good, tmp_path / "out").files) == 2
 
 
 def test_custom_rule_relative_references_and_not_checked(tmp_path):
     # a rule over B3:B8 written for B3: each score must be at least the one below it minus 5
-    template = build_test_template(tmp_path / "t.xlsx", {
-        "Plan!B3:B8": ("OR(B4=\"\",B3>=B4-5)", "A score may not be more than 5 below the next one."),
-        "Settings!B3": ("GTM_NOT_A_FUNCTION(B3)>0", "never evaluated")})
+    template = build_test_template(
+        tmp_path / "t.xlsx",
+        {
+            "Plan!B3:B8": ('OR(B4="",B3>=B4-5)', "A score may not be more than 5 below the next one."),
+            "Settings!B3": ("GTM_NOT_A_FUNCTION(B3)>0", "never evaluated"),
+        },
+    )
     regions = write(tmp_path / "r.csv", "region,name,gmv_target\nEMEA,Europe,100\n")
     rows = write(tmp_path / "rows.csv", "region,industry_scores\nEMEA,8\nEMEA,1\nEMEA,9\n")
     with pytest.raises(RegionsError) as exc:
         distribute(template, regions, tmp_path / "out", rows_path=rows)
     (line,) = str(exc.value).splitlines()  # B4 = 1 < 9 - 5; B3 = 8 >= 1 - 5 passes; B5 = 9 (B6 blank) passes
-    assert line.startswith(f"{rows}, row 3, column industry_scores: 1 fails the rule =OR(B5=\"\",B4>=B5-5): "
-                           "A score may not be more than 5 below the next one.")
+    assert line.startswith(
+        f'{rows}, row 3, column industry_scores: 1 fails the rule =OR(B5="",B4>=B5-5): '
+        "A score may not be more than 5 below the next one."
+    )
     rows.write_text("region,industry_scores\nEMEA,8\nEMEA,6\n", encoding="utf-8")
     result = distribute(template, regions, tmp_path / "out", rows_path=rows)
     assert len(result.files) == 1
-    assert result.notes == ["validation of Settings!B3 not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses the "
-                            "function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"]
+    assert result.notes == [
+        "validation of Settings!B3 not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses the "
+        "function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"
+    ]
 
 
 def test_header_problems_do_not_hide_row_problems(template, tmp_path):
@@ -317,18 +351,22 @@ def test_csv_encodings(template, tmp_path):
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes("region,name,budget_total\nCN-E,华东大区,100\n".encode("gbk"))
     result = distribute(template, gbk, tmp_path / "a")
-    assert read_region(load_workbook_bytes((tmp_path / "a" / f"{TEMPLATE_ID}_CN-E.xlsx").read_bytes())) == \
-        ("CN-E", "华东大区")
+    assert read_region(load_workbook_bytes((tmp_path / "a" / f"{TEMPLATE_ID}_CN-E.xlsx").read_bytes())) == (
+        "CN-E",
+        "华东大区",
+    )
     assert result.notes == [f"{gbk}: not UTF-8; read as GB18030 (Excel's CSV on Chinese Windows)"]
     bom = tmp_path / "bom.csv"
     bom.write_bytes("region,name\nCN-N,华北\n".encode("utf-8-sig"))
     assert distribute(template, bom, tmp_path / "b").notes == []
-    latin = tmp_path / "latin.csv"           # Windows-1252: GB18030 would read "Réunion" as "R閡nion"
+    latin = tmp_path / "latin.csv"  # Windows-1252: GB18030 would read "Réunion" as "R閡nion"
     latin.write_bytes("region,name\nFR,France\nRE,Réunion\n".encode("cp1252"))
     with pytest.raises(RegionsError) as exc:
         distribute(template, latin, tmp_path / "c")
-    assert str(exc.value) == (f"{latin}: line 3, byte 5: not UTF-8 text (byte 0xE9); save the table as "
-                              "\"CSV UTF-8\" (Excel: File › Save As › CSV UTF-8) or as .xlsx")
+    assert str(exc.value) == (
+        f"{latin}: line 3, byte 5: not UTF-8 text (byte 0xE9); save the table as "
+        '"CSV UTF-8" (Excel: File › Save As › CSV UTF-8) or as .xlsx'
+    )
     assert not (tmp_path / "c").exists()
 
 
@@ -338,8 +376,8 @@ def test_cli_kind_with_a_bad_table_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["distribute", "budget_by_tier", "--regions", str(bad), "--out", str(out)]) == 2
     assert "nothing written" in capsys.readouterr().err
-    assert not out.exists()                      # not even out/.template/
-    good = write(tmp_path / "good.csv", "region,name,total_budget\nEMEA,Europe,\"9,000,000\"\n")
+    assert not out.exists()  # not even out/.template/
+    good = write(tmp_path / "good.csv", 'region,name,total_budget\nEMEA,Europe,"9,000,000"\n')
     assert main(["distribute", "budget_by_tier", "--regions", str(good), "--out", str(out)]) == 0
     installed = out / ".template" / "budget_by_tier_native_en.xlsx"
     doc = json.loads((out / "manifest.json").read_text())
@@ -352,18 +390,23 @@ def test_rerun_with_fewer_regions_removes_only_its_own_stale_copies(template, tm
     regions = write(tmp_path / "regions.csv", REGIONS)
     out = tmp_path / "out"
     distribute(template, regions, out)
-    user_file = out / f"{TEMPLATE_ID}_MINE.xlsx"       # not in any manifest: never touched
+    user_file = out / f"{TEMPLATE_ID}_MINE.xlsx"  # not in any manifest: never touched
     user_file.write_bytes((out / f"{TEMPLATE_ID}_NA.xlsx").read_bytes())
-    fewer = write(tmp_path / "fewer.csv", "".join(REGIONS.splitlines(keepends=True)[:2]))   # EMEA only
-    with open(out / f"{TEMPLATE_ID}_APAC.xlsx", "ab") as fh:                              # APAC came back changed
+    fewer = write(tmp_path / "fewer.csv", "".join(REGIONS.splitlines(keepends=True)[:2]))  # EMEA only
+    with open(out / f"{TEMPLATE_ID}_APAC.xlsx", "ab") as fh:  # APAC came back changed
         fh.write(b"\0")
     assert main(["distribute", str(template), "--regions", str(fewer), "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert f"Removed 1 stale copies of regions no longer in the table (written by the previous run, unchanged): " \
-           f"{TEMPLATE_ID}_NA.xlsx" in captured.out
-    assert f"STALE 1 copies" in captured.err and f"{TEMPLATE_ID}_APAC.xlsx" in captured.err
-    assert sorted(p.name for p in out.glob("*.xlsx")) == [f"{TEMPLATE_ID}_APAC.xlsx", f"{TEMPLATE_ID}_EMEA.xlsx",
-                                                          f"{TEMPLATE_ID}_MINE.xlsx"]
+    assert (
+        f"Removed 1 stale copies of regions no longer in the table (written by the previous run, unchanged): "
+        f"{TEMPLATE_ID}_NA.xlsx" in captured.out
+    )
+    assert "STALE 1 copies" in captured.err and f"{TEMPLATE_ID}_APAC.xlsx" in captured.err
+    assert sorted(p.name for p in out.glob("*.xlsx")) == [
+        f"{TEMPLATE_ID}_APAC.xlsx",
+        f"{TEMPLATE_ID}_EMEA.xlsx",
+        f"{TEMPLATE_ID}_MINE.xlsx",
+    ]
     (out / f"{TEMPLATE_ID}_APAC.xlsx").unlink()
     user_file.unlink()
     report = rollup(sorted(out.glob("*.xlsx")), tmp_path / "r.xlsx", manifest=out / "manifest.json")
@@ -383,12 +426,20 @@ def test_every_file_is_written_atomically_with_the_same_mode_and_fsync(template,
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
     out = tmp_path / "out"
     distribute(template, write(tmp_path / "regions.csv", REGIONS), out)
-    assert len(synced) >= 4                       # three copies + the manifest
+    assert len(synced) >= 4  # three copies + the manifest
     before = len(synced)
-    rollup(sorted(out.glob("*.xlsx")), tmp_path / "r" / "rollup.xlsx", manifest=out / "manifest.json",
-           csv_dir=tmp_path / "csv")
-    written = [*out.glob("*.xlsx"), out / "manifest.json", tmp_path / "r" / "rollup.xlsx",
-               *(tmp_path / "csv").glob("*.csv")]
+    rollup(
+        sorted(out.glob("*.xlsx")),
+        tmp_path / "r" / "rollup.xlsx",
+        manifest=out / "manifest.json",
+        csv_dir=tmp_path / "csv",
+    )
+    written = [
+        *out.glob("*.xlsx"),
+        out / "manifest.json",
+        tmp_path / "r" / "rollup.xlsx",
+        *(tmp_path / "csv").glob("*.csv"),
+    ]
     assert len(synced) - before >= 1 + len(list((tmp_path / "csv").glob("*.csv")))  # rollup.xlsx + the CSVs
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in written}
     assert set(modes.values()) == {0o644}, modes

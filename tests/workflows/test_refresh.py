@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from package_helpers import assert_lossless
+from project_paths import ROOT
 
 from gtm_xl.adapters.cli import main
 from gtm_xl.errors import CellError
 from gtm_xl.excel.ooxml.package import Package
 from gtm_xl.workflows.refresh import refresh_file, refresh_files
-from package_helpers import assert_lossless
-from project_paths import ROOT
-
 
 try:
     import gtm_xl.excel.formula.engine  # noqa: F401
+
     HAVE_EVALUATOR = True
 except ImportError:
     HAVE_EVALUATOR = False
@@ -77,8 +77,15 @@ def _plan(tmp_path: Path, name: str = "plan.xlsx", scores=(8, 6, 3)) -> Path:
     ws.title = "Inputs"
     ws.append(["Industry", "Fit", "Size", "Score", "Tier"])
     for i, s in enumerate(scores, start=2):
-        ws.append([f"I{i}", s, 5, f"=ROUND(SUMPRODUCT(B{i}:C{i},Weights!$A$1:$B$1)/SUM(Weights!$A$1:$B$1),2)",
-                   f'=IF(D{i}>=7,"A",IF(D{i}>=4,"B","C"))'])
+        ws.append(
+            [
+                f"I{i}",
+                s,
+                5,
+                f"=ROUND(SUMPRODUCT(B{i}:C{i},Weights!$A$1:$B$1)/SUM(Weights!$A$1:$B$1),2)",
+                f'=IF(D{i}>=7,"A",IF(D{i}>=4,"B","C"))',
+            ]
+        )
     w = wb.create_sheet("Weights")
     w.append([2, 1])
     dv = DataValidation(type="whole", operator="between", formula1="0", formula2="10", allow_blank=True)
@@ -118,8 +125,11 @@ def test_validation_failures_name_sheet_and_cell(tmp_path):
     report = refresh_file(src, None, check_only=True)
     assert report.ok
     msgs = {v["cell"]: v["message"] for v in report.validation_failures}
-    assert msgs == {"Inputs!B2": "11 is not between 0 and 10", "Inputs!B3": "6.5 is not a whole number",
-                    "Inputs!B4": "-1 is not between 0 and 10"}
+    assert msgs == {
+        "Inputs!B2": "11 is not between 0 and 10",
+        "Inputs!B3": "6.5 is not a whole number",
+        "Inputs!B4": "-1 is not between 0 and 10",
+    }
     assert not wb_path.exists()
 
 
@@ -151,8 +161,11 @@ def test_missing_sheet_and_circular_reported(tmp_path):
     wb.save(path)
     report = refresh_file(path, tmp_path / "out.xlsx")
     assert report.ok, report.error
-    assert {"cell": "Sheet!A1", "error": "#REF!", "message": "refers to a missing sheet 'Gone'"} \
-        in report.errors_produced
+    assert {
+        "cell": "Sheet!A1",
+        "error": "#REF!",
+        "message": "refers to a missing sheet 'Gone'",
+    } in report.errors_produced
     assert sorted(report.circular) == ["Sheet!B1", "Sheet!C1"]
     with Package(tmp_path / "out.xlsx") as pkg:
         book, _ = pkg.read_cells()
@@ -188,7 +201,8 @@ def test_dependents_of_unsupported_and_circular_cells_keep_old_values_and_are_re
     assert report.unsupported == [{"cell": "Sheet!F1", "function": "WEBSERVICE"}]
     assert report.not_computed == [
         {"cell": "Sheet!C1", "depends_on": "Sheet!B1", "message": "depends on circular reference Sheet!B1"},
-        {"cell": "Sheet!G1", "depends_on": "Sheet!F1", "message": "depends on unsupported Sheet!F1 (WEBSERVICE)"}]
+        {"cell": "Sheet!G1", "depends_on": "Sheet!F1", "message": "depends on unsupported Sheet!F1 (WEBSERVICE)"},
+    ]
     with Package(tmp_path / "o.xlsx") as pkg:
         cells = pkg.read_cells()[0].sheets["Sheet"].cells
     assert [cells[(1, c)].value for c in (6, 7, 3, 8)] == [1.0, 5.0, 7.0, 6.0]
@@ -203,8 +217,11 @@ def _set_cached(path: Path, values: dict[str, str]) -> None:
     name = "xl/worksheets/sheet1.xml"
     data = parts[name]
     for ref, v in values.items():
-        data = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*><f>[^<]*</f>)<v\s*/?>(?:</v>)?', rb"\1<v>" + v.encode()
-                      + b"</v>", data)
+        data = re.sub(
+            rb'(<c r="' + ref.encode() + rb'"[^>]*><f>[^<]*</f>)<v\s*/?>(?:</v>)?',
+            rb"\1<v>" + v.encode() + b"</v>",
+            data,
+        )
     parts[name] = data
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, d in parts.items():
@@ -238,8 +255,7 @@ def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
             before, _ = pkg.read_cells()
         with Package(tmp_path / src.name) as pkg:
             after, _ = pkg.read_cells()
-        skip = {u["cell"] for u in report.unsupported} | set(report.circular) | {
-            n["cell"] for n in report.not_computed}
+        skip = {u["cell"] for u in report.unsupported} | set(report.circular) | {n["cell"] for n in report.not_computed}
         for name, sheet in before.sheets.items():
             for (r, c), cell in sheet.cells.items():
                 if cell.formula is None:
@@ -252,9 +268,15 @@ def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
                     continue
                 covered += 1
                 old, new = cell.value, after.sheets[name].cells[(r, c)].value
-                same = (isinstance(old, float) and isinstance(new, float)
-                        and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)) or (
-                    type(old) is type(new) and old == new) or (old in (None, "") and new in (None, ""))
+                same = (
+                    (
+                        isinstance(old, float)
+                        and isinstance(new, float)
+                        and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
+                    )
+                    or (type(old) is type(new) and old == new)
+                    or (old in (None, "") and new in (None, ""))
+                )
                 if not same:
                     mismatches.append(f"{src.name} {where} ={cell.formula}: Excel {old!r}, gtm-xl {new!r}")
     print(f"\nexcel-computed: {covered} of {total} formula cells supported ({covered / total:.0%})")
@@ -286,8 +308,11 @@ def test_libreoffice_saved_lossless(libreoffice, tmp_path):
             vb, _ = b.read_cells()
         for name in va.sheets:
             for key, cell in va.sheets[name].cells.items():
-                assert vb.sheets[name].cells[key].value == pytest.approx(cell.value) \
-                    if isinstance(cell.value, float) else vb.sheets[name].cells[key].value == cell.value
+                assert (
+                    vb.sheets[name].cells[key].value == pytest.approx(cell.value)
+                    if isinstance(cell.value, float)
+                    else vb.sheets[name].cells[key].value == cell.value
+                )
 
 
 # --- batches and faults --------------------------------------------------------------------------
@@ -339,8 +364,18 @@ def test_batch_goes_on_past_bad_files(tmp_path, capsys, jobs):
     late = _plan(inputs, "z-good.xlsx")
     before = _digest(inputs.iterdir())
     out = tmp_path / "out"
-    args = ["refresh", str(good), *map(str, bad.values()), str(late), "--out", str(out),
-            "--report", str(tmp_path / "r.json"), "--jobs", str(jobs)]
+    args = [
+        "refresh",
+        str(good),
+        *map(str, bad.values()),
+        str(late),
+        "--out",
+        str(out),
+        "--report",
+        str(tmp_path / "r.json"),
+        "--jobs",
+        str(jobs),
+    ]
     assert main(args) == 1
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("error: ")]
@@ -362,7 +397,7 @@ def test_folder_in_place_and_jobs_agree(tmp_path):
     for i in range(4):
         _plan(a, f"r{i}.xlsx", scores=(i, i + 1, 9 - i))
     (a / "~$r0.xlsx").write_bytes(b"lock file")
-    shutil.copytree(a, b)     # the same bytes in both (files made a second apart differ in zip dates)
+    shutil.copytree(a, b)  # the same bytes in both (files made a second apart differ in zip dates)
     assert main(["refresh", str(a), "--in-place", "--quiet"]) == 0
     assert main(["refresh", str(b), "--in-place", "--quiet", "--jobs", "2"]) == 0
     for i in range(4):
@@ -442,8 +477,8 @@ def test_kill_refresh_process_mid_write(tmp_path):
     assert src.read_bytes() == before
     with zipfile.ZipFile(src) as z:
         assert z.testzip() is None
-    assert list(tmp_path.glob(".big.xlsx.*.tmp")) == temps            # the killed run's orphan
-    report = refresh_file(src)                                          # the next run cleans it up
+    assert list(tmp_path.glob(".big.xlsx.*.tmp")) == temps  # the killed run's orphan
+    report = refresh_file(src)  # the next run cleans it up
     assert report.ok, report.error
     assert list(tmp_path.glob(".big.xlsx.*.tmp")) == []
     with Package(src) as pkg:
@@ -455,10 +490,17 @@ def test_kill_refresh_process_mid_write(tmp_path):
 @needs_evaluator
 def test_refresh_path_does_not_import_pandas(tmp_path):
     src = _plan(tmp_path)
-    code = ("import sys; from gtm_xl.adapters.cli import main; rc = main(['refresh', '--check-only', '--quiet', "
-            f"{str(src)!r}]); print(rc, 'pandas' in sys.modules, 'openpyxl' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout.split()
+    code = (
+        "import sys; from gtm_xl.adapters.cli import main; rc = main(['refresh', '--check-only', '--quiet', "
+        f"{str(src)!r}]); print(rc, 'pandas' in sys.modules, 'openpyxl' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        check=True,
+    ).stdout.split()
     assert out[:2] == ["0", "False"], out
 
 
@@ -477,8 +519,10 @@ def test_check_template_with_bad_inputs(tmp_path, capsys):
         weight_ref = names["CRITERIA_WEIGHTS"].split("!")[1].replace("$", "").split(":")[0]
         from gtm_xl.excel.ooxml.cells import parse_a1
 
-        new = {parts["Matrix"].part: patch_sheet(parts["Matrix"], {parse_a1(score_ref): 12.0}),
-               parts["Settings"].part: patch_sheet(parts["Settings"], {parse_a1(weight_ref): -1.0})}
+        new = {
+            parts["Matrix"].part: patch_sheet(parts["Matrix"], {parse_a1(score_ref): 12.0}),
+            parts["Settings"].part: patch_sheet(parts["Settings"], {parse_a1(weight_ref): -1.0}),
+        }
         pkg.save(path, new)
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
@@ -496,9 +540,11 @@ def _custom_rules_book(tmp_path: Path) -> Path:
     for ref, v in (("B2", 1000), ("B3", 1500), ("B4", -3), ("B5", 5000), ("B6", 7)):
         ws[ref] = v
     ws["D2"] = "=B2*2"
-    rules = (("B2:B4", "AND(B2>=0,MOD(B2,$C$1)=0)", "Enter a multiple of the unit."),
-             ("B5", "B5<$D$2", "Must stay below twice the first amount."),
-             ("B6", "FOO(B6)>0", "never evaluated"))
+    rules = (
+        ("B2:B4", "AND(B2>=0,MOD(B2,$C$1)=0)", "Enter a multiple of the unit."),
+        ("B5", "B5<$D$2", "Must stay below twice the first amount."),
+        ("B6", "FOO(B6)>0", "never evaluated"),
+    )
     for sqref, formula, error in rules:
         dv = DataValidation(type="custom", formula1=formula, showErrorMessage=True, error=error)
         dv.add(sqref)
@@ -517,10 +563,15 @@ def test_custom_validation_rules_are_evaluated(tmp_path, capsys):
     # the recalculated value (the file stores none)
     assert report.validation_failures == [
         {"cell": "Inputs!B4", "message": "-3 fails the rule =AND(B4>=0,MOD(B4,$C$1)=0): Enter a multiple of the unit."},
-        {"cell": "Inputs!B5", "message": "5000 fails the rule =B5<$D$2: Must stay below twice the first amount."}]
+        {"cell": "Inputs!B5", "message": "5000 fails the rule =B5<$D$2: Must stay below twice the first amount."},
+    ]
     assert report.validation_not_checked == [
-        {"cell": "Inputs!B6", "message": "not checked: the rule =FOO(B6)>0 uses the function FOO, which the headless "
-                                         "evaluator does not support"}]
+        {
+            "cell": "Inputs!B6",
+            "message": "not checked: the rule =FOO(B6)>0 uses the function FOO, which the headless "
+            "evaluator does not support",
+        }
+    ]
     assert main(["check", str(src)]) == 1
     out = capsys.readouterr().out
     assert "Inputs!B4: -3 fails the rule" in out

@@ -12,11 +12,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from distribution_helpers import TEMPLATE_ID, build_test_template
+
 from gtm_xl.workflows.distribute import distribute, read_manifest
-from gtm_xl.workflows.rollup.job import (Aggregation, FileResult, RollupReport, aggregation_rules, block_totals, compute_totals,
-                           inspect_file)
+from gtm_xl.workflows.rollup.job import (
+    Aggregation,
+    FileResult,
+    RollupReport,
+    aggregation_rules,
+    block_totals,
+    compute_totals,
+    inspect_file,
+)
 from gtm_xl.workflows.rollup.output import tables, write_db
 from gtm_xl.workflows.template_info import normalise_formula, read_template
 
@@ -61,8 +68,8 @@ def test_tampered_formula_is_reported_with_its_cell(sent, tmp_path):
 def test_invalid_inputs_are_reported(sent, tmp_path):
     f = _copy(sent, tmp_path)
     wb = openpyxl.load_workbook(f)
-    wb["Settings"]["B7"] = 1.5           # gross_margin
-    wb["Plan"]["B4"] = "high"            # a score
+    wb["Settings"]["B7"] = 1.5  # gross_margin
+    wb["Plan"]["B4"] = "high"  # a score
     wb.save(f)
     reasons = _reasons(sent, f)
     assert "input gross_margin at Settings!B7: value 1.5 must be between 0 and 1" in reasons
@@ -72,9 +79,9 @@ def test_invalid_inputs_are_reported(sent, tmp_path):
 def test_region_and_template_checks(sent, tmp_path):
     template, _, _ = sent
     assert _reasons(sent, _copy(sent, tmp_path, name="renamed.xlsx")) == [
-        f"region 'A' was sent as {TEMPLATE_ID}_A.xlsx, this file is renamed.xlsx"]
-    assert _reasons(sent, template) == [
-        "no region stamp (GTM_REGION): not a regional copy made by gtm-xl distribute"]
+        f"region 'A' was sent as {TEMPLATE_ID}_A.xlsx, this file is renamed.xlsx"
+    ]
+    assert _reasons(sent, template) == ["no region stamp (GTM_REGION): not a regional copy made by gtm-xl distribute"]
     other = tmp_path / "other.xlsx"
     wb = openpyxl.load_workbook(template)
     wb.defined_names["GTM_TEMPLATE"].attr_text = '"regional_plan 2.0"'
@@ -82,8 +89,9 @@ def test_region_and_template_checks(sent, tmp_path):
     assert _reasons(sent, other) == ["template version is '2.0', expected '1.0'"]
     _, _, regions = sent
     info = read_template(template)
-    assert inspect_file(_copy(sent, tmp_path, "B"), info, {"a": regions["a"]},
-                        recalculate=False).reasons == ["region 'B' is not in the manifest"]
+    assert inspect_file(_copy(sent, tmp_path, "B"), info, {"a": regions["a"]}, recalculate=False).reasons == [
+        "region 'B' is not in the manifest"
+    ]
 
 
 @pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken", b""])
@@ -100,17 +108,36 @@ def test_normalised_formulas():
 
 
 def _result(region, **outputs) -> FileResult:
-    return FileResult(f"/x/{region}.xlsx", region, region.title(),
-                      outputs={k: [[v]] for k, v in outputs.items()})
+    return FileResult(f"/x/{region}.xlsx", region, region.title(), outputs={k: [[v]] for k, v in outputs.items()})
 
 
 def test_aggregation_rules_do_not_sum_ratios(sent):
     template, _, _ = sent
     info = read_template(template)
-    included = [_result("a", out_budget=100.0, out_gmv_target=1.0, out_cac=10.0, out_ltv=50.0, out_ltv_cac=5.0,
-                        out_score_total=30.0, out_status="Green", out_industry_budget=0.0),
-                _result("b", out_budget=300.0, out_gmv_target=2.0, out_cac=30.0, out_ltv=30.0, out_ltv_cac=1.0,
-                        out_score_total=20.0, out_status="Amber", out_industry_budget=0.0)]
+    included = [
+        _result(
+            "a",
+            out_budget=100.0,
+            out_gmv_target=1.0,
+            out_cac=10.0,
+            out_ltv=50.0,
+            out_ltv_cac=5.0,
+            out_score_total=30.0,
+            out_status="Green",
+            out_industry_budget=0.0,
+        ),
+        _result(
+            "b",
+            out_budget=300.0,
+            out_gmv_target=2.0,
+            out_cac=30.0,
+            out_ltv=30.0,
+            out_ltv_cac=1.0,
+            out_score_total=20.0,
+            out_status="Amber",
+            out_industry_budget=0.0,
+        ),
+    ]
     included[0].inputs, included[1].inputs = {"cac_spend": 1000.0}, {"cac_spend": 3000.0}
     rules = aggregation_rules(info, included)
     assert rules["out_budget"] == Aggregation("sum")
@@ -119,21 +146,32 @@ def test_aggregation_rules_do_not_sum_ratios(sent):
     assert rules["out_cac"] == rules["out_ltv"] == Aggregation("weighted", "new_customers")
     assert rules["out_score_total"] == Aggregation("weighted", "out_budget")  # no family: the first summed amount
     assert rules["out_status"] == Aggregation("none")
-    assert "out_industry_budget" not in rules      # a block: its own table, no total
+    assert "out_industry_budget" not in rules  # a block: its own table, no total
     totals = compute_totals(included, rules)
     assert totals["out_budget"] == 400.0 and totals["out_gmv_target"] == 3.0
     assert math.isclose(totals["out_ltv_cac"], (5 * 1000 + 1 * 3000) / 4000)
     assert totals["out_status"] is None
     zero = [_result("a", out_budget=0.0, out_ltv_cac=2.0), _result("b", out_budget=0.0, out_ltv_cac=4.0)]
-    assert compute_totals(zero, {"out_budget": Aggregation("sum"),
-                                 "out_ltv_cac": Aggregation("weighted", "out_budget")})["out_ltv_cac"] == 3.0
+    assert (
+        compute_totals(zero, {"out_budget": Aggregation("sum"), "out_ltv_cac": Aggregation("weighted", "out_budget")})[
+            "out_ltv_cac"
+        ]
+        == 3.0
+    )
 
 
 def _report(template: Path) -> RollupReport:
     info = read_template(template)
     rows = [[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]
-    base = dict(out_budget=100.0, out_gmv_target=1.0, out_cac=10.0, out_ltv=50.0, out_ltv_cac=5.0,
-                out_score_total=30.0, out_status="Green")
+    base = dict(
+        out_budget=100.0,
+        out_gmv_target=1.0,
+        out_cac=10.0,
+        out_ltv=50.0,
+        out_ltv_cac=5.0,
+        out_score_total=30.0,
+        out_status="Green",
+    )
     included = []
     for region in ("a", "b"):
         r = _result(region, **base)
@@ -151,7 +189,7 @@ def _check_db(engine_url: str, report: RollupReport) -> None:
     from sqlalchemy import create_engine, text
 
     write_db(report, engine_url)
-    write_db(report, engine_url)               # a second run replaces the tables
+    write_db(report, engine_url)  # a second run replaces the tables
     engine = create_engine(engine_url)
     try:
         with engine.connect() as conn:
@@ -159,8 +197,9 @@ def _check_db(engine_url: str, report: RollupReport) -> None:
             assert conn.execute(text("select count(*), sum(value) from out_industry_budget")).one() == (12, 42.0)
             assert conn.execute(text("select count(*) from left_out")).scalar() == 2
             assert conn.execute(text("select total from totals where output = 'out_ltv_cac'")).scalar() == 5.0
-            assert conn.execute(text("select total, rule from block_totals where block = 'out_industry_budget' "
-                                     "and \"row\" = 6")).one() == (12.0, "sum")
+            assert conn.execute(
+                text("select total, rule from block_totals where block = 'out_industry_budget' and \"row\" = 6")
+            ).one() == (12.0, "sum")
     finally:
         engine.dispose()
     assert set(tables(report)) == {"summary", "totals", "block_totals", "out_industry_budget", "left_out"}
@@ -208,10 +247,25 @@ def postgres():
             os.chown(p, user.pw_uid, user.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "gtm", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-                    f"-h 127.0.0.1 -p {port} -k {sock}", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, initdb, "-D", str(data), "-U", "gtm", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {sock}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://gtm@127.0.0.1:{port}/postgres"
     finally:
@@ -239,9 +293,13 @@ def test_postgresql_full_rollup_from_distributed_files(sent, postgres, tmp_path)
     try:
         with engine.connect() as conn:
             assert conn.execute(text("select region, out_budget from summary order by region")).all() == [
-                ("A", 100.0), ("B", 200.0)]
+                ("A", 100.0),
+                ("B", 200.0),
+            ]
             assert conn.execute(text("select total, rule from totals where output = 'out_budget'")).one() == (
-                300.0, "sum")
+                300.0,
+                "sum",
+            )
             assert conn.execute(text("select sum(value) from out_industry_budget")).scalar() == pytest.approx(300.0)
             assert conn.execute(text("select count(*) from left_out")).scalar() == 0
     finally:
@@ -250,23 +308,26 @@ def test_postgresql_full_rollup_from_distributed_files(sent, postgres, tmp_path)
 
 def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path):
     pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.workflows.rollup.job import rollup
     from gtm_xl.templates import build_template
+    from gtm_xl.workflows.rollup.job import rollup
 
     template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
-    (tmp_path / "r.csv").write_text('region,name,total_budget\nEMEA,Europe,"9,000,000"\nAPAC,Asia,"6,000,000"\n',
-                                    encoding="utf-8")
+    (tmp_path / "r.csv").write_text(
+        'region,name,total_budget\nEMEA,Europe,"9,000,000"\nAPAC,Asia,"6,000,000"\n', encoding="utf-8"
+    )
     sent_dir = tmp_path / "sent"
     distribute(template, tmp_path / "r.csv", sent_dir)
     apac = sent_dir / "budget_by_tier_APAC.xlsx"
     wb = openpyxl.load_workbook(apac)
-    wb["Settings"]["C5"] = 1_234_567                 # not a multiple of the 1,000 unit
+    wb["Settings"]["C5"] = 1_234_567  # not a multiple of the 1,000 unit
     wb.save(apac)
     report = rollup(sorted(sent_dir.glob("*.xlsx")), tmp_path / "rollup.xlsx", manifest=sent_dir / "manifest.json")
     assert [r.region for r in report.included] == ["EMEA"]
     (bad,) = report.left_out
-    assert bad.reasons == ["input total_budget at Settings!C5: 1234567 fails the rule "
-                           "=AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0): Enter a non-negative multiple of the budget unit."]
+    assert bad.reasons == [
+        "input total_budget at Settings!C5: 1234567 fails the rule "
+        "=AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0): Enter a non-negative multiple of the budget unit."
+    ]
 
 
 def test_not_checked_rule_is_reported_not_left_out(tmp_path):
@@ -275,11 +336,14 @@ def test_not_checked_rule_is_reported_not_left_out(tmp_path):
     template = build_test_template(tmp_path / "t.xlsx", {"Settings!B3": ("GTM_NOT_A_FUNCTION(B3)>0", "x")})
     (tmp_path / "r.csv").write_text("region,name\nA,Alpha\n", encoding="utf-8")
     distribute(template, tmp_path / "r.csv", tmp_path / "sent")
-    report = rollup([tmp_path / "sent" / f"{TEMPLATE_ID}_A.xlsx"], tmp_path / "r.xlsx",
-                    manifest=tmp_path / "sent" / "manifest.json")
+    report = rollup(
+        [tmp_path / "sent" / f"{TEMPLATE_ID}_A.xlsx"], tmp_path / "r.xlsx", manifest=tmp_path / "sent" / "manifest.json"
+    )
     (r,) = report.included
-    assert r.not_checked == ["input gmv_target at Settings!B3: not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses "
-                             "the function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"]
+    assert r.not_checked == [
+        "input gmv_target at Settings!B3: not checked: the rule =GTM_NOT_A_FUNCTION(B3)>0 uses "
+        "the function GTM_NOT_A_FUNCTION, which the headless evaluator does not support"
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -291,19 +355,26 @@ def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(t
     pytest.importorskip("gtm_xl.templates")
     from openpyxl.formatting.rule import CellIsRule  # noqa: F401
 
-    from gtm_xl.workflows.rollup.job import rollup
     from gtm_xl.templates import build_template
+    from gtm_xl.workflows.rollup.job import rollup
 
     template = build_template("kpi_scorecard", "native", lang, tmp_path / "kpi.xlsx")
-    sizes = {"S": (1_000.0, 50.0, 10.0, 300.0, 0.0), "M": (100_000.0, 8_000.0, 2_000.0, 4_000.0, 500.0),
-             "L": (10_000_000.0, 400_000.0, 100_000.0, 900_000.0, 0.0)}  # start, expansion, contraction, churned, react.
+    sizes = {
+        "S": (1_000.0, 50.0, 10.0, 300.0, 0.0),
+        "M": (100_000.0, 8_000.0, 2_000.0, 4_000.0, 500.0),
+        "L": (10_000_000.0, 400_000.0, 100_000.0, 900_000.0, 0.0),
+    }  # start, expansion, contraction, churned, react.
     lines = ["region,name,mrr_start,mrr_expansion,mrr_contraction,mrr_churned,mrr_reactivation,cac"]
     for i, (rid, v) in enumerate(sizes.items()):
         lines.append(",".join([rid, rid, *(f"{x:.0f}" for x in v), str(500 + 700 * i)]))
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     distribute(template, tmp_path / "r.csv", tmp_path / "sent")
-    report = rollup(sorted((tmp_path / "sent").glob("*.xlsx")), tmp_path / "rollup.xlsx",
-                    manifest=tmp_path / "sent" / "manifest.json", csv_dir=tmp_path / "csv")
+    report = rollup(
+        sorted((tmp_path / "sent").glob("*.xlsx")),
+        tmp_path / "rollup.xlsx",
+        manifest=tmp_path / "sent" / "manifest.json",
+        csv_dir=tmp_path / "csv",
+    )
     assert report.complete, report.as_dict()
     start = math.fsum(v[0] for v in sizes.values())
     nrr = math.fsum(s + e + r - c - ch for s, e, c, ch, r in sizes.values()) / start
@@ -312,7 +383,7 @@ def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(t
     assert math.isclose(report.totals["nrr"], nrr, rel_tol=1e-12)
     assert math.isclose(report.totals["grr"], grr, rel_tol=1e-12)
     plain = math.fsum(r.outputs["nrr"][0][0] for r in report.included) / 3
-    assert abs(plain - nrr) > 0.01                      # the sizes matter
+    assert abs(plain - nrr) > 0.01  # the sizes matter
     assert report.rules["ltv_cac"] == Aggregation("weighted", None)
     wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
     summary = wb["Summary"]

@@ -23,19 +23,27 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from gtm_xl.errors import ERROR_CODES, CellError, GTMError
-from gtm_xl.excel.formula.functions.builtins import (BUILTINS, ELEMENTWISE, ExcelError, Unsupported, compare, to_number, to_text,
-                                    values_of)
+from gtm_xl.excel.formula.functions.builtins import (
+    BUILTINS,
+    ELEMENTWISE,
+    ExcelError,
+    Unsupported,
+    compare,
+    to_number,
+    to_text,
+    values_of,
+)
 from gtm_xl.excel.ooxml.cells import WorkbookCells, column_index, to_a1
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
-
 
 
 def _load_tokenizer():
@@ -123,7 +131,7 @@ def _strip_fn(name: str) -> str:
     name = name.upper()
     for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -250,8 +258,10 @@ class _Parser:
                 return ("fn", name, args)
             while True:
                 nxt = self.peek()
-                if nxt is not None and ((nxt.type == Token.SEP and nxt.subtype == Token.ARG)
-                                        or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)):
+                if nxt is not None and (
+                    (nxt.type == Token.SEP and nxt.subtype == Token.ARG)
+                    or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
+                ):
                     args.append(("missing",))
                 else:
                     args.append(self.expr())
@@ -322,7 +332,7 @@ def _spill_refs(formula: str) -> str:
     """``A1#`` (the spill range of a dynamic array anchored at A1) as ``ANCHORARRAY(A1)``, the form
     Excel stores in the file (``_xlfn.ANCHORARRAY``); text inside string literals is left alone."""
     parts = formula.split('"')
-    for i in range(0, len(parts), 2):       # outside "…" literals
+    for i in range(0, len(parts), 2):  # outside "…" literals
         parts[i] = _SPILL_REF.sub(lambda m: f"ANCHORARRAY({m.group(1) or ''}{m.group(2)})", parts[i])
     return '"'.join(parts)
 
@@ -358,7 +368,9 @@ def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
     return ra, ca, rb, cb
 
 
-_R1C1_TOKEN = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|(?<![A-Za-z0-9_.])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])')
+_R1C1_TOKEN = re.compile(
+    r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'|(?<![A-Za-z0-9_.])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])'
+)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -386,6 +398,7 @@ def _column_number(letters: str) -> int | None:
 def r1c1_key(formula: str, row: int, col: int) -> str:
     """The formula with its relative cell references written as offsets from (row, col): cells
     of a column filled with the same formula share this key (Excel's R1C1 form)."""
+
     def sub(m: re.Match) -> str:
         if m.group(2) is None:
             return m.group(0)
@@ -396,13 +409,19 @@ def r1c1_key(formula: str, row: int, col: int) -> str:
         rs = f"R{r}" if m.group(3) else f"R[{r - row}]"
         cs = f"C{c}" if m.group(1) else f"C[{c - col}]"
         return rs + cs
+
     return _R1C1_TOKEN.sub(sub, formula)
 
 
 def _shift_ref(ref: Ref, flags, dr: int, dc: int) -> Ref:
     ra, ca, rb, cb = flags
-    return Ref(ref.sheet, ref.r1 if ra else ref.r1 + dr, ref.c1 if ca else ref.c1 + dc,
-               ref.r2 if rb else ref.r2 + dr, ref.c2 if cb else ref.c2 + dc)
+    return Ref(
+        ref.sheet,
+        ref.r1 if ra else ref.r1 + dr,
+        ref.c1 if ca else ref.c1 + dc,
+        ref.r2 if rb else ref.r2 + dr,
+        ref.c2 if cb else ref.c2 + dc,
+    )
 
 
 def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple:
@@ -425,10 +444,10 @@ def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple
         seen.add(n)
         t = wb.name_tree(n, sh, sname)
         if t is not None:
-            _walk(t, ref_nodes.append, on_name, fns.add)
+            _walk(t, ref_nodes.append, on_name, fns.add)  # noqa: F821 — recursive closure, deleted below
 
     _walk(tree, ref_nodes.append, on_name, fns.add)
-    del on_name     # it refers to itself: a cycle that would keep the whole book alive until a gc pass
+    del on_name  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
     return tree, r, c, ref_nodes, (missing[0] if missing else None)
 
@@ -438,8 +457,17 @@ def shift(node, dr: int, dc: int):
     kind = node[0]
     if kind == "ref":
         ref, (ra, ca, rb, cb) = node[1], node[2]
-        return ("ref", Ref(ref.sheet, ref.r1 if ra else ref.r1 + dr, ref.c1 if ca else ref.c1 + dc,
-                           ref.r2 if rb else ref.r2 + dr, ref.c2 if cb else ref.c2 + dc), node[2])
+        return (
+            "ref",
+            Ref(
+                ref.sheet,
+                ref.r1 if ra else ref.r1 + dr,
+                ref.c1 if ca else ref.c1 + dc,
+                ref.r2 if rb else ref.r2 + dr,
+                ref.c2 if cb else ref.c2 + dc,
+            ),
+            node[2],
+        )
     if kind == "fn":
         return ("fn", node[1], [shift(a, dr, dc) for a in node[2]])
     if kind == "op":
@@ -489,7 +517,7 @@ def _binary(op: str, a: Any, b: Any) -> Any:
                 if x == 0 and y < 0:
                     return CellError("#DIV/0!")
                 try:
-                    r = x ** y
+                    r = x**y
                 except OverflowError:
                     return CellError("#NUM!")
                 if isinstance(r, complex):
@@ -562,14 +590,14 @@ class _Book:
             name: sheet.values() for name, sheet in book.sheets.items()
         }
         self.bounds = {}
-        for name, vals in self.values.items():     # (last row, last column) with a cell
+        for name, vals in self.values.items():  # (last row, last column) with a cell
             self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
         self.name_trees: dict[str, Any] = {}
-        self.spills: Mapping[tuple[str, int, int], str] = {}    # dynamic-array anchor → its spill range
+        self.spills: Mapping[tuple[str, int, int], str] = {}  # dynamic-array anchor → its spill range
         # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
-        self.block_box: dict[str, tuple[int, int, int, int]] = {}   # the area the cached blocks span
+        self.block_box: dict[str, tuple[int, int, int, int]] = {}  # the area the cached blocks span
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
@@ -744,7 +772,7 @@ class _Book:
                 args.append(v)
             if lifted:
                 if any(isinstance(a, np.ndarray) for a in args):
-                    return _elementwise(builtin.fn, args, builtin.errors_ok)   # a scalar error fills the array's shape
+                    return _elementwise(builtin.fn, args, builtin.errors_ok)  # a scalar error fills the array's shape
                 if not builtin.errors_ok:
                     bad = next((a for a in args if isinstance(a, CellError)), None)
                     if bad is not None:
@@ -797,6 +825,7 @@ class _Book:
             if isinstance(v, CellError):
                 raise ExcelError(v)
             return v
+
         return run
 
 
@@ -840,7 +869,7 @@ def _row_shifter(formula: str) -> tuple[list[str], list[int]]:
     pieces, rows, pos = [], [], 0
     for m, relative in zip(_DIGITS.finditer(formula), _row_mask(formula)):
         if relative:
-            pieces.append(formula[pos:m.start()])
+            pieces.append(formula[pos : m.start()])
             rows.append(int(m.group(0)))
             pos = m.end()
     pieces.append(formula[pos:])
@@ -874,12 +903,12 @@ class _TemplateMatcher:
     R1C1 form once. A cell whose formula is the one above it filled down (the common case) is
     recognised by one string comparison; others by the formula's shape, then by its R1C1 key."""
 
-    def __init__(self, wb: "_Book", known: set) -> None:
+    def __init__(self, wb: _Book, known: set) -> None:
         self.wb = wb
         self.known = known
-        self.templates: dict[tuple[str, str], tuple] = {}   # (sheet, R1C1 form) → template
-        self.last: dict[tuple[str, int], tuple] = {}        # (sheet, column) → (template, *_row_format)
-        self.by_shape: dict[tuple, list] = {}               # (sheet, column, digits masked) → candidates
+        self.templates: dict[tuple[str, str], tuple] = {}  # (sheet, R1C1 form) → template
+        self.last: dict[tuple[str, int], tuple] = {}  # (sheet, column) → (template, *_row_format)
+        self.by_shape: dict[tuple, list] = {}  # (sheet, column, digits masked) → candidates
 
     def __call__(self, sname: str, formula: str, r: int, c: int) -> tuple:
         hit = self.last.get((sname, c))
@@ -917,14 +946,19 @@ def _formula_info(formula: str) -> tuple:
     if info is None:
         if len(_INFO) >= _PARSED_MAX:
             _INFO.clear()
-        info = _INFO[formula] = (_DIGITS.sub("#", formula), [int(x) for x in _DIGITS.findall(formula)],
-                                 _row_mask(formula), *_row_shifter(formula))
+        info = _INFO[formula] = (
+            _DIGITS.sub("#", formula),
+            [int(x) for x in _DIGITS.findall(formula)],
+            _row_mask(formula),
+            *_row_shifter(formula),
+        )
     return info
 
 
 # --- dependency graph --------------------------------------------------------------------------
-def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None = None,
-                      batching: bool = True) -> Evaluation:
+def evaluate_workbook(
+    book: WorkbookCells, functions: Mapping[str, Callable] | None = None, batching: bool = True
+) -> Evaluation:
     """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc.
 
     With ``batching`` (the default) a run of rows of one column holding the same formula in
@@ -936,7 +970,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     wb = _Book(book, functions)
     result = Evaluation()
     wb.spills = result.spills
-    wb.blocks = {}          # in dependency order a range is read once its formulas are computed
+    wb.blocks = {}  # in dependency order a range is read once its formulas are computed
 
     trees: dict[tuple[str, int, int], tuple] = {}  # cell → (template, row shift, column shift)
     by_run: dict[tuple[str, int, int], list[int]] = {}  # (sheet, column, template id) → rows
@@ -951,7 +985,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
             template = match(sname, formula, r, c)
             if template[4]:
                 result.unsupported[(sname, r, c)] = template[4]
-                cols_of_sheet.setdefault(c, []).append(r)     # found by its dependents, never evaluated
+                cols_of_sheet.setdefault(c, []).append(r)  # found by its dependents, never evaluated
                 continue
             trees[(sname, r, c)] = (template, r - template[1], c - template[2])
             by_run.setdefault((sname, c, id(template)), []).append(r)
@@ -986,8 +1020,9 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
         if found is None:
             template, dr, dc = trees[key]
             refs = template[3]
-            found = deps[key] = [_shift_ref(ref, flags, dr, dc) for ref, flags in refs] if (dr or dc) \
-                else [ref for ref, _ in refs]
+            found = deps[key] = (
+                [_shift_ref(ref, flags, dr, dc) for ref, flags in refs] if (dr or dc) else [ref for ref, _ in refs]
+            )
         return found
 
     groups = _batches(by_run) if batching else []
@@ -995,8 +1030,10 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
     nodes: list[list[tuple[str, int, int]]] = []
     for members in groups:
         first, last = members[0], members[-1]
-        bounding = [Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
-                    for a, b in zip(deps_of(first), deps_of(last))]
+        bounding = [
+            Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+            for a, b in zip(deps_of(first), deps_of(last))
+        ]
         inside = set(members)
         if any(k in inside for ref in bounding for k in cells_in(first[0], ref)):
             continue  # the cells depend on each other: one by one
@@ -1038,7 +1075,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
                     path.append(nxt)
                     break
                 if st == 1:
-                    cyclic_nodes.update(path[path.index(nxt):])
+                    cyclic_nodes.update(path[path.index(nxt) :])
             else:
                 stack.pop()
                 path.pop()
@@ -1072,7 +1109,7 @@ def evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | N
                 members = [k for k in members if k not in blocked]
         if len(members) > 1 and len(members) == len(nodes[n]):
             batch = _evaluate_batch(wb, tree_of(members[0]), members, functions)
-            if batch is not None:       # plain values of plain cells (no arrays): stored in bulk
+            if batch is not None:  # plain values of plain cells (no arrays): stored in bulk
                 result.formulas_evaluated += len(members)
                 wb.values[members[0][0]].update(zip([k[1:] for k in members], batch))
                 wb.written(members[0][0], members[0][1], members[0][2], members[-1][1], members[0][2])
@@ -1102,7 +1139,7 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
     vals = wb.values[sname]
     if isinstance(v, np.ndarray):
         if wb.blocks is not None:
-            wb.blocks.pop(sname, None)      # an array or a spill writes many cells: forget the sheet's blocks
+            wb.blocks.pop(sname, None)  # an array or a spill writes many cells: forget the sheet's blocks
         v = _from_python(v)
         is_array_formula = bool(cell.array_ref) or cell.dynamic
         if v.shape == (1, 1) and not cell.dynamic:
@@ -1111,6 +1148,7 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
             v = v[0, 0]  # implicit intersection of a legacy formula: its first element
         elif cell.array_ref and not cell.dynamic:
             from gtm_xl.excel.ooxml.cells import parse_range
+
             r1, c1, r2, c2 = parse_range(cell.array_ref)
             for i in range(r2 - r1 + 1):
                 for j in range(c2 - c1 + 1):
@@ -1123,10 +1161,12 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
             rows, cols = v.shape
             cells = book.sheets[sname]
             blocked = any(
-                (rr, cc) != (r, c) and (other := cells.get((rr, cc))) is not None
-                and (other.formula is not None
-                     or (other.value is not None and not _inside(cell.array_ref, rr, cc)))
-                for rr in range(r, r + rows) for cc in range(c, c + cols))
+                (rr, cc) != (r, c)
+                and (other := cells.get((rr, cc))) is not None
+                and (other.formula is not None or (other.value is not None and not _inside(cell.array_ref, rr, cc)))
+                for rr in range(r, r + rows)
+                for cc in range(c, c + cols)
+            )
             if blocked:
                 vals[(r, c)] = result.values[key] = CellError("#SPILL!")
                 result.spills[key] = to_a1(r, c)
@@ -1136,7 +1176,7 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
                     ev = _cell_result(v[i, j])
                     vals[(r + i, c + j)] = ev
                     result.values[(sname, r + i, c + j)] = ev
-            max_r, max_c = wb.bounds[sname]          # a spill may reach beyond the sheet's cells
+            max_r, max_c = wb.bounds[sname]  # a spill may reach beyond the sheet's cells
             wb.bounds[sname] = (max(max_r, r + rows - 1), max(max_c, c + cols - 1))
             result.spills[key] = f"{to_a1(r, c)}:{to_a1(r + rows - 1, c + cols - 1)}" if v.size > 1 else to_a1(r, c)
             return
@@ -1152,6 +1192,7 @@ def _inside(ref: str | None, r: int, c: int) -> bool:
     if not ref:
         return False
     from gtm_xl.excel.ooxml.cells import parse_range
+
     r1, c1, r2, c2 = parse_range(ref)
     return r1 <= r <= r2 and c1 <= c <= c2
 
@@ -1219,7 +1260,7 @@ def _floats(v: Any, n: int, blank_ok: bool = True) -> np.ndarray:
 
 def _round_vector(x: np.ndarray, digits: int, mode: str = "half") -> np.ndarray:
     """Excel's ROUND on an array: 15 significant digits first, then half away from zero."""
-    y = x * 10.0 ** digits
+    y = x * 10.0**digits
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.floor(np.log10(np.abs(y)))
     mag = np.where(np.isfinite(mag), mag, 0.0)
@@ -1234,7 +1275,7 @@ def _round_vector(x: np.ndarray, digits: int, mode: str = "half") -> np.ndarray:
     else:
         r = np.floor(a)
     r = np.sign(y15) * r
-    return r / 10.0 ** digits if digits >= 0 else r * 10.0 ** (-digits)
+    return r / 10.0**digits if digits >= 0 else r * 10.0 ** (-digits)
 
 
 class _Batch:
@@ -1299,8 +1340,14 @@ class _Batch:
             return r.astype(float)
         if op in ("=", "<>", "<", ">", "<=", ">="):
             x, y = _floats(a, self.n), _floats(b, self.n)
-            f = {"=": np.equal, "<>": np.not_equal, "<": np.less, ">": np.greater, "<=": np.less_equal,
-                 ">=": np.greater_equal}[op]
+            f = {
+                "=": np.equal,
+                "<>": np.not_equal,
+                "<": np.less,
+                ">": np.greater,
+                "<=": np.less_equal,
+                ">=": np.greater_equal,
+            }[op]
             return np.broadcast_to(f(x, y), (self.n,))
         raise _NoBatch
 
@@ -1315,8 +1362,10 @@ class _Batch:
             for v in (then, other):
                 if isinstance(v, np.ndarray) and v.ndim != 1 or isinstance(v, CellError) or v is None:
                     raise _NoBatch
-            if all(isinstance(v, (float, np.ndarray)) and (not isinstance(v, np.ndarray) or v.dtype == float)
-                   for v in (then, other)):
+            if all(
+                isinstance(v, (float, np.ndarray)) and (not isinstance(v, np.ndarray) or v.dtype == float)
+                for v in (then, other)
+            ):
                 return np.where(cond, then, other).astype(float)
             t = then if isinstance(then, np.ndarray) else np.full(n, then, dtype=object)
             o = other if isinstance(other, np.ndarray) else np.full(n, other, dtype=object)
@@ -1366,11 +1415,11 @@ class _Batch:
         ref = self.shared(args[1])
         if not isinstance(ref, np.ndarray):
             raise _NoBatch
-        numbers = np.sort(np.array(values_of((ref,)), dtype=float))   # an error in the range: ExcelError
+        numbers = np.sort(np.array(values_of((ref,)), dtype=float))  # an error in the range: ExcelError
         order = to_number(self.shared(args[2])) if len(args) == 3 and args[2][0] != "missing" else 0.0
         x = np.broadcast_to(_floats(self.ev(args[0]), self.n, blank_ok=False), (self.n,))
         if not np.isin(x, numbers).all():
-            raise _NoBatch              # the cells that are not in the range tell their own #N/A
+            raise _NoBatch  # the cells that are not in the range tell their own #N/A
         if order == 0:
             return (1 + len(numbers) - np.searchsorted(numbers, x, side="right")).astype(float)
         return (1 + np.searchsorted(numbers, x, side="left")).astype(float)

@@ -110,8 +110,9 @@ class SheetCells:
         self._formulas: dict[tuple[int, int], Cell] | None = None
 
     @classmethod
-    def from_values(cls, name: str, values: dict[tuple[int, int], Any],
-                    formulas: dict[tuple[int, int], Cell]) -> "SheetCells":
+    def from_values(
+        cls, name: str, values: dict[tuple[int, int], Any], formulas: dict[tuple[int, int], Cell]
+    ) -> SheetCells:
         """A sheet from every cell's value (document order) and the :class:`Cell` of each cell that
         has a formula or an array range (its value equal to the one in ``values``)."""
         sheet = cls(name)
@@ -126,7 +127,7 @@ class SheetCells:
     def cells(self) -> dict[tuple[int, int], Cell]:
         if self._cells is None:
             cells = {k: Cell(v) for k, v in self._values.items()}
-            cells.update(self._formulas)          # existing keys: document order kept
+            cells.update(self._formulas)  # existing keys: document order kept
             self._cells, self._values, self._formulas = cells, None, None
         return self._cells
 

@@ -31,13 +31,14 @@ import math
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from gtm_xl.errors import ERROR_CODES, CellError
-from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
 from gtm_xl.excel.atomic import atomic_writer
+from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
 
 __all__ = [
     "MAX_PART_BYTES",
@@ -51,9 +52,9 @@ __all__ = [
     "translate_formula",
 ]
 
-MAX_TOTAL_BYTES = 1 << 30        # 1 GiB uncompressed in all
-MAX_PART_BYTES = 512 << 20       # 512 MiB for one part
-MAX_RATIO = 200                  # uncompressed/compressed, for parts above 1 MiB
+MAX_TOTAL_BYTES = 1 << 30  # 1 GiB uncompressed in all
+MAX_PART_BYTES = 512 << 20  # 512 MiB for one part
+MAX_RATIO = 200  # uncompressed/compressed, for parts above 1 MiB
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -83,8 +84,9 @@ class PackageError(Exception):
 def _xml_parser():
     from lxml import etree
 
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_blank_text=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+    )
 
 
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
@@ -101,9 +103,14 @@ def _unescape(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" not in text:
         return text
-    if "&#" not in text:        # only the predefined entities: plain replacements, &amp; last
-        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
-            "&apos;", "'").replace("&amp;", "&")
+    if "&#" not in text:  # only the predefined entities: plain replacements, &amp; last
+        return (
+            text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", '"')
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+        )
 
     def sub(m: re.Match) -> str:
         e = m.group(1)
@@ -133,11 +140,11 @@ def _ooxml_text(text: str) -> str:
 # shift the row/column parts that carry no "$". Strings ("…") and quoted sheet names ('…') are
 # skipped whole.
 _FORMULA_TOKEN = re.compile(
-    r'"(?:[^"]|"")*"'                                   # string literal
-    r"|'(?:[^']|'')*'"                                  # quoted sheet name
-    r"|(?<![A-Za-z0-9_.\\])(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\])"   # cell
+    r'"(?:[^"]|"")*"'  # string literal
+    r"|'(?:[^']|'')*'"  # quoted sheet name
+    r"|(?<![A-Za-z0-9_.\\])(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\])"  # cell
     r"|(?<![A-Za-z0-9_.\\])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![A-Za-z0-9_(\\])"  # columns
-    r"|(?<![A-Za-z0-9_.\\:$])(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\.])"     # rows
+    r"|(?<![A-Za-z0-9_.\\:$])(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})(?![A-Za-z0-9_(\\.])"  # rows
 )
 
 
@@ -206,7 +213,7 @@ def format_number(x: float) -> str:
 
 
 # --- the sheet scanner ------------------------------------------------------------------------
-_P = rb"(?:[A-Za-z_][\w.-]*:)?"        # an optional namespace prefix
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
 _SHEETDATA_OPEN = re.compile(rb"<" + _P + rb"sheetData\b[^>]*?(/?)>")
 _SHEETDATA_CLOSE = re.compile(rb"</" + _P + rb"sheetData\s*>")
 _ITEM = re.compile(
@@ -218,12 +225,12 @@ _ITEM = re.compile(
 _NUM_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>([^<]+)</v></c>'
 _NUM_CELLS = re.compile(_NUM_CELL)
 _PLAIN_ITEM = re.compile(
-    rb"((?:" + _NUM_CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb"){2,})"   # a run of number cells
+    rb"((?:" + _NUM_CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb"){2,})"  # a run of number cells
     rb'|<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
-    rb"<v>([^<]*)</v>"                                          # a value
-    rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"               # a plain formula and its value
-    rb"|<is><t>([^<]*)</t></is>"                                 # a plain inline string
-    rb"|([^<]*(?:<(?!/c>)[^<]*)*)"                               # anything else
+    rb"<v>([^<]*)</v>"  # a value
+    rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"  # a plain formula and its value
+    rb"|<is><t>([^<]*)</t></is>"  # a plain inline string
+    rb"|([^<]*(?:<(?!/c>)[^<]*)*)"  # anything else
     rb")</c>)"
     rb"|<row(?=[\s/>])([^>]*?)/?>"
     rb"|</row>"
@@ -244,8 +251,10 @@ _RPH = re.compile(rb"<" + _P + rb"(?:rPh|phoneticPr)\b.*?(?:</" + _P + rb"rPh\s*
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
-    return {m.group(1).decode(): _unescape((m.group(2) if m.group(2) is not None else m.group(3)).decode())
-            for m in _ATTR.finditer(raw)}
+    return {
+        m.group(1).decode(): _unescape((m.group(2) if m.group(2) is not None else m.group(3)).decode())
+        for m in _ATTR.finditer(raw)
+    }
 
 
 @dataclass(slots=True)
@@ -254,9 +263,9 @@ class CellSpan:
 
     start: int
     end: int
-    prefix: bytes           # namespace prefix of the element ("" or b"x:")
-    attrs: bytes            # the raw attribute text of the start tag
-    body: bytes | None      # the raw content (None for <c/>)
+    prefix: bytes  # namespace prefix of the element ("" or b"x:")
+    attrs: bytes  # the raw attribute text of the start tag
+    body: bytes | None  # the raw content (None for <c/>)
     has_formula: bool
 
 
@@ -265,8 +274,8 @@ class RowSpan:
     """A ``<row>`` element: where its content ends (before ``</row>``) or that it is empty."""
 
     start: int
-    tag_end: int            # end of the start tag
-    close: int | None       # offset of "</row>", None for a self-closing <row/>
+    tag_end: int  # end of the start tag
+    close: int | None  # offset of "</row>", None for a self-closing <row/>
     prefix: bytes
     attrs: bytes
 
@@ -277,12 +286,12 @@ class DataValidation:
 
     sheet: str
     sqref: str
-    type: str               # whole, decimal, list, custom, date, time, textLength, none
-    operator: str           # between (default), notBetween, equal, …
+    type: str  # whole, decimal, list, custom, date, time, textLength, none
+    operator: str  # between (default), notBetween, equal, …
     formula1: str | None
     formula2: str | None
     allow_blank: bool
-    error: str | None       # the rule's own error message, if it has one
+    error: str | None  # the rule's own error message, if it has one
 
 
 @dataclass
@@ -292,16 +301,15 @@ class SheetPart:
     name: str
     part: str
     data: bytes
-    formula_cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)   # (start, end) of <c>
+    formula_cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # (start, end) of <c>
     #: plain formula cells without a ``t`` attribute, ``<c r="…" attrs><f>…</f>[<v>…</v>|<v/>]</c>``
     #: (attrs not ending in a space): (start of <c>, end of its attributes, end of ``</f>``, end)
     plain_formulas: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
     rows: dict[int, RowSpan] = field(default_factory=dict)
-    sheetdata_open: tuple[int, int] = (0, 0)     # span of the <sheetData> start tag
-    sheetdata_close: int | None = None            # offset of </sheetData> (None if <sheetData/>)
+    sheetdata_open: tuple[int, int] = (0, 0)  # span of the <sheetData> start tag
+    sheetdata_close: int | None = None  # offset of </sheetData> (None if <sheetData/>)
     validations: list[DataValidation] = field(default_factory=list)
-    row_cache: dict[int, list[tuple[int, tuple[int, int]]]] = field(default_factory=dict, repr=False,
-                                                                    compare=False)
+    row_cache: dict[int, list[tuple[int, tuple[int, int]]]] = field(default_factory=dict, repr=False, compare=False)
 
     def row_cells(self, row: int) -> list[tuple[int, tuple[int, int]]]:
         """(column, (start, end)) of every ``<c>`` of one row, in file order (scanned on demand,
@@ -337,13 +345,20 @@ class SheetPart:
         start, end = where
         data = self.data
         tag_end = data.index(b">", start)
-        if data[start + 1:start + 2] == b"c" and data[start + 2:start + 3] in (b" ", b"\t", b"\r", b"\n", b"/", b">"):
+        if data[start + 1 : start + 2] == b"c" and data[start + 2 : start + 3] in (
+            b" ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"/",
+            b">",
+        ):
             prefix = b""
-        else:                                           # <x:c …>
-            prefix = data[start + 1:data.index(b":", start) + 1]
-        selfclose = data[tag_end - 1:tag_end] == b"/"
-        attrs = data[start + 2 + len(prefix):tag_end - 1 if selfclose else tag_end]
-        body = None if selfclose else data[tag_end + 1:data.rindex(b"<", start, end)]
+        else:  # <x:c …>
+            prefix = data[start + 1 : data.index(b":", start) + 1]
+        selfclose = data[tag_end - 1 : tag_end] == b"/"
+        attrs = data[start + 2 + len(prefix) : tag_end - 1 if selfclose else tag_end]
+        body = None if selfclose else data[tag_end + 1 : data.rindex(b"<", start, end)]
         return CellSpan(start, end, prefix, attrs, body, body is not None and b"f" in body)
 
 
@@ -354,8 +369,14 @@ class Package:
     bomb) and reads the workbook structure; :meth:`read_cells` reads every worksheet.
     """
 
-    def __init__(self, path: str | os.PathLike, *, max_total_bytes: int = MAX_TOTAL_BYTES,
-                 max_part_bytes: int = MAX_PART_BYTES, max_ratio: float = MAX_RATIO) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        max_total_bytes: int = MAX_TOTAL_BYTES,
+        max_part_bytes: int = MAX_PART_BYTES,
+        max_ratio: float = MAX_RATIO,
+    ) -> None:
         self.path = Path(path)
         self._max_part = max_part_bytes
         self._check_container()
@@ -369,7 +390,7 @@ class Package:
         self._check_sizes(max_total_bytes, max_part_bytes, max_ratio)
         self._cache: dict[str, bytes] = {}
         self.workbook_part = self._office_document()
-        self.sheet_parts: dict[str, str] = {}     # sheet name → part name, workbook order
+        self.sheet_parts: dict[str, str] = {}  # sheet name → part name, workbook order
         self.names: dict[str, str] = {}
         self.has_calc_pr = False
         self._read_workbook()
@@ -405,20 +426,29 @@ class Package:
         for info in self.infos:
             total += info.file_size
             if info.file_size > max_part:
-                raise PackageError(self.path, f"part {info.filename} inflates to {info.file_size:,} bytes, "
-                                   f"over the {max_part:,}-byte limit (refused as a possible zip bomb)")
+                raise PackageError(
+                    self.path,
+                    f"part {info.filename} inflates to {info.file_size:,} bytes, "
+                    f"over the {max_part:,}-byte limit (refused as a possible zip bomb)",
+                )
             if info.file_size > (1 << 20) and info.file_size > max_ratio * max(info.compress_size, 1):
-                raise PackageError(self.path, f"part {info.filename} has a compression ratio of "
-                                   f"{info.file_size / max(info.compress_size, 1):,.0f}:1, over the "
-                                   f"{max_ratio:,.0f}:1 limit (refused as a possible zip bomb)")
+                raise PackageError(
+                    self.path,
+                    f"part {info.filename} has a compression ratio of "
+                    f"{info.file_size / max(info.compress_size, 1):,.0f}:1, over the "
+                    f"{max_ratio:,.0f}:1 limit (refused as a possible zip bomb)",
+                )
         if total > max_total:
-            raise PackageError(self.path, f"the package inflates to {total:,} bytes, over the "
-                               f"{max_total:,}-byte limit (refused as a possible zip bomb)")
+            raise PackageError(
+                self.path,
+                f"the package inflates to {total:,} bytes, over the "
+                f"{max_total:,}-byte limit (refused as a possible zip bomb)",
+            )
 
     def close(self) -> None:
         self._zip.close()
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -439,8 +469,9 @@ class Package:
             if len(data) > self._max_part:
                 raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
             if name.endswith((".xml", ".rels")) and _declares_dtd(data):
-                raise PackageError(self.path, f"part {name} declares a DTD (<!DOCTYPE>): refused, "
-                                   "entities are never expanded")
+                raise PackageError(
+                    self.path, f"part {name} declares a DTD (<!DOCTYPE>): refused, entities are never expanded"
+                )
             self._cache[name] = data
         return data
 
@@ -487,9 +518,12 @@ class Package:
         root = self._xml(self.workbook_part)
         namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
         if local != "workbook" or namespace not in _WORKBOOK_NAMESPACES:
-            raise PackageError(self.path, f"{self.workbook_part} is not a SpreadsheetML workbook part "
-                               f"(root <{local}> in namespace {namespace or 'none'!r}; a pre-release "
-                               "Excel 2007 file? save it again as .xlsx in Excel)")
+            raise PackageError(
+                self.path,
+                f"{self.workbook_part} is not a SpreadsheetML workbook part "
+                f"(root <{local}> in namespace {namespace or 'none'!r}; a pre-release "
+                "Excel 2007 file? save it again as .xlsx in Excel)",
+            )
         ns_rel = _WORKBOOK_NAMESPACES[namespace]
         rels = self._rels(self.workbook_part)
         self._rel_map = rels
@@ -510,8 +544,9 @@ class Package:
                 key = name.upper()
             self.names[key] = text
         self.has_calc_pr = root.find(f"{{{namespace}}}calcPr") is not None
-        self.shared_strings_part = next((t for typ, t in rels.values()
-                                         if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None)
+        self.shared_strings_part = next(
+            (t for typ, t in rels.values() if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None
+        )
 
     # -- cells --
     def shared_strings(self) -> list[str]:
@@ -543,7 +578,7 @@ class Package:
                 raise PackageError(self.path, f"worksheet {name!r} ({part}) is truncated (no </sheetData>)")
             sp.sheetdata_close = c.start()
             end = c.start()
-        if not _tag_prefix(data[m.start():m.end()]) and self._scan_plain(sp, sheet, data, m.end(), end, strings):
+        if not _tag_prefix(data[m.start() : m.end()]) and self._scan_plain(sp, sheet, data, m.end(), end, strings):
             sp.validations = _validations(name, data, end)
             return sp, sheet
         sheet.cells.clear()
@@ -551,13 +586,13 @@ class Package:
         sp.plain_formulas.clear()
         sp.rows.clear()
         row_no = col_no = 0
-        shared: dict[str, tuple[str, int, int]] = {}    # si → (master formula, row, col)
+        shared: dict[str, tuple[str, int, int]] = {}  # si → (master formula, row, col)
         current_row: RowSpan | None = None
         cells, spans, rows = sheet.cells, sp.formula_cells, sp.rows
         col_of = _COLUMN_CACHE
         for t in _ITEM.finditer(data, m.end(), end):
             prefix, letters, digits, cell_attrs, cell_self, body, row_tag, row_attrs = t.groups()
-            if cell_attrs is not None:                       # <c …>…</c> or <c …/>
+            if cell_attrs is not None:  # <c …>…</c> or <c …/>
                 if letters is not None:
                     col_no = col_of.get(letters) or col_of.setdefault(letters, column_index(letters.decode()))
                     row_no = int(digits)
@@ -572,7 +607,7 @@ class Package:
                     cells[key] = Cell()
                     continue
                 if body[:3] == b"<v>" and body[-4:] == b"</v>" and body.find(b"<", 3, -4) == -1:
-                    v = body[3:-4]                           # the common cases: a number, a shared string
+                    v = body[3:-4]  # the common cases: a number, a shared string
                     try:
                         if b"t=" not in cell_attrs or b't="n"' in cell_attrs:
                             cells[key] = Cell(float(v) if v else None)
@@ -582,11 +617,14 @@ class Package:
                             continue
                     except (ValueError, IndexError):
                         pass
-                elif body[:3] == b"<f>":                      # a plain formula: <f>…</f> and maybe <v>…</v>
+                elif body[:3] == b"<f>":  # a plain formula: <f>…</f> and maybe <v>…</v>
                     fe = body.find(b"</f>")
-                    rest = body[fe + 4:] if fe > 0 else b"<"
-                    if not rest or rest == b"<v/>" or (rest[:3] == b"<v>" and rest[-4:] == b"</v>"
-                                                       and rest.find(b"<", 3, -4) == -1):
+                    rest = body[fe + 4 :] if fe > 0 else b"<"
+                    if (
+                        not rest
+                        or rest == b"<v/>"
+                        or (rest[:3] == b"<v>" and rest[-4:] == b"</v>" and rest.find(b"<", 3, -4) == -1)
+                    ):
                         text = body[3:fe].decode("utf-8")
                         tm = _T_VAL.search(cell_attrs) if b"t=" in cell_attrs else None
                         raw_v = None if not rest else (rest[3:-4].decode("utf-8") if len(rest) > 4 else "")
@@ -600,26 +638,27 @@ class Package:
                 cell = cells[key] = self._cell(name, key, cell_attrs, body, strings, shared)
                 if cell.formula is not None or cell.array_ref is not None:
                     spans[key] = t.span()
-            elif row_tag is not None:                        # <row …> or <row …/>
+            elif row_tag is not None:  # <row …> or <row …/>
                 rm = _ROW_R.search(row_attrs)
                 row_no = int(rm.group(1)) if rm else row_no + 1
                 col_no = 0
                 current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=prefix, attrs=row_attrs)
                 rows[row_no] = current_row
-            elif current_row is not None:                    # </row>
+            elif current_row is not None:  # </row>
                 current_row.close = t.start()
         sp.validations = _validations(name, data, end)
         return sp, sheet
 
-    def _scan_plain(self, sp: SheetPart, sheet: SheetCells, data: bytes, start: int, end: int,
-                    strings: list[str]) -> bool:
+    def _scan_plain(
+        self, sp: SheetPart, sheet: SheetCells, data: bytes, start: int, end: int, strings: list[str]
+    ) -> bool:
         """The fast scanner for a sheet written without namespace prefixes and with ``r`` first on
         every ``<c>`` (Excel, LibreOffice and openpyxl write so): one regular expression that
         also tells the common cell shapes apart. False (nothing kept) when any ``<c>`` of the
         sheet did not match it; :meth:`read_sheet` then runs the general scanner. The cells go
         into ``sheet`` in the light form (:meth:`SheetCells.set_values`): values, and a
         :class:`Cell` for the formula and array cells only."""
-        cells: dict[tuple[int, int], Any] = {}           # every cell's value
+        cells: dict[tuple[int, int], Any] = {}  # every cell's value
         formulas: dict[tuple[int, int], Cell] = {}
         spans, rows, plain = sp.formula_cells, sp.rows, sp.plain_formulas
         name = sheet.name
@@ -630,13 +669,13 @@ class Package:
         matched = 0
         for t in _PLAIN_ITEM.finditer(data, start, end):
             run, letters, digits, attrs, num, ftext, fval, fempty, itext, body, row_attrs = t.groups()
-            if run is not None:                              # consecutive number cells: in bulk
+            if run is not None:  # consecutive number cells: in bulk
                 found = _NUM_CELLS.findall(run)
                 ls, ds, vs = zip(*found)
                 try:
                     values = list(map(float, vs))
                 except ValueError:
-                    return False                             # the general scanner says which cell
+                    return False  # the general scanner says which cell
                 try:
                     cols = list(map(col_of.__getitem__, ls))
                 except KeyError:
@@ -645,19 +684,18 @@ class Package:
                 matched += len(found)
                 continue
             if letters is None:
-                if row_attrs is not None:                    # <row …> or <row …/>
+                if row_attrs is not None:  # <row …> or <row …/>
                     rm = _ROW_R.search(row_attrs)
                     row_no = int(rm.group(1)) if rm else row_no + 1
-                    current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=b"",
-                                          attrs=row_attrs)
+                    current_row = RowSpan(start=t.start(), tag_end=t.end(), close=None, prefix=b"", attrs=row_attrs)
                     rows[row_no] = current_row
-                elif current_row is not None:                # </row>
+                elif current_row is not None:  # </row>
                     current_row.close = t.start()
                 continue
             matched += 1
             key = (int(digits), col_of.get(letters) or col_of.setdefault(letters, column_index(letters.decode())))
             typed = b"t=" in attrs
-            if num is not None:                              # <v>…</v>
+            if num is not None:  # <v>…</v>
                 if not typed or b't="n"' in attrs:
                     try:
                         cells[key] = float(num) if num else None
@@ -672,9 +710,9 @@ class Package:
                         pass
                 tm = _T_VAL.search(attrs)
                 cells[key] = self._value(name, key, tm.group(1) if tm else b"n", num.decode("utf-8"), strings)
-            elif ftext is not None:                          # <f>…</f> and maybe <v>…</v> / <v/>
+            elif ftext is not None:  # <f>…</f> and maybe <v>…</v> / <v/>
                 if not typed and not fval:
-                    value = None                                 # no cached value yet
+                    value = None  # no cached value yet
                 else:
                     tm = _T_VAL.search(attrs) if typed else None
                     raw_v = fval.decode("utf-8") if fval is not None else ("" if fempty is not None else None)
@@ -686,9 +724,9 @@ class Package:
                     spans[key] = t.span()
                     if not typed and attrs[-1:] not in _SPACES:
                         plain[key] = (t.start(), t.end(4), t.end(6) + 4, t.end())
-            elif itext is not None and (not typed or b't="inlineStr"' in attrs):     # <is><t>…</t></is>
+            elif itext is not None and (not typed or b't="inlineStr"' in attrs):  # <is><t>…</t></is>
                 cells[key] = _ooxml_text(_unescape(itext.decode("utf-8")))
-            elif body is None and itext is None:             # <c …/>
+            elif body is None and itext is None:  # <c …/>
                 cells[key] = None
             else:
                 if body is None:
@@ -724,16 +762,22 @@ class Package:
             return float(raw_v)
         except (ValueError, IndexError):
             where = f"{sheet}!{column_letter(key[1])}{key[0]}"
-            raise PackageError(self.path, f"{where}: unreadable cached value {raw_v!r} "
-                               f"(type {t.decode()!r})") from None
+            raise PackageError(self.path, f"{where}: unreadable cached value {raw_v!r} (type {t.decode()!r})") from None
 
-    def _cell(self, sheet: str, key: tuple[int, int], raw_attrs: bytes, body: bytes,
-              strings: list[str], shared: dict[str, tuple[str, int, int]]) -> Cell:
+    def _cell(
+        self,
+        sheet: str,
+        key: tuple[int, int],
+        raw_attrs: bytes,
+        body: bytes,
+        strings: list[str],
+        shared: dict[str, tuple[str, int, int]],
+    ) -> Cell:
         cell = Cell()
         tm = _T_VAL.search(raw_attrs)
         t = tm.group(1) if tm is not None else b"n"
         if body.startswith(b"<v>") and body.endswith(b"</v>") and body.find(b"<", 3, -4) == -1:
-            raw_v = body[3:-4].decode("utf-8")      # the common case: a plain value
+            raw_v = body[3:-4].decode("utf-8")  # the common case: a plain value
             has_f = False
         else:
             vm = _V.search(body)
@@ -762,7 +806,7 @@ class Package:
                 cell.array_ref = fa.get("ref") or f"{column_letter(key[1])}{key[0]}"
                 cell.dynamic = _CM.search(raw_attrs) is not None
             elif ftype == "dataTable":
-                return cell          # a what-if data table: Excel's own machinery, leave as a value
+                return cell  # a what-if data table: Excel's own machinery, leave as a value
             if text:
                 cell.formula = text
         return cell
@@ -817,7 +861,7 @@ def _declares_dtd(data: bytes) -> bool:
                 return False
             pos = j + 3
         else:
-            return data.startswith(b"<!", i)     # <!DOCTYPE (or any other declaration) — else the root
+            return data.startswith(b"<!", i)  # <!DOCTYPE (or any other declaration) — else the root
     return False
 
 
@@ -843,11 +887,23 @@ def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo)
     if len(raw) != info.compress_size:
         raise zipfile.BadZipFile(f"member {info.filename} is truncated")
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    for attr in ("compress_type", "comment", "extra", "create_system", "create_version",
-                 "extract_version", "flag_bits", "volume", "internal_attr", "external_attr",
-                 "CRC", "compress_size", "file_size"):
+    for attr in (
+        "compress_type",
+        "comment",
+        "extra",
+        "create_system",
+        "create_version",
+        "extract_version",
+        "flag_bits",
+        "volume",
+        "internal_attr",
+        "external_attr",
+        "CRC",
+        "compress_size",
+        "file_size",
+    ):
         setattr(zi, attr, getattr(info, attr))
-    zi.flag_bits &= ~0x08          # sizes go in the local header, no data descriptor
+    zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
     zi._compresslevel = None
     zi.header_offset = out.fp.tell()
     out._writecheck(zi)
@@ -880,13 +936,21 @@ def _validations(sheet: str, data: bytes, after: int) -> list[DataValidation]:
         body = m.group(2) or b""
         f = {fm.group(1): _unescape(_XM_F.sub(rb"\1", fm.group(2)).decode("utf-8")) for fm in _DV_F.finditer(body)}
         sqref = a.get("sqref") or ""
-        if not sqref:           # x14 rules (extLst) keep the range in <xm:sqref>
+        if not sqref:  # x14 rules (extLst) keep the range in <xm:sqref>
             sm = _XM_SQREF.search(body)
             sqref = _unescape(sm.group(1).decode("utf-8")) if sm else ""
-        out.append(DataValidation(sheet=sheet, sqref=sqref, type=a.get("type", "none"),
-                                  operator=a.get("operator", "between"), formula1=f.get(b"1"),
-                                  formula2=f.get(b"2"), allow_blank=a.get("allowBlank") in ("1", "true"),
-                                  error=a.get("error")))
+        out.append(
+            DataValidation(
+                sheet=sheet,
+                sqref=sqref,
+                type=a.get("type", "none"),
+                operator=a.get("operator", "between"),
+                formula1=f.get(b"1"),
+                formula2=f.get(b"2"),
+                allow_blank=a.get("allowBlank") in ("1", "true"),
+                error=a.get("error"),
+            )
+        )
     return out
 
 
@@ -907,9 +971,9 @@ def _value_xml(value: Any, prefix: bytes, formula_cell: bool) -> tuple[str | Non
         return None, f"<{p}v>{format_number(x)}</{p}v>".encode()
     text = _escape(str(value))
     if formula_cell:
-        return "str", f"<{p}v>{text}</{p}v>".encode("utf-8")
+        return "str", f"<{p}v>{text}</{p}v>".encode()
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return "inlineStr", f"<{p}is><{p}t{space}>{text}</{p}t></{p}is>".encode("utf-8")
+    return "inlineStr", f"<{p}is><{p}t{space}>{text}</{p}t></{p}is>".encode()
 
 
 _T_ATTR = re.compile(rb'\s+t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
@@ -935,8 +999,8 @@ def _cell_bytes(span: CellSpan | None, ref: str, value: Any, prefix: bytes, new_
                         new_fattrs = _REF_ATTR.sub(lambda m: m.group(1) + f'"{new_ref}"'.encode(), fattrs, count=1)
                         formula = formula.replace(fattrs, new_fattrs, 1)
     t, v = _value_xml(value, prefix, bool(formula))
-    if old_t is not None:       # keep the attribute where it was, or drop it
-        attrs = attrs[:old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end():]
+    if old_t is not None:  # keep the attribute where it was, or drop it
+        attrs = attrs[: old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end() :]
     elif t is not None:
         attrs = attrs.rstrip() + f' t="{t}"'.encode()
     if not formula and not v:
@@ -950,12 +1014,12 @@ def _plain_formula_cell(el: bytes, value: Any) -> bytes | None:
     if el[:3] != b"<c " or el[-4:] != b"</c>":
         return None
     gt = el.find(b">")
-    if el[gt - 1:gt] == b"/" or el[gt + 1:gt + 4] != b"<f>":
+    if el[gt - 1 : gt] == b"/" or el[gt + 1 : gt + 4] != b"<f>":
         return None
     fe = el.find(b"</f>", gt)
     if fe < 0 or el.find(b"<", gt + 4, fe) != -1:
         return None
-    rest = el[fe + 4:-4]
+    rest = el[fe + 4 : -4]
     if rest and rest != b"<v/>" and not (rest[:3] == b"<v>" and rest[-4:] == b"</v>" and rest.find(b"<", 3, -4) == -1):
         return None
     attrs = el[2:gt]
@@ -966,16 +1030,17 @@ def _plain_formula_cell(el: bytes, value: Any) -> bytes | None:
     if b"t=" in attrs:
         old_t = _T_ATTR.search(attrs)
         if old_t is not None:
-            attrs = attrs[:old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end():]
+            attrs = attrs[: old_t.start()] + (f' t="{t}"'.encode() if t else b"") + attrs[old_t.end() :]
         elif t is not None:
             attrs = attrs.rstrip() + f' t="{t}"'.encode()
     elif t is not None:
         attrs = attrs.rstrip() + f' t="{t}"'.encode()
-    return b"<c" + attrs + b">" + el[gt + 1:fe + 4] + v + b"</c>"
+    return b"<c" + attrs + b">" + el[gt + 1 : fe + 4] + v + b"</c>"
 
 
-def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
-                spill_refs: Mapping[tuple[int, int], str] | None = None) -> bytes:
+def patch_sheet(
+    sp: SheetPart, values: Mapping[tuple[int, int], Any], spill_refs: Mapping[tuple[int, int], str] | None = None
+) -> bytes:
     """The sheet part's bytes with the given cells' cached values replaced.
 
     ``values`` maps (row, col) → new value; a cell that has no ``<c>`` yet (a spill cell) is
@@ -984,9 +1049,9 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
     ``ref``.
     """
     spill_refs = spill_refs or {}
-    edits: list[tuple[int, int, bytes]] = []          # (start, end, replacement)
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement)
     inserts_by_row: dict[int, list[tuple[int, bytes]]] = {}
-    prefix_default = _tag_prefix(sp.data[sp.sheetdata_open[0]:sp.sheetdata_open[1]])
+    prefix_default = _tag_prefix(sp.data[sp.sheetdata_open[0] : sp.sheetdata_open[1]])
     data, formula_cells, plain = sp.data, sp.formula_cells, sp.plain_formulas
     for (row, col), value in values.items():
         fast = plain.get((row, col))
@@ -1001,7 +1066,7 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
             continue
         where = formula_cells.get((row, col))
         if where is not None and (row, col) not in spill_refs:
-            new = _plain_formula_cell(data[where[0]:where[1]], value)
+            new = _plain_formula_cell(data[where[0] : where[1]], value)
             if new is not None:
                 edits.append((where[0], where[1], new))
                 continue
@@ -1025,23 +1090,25 @@ def patch_sheet(sp: SheetPart, values: Mapping[tuple[int, int], Any],
                     edits.append((after, after, new))
                 elif rs.close is not None:
                     edits.append((rs.close, rs.close, new))
-                else:       # <row …/> → <row …>cells</row>
+                else:  # <row …/> → <row …>cells</row>
                     tag = b"<" + rs.prefix + b"row" + rs.attrs.rstrip() + b">"
-                    edits.append((rs.start, rs.tag_end, tag + b"".join(n for _, n in items)
-                                  + b"</" + rs.prefix + b"row>"))
+                    edits.append(
+                        (rs.start, rs.tag_end, tag + b"".join(n for _, n in items) + b"</" + rs.prefix + b"row>")
+                    )
                     break
         else:
             p = prefix_default
-            new_row = b"<" + p + b"row" + f' r="{row}"'.encode() + b">" + b"".join(n for _, n in items) \
-                + b"</" + p + b"row>"
+            new_row = (
+                b"<" + p + b"row" + f' r="{row}"'.encode() + b">" + b"".join(n for _, n in items) + b"</" + p + b"row>"
+            )
             nxt = next((sp.rows[r] for r in row_numbers if r > row), None)
             if nxt is not None:
                 edits.append((nxt.start, nxt.start, new_row))
             elif sp.sheetdata_close is not None:
                 edits.append((sp.sheetdata_close, sp.sheetdata_close, new_row))
-            else:           # <sheetData/>
+            else:  # <sheetData/>
                 s, e = sp.sheetdata_open
-                tag = sp.data[s:e - 2].rstrip() + b">"
+                tag = sp.data[s : e - 2].rstrip() + b">"
                 close = b"</" + _tag_prefix(sp.data[s:e]) + b"sheetData>"
                 edits.append((s, e, tag + new_row + close))
     return _apply(sp.data, edits)
@@ -1068,8 +1135,10 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 _CALCPR = re.compile(rb"<(" + _P + rb")calcPr\b([^>]*?)(/?)>")
 _FULLCALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|\'[^\']*\')')
 _WB_CLOSE = re.compile(rb"</(" + _P + rb")workbook\s*>")
-_WB_AFTER_CALCPR = re.compile(rb"<(" + _P + rb")(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
-                              rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b")
+_WB_AFTER_CALCPR = re.compile(
+    rb"<(" + _P + rb")(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
+    rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
+)
 
 
 def mark_full_calc(workbook_xml: bytes) -> bytes:
@@ -1078,7 +1147,7 @@ def mark_full_calc(workbook_xml: bytes) -> bytes:
     if m is not None:
         attrs = _FULLCALC.sub(b"", m.group(2)).rstrip()
         new = b"<" + m.group(1) + b"calcPr" + attrs + b' fullCalcOnLoad="1"' + (b"/>" if m.group(3) else b">")
-        return workbook_xml[:m.start()] + new + workbook_xml[m.end():]
+        return workbook_xml[: m.start()] + new + workbook_xml[m.end() :]
     # calcPr goes after definedNames and before oleSize/…/extLst (schema order)
     close = _WB_CLOSE.search(workbook_xml)
     if close is None:

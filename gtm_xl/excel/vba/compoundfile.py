@@ -19,8 +19,8 @@ Reading is left to olefile (read-only), which the tests use as the independent r
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 __all__ = ["write_compound_file", "CompoundFileError"]
 
@@ -49,7 +49,7 @@ class _Entry:
     name: str
     kind: int
     data: bytes = b""
-    children: dict[str, "_Entry"] = field(default_factory=dict)
+    children: dict[str, _Entry] = field(default_factory=dict)
     sid: int = -1
     left: int = NOSTREAM
     right: int = NOSTREAM
@@ -144,8 +144,12 @@ def _sectors(nbytes: int, size: int) -> int:
 
 def _dir_entry(entry: _Entry | None) -> bytes:
     if entry is None:  # an unused slot: no name, type 0, NOSTREAM links, all else zero
-        return (b"\x00" * 64 + struct.pack("<HBB3I", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM)
-                + b"\x00" * 16 + struct.pack("<IQQIQ", 0, 0, 0, 0, 0))
+        return (
+            b"\x00" * 64
+            + struct.pack("<HBB3I", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM)
+            + b"\x00" * 16
+            + struct.pack("<IQQIQ", 0, 0, 0, 0, 0)
+        )
     name = (entry.name + "\x00").encode("utf-16-le")
     return (
         name.ljust(64, b"\x00")
@@ -221,8 +225,7 @@ def write_compound_file(streams: Mapping[str, bytes]) -> bytes:
         + b"\x00" * 16
         + struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6)
         + b"\x00" * 6
-        + struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, MINI_CUTOFF, minifat_start,
-                      n_minifat, ENDOFCHAIN, 0)
+        + struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, MINI_CUTOFF, minifat_start, n_minifat, ENDOFCHAIN, 0)
         + struct.pack(f"<{HEADER_DIFAT}I", *(list(range(n_fat)) + [FREESECT] * (HEADER_DIFAT - n_fat)))
     )
     assert len(header) == SECTOR

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from gtm_xl.excel.vba.compoundfile import write_compound_file
 
@@ -79,16 +79,16 @@ def _compress_chunk(chunk: bytes) -> bytes:
                 limit = min(max_len, end - pos)
                 # Longest match (nearest on ties) that starts before pos; it may overlap pos.
                 lo, hi = 2, limit + 1  # a match of length lo exists, of length hi does not
-                if limit >= 3 and chunk.rfind(chunk[pos:pos + 3], 0, pos + 2) >= 0:
+                if limit >= 3 and chunk.rfind(chunk[pos : pos + 3], 0, pos + 2) >= 0:
                     lo = 3
                     while lo < hi - 1:
                         mid = (lo + hi) // 2
-                        if chunk.rfind(chunk[pos:pos + mid], 0, pos + mid - 1) >= 0:
+                        if chunk.rfind(chunk[pos : pos + mid], 0, pos + mid - 1) >= 0:
                             lo = mid
                         else:
                             hi = mid
                     length = lo
-                    offset = pos - chunk.rfind(chunk[pos:pos + length], 0, pos + length - 1)
+                    offset = pos - chunk.rfind(chunk[pos : pos + length], 0, pos + length - 1)
             if length >= 3:
                 token = ((offset - 1) << (16 - bit_count)) | (length - 3)
                 out += struct.pack("<H", token)
@@ -109,7 +109,7 @@ def compress(data: bytes) -> bytes:
     Copy tokens take the longest earlier match within the chunk (nearest on ties); a chunk
     that would not shrink below 4096 bytes is stored raw, as the algorithm prescribes.
     """
-    return b"\x01" + b"".join(_compress_chunk(data[i:i + CHUNK]) for i in range(0, len(data), CHUNK))
+    return b"\x01" + b"".join(_compress_chunk(data[i : i + CHUNK]) for i in range(0, len(data), CHUNK))
 
 
 def decompress(container: bytes) -> bytes:
@@ -129,7 +129,7 @@ def decompress(container: bytes) -> bytes:
         i += 2
         start = len(out)
         if not header & 0x8000:
-            out += container[i:i + CHUNK]
+            out += container[i : i + CHUNK]
             i += CHUNK
             continue
         while i < chunk_end:
@@ -200,7 +200,7 @@ def decrypt(project_id: str, text: str) -> bytes:
         encrypted2, encrypted1, unencrypted1 = encrypted1, enc, byte
     ignored = (seed & 6) // 2
     length = struct.unpack_from("<I", plain, ignored)[0]
-    data = bytes(plain[ignored + 4:])
+    data = bytes(plain[ignored + 4 :])
     if len(data) != length:
         raise VBAProjectError(f"encrypted data holds {len(data)} bytes, its length says {length}")
     return data
@@ -251,7 +251,7 @@ def class_module_source(exported: str) -> str:
     match = _CLASS_HEADER.match(text)
     if match is None:
         raise VBAProjectError("a class module export starts with VERSION 1.0 CLASS / BEGIN … END")
-    body = text[match.end():]
+    body = text[match.end() :]
     lines = body.split("\r\n")
     attrs = []
     while lines and lines[0].startswith("Attribute VB_"):
@@ -299,12 +299,18 @@ class Reference:
     libid: str
 
 
-STDOLE = Reference("stdole", r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
-                   r"C:\Windows\System32\stdole2.tlb#OLE Automation")
+STDOLE = Reference(
+    "stdole",
+    r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
+    r"C:\Windows\System32\stdole2.tlb#OLE Automation",
+)
 # The Office object library (IRibbonControl lives here), as Excel 2016+ records it.
-OFFICE = Reference("Office", r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
-                   r"C:\Program Files (x86)\Common Files\Microsoft Shared\OFFICE16\MSO.DLL#"
-                   r"Microsoft Office 16.0 Object Library")
+OFFICE = Reference(
+    "Office",
+    r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
+    r"C:\Program Files (x86)\Common Files\Microsoft Shared\OFFICE16\MSO.DLL#"
+    r"Microsoft Office 16.0 Object Library",
+)
 
 
 # --- dir stream (MS-OVBA 2.3.4.2) ---------------------------------------------------------------
@@ -319,8 +325,13 @@ def _text_rec(record_id: int, text: str, codepage: str, unicode_id: int | None) 
     return out
 
 
-def dir_stream(project_name: str, modules: Sequence[Module], references: Sequence[Reference],
-               codepage: int = 1252, lcid: int = 0x0409) -> bytes:
+def dir_stream(
+    project_name: str,
+    modules: Sequence[Module],
+    references: Sequence[Reference],
+    codepage: int = 1252,
+    lcid: int = 0x0409,
+) -> bytes:
     """The uncompressed dir stream: PROJECTINFORMATION, PROJECTREFERENCES, PROJECTMODULES."""
     cp = f"cp{codepage}"
     out = bytearray()
@@ -359,8 +370,7 @@ def dir_stream(project_name: str, modules: Sequence[Module], references: Sequenc
 _HOST_EXTENDER = "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000"
 
 
-def project_stream(project_name: str, project_id: str, modules: Sequence[Module],
-                   codepage: int = 1252) -> bytes:
+def project_stream(project_name: str, project_id: str, modules: Sequence[Module], codepage: int = 1252) -> bytes:
     """The PROJECT stream text: an unprotected, visible project without a password."""
     lines = [f'ID="{project_id}"']
     for module in modules:
@@ -391,9 +401,15 @@ def projectwm_stream(modules: Iterable[Module], codepage: int = 1252) -> bytes:
 
 
 # --- the whole project ------------------------------------------------------------------------
-def build_vba_project(project_name: str, modules: Sequence[Module], *, project_id: str,
-                      references: Sequence[Reference] = (STDOLE, OFFICE), codepage: int = 1252,
-                      lcid: int = 0x0409) -> bytes:
+def build_vba_project(
+    project_name: str,
+    modules: Sequence[Module],
+    *,
+    project_id: str,
+    references: Sequence[Reference] = (STDOLE, OFFICE),
+    codepage: int = 1252,
+    lcid: int = 0x0409,
+) -> bytes:
     """``vbaProject.bin`` for ``modules``: source only, compiled by the host on first load.
 
     ``project_id`` is the project's CLSID string (``{XXXXXXXX-…}``); module names must be
@@ -412,8 +428,9 @@ def build_vba_project(project_name: str, modules: Sequence[Module], *, project_i
         try:
             source = module.stored_text.encode(cp)
         except UnicodeEncodeError as exc:
-            raise VBAProjectError(f"module {module.name}: character {exc.object[exc.start]!r} "
-                                  f"is not in code page {codepage}") from exc
+            raise VBAProjectError(
+                f"module {module.name}: character {exc.object[exc.start]!r} is not in code page {codepage}"
+            ) from exc
         streams[f"VBA/{module.name}"] = compress(source)
     streams["VBA/_VBA_PROJECT"] = VBA_PROJECT_HEADER
     streams["VBA/dir"] = compress(dir_stream(project_name, modules, references, codepage, lcid))

@@ -42,8 +42,9 @@ def check_stamp(view: CellsView, template: TemplateInfo) -> list[str]:
     return []
 
 
-def check_region(view: CellsView, file_name: str, manifest_regions: dict[str, dict] | None) -> tuple[str | None, str | None,
-                                                                                         list[str]]:
+def check_region(
+    view: CellsView, file_name: str, manifest_regions: dict[str, dict] | None
+) -> tuple[str | None, str | None, list[str]]:
     """(region id, region name, reasons)."""
     region, title = region_from(view.constant)
     if region is None:
@@ -71,8 +72,9 @@ def check_formulas(view: CellsView, template: TemplateInfo) -> list[str]:
             value = view.value(sheet, row, col)
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            reasons.append(f"formula at {cell_label(coord)} was replaced by the value {value!r} "
-                           f"(template: ={_short(expected)})")
+            reasons.append(
+                f"formula at {cell_label(coord)} was replaced by the value {value!r} (template: ={_short(expected)})"
+            )
         elif normalise_formula(f) != expected:
             reasons.append(f"formula at {cell_label(coord)} changed: {_short(f)} (template: ={_short(expected)})")
     return _capped(reasons, "changed formulas")

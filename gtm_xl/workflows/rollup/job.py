@@ -24,22 +24,36 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from gtm_xl.workflows.template_info import TemplateInfo, read_template
 
-__all__ = ["FileResult", "RollupReport", "Aggregation", "rollup", "inspect_file", "aggregation_rules",
-           "resolve_template", "db_url"]
+__all__ = [
+    "FileResult",
+    "RollupReport",
+    "Aggregation",
+    "rollup",
+    "inspect_file",
+    "aggregation_rules",
+    "resolve_template",
+    "db_url",
+]
 
-_RATIO_WORDS = re.compile(r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
-                          r"churn|margin|avg|average|mean|score|index|nps|roi|months|per_|"
-                          r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)", re.I)
+_RATIO_WORDS = re.compile(
+    r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
+    r"churn|margin|avg|average|mean|score|index|nps|roi|months|per_|"
+    r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)",
+    re.I,
+)
 _NO_TOTAL = re.compile(r"rank|position|order|stage", re.I)
 # summed outputs that make sense as the weight of an average (money or volume, not payouts or counts of tiers)
-_WEIGHT_WORDS = re.compile(r"budget|spend|revenue|gmv|mrr|arr|sales|bookings|customers|accounts|firms", re.I)  # numbers that no total or average means anything for
+_WEIGHT_WORDS = re.compile(
+    r"budget|spend|revenue|gmv|mrr|arr|sales|bookings|customers|accounts|firms", re.I
+)  # numbers that no total or average means anything for
 
 
 @dataclass
@@ -85,15 +99,28 @@ class Aggregation:
 _SPEND = re.compile(r"cac_?spend|acquisition_?spend|marketing_?spend|(?:^|_)spend(?:$|_)", re.I)
 _NEW_CUSTOMERS = re.compile(r"new_?customers|customers_?won|new_?accounts|deals_?won", re.I)
 _WEIGHT_FAMILIES: list[tuple[re.Pattern, list[re.Pattern]]] = [
-    (re.compile(r"nrr|grr|retention|churn|expansion|contraction", re.I),
-     [re.compile(p, re.I) for p in (r"mrr_?start|start(?:ing)?_?mrr|mrr_?begin|opening_?mrr",
-                                    r"(?:^|_)mrr(?:$|_)", r"(?:^|_)arr(?:$|_)", r"revenue")]),
+    (
+        re.compile(r"nrr|grr|retention|churn|expansion|contraction", re.I),
+        [
+            re.compile(p, re.I)
+            for p in (
+                r"mrr_?start|start(?:ing)?_?mrr|mrr_?begin|opening_?mrr",
+                r"(?:^|_)mrr(?:$|_)",
+                r"(?:^|_)arr(?:$|_)",
+                r"revenue",
+            )
+        ],
+    ),
     (re.compile(r"ltv_?cac|ltv:cac|payback", re.I), [_SPEND, _NEW_CUSTOMERS]),
     (re.compile(r"(?:^|_)cac(?:$|_)", re.I), [_NEW_CUSTOMERS, _SPEND]),  # CAC = spend / customers
-    (re.compile(r"(?:^|_)(?:ltv|arpa|arpu|aov)(?:$|_)", re.I),
-     [re.compile(p, re.I) for p in (r"new_?customers|customers|accounts",)]),
-    (re.compile(r"penetration|coverage|market_?share", re.I),
-     [re.compile(p, re.I) for p in (r"potential|market_?size|addressable|(?:^|_)tam(?:$|_)",)]),
+    (
+        re.compile(r"(?:^|_)(?:ltv|arpa|arpu|aov)(?:$|_)", re.I),
+        [re.compile(p, re.I) for p in (r"new_?customers|customers|accounts",)],
+    ),
+    (
+        re.compile(r"penetration|coverage|market_?share", re.I),
+        [re.compile(p, re.I) for p in (r"potential|market_?size|addressable|(?:^|_)tam(?:$|_)",)],
+    ),
 ]
 
 
@@ -116,8 +143,15 @@ class RollupReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "template": {"id": self.template.template_id, "version": self.template.version},
-            "included": [{"file": r.path, "region": r.region, "recalculated_by": r.recalculated_by,
-                          **({"not_checked": r.not_checked} if r.not_checked else {})} for r in self.included],
+            "included": [
+                {
+                    "file": r.path,
+                    "region": r.region,
+                    "recalculated_by": r.recalculated_by,
+                    **({"not_checked": r.not_checked} if r.not_checked else {}),
+                }
+                for r in self.included
+            ],
             "rules": {k: a.text for k, a in self.rules.items()},
             "left_out": [{"file": r.path, "region": r.region, "reasons": r.reasons} for r in self.left_out],
             "missing_regions": self.missing_regions,
@@ -131,8 +165,10 @@ class RollupReport:
 def _read_outputs(view, template: TemplateInfo) -> dict[str, list[list[Any]]]:
     out = {}
     for key, block in template.outputs.items():
-        out[key] = [[_plain(view.value(block.sheet, r, c)) for c in range(block.min_col, block.max_col + 1)]
-                    for r in range(block.min_row, block.max_row + 1)]
+        out[key] = [
+            [_plain(view.value(block.sheet, r, c)) for c in range(block.min_col, block.max_col + 1)]
+            for r in range(block.min_row, block.max_row + 1)
+        ]
     return out
 
 
@@ -168,11 +204,16 @@ def read_book(path: str | Path):
     return CellsView(book), workbook_xml
 
 
-def inspect_file(path: str | Path, template: TemplateInfo, manifest_regions: dict[str, dict] | None = None,
-                 *, recalculate: bool = True) -> FileResult:
+def inspect_file(
+    path: str | Path,
+    template: TemplateInfo,
+    manifest_regions: dict[str, dict] | None = None,
+    *,
+    recalculate: bool = True,
+) -> FileResult:
     """Check one returned workbook and read its outputs (recalculating a copy when stale)."""
-    from gtm_xl.workflows.rollup import integrity
     from gtm_xl.excel.ooxml.package import PackageError
+    from gtm_xl.workflows.rollup import integrity
 
     path = Path(path)
     result = FileResult(str(path))
@@ -231,8 +272,9 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
         return
     if lo is None and find_soffice() is None:
         for r in results:
-            r.reasons.append("stored results are stale and neither the headless refresh nor LibreOffice "
-                             "could recalculate them")
+            r.reasons.append(
+                "stored results are stale and neither the headless refresh nor LibreOffice could recalculate them"
+            )
         return
     with tempfile.TemporaryDirectory(prefix="gtm-rollup-lo-") as tmp:
         src = Path(tmp) / "in"
@@ -242,7 +284,7 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
             dst = src / f"{i:05d}_{Path(r.path).name}"
             shutil.copyfile(r.path, dst)
             copies.append(dst)
-        with (contextlib.nullcontext(lo) if lo is not None else LibreOffice()) as office:
+        with contextlib.nullcontext(lo) if lo is not None else LibreOffice() as office:
             try:
                 outs = office.convert(copies, "xlsx", Path(tmp) / "out", filter_name="Calc MS Excel 2007 XML")
             except LibreOfficeError as exc:
@@ -254,9 +296,12 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
             unknown = sorted({k for k, rows in outputs.items() for line in rows for v in line if v == "#NAME?"})
             r.needs_libreoffice = False
             if unknown:  # GTM_* functions (udf flavour): LibreOffice does not know them
-                r.reasons.append("stale results could not be recalculated: the headless refresh is unavailable "
-                                 "and LibreOffice gives #NAME? for " + ", ".join(unknown[:5])
-                                 + " (GTM_* functions need the refresh's evaluator)")
+                r.reasons.append(
+                    "stale results could not be recalculated: the headless refresh is unavailable "
+                    "and LibreOffice gives #NAME? for "
+                    + ", ".join(unknown[:5])
+                    + " (GTM_* functions need the refresh's evaluator)"
+                )
                 continue
             r.outputs, r.recalculated_by = outputs, "libreoffice"
 
@@ -291,8 +336,10 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
     for c in candidates:
         if c.is_file() and sha256_file(c) == t.get("sha256"):
             return c
-    raise ValueError(f"the template of the manifest ({t.get('file')}) is missing or changed since the "
-                     "distribution; give it with --template")
+    raise ValueError(
+        f"the template of the manifest ({t.get('file')}) is missing or changed since the "
+        "distribution; give it with --template"
+    )
 
 
 # --- consolidation ----------------------------------------------------------------------------------
@@ -312,8 +359,11 @@ def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dic
         block = template.outputs[key]
         values = [r.outputs[key][0][0] for r in included]
         fmt = template.number_formats.get(block.coords()[0], "") or ""
-        if any(isinstance(v, (str, bool)) for v in values) or (
-                not values and isinstance(template.values.get(block.coords()[0]), str)) or _NO_TOTAL.search(key):
+        if (
+            any(isinstance(v, (str, bool)) for v in values)
+            or (not values and isinstance(template.values.get(block.coords()[0]), str))
+            or _NO_TOTAL.search(key)
+        ):
             rules[key] = Aggregation("none")
         elif _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt):
             rules[key] = Aggregation("weighted")
@@ -387,8 +437,9 @@ def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) ->
         if rule.how == "sum":
             totals[key] = math.fsum(nums) if nums else None
         elif rule.how == "weighted":
-            pairs = [(v, _weight(r, rule.weight) if rule.weight else 1.0)
-                     for v, r in zip(vals, included) if v is not None]
+            pairs = [
+                (v, _weight(r, rule.weight) if rule.weight else 1.0) for v, r in zip(vals, included) if v is not None
+            ]
             pairs = [(v, w) for v, w in pairs if w is not None]
             wsum = math.fsum(w for _, w in pairs)
             if pairs and wsum:
@@ -400,10 +451,18 @@ def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) ->
     return totals
 
 
-def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path | None = None,
-           manifest: str | Path | None = None, csv_dir: str | Path | None = None, db: str | None = None,
-           jobs: int = 1, progress: Callable[[Iterable], Iterable] | None = None,
-           libreoffice=None) -> RollupReport:
+def rollup(
+    files: Sequence[str | Path],
+    out: str | Path,
+    *,
+    template: str | Path | None = None,
+    manifest: str | Path | None = None,
+    csv_dir: str | Path | None = None,
+    db: str | None = None,
+    jobs: int = 1,
+    progress: Callable[[Iterable], Iterable] | None = None,
+    libreoffice=None,
+) -> RollupReport:
     """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file.
 
     ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for files the
@@ -419,14 +478,16 @@ def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path
     if manifest_doc is not None:
         t = manifest_doc["template"]
         if (t.get("id"), str(t.get("version"))) != (info.template_id, info.version):
-            raise ValueError(f"the manifest is for {t.get('id')} {t.get('version')}, the template is "
-                             f"{info.template_id} {info.version}")
-    regions = ({str(e["region"]).lower(): e for e in manifest_doc["regions"]}
-               if manifest_doc is not None else None)
+            raise ValueError(
+                f"the manifest is for {t.get('id')} {t.get('version')}, the template is "
+                f"{info.template_id} {info.version}"
+            )
+    regions = {str(e["region"]).lower(): e for e in manifest_doc["regions"]} if manifest_doc is not None else None
     paths = [str(p) for p in files]
     if jobs > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(str(template_path), regions)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(str(template_path), regions)
+        ) as pool:
             it: Iterable[FileResult] = pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8)))
             results = list(progress(it) if progress else it)
     else:
@@ -448,8 +509,9 @@ def rollup(files: Sequence[str | Path], out: str | Path, *, template: str | Path
         returned = {r.region.lower() for r in results if r.region}
         names = {Path(r.path).name for r in results}
         returned |= {k for k, e in regions.items() if e.get("file") in names}
-        report.missing_regions = [{"region": e["region"], "file": e.get("file")}
-                                  for k, e in regions.items() if k not in returned]
+        report.missing_regions = [
+            {"region": e["region"], "file": e.get("file")} for k, e in regions.items() if k not in returned
+        ]
     report.included.sort(key=lambda r: (r.region or "").lower())
     report.rules = aggregation_rules(info, report.included)
     report.totals = compute_totals(report.included, report.rules)
@@ -470,4 +532,3 @@ def db_url(value: str) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + os.path.abspath(value)
-

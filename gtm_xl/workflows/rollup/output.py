@@ -28,9 +28,20 @@ __all__ = ["tables", "write_workbook", "write_csv", "write_db"]
 
 GREEN, AMBER, RED = "C6EFCE", "FFEB9C", "FFC7CE"
 #: labels coloured in every roll-up: the English and Chinese traffic lights, check cells
-_DEFAULT_COLOURS = {"green": GREEN, "amber": AMBER, "yellow": AMBER, "red": RED,
-                    "绿": GREEN, "黄": AMBER, "红": RED, "绿色": GREEN, "黄色": AMBER, "红色": RED,
-                    "ok": GREEN, "check": RED}
+_DEFAULT_COLOURS = {
+    "green": GREEN,
+    "amber": AMBER,
+    "yellow": AMBER,
+    "red": RED,
+    "绿": GREEN,
+    "黄": AMBER,
+    "红": RED,
+    "绿色": GREEN,
+    "黄色": AMBER,
+    "红色": RED,
+    "ok": GREEN,
+    "check": RED,
+}
 # inputs holding a template's own labels, best first: status (RAG) labels, tier labels
 _LABEL_INPUTS = re.compile(r"(?:rag|status|traffic).*label|label.*(?:rag|status)|tier_?labels?", re.I)
 
@@ -81,11 +92,14 @@ def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """table name → (columns, rows): the tidy form shared by CSV and the database."""
     scalars = _scalars(report)
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
-    out["summary"] = (["region", "name", "file", *scalars],
-                      [[r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)]
-                       for r in report.included])
-    out["totals"] = (["output", "total", "rule"],
-                     [[k, report.totals.get(k), _rule_text(report.rules[k])] for k in scalars])
+    out["summary"] = (
+        ["region", "name", "file", *scalars],
+        [[r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)] for r in report.included],
+    )
+    out["totals"] = (
+        ["output", "total", "rule"],
+        [[k, report.totals.get(k), _rule_text(report.rules[k])] for k in scalars],
+    )
     for key in _blocks(report):
         rows = []
         for r in report.included:
@@ -93,9 +107,15 @@ def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
                 for j, v in enumerate(row, start=1):
                     rows.append([r.region, i, j, v])
         out[_table_name(key)] = (["region", "row", "column", "value"], rows)
-    out["block_totals"] = (["block", "row", "column", "total", "rule"],
-                           [[key, i, j, v, how] for key, (how, grid) in report.block_totals.items()
-                            for i, line in enumerate(grid, start=1) for j, v in enumerate(line, start=1)])
+    out["block_totals"] = (
+        ["block", "row", "column", "total", "rule"],
+        [
+            [key, i, j, v, how]
+            for key, (how, grid) in report.block_totals.items()
+            for i, line in enumerate(grid, start=1)
+            for j, v in enumerate(line, start=1)
+        ],
+    )
     left = [[Path(r.path).name, r.region, reason] for r in report.left_out for reason in r.reasons]
     left += [[m.get("file"), m["region"], "not returned"] for m in report.missing_regions]
     out["left_out"] = (["file", "region", "reason"], left)
@@ -138,8 +158,16 @@ def write_db(report, url: str) -> str:
             for name, (cols, rows) in tables(report).items():
                 if cols == ["region", "row", "column", "value"]:  # a block: numbers and text apart
                     cols = ["region", "row", "column", "value", "text"]
-                    rows = [[a, b, c, v if isinstance(v, float) else None,
-                             None if v is None or isinstance(v, float) else str(v)] for a, b, c, v in rows]
+                    rows = [
+                        [
+                            a,
+                            b,
+                            c,
+                            v if isinstance(v, float) else None,
+                            None if v is None or isinstance(v, float) else str(v),
+                        ]
+                        for a, b, c, v in rows
+                    ]
                 frame = pd.DataFrame(rows, columns=cols)
                 frame.to_sql(name, conn, if_exists="replace", index=False)
     finally:
@@ -153,8 +181,11 @@ def _status_columns(report) -> list[tuple[str, str, int, int]]:
     cols: list[tuple[str, str, int, int]] = []
     for key, block in report.template.outputs.items():
         if block.is_scalar:
-            if report.rules.get(key) is not None and report.rules[key].how == "none" and \
-                    any(isinstance(r.outputs[key][0][0], str) for r in report.included):
+            if (
+                report.rules.get(key) is not None
+                and report.rules[key].how == "none"
+                and any(isinstance(r.outputs[key][0][0], str) for r in report.included)
+            ):
                 cols.append((key, key, 0, 0))
             continue
         rows, width = block.shape
@@ -195,8 +226,12 @@ def write_workbook(report, target: Path) -> Path:
     ws.title = "Summary"
     bold = Font(bold=True)
     scalars = _scalars(report)
-    ws.append([f"Roll-up of {info.template_id} {info.version}: {len(report.included)} region(s) consolidated, "
-               f"{len(report.left_out)} file(s) left out, {len(report.missing_regions)} not returned"])
+    ws.append(
+        [
+            f"Roll-up of {info.template_id} {info.version}: {len(report.included)} region(s) consolidated, "
+            f"{len(report.left_out)} file(s) left out, {len(report.missing_regions)} not returned"
+        ]
+    )
     ws.append([])
     header = ["Region", "Name", "File", *scalars]
     ws.append(header)
@@ -238,16 +273,19 @@ def write_workbook(report, target: Path) -> Path:
         cells = [(i, j) for i, line in enumerate(report.included[0].outputs[key]) for j in range(len(line))]
         ws.cell(top, 1, "Region").font = bold
         for n, (i, j) in enumerate(cells, start=2):
-            ws.cell(top, n, f"{key}[{i + 1}]" if len(report.included[0].outputs[key][0]) == 1
-                    else f"{key}[{i + 1},{j + 1}]").font = bold
+            ws.cell(
+                top, n, f"{key}[{i + 1}]" if len(report.included[0].outputs[key][0]) == 1 else f"{key}[{i + 1},{j + 1}]"
+            ).font = bold
         for m, r in enumerate(report.included, start=1):
             ws.cell(top + m, 1, r.region)
             for n, (i, j) in enumerate(cells, start=2):
                 ws.cell(top + m, n, r.outputs[key][i][j])
         chart = BarChart()
         chart.title = f"{key} by region"
-        chart.add_data(Reference(ws, min_col=2, max_col=len(cells) + 1, min_row=top,
-                                 max_row=top + len(report.included)), titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=len(cells) + 1, min_row=top, max_row=top + len(report.included)),
+            titles_from_data=True,
+        )
         chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(report.included)))
         chart.width, chart.height = 18, 9
         ws.add_chart(chart, f"{column_letter(max(len(header), len(cells) + 1) + 2)}3")

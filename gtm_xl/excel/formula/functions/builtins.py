@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -277,8 +278,13 @@ def f_sumproduct(*arrays):
         for v in m.reshape(-1).tolist():
             if isinstance(v, CellError):
                 raise ExcelError(v)
-        f = np.array([float(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else 0.0
-                      for v in m.reshape(-1).tolist()], dtype=float).reshape(shape)
+        f = np.array(
+            [
+                float(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else 0.0
+                for v in m.reshape(-1).tolist()
+            ],
+            dtype=float,
+        ).reshape(shape)
         total = total * f
     return check(math.fsum(total.reshape(-1).tolist()))
 
@@ -324,10 +330,14 @@ def criterion(c: Any) -> Callable[[Any], bool]:
         if op == "<>":
             return lambda v: not (isinstance(v, bool) and v == b)
     if isnum:
+
         def numeric(v):
             return isinstance(v, (int, float)) and not isinstance(v, bool)
+
         if op in ("", "="):
-            return lambda v: (numeric(v) and float(v) == x) or (isinstance(v, str) and v.strip() != "" and _same_num(v, x))
+            return lambda v: (
+                (numeric(v) and float(v) == x) or (isinstance(v, str) and v.strip() != "" and _same_num(v, x))
+            )
         if op == "<>":
             return lambda v: not (numeric(v) and float(v) == x)
         ops = {"<": lambda a: a < x, ">": lambda a: a > x, "<=": lambda a: a <= x, ">=": lambda a: a >= x}[op]
@@ -693,7 +703,8 @@ def f_switch(expr, *rest):
         a = 0.0 if value is None and isinstance(case, float) else value  # a blank is 0 against a number only
         b = 0.0 if case is None and isinstance(value, float) else case
         if (a is None and b is None) or (
-                a is not None and b is not None and _rank(a) == _rank(b) and compare(a, b) == 0):
+            a is not None and b is not None and _rank(a) == _rank(b) and compare(a, b) == 0
+        ):
             return rest[2 * k + 1]()
     if len(rest) % 2:
         return rest[-1]()
@@ -790,8 +801,9 @@ def _match_pos(value, vector: list, mode: int) -> int:
         v = vector[mid]
         # skip values of another type (Excel walks past them)
         probe = mid
-        while probe <= hi and (vector[probe] is None or isinstance(vector[probe], CellError)
-                               or _rank(vector[probe]) != _rank(value)):
+        while probe <= hi and (
+            vector[probe] is None or isinstance(vector[probe], CellError) or _rank(vector[probe]) != _rank(value)
+        ):
             probe += 1
         if probe > hi:
             hi = mid - 1
@@ -839,11 +851,11 @@ def f_index(array, row=None, col=None):
     if r == 0 and c == 0:
         return a
     if r == 0:
-        return a[:, c - 1: c]
+        return a[:, c - 1 : c]
     if c == 0:
         if a.shape[1] == 1:
             return a[r - 1, 0]
-        return a[r - 1: r, :]
+        return a[r - 1 : r, :]
     return a[r - 1, c - 1]
 
 
@@ -905,7 +917,7 @@ def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_m
         if if_not_found is not None:
             return if_not_found
         raise ExcelError(NA)
-    return res[pos: pos + 1, :] if vertical else res[:, pos: pos + 1]
+    return res[pos : pos + 1, :] if vertical else res[:, pos : pos + 1]
 
 
 def f_rank(value, ref, order=0.0):
@@ -973,14 +985,14 @@ def f_right(s, n=1.0):
     if k < 0:
         raise ExcelError(VALUE)
     t = txt(s)
-    return t[len(t) - k:] if k else ""
+    return t[len(t) - k :] if k else ""
 
 
 def f_mid(s, start, n):
     a, k = int(num(start)), int(num(n))
     if a < 1 or k < 0:
         raise ExcelError(VALUE)
-    return txt(s)[a - 1: a - 1 + k]
+    return txt(s)[a - 1 : a - 1 + k]
 
 
 def f_len(s):
@@ -1071,6 +1083,7 @@ def f_edate(start, months):
     y = d.year + m // 12
     m = m % 12 + 1
     import calendar
+
     day = min(d.day, calendar.monthrange(y, m)[1])
     return date_to_serial(_dt.date(y, m, day))
 
@@ -1119,9 +1132,18 @@ def format_number(x: float, fmt: str) -> str:
     if _DATE_FORMAT.match(f) and re.search(r"[yd]", f, re.I):
         d = serial_to_date(x)
         out = f
-        tokens = [("yyyy", f"{d.year:04d}"), ("yy", f"{d.year % 100:02d}"), ("mmmm", d.strftime("%B")),
-                  ("mmm", d.strftime("%b")), ("mm", f"{d.month:02d}"), ("m", str(d.month)),
-                  ("dddd", d.strftime("%A")), ("ddd", d.strftime("%a")), ("dd", f"{d.day:02d}"), ("d", str(d.day))]
+        tokens = [
+            ("yyyy", f"{d.year:04d}"),
+            ("yy", f"{d.year % 100:02d}"),
+            ("mmmm", d.strftime("%B")),
+            ("mmm", d.strftime("%b")),
+            ("mm", f"{d.month:02d}"),
+            ("m", str(d.month)),
+            ("dddd", d.strftime("%A")),
+            ("ddd", d.strftime("%a")),
+            ("dd", f"{d.day:02d}"),
+            ("d", str(d.day)),
+        ]
         res, i = "", 0
         low = out.lower()
         while i < len(out):
@@ -1204,14 +1226,14 @@ def f_substitute(text, old, new, instance=None):
         pos = t.find(o, pos + 1)
         if pos < 0:
             return t
-    return t[:pos] + n + t[pos + len(o):]
+    return t[:pos] + n + t[pos + len(o) :]
 
 
 def f_replace(text, start, count, new):
     t, a, k = txt(text), int(num(start)), int(num(count))
     if a < 1 or k < 0:
         raise ExcelError(VALUE)
-    return t[: a - 1] + txt(new) + t[a - 1 + k:]
+    return t[: a - 1] + txt(new) + t[a - 1 + k :]
 
 
 # --- dynamic-array functions (Excel 365; LibreOffice 7.4 has none of them) ---------------------
@@ -1228,7 +1250,7 @@ def f_sequence(rows=None, columns=None, start=None, step=None):
     first = 1.0 if start is None else num(start)
     inc = 1.0 if step is None else num(step)
     if n < 1 or m < 1:
-        raise ExcelError(CALC)              # an empty array
+        raise ExcelError(CALC)  # an empty array
     if n * m > 1_048_576 * 16_384:
         raise ExcelError(VALUE)
     out = np.empty((n, m), dtype=object)
@@ -1264,7 +1286,7 @@ def f_sort(array, sort_index=None, sort_order=None, by_col=None):
     keyed = [(_order_key(lines[i, index - 1]), i) for i in range(lines.shape[0])]
     filled = [k for k in keyed if k[0][0] != 4]
     blank = [k for k in keyed if k[0][0] == 4]
-    filled.sort(key=lambda k: k[0], reverse=order == -1)     # stable both ways
+    filled.sort(key=lambda k: k[0], reverse=order == -1)  # stable both ways
     rows = [k[1] for k in filled] + [k[1] for k in blank]
     out = lines[rows, :]
     return (out.T if cols else out).copy()
@@ -1332,6 +1354,7 @@ def _math1(fn):
             return check(fn(num(x)))
         except (ValueError, OverflowError):
             raise ExcelError(NUM) from None
+
     return call
 
 
@@ -1358,51 +1381,155 @@ def _b(fn, lo, hi=None, lazy=False, errors_ok=False):
 
 #: THE table of built-in functions: upper-case Excel name → :class:`Builtin`.
 BUILTINS: dict[str, Builtin] = {
-    "SUM": _b(f_sum, 1, 255), "AVERAGE": _b(f_average, 1, 255), "MIN": _b(f_min, 1, 255),
-    "MAX": _b(f_max, 1, 255), "COUNT": _b(f_count, 1, 255, errors_ok=True), "COUNTA": _b(f_counta, 1, 255, errors_ok=True),
-    "COUNTBLANK": _b(f_countblank, 1), "SUMPRODUCT": _b(f_sumproduct, 1, 255),
-    "SUMIF": _b(f_sumif, 2, 3), "SUMIFS": _b(f_sumifs, 3, 255), "COUNTIF": _b(f_countif, 2),
-    "COUNTIFS": _b(f_countifs, 2, 255), "AVERAGEIF": _b(f_averageif, 2, 3), "AVERAGEIFS": _b(f_averageifs, 3, 255),
-    "ROUND": _b(f_round, 2), "ROUNDUP": _b(f_roundup, 2), "ROUNDDOWN": _b(f_rounddown, 2),
-    "INT": _b(f_int, 1), "ABS": _b(f_abs, 1), "MOD": _b(f_mod, 2), "POWER": _b(f_power, 2), "SQRT": _b(f_sqrt, 1),
-    "CEILING": _b(f_ceiling, 1, 2), "FLOOR": _b(f_floor, 1, 2),
-    "CEILING.MATH": _b(f_ceiling_math, 1, 3), "FLOOR.MATH": _b(f_floor_math, 1, 3),
+    "SUM": _b(f_sum, 1, 255),
+    "AVERAGE": _b(f_average, 1, 255),
+    "MIN": _b(f_min, 1, 255),
+    "MAX": _b(f_max, 1, 255),
+    "COUNT": _b(f_count, 1, 255, errors_ok=True),
+    "COUNTA": _b(f_counta, 1, 255, errors_ok=True),
+    "COUNTBLANK": _b(f_countblank, 1),
+    "SUMPRODUCT": _b(f_sumproduct, 1, 255),
+    "SUMIF": _b(f_sumif, 2, 3),
+    "SUMIFS": _b(f_sumifs, 3, 255),
+    "COUNTIF": _b(f_countif, 2),
+    "COUNTIFS": _b(f_countifs, 2, 255),
+    "AVERAGEIF": _b(f_averageif, 2, 3),
+    "AVERAGEIFS": _b(f_averageifs, 3, 255),
+    "ROUND": _b(f_round, 2),
+    "ROUNDUP": _b(f_roundup, 2),
+    "ROUNDDOWN": _b(f_rounddown, 2),
+    "INT": _b(f_int, 1),
+    "ABS": _b(f_abs, 1),
+    "MOD": _b(f_mod, 2),
+    "POWER": _b(f_power, 2),
+    "SQRT": _b(f_sqrt, 1),
+    "CEILING": _b(f_ceiling, 1, 2),
+    "FLOOR": _b(f_floor, 1, 2),
+    "CEILING.MATH": _b(f_ceiling_math, 1, 3),
+    "FLOOR.MATH": _b(f_floor_math, 1, 3),
     "CEILING.PRECISE": _b(lambda x, s=None: f_ceiling_math(x, s), 1, 2),
     "FLOOR.PRECISE": _b(lambda x, s=None: f_floor_math(x, s), 1, 2),
-    "IF": _b(f_if, 1, 3, lazy=True), "IFS": _b(f_ifs, 2, 254, lazy=True), "IFERROR": _b(f_iferror, 2, lazy=True),
-    "IFNA": _b(f_ifna, 2, lazy=True), "CHOOSE": _b(f_choose, 2, 255, lazy=True), "SWITCH": _b(f_switch, 3, 255, lazy=True),
-    "AND": _b(f_and, 1, 255), "OR": _b(f_or, 1, 255), "XOR": _b(f_xor, 1, 255), "NOT": _b(f_not, 1),
-    "TRUE": _b(f_true, 0), "FALSE": _b(f_false, 0), "NA": _b(f_na, 0),
-    "ISNUMBER": _b(f_isnumber, 1, errors_ok=True), "ISTEXT": _b(f_istext, 1, errors_ok=True),
-    "ISBLANK": _b(f_isblank, 1, errors_ok=True), "ISERROR": _b(f_iserror, 1, errors_ok=True),
-    "ISERR": _b(f_iserr, 1, errors_ok=True), "ISNA": _b(f_isna, 1, errors_ok=True),
+    "IF": _b(f_if, 1, 3, lazy=True),
+    "IFS": _b(f_ifs, 2, 254, lazy=True),
+    "IFERROR": _b(f_iferror, 2, lazy=True),
+    "IFNA": _b(f_ifna, 2, lazy=True),
+    "CHOOSE": _b(f_choose, 2, 255, lazy=True),
+    "SWITCH": _b(f_switch, 3, 255, lazy=True),
+    "AND": _b(f_and, 1, 255),
+    "OR": _b(f_or, 1, 255),
+    "XOR": _b(f_xor, 1, 255),
+    "NOT": _b(f_not, 1),
+    "TRUE": _b(f_true, 0),
+    "FALSE": _b(f_false, 0),
+    "NA": _b(f_na, 0),
+    "ISNUMBER": _b(f_isnumber, 1, errors_ok=True),
+    "ISTEXT": _b(f_istext, 1, errors_ok=True),
+    "ISBLANK": _b(f_isblank, 1, errors_ok=True),
+    "ISERROR": _b(f_iserror, 1, errors_ok=True),
+    "ISERR": _b(f_iserr, 1, errors_ok=True),
+    "ISNA": _b(f_isna, 1, errors_ok=True),
     "ISLOGICAL": _b(f_islogical, 1, errors_ok=True),
-    "INDEX": _b(f_index, 1, 3), "MATCH": _b(f_match, 2, 3), "VLOOKUP": _b(f_vlookup, 3, 4),
-    "HLOOKUP": _b(f_hlookup, 3, 4), "XLOOKUP": _b(f_xlookup, 3, 6),
-    "RANK": _b(f_rank, 2, 3), "RANK.EQ": _b(f_rank, 2, 3), "LARGE": _b(f_large, 2), "SMALL": _b(f_small, 2),
-    "ROW": _b(None, 0, 1), "COLUMN": _b(None, 0, 1),  # evaluated on the reference itself, in formula.py
-    "ROWS": _b(f_rows, 1), "COLUMNS": _b(f_columns, 1),
-    "TEXT": _b(f_text, 2), "CONCAT": _b(f_concat, 1, 255), "CONCATENATE": _b(f_concatenate, 1, 255),
-    "LEFT": _b(f_left, 1, 2), "RIGHT": _b(f_right, 1, 2), "MID": _b(f_mid, 3), "LEN": _b(f_len, 1),
-    "UPPER": _b(f_upper, 1), "LOWER": _b(f_lower, 1), "TRIM": _b(f_trim, 1), "EXACT": _b(f_exact, 2),
-    "REPT": _b(f_rept, 2), "VALUE": _b(f_value, 1),
-    "DATE": _b(f_date, 3), "EOMONTH": _b(f_eomonth, 2), "EDATE": _b(f_edate, 2),
-    "LOOKUP": _b(f_lookup, 2, 3), "FIND": _b(f_find, 2, 3), "SEARCH": _b(f_search, 2, 3),
-    "SUBSTITUTE": _b(f_substitute, 3, 4), "REPLACE": _b(f_replace, 4),
-    "SIN": _b(_math1(math.sin), 1), "COS": _b(_math1(math.cos), 1), "TAN": _b(_math1(math.tan), 1),
-    "EXP": _b(_math1(math.exp), 1), "LN": _b(_math1(math.log), 1), "LOG10": _b(_math1(math.log10), 1),
-    "PI": _b(lambda: math.pi, 0), "SIGN": _b(f_sign, 1),
-    "YEAR": _b(f_year, 1), "MONTH": _b(f_month, 1), "DAY": _b(f_day, 1),
-    "SEQUENCE": _b(f_sequence, 1, 4), "SORT": _b(f_sort, 1, 4), "UNIQUE": _b(f_unique, 1, 3),
+    "INDEX": _b(f_index, 1, 3),
+    "MATCH": _b(f_match, 2, 3),
+    "VLOOKUP": _b(f_vlookup, 3, 4),
+    "HLOOKUP": _b(f_hlookup, 3, 4),
+    "XLOOKUP": _b(f_xlookup, 3, 6),
+    "RANK": _b(f_rank, 2, 3),
+    "RANK.EQ": _b(f_rank, 2, 3),
+    "LARGE": _b(f_large, 2),
+    "SMALL": _b(f_small, 2),
+    "ROW": _b(None, 0, 1),
+    "COLUMN": _b(None, 0, 1),  # evaluated on the reference itself, in formula.py
+    "ROWS": _b(f_rows, 1),
+    "COLUMNS": _b(f_columns, 1),
+    "TEXT": _b(f_text, 2),
+    "CONCAT": _b(f_concat, 1, 255),
+    "CONCATENATE": _b(f_concatenate, 1, 255),
+    "LEFT": _b(f_left, 1, 2),
+    "RIGHT": _b(f_right, 1, 2),
+    "MID": _b(f_mid, 3),
+    "LEN": _b(f_len, 1),
+    "UPPER": _b(f_upper, 1),
+    "LOWER": _b(f_lower, 1),
+    "TRIM": _b(f_trim, 1),
+    "EXACT": _b(f_exact, 2),
+    "REPT": _b(f_rept, 2),
+    "VALUE": _b(f_value, 1),
+    "DATE": _b(f_date, 3),
+    "EOMONTH": _b(f_eomonth, 2),
+    "EDATE": _b(f_edate, 2),
+    "LOOKUP": _b(f_lookup, 2, 3),
+    "FIND": _b(f_find, 2, 3),
+    "SEARCH": _b(f_search, 2, 3),
+    "SUBSTITUTE": _b(f_substitute, 3, 4),
+    "REPLACE": _b(f_replace, 4),
+    "SIN": _b(_math1(math.sin), 1),
+    "COS": _b(_math1(math.cos), 1),
+    "TAN": _b(_math1(math.tan), 1),
+    "EXP": _b(_math1(math.exp), 1),
+    "LN": _b(_math1(math.log), 1),
+    "LOG10": _b(_math1(math.log10), 1),
+    "PI": _b(lambda: math.pi, 0),
+    "SIGN": _b(f_sign, 1),
+    "YEAR": _b(f_year, 1),
+    "MONTH": _b(f_month, 1),
+    "DAY": _b(f_day, 1),
+    "SEQUENCE": _b(f_sequence, 1, 4),
+    "SORT": _b(f_sort, 1, 4),
+    "UNIQUE": _b(f_unique, 1, 3),
     "FILTER": _b(f_filter, 2, 3, lazy=True),
-    "ANCHORARRAY": _b(None, 1),     # A1#: evaluated on the reference itself, in formula.py
+    "ANCHORARRAY": _b(None, 1),  # A1#: evaluated on the reference itself, in formula.py
 }
 
 #: Functions whose scalar parameters are lifted elementwise over array arguments (array formulas).
 ELEMENTWISE = {
-    "ROUND", "ROUNDUP", "ROUNDDOWN", "INT", "ABS", "MOD", "POWER", "SQRT", "CEILING", "FLOOR", "CEILING.MATH",
-    "FLOOR.MATH", "NOT", "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "LEFT", "RIGHT",
-    "MID", "LEN", "UPPER", "LOWER", "TRIM", "EXACT", "REPT", "VALUE", "DATE", "EOMONTH", "EDATE", "YEAR", "MONTH",
-    "DAY", "TEXT", "CONCATENATE", "FIND", "SEARCH", "SUBSTITUTE", "REPLACE", "SIN", "COS", "TAN", "EXP", "LN",
-    "LOG10", "SIGN",
+    "ROUND",
+    "ROUNDUP",
+    "ROUNDDOWN",
+    "INT",
+    "ABS",
+    "MOD",
+    "POWER",
+    "SQRT",
+    "CEILING",
+    "FLOOR",
+    "CEILING.MATH",
+    "FLOOR.MATH",
+    "NOT",
+    "ISNUMBER",
+    "ISTEXT",
+    "ISBLANK",
+    "ISERROR",
+    "ISERR",
+    "ISNA",
+    "ISLOGICAL",
+    "LEFT",
+    "RIGHT",
+    "MID",
+    "LEN",
+    "UPPER",
+    "LOWER",
+    "TRIM",
+    "EXACT",
+    "REPT",
+    "VALUE",
+    "DATE",
+    "EOMONTH",
+    "EDATE",
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "TEXT",
+    "CONCATENATE",
+    "FIND",
+    "SEARCH",
+    "SUBSTITUTE",
+    "REPLACE",
+    "SIN",
+    "COS",
+    "TAN",
+    "EXP",
+    "LN",
+    "LOG10",
+    "SIGN",
 }
