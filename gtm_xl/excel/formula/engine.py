@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import ERROR_CODES, CellError, GTMError
+from gtm_xl.excel.formula.functions import arrays as _arrays
+from gtm_xl.excel.formula.functions import lambdas as _lambdas
 from gtm_xl.excel.formula.functions.builtins import (
     BUILTINS,
     ELEMENTWISE,
@@ -41,6 +43,7 @@ from gtm_xl.excel.formula.functions.builtins import (
     to_text,
     values_of,
 )
+from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure, local_name
 from gtm_xl.excel.ooxml.cells import WorkbookCells, column_index, to_a1
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
@@ -72,6 +75,9 @@ def _load_tokenizer():
 
 
 Token, Tokenizer = _load_tokenizer()
+
+#: the evaluator's table: the built-ins, Excel 365's array functions, the LAMBDA helpers
+BUILTINS = {**BUILTINS, **_arrays.FUNCTIONS, **_lambdas.FUNCTIONS}
 
 MAX_ROWS = 1048576
 MAX_COLS = 16384
@@ -181,6 +187,27 @@ def _literal(tok: Token) -> Any:
     raise FormulaSyntaxError(f"not a constant: {tok.value}")
 
 
+def _binder(name: str, args: list):
+    """A function node; LET and LAMBDA become ("let", names, values, body) and ("lambda", params,
+    optional flags, body): their names are bindings, not defined names or cells."""
+    if name not in ("LET", "LAMBDA"):
+        return ("fn", name, args)
+    names, optional = [], []
+    heads = args[:-1] if name == "LAMBDA" else args[:-1:2]
+    for node in heads:
+        if node[0] != "name" or node[2] is not None:
+            raise FormulaSyntaxError(f"{name} needs a name where it has {node[0]}")
+        text = node[1]
+        opt = text.startswith("[") and text.endswith("]") or text.startswith("_XLOP.")
+        names.append(local_name(text.strip("[]")))
+        optional.append(bool(opt))
+    if not args or (name == "LET" and len(args) % 2 == 0):
+        raise FormulaSyntaxError(f"{name} needs its names, values and a calculation")
+    if name == "LAMBDA":
+        return ("lambda", tuple(names), tuple(optional), args[-1])
+    return ("let", tuple(names), tuple(args[1:-1:2]), args[-1])
+
+
 class _Parser:
     def __init__(self, formula: str) -> None:
         try:
@@ -210,7 +237,7 @@ class _Parser:
                 self.i += 1
                 left = ("pct", left)
                 continue
-            if tok.type != Token.OP_IN:
+            if tok.type != Token.OP_IN or tok.value == ",":  # "," separates a LAMBDA call's arguments
                 return left
             op = tok.value
             prec = _PREC.get(op)
@@ -239,6 +266,33 @@ class _Parser:
         return node
 
     def primary(self):
+        node = self.atom()
+        while (tok := self.peek()) is not None and tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            self.i += 1  # LAMBDA(x,x+1)(2): a call of the value before the parenthesis
+            node = ("call", node, self.call_args())
+        return node
+
+    def call_args(self) -> list:
+        def closing(t) -> bool:
+            return t is not None and t.type == Token.PAREN and t.subtype == Token.CLOSE
+
+        def comma(t) -> bool:
+            return t is not None and t.type == Token.OP_IN and t.value == ","
+
+        args: list = []
+        if closing(self.peek()):
+            self.i += 1
+            return args
+        while True:
+            nxt = self.peek()
+            args.append(("missing",) if comma(nxt) or closing(nxt) else self.expr())
+            sep = self.take()
+            if closing(sep):
+                return args
+            if not comma(sep):
+                raise FormulaSyntaxError("expected ',' or ')' in the arguments of a LAMBDA call")
+
+    def atom(self):
         tok = self.take()
         if tok.type == Token.OPERAND:
             if tok.subtype == Token.RANGE:
@@ -255,7 +309,7 @@ class _Parser:
             args = []
             if self.peek() is not None and self.peek().type == Token.FUNC and self.peek().subtype == Token.CLOSE:
                 self.i += 1
-                return ("fn", name, args)
+                return _binder(name, args)
             while True:
                 nxt = self.peek()
                 if nxt is not None and (
@@ -267,7 +321,7 @@ class _Parser:
                     args.append(self.expr())
                 sep = self.take()
                 if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
-                    return ("fn", name, args)
+                    return _binder(name, args)
                 if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
                     raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
@@ -444,10 +498,15 @@ def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple
         seen.add(n)
         t = wb.name_tree(n, sh, sname)
         if t is not None:
-            _walk(t, ref_nodes.append, on_name, fns.add)  # noqa: F821 — recursive closure, deleted below
+            _walk(t, ref_nodes.append, on_name, on_fn)  # noqa: F821 — recursive closure, deleted below
 
-    _walk(tree, ref_nodes.append, on_name, fns.add)
-    del on_name  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
+    def on_fn(f):
+        fns.add(f)
+        if f in wb.lambda_names:  # a named LAMBDA: what its definition uses counts too
+            on_name(f, None)  # noqa: F821 — defined above, deleted below
+
+    _walk(tree, ref_nodes.append, on_name, on_fn)
+    del on_name, on_fn  # they refer to each other: a cycle that would keep the book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
     return tree, r, c, ref_nodes, (missing[0] if missing else None)
 
@@ -474,6 +533,12 @@ def shift(node, dr: int, dc: int):
         return ("op", node[1], shift(node[2], dr, dc), shift(node[3], dr, dc))
     if kind in ("neg", "pct"):
         return (kind, shift(node[1], dr, dc))
+    if kind == "lambda":
+        return ("lambda", node[1], node[2], shift(node[3], dr, dc))
+    if kind == "let":
+        return ("let", node[1], tuple(shift(v, dr, dc) for v in node[2]), shift(node[3], dr, dc))
+    if kind == "call":
+        return ("call", shift(node[1], dr, dc), [shift(a, dr, dc) for a in node[2]])
     return node
 
 
@@ -492,6 +557,18 @@ def _walk(node, on_ref, on_name, on_fn):
         _walk(node[3], on_ref, on_name, on_fn)
     elif kind in ("neg", "pct"):
         _walk(node[1], on_ref, on_name, on_fn)
+    elif kind in ("lambda", "let"):  # names bound here are not defined names nor functions
+        bound = set(node[1])
+        inner_name = lambda n, sh: None if sh is None and local_name(n) in bound else on_name(n, sh)  # noqa: E731
+        inner_fn = lambda f: None if local_name(f) in bound else on_fn(f)  # noqa: E731
+        on_fn(kind.upper())
+        for v in node[2] if kind == "let" else ():
+            _walk(v, on_ref, inner_name, inner_fn)
+        _walk(node[3], on_ref, inner_name, inner_fn)
+    elif kind == "call":
+        _walk(node[1], on_ref, on_name, on_fn)
+        for a in node[2]:
+            _walk(a, on_ref, on_name, on_fn)
 
 
 # --- element-wise operators -----------------------------------------------------------------------
@@ -579,12 +656,23 @@ def _elementwise(fn: Callable[..., Any], args: list[Any], errors_ok: bool = Fals
 
 
 # --- the evaluator -----------------------------------------------------------------------------
+_LAMBDA_TEXT = re.compile(r"^\s*=?\s*(?:_xlfn\.)?LAMBDA\s*\(", re.IGNORECASE)
+
+
+def lambda_names(book: WorkbookCells) -> frozenset[str]:
+    """The workbook-level defined names whose formula is a LAMBDA (the functions the workbook
+    defines itself), upper case."""
+    return frozenset(k for k, text in book.names.items() if "!" not in k and _LAMBDA_TEXT.match(text or ""))
+
+
 class _Book:
     """Current values of a workbook during evaluation, and the evaluation of one tree."""
 
     def __init__(self, book: WorkbookCells, functions: Mapping[str, Callable]) -> None:
         self.book = book
-        self.functions = {k.upper(): v for k, v in functions.items()}
+        self.lambda_names = lambda_names(book)
+        # a workbook's own named LAMBDA wins over a function of the same name passed in
+        self.functions = {k.upper(): v for k, v in functions.items() if k.upper() not in self.lambda_names}
         self.sheet_keys = {name.lower(): name for name in book.sheets}
         self.values: dict[str, dict[tuple[int, int], Any]] = {
             name: sheet.values() for name, sheet in book.sheets.items()
@@ -598,6 +686,7 @@ class _Book:
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
         self.block_box: dict[str, tuple[int, int, int, int]] = {}  # the area the cached blocks span
+        self.scope: dict[str, Any] = {}  # names bound by LET and LAMBDA where evaluation is
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
@@ -678,10 +767,22 @@ class _Book:
         if kind == "missing":
             return None
         if kind == "name":
+            if self.scope and node[2] is None and (key := local_name(node[1])) in self.scope:
+                v = self.scope[key]
+                return None if v is OMITTED else v
             tree = self.name_tree(node[1], node[2], here)
             if tree is None:
                 return CellError("#NAME?")
-            return self.ev(tree, here)
+            return self.defined(tree, here)
+        if kind == "lambda":
+            return Closure(node[1], node[2], node[3], self.scope, lambda fn, args: self.invoke(fn, args, here))
+        if kind == "let":
+            return self._let(node, here)
+        if kind == "call":
+            fn = self.value(self.ev(node[1], here), here)
+            if not isinstance(fn, Closure):
+                return fn if isinstance(fn, CellError) else CellError("#VALUE!")
+            return self._call_closure(fn, node[2], here)
         if kind == "neg":
             v = self.value(self.ev(node[1], here), here)
             return self._unary(v, lambda x: -to_number(x))
@@ -724,6 +825,55 @@ class _Book:
         except ExcelError as e:
             return e.error
 
+    # LET and LAMBDA (functions/lambdas.py holds the Closure value and BYROW, MAP…)
+    def defined(self, tree, here: str) -> Any:
+        """A defined name's value: its formula evaluated outside any LET/LAMBDA scope."""
+        if not self.scope:
+            return self.ev(tree, here)
+        saved, self.scope = self.scope, {}
+        try:
+            return self.ev(tree, here)
+        finally:
+            self.scope = saved
+
+    def _let(self, node, here: str) -> Any:
+        saved = self.scope
+        self.scope = dict(saved)
+        try:
+            for name, value in zip(node[1], node[2]):
+                self.scope[name] = self.ev(value, here)  # a reference stays a reference
+            return self.ev(node[3], here)
+        finally:
+            self.scope = saved
+
+    def _call_closure(self, fn: Closure, arg_nodes: list, here: str) -> Any:
+        args = [OMITTED if a[0] == "missing" else self.ev(a, here) for a in arg_nodes]
+        try:
+            return self.invoke(fn, args, here)
+        except ExcelError as e:
+            return e.error
+
+    def invoke(self, fn: Closure, args: list, here: str) -> Any:
+        """Evaluate ``fn``'s body with its parameters bound to ``args`` (values or references)."""
+        bound = fn.bind(args)
+        saved, self.scope = self.scope, bound
+        try:
+            return self.value(self.ev(fn.body, here), here, keep_array=True)
+        finally:
+            self.scope = saved
+
+    def lambda_named(self, name: str, here: str) -> Closure | None:
+        """The LAMBDA a function name calls: a LET/LAMBDA name in scope, else a defined name."""
+        key = local_name(name)
+        if key in self.scope:
+            v = self.scope[key]
+            return v if isinstance(v, Closure) else None
+        if name in self.lambda_names or key in self.lambda_names:
+            tree = self.name_tree(key, None, here)
+            v = self.value(self.defined(tree, here), here) if tree is not None else None
+            return v if isinstance(v, Closure) else None
+        return None
+
     def value(self, v: Any, here: str, keep_array: bool = False) -> Any:
         """A reference as its value(s): one cell → its value, a range → a 2-D array."""
         if isinstance(v, tuple) and v and v[0] == "REF":
@@ -737,6 +887,15 @@ class _Book:
         return v
 
     def call(self, name: str, arg_nodes: list, here: str) -> Any:
+        if self.scope or self.lambda_names:
+            fn = self.lambda_named(name, here)
+            if fn is not None:
+                return self._call_closure(fn, arg_nodes, here)
+        if name == "ISOMITTED":
+            node = arg_nodes[0] if len(arg_nodes) == 1 else None
+            if node is None or node[0] != "name" or node[2] is not None:
+                return False if node is not None else CellError("#VALUE!")
+            return self.scope.get(local_name(node[1])) is OMITTED
         builtin = BUILTINS.get(name)
         extra = self.functions.get(name)
         if extra is not None:
@@ -820,8 +979,14 @@ class _Book:
         if node[0] == "missing":
             return lambda: None
 
+        scope = self.scope
+
         def run():
-            v = self.value(self.ev(node, here), here)
+            saved, self.scope = self.scope, scope  # run where it was written (inside a LET/LAMBDA)
+            try:
+                v = self.value(self.ev(node, here), here)
+            finally:
+                self.scope = saved
             if isinstance(v, CellError):
                 raise ExcelError(v)
             return v
@@ -859,6 +1024,8 @@ def _cell_result(v: Any) -> Any:
     """The final value of a formula cell: a blank reference is 0."""
     if v is None:
         return 0.0
+    if isinstance(v, Closure):
+        return CellError("#CALC!")  # a LAMBDA never called
     return _from_python(v)
 
 
@@ -965,8 +1132,9 @@ def evaluate_workbook(
     R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
     (:func:`_evaluate_batch`); otherwise, and whenever a batch meets a case it does not
     vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
-    functions = dict(functions or {})
-    known = set(BUILTINS) | {k.upper() for k in functions}
+    own = lambda_names(book)
+    functions = {k: v for k, v in (functions or {}).items() if k.upper() not in own}
+    known = set(BUILTINS) | {k.upper() for k in functions} | own
     wb = _Book(book, functions)
     result = Evaluation()
     wb.spills = result.spills
@@ -1233,6 +1401,12 @@ def _relative(node) -> bool:
         return _relative(node[2]) or _relative(node[3])
     if kind in ("neg", "pct"):
         return _relative(node[1])
+    if kind == "lambda":
+        return _relative(node[3])
+    if kind == "let":
+        return any(_relative(v) for v in node[2]) or _relative(node[3])
+    if kind == "call":
+        return _relative(node[1]) or any(_relative(a) for a in node[2])
     return False
 
 
