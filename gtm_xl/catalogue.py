@@ -72,6 +72,15 @@ class GTMFunction:
         return self._by_name[param].doc
 
     @property
+    def lambda_formula(self) -> str:
+        """This function in Excel's formula language, a ``LAMBDA`` with the same arguments
+        (:data:`gtm_xl.lambdas.DEFINITIONS`): what the lambda flavour of the templates and
+        `gtm-xl functions install` put into a workbook."""
+        from gtm_xl.lambdas import DEFINITIONS
+
+        return DEFINITIONS[self.name]
+
+    @property
     def signature(self) -> str:
         parts = [f"[{p.name}]" if p.optional else p.name for p in self.params]
         return f"{self.name}({', '.join(parts)})"

@@ -496,7 +496,11 @@ def _template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple
         if n in seen:
             return
         seen.add(n)
-        t = wb.name_tree(n, sh, sname)
+        try:
+            t = wb.name_tree(n, sh, sname)
+        except FormulaSyntaxError:
+            fns.add("(syntax)")
+            return
         if t is not None:
             _walk(t, ref_nodes.append, on_name, on_fn)  # noqa: F821 — recursive closure, deleted below
 
