@@ -58,12 +58,15 @@ def _first_error(*args: str) -> str:
 
 
 def _fits(*args: str) -> str:
-    """``fits``: TRUE when the shapes broadcast (each dimension 1 or the largest)."""
+    """``fits``: TRUE when the shapes broadcast (each dimension 1 or the largest); ``pad``: zeros of
+    the broadcast shape, added to a result so that it has that shape even where a per-element
+    error came from a single-cell argument."""
     hgt = ", ".join(f"IFERROR(ROWS({a}), 1)" for a in args)
     wid = ", ".join(f"IFERROR(COLUMNS({a}), 1)" for a in args)
     return (
         f"hgt, VSTACK({hgt}), wid, VSTACK({wid}),\n"
         "fits, AND((hgt = 1) + (hgt = MAX(hgt)), (wid = 1) + (wid = MAX(wid))),\n"
+        "pad, SEQUENCE(MAX(hgt), MAX(wid), 0, 0),\n"
     )
 
 
@@ -147,14 +150,14 @@ LAMBDA(arpa, gross_margin, churn, [discount], [horizon], LET(
 arpa_n, {_n("arpa")}, margin_n, {_n("gross_margin")}, churn_n, {_n("churn")},
 discount_n, {_n("discount_v")}, horizon_n, {_n("horizon_v")},
 {_PRECISE}{_LTV_CORE}\
-IF(ISERROR(err), err, IF(NOT(fits), #N/A, flagged))))"""
+IF(ISERROR(err), err, IF(NOT(fits), #N/A, flagged + pad))))"""
 
 DEFINITIONS["GTM_CAC"] = f"""\
 LAMBDA(spend, new_customers, LET(
 {_first_error("spend", "new_customers")}{_fits("spend", "new_customers")}\
 spend_n, {_n("spend")}, new_n, {_n("new_customers")},
 IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(spend_n < 0, #NUM!, IF(new_n < 0, #NUM!, IF(new_n = 0, #DIV/0!, spend_n / IF(new_n = 0, 1, new_n))))))))"""
+  pad + IF(spend_n < 0, #NUM!, IF(new_n < 0, #NUM!, IF(new_n = 0, #DIV/0!, spend_n / IF(new_n = 0, 1, new_n))))))))"""
 
 DEFINITIONS["GTM_LTV_CAC"] = f"""\
 LAMBDA(arpa, gross_margin, churn, cac, [discount], [horizon], LET(
@@ -164,14 +167,14 @@ arpa_n, {_n("arpa")}, margin_n, {_n("gross_margin")}, churn_n, {_n("churn")},
 discount_n, {_n("discount_v")}, horizon_n, {_n("horizon_v")}, cac_n, {_n("cac")},
 {_PRECISE}{_LTV_CORE}\
 IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(ISERROR(flagged), flagged, IF(cac_n < 0, #NUM!, IF(cac_n = 0, #DIV/0!, flagged / IF(cac_n = 0, 1, cac_n))))))))"""
+  pad + IF(ISERROR(flagged), flagged, IF(cac_n < 0, #NUM!, IF(cac_n = 0, #DIV/0!, flagged / IF(cac_n = 0, 1, cac_n))))))))"""
 
 DEFINITIONS["GTM_CAC_PAYBACK"] = f"""\
 LAMBDA(cac, arpa, gross_margin, LET(
 {_first_error("cac", "arpa", "gross_margin")}{_fits("cac", "arpa", "gross_margin")}\
 cac_n, {_n("cac")}, margin, {_n("arpa")} * {_n("gross_margin")},
 IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(cac_n < 0, #NUM!, IF(margin <= 0, #NUM!, cac_n / IF(margin <= 0, 1, margin)))))))"""
+  pad + IF(cac_n < 0, #NUM!, IF(margin <= 0, #NUM!, cac_n / IF(margin <= 0, 1, margin)))))))"""
 
 
 def _churn(param: str, periods: str) -> str:
@@ -195,7 +198,7 @@ start_n, {_n("start")}, expansion_n, {_n("expansion")}, contraction_n, {_n("cont
 churned_n, {_n("churned")}, reactivation_n, {_n("reactivation_v")},
 kept, start_n + expansion_n + reactivation_n - contraction_n - churned_n,
 IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(start_n < 0, #NUM!, IF(expansion_n < 0, #NUM!, IF(contraction_n < 0, #NUM!, IF(churned_n < 0, #NUM!,
+  pad + IF(start_n < 0, #NUM!, IF(expansion_n < 0, #NUM!, IF(contraction_n < 0, #NUM!, IF(churned_n < 0, #NUM!,
   IF(reactivation_n < 0, #NUM!, IF(start_n = 0, #DIV/0!, kept / IF(start_n = 0, 1, start_n)))))))))))"""
 
 DEFINITIONS["GTM_GRR"] = f"""\
@@ -204,7 +207,7 @@ LAMBDA(start, contraction, churned, LET(
 start_n, {_n("start")}, contraction_n, {_n("contraction")}, churned_n, {_n("churned")},
 kept, (start_n - contraction_n - churned_n) / IF(start_n = 0, 1, start_n),
 IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(start_n < 0, #NUM!, IF(contraction_n < 0, #NUM!, IF(churned_n < 0, #NUM!,
+  pad + IF(start_n < 0, #NUM!, IF(contraction_n < 0, #NUM!, IF(churned_n < 0, #NUM!,
   IF(start_n = 0, #DIV/0!, IF(kept < 0, 0, IF(kept > 1, 1, kept))))))))))"""
 
 DEFINITIONS["GTM_ATTAINMENT"] = f"""\
@@ -214,7 +217,7 @@ inverse, {_flag("lower_is_better")},
 actual_n, {_n("actual")}, target_n, {_n("target")},
 num, IF(inverse, target_n, actual_n), den, IF(inverse, actual_n, target_n),
 IF(ISERROR(inverse), inverse, IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(den < 0, #NUM!, IF(den = 0, #DIV/0!, num / IF(den = 0, 1, den))))))))"""
+  pad + IF(den < 0, #NUM!, IF(den = 0, #DIV/0!, num / IF(den = 0, 1, den))))))))"""
 
 
 def _blank(x: str) -> str:
@@ -293,7 +296,7 @@ label_list, IF(no_labels, default_names, IF(AND(given_gap), 0, FILTER(given, NOT
 label_count, IF(no_labels, kept + 1, SUM(--NOT(given_gap))),
 label_at, XMATCH(TRUE, ISERROR(label_list)),
 label_err, IF(ISNA(label_at), 0, INDEX(label_list, label_at)),
-texts, IF(ISNUMBER(label_list), label_list & "", label_list),
+texts, IF(ISNUMBER(label_list), label_list & "", IF(ISLOGICAL(label_list), IF(label_list, "True", "False"), label_list)),
 score_bad, OR(IFERROR(ISLOGICAL(score) + ISTEXT(score) * (LEN(score) > 0), FALSE)),
 empty, {_blank("score")},
 labelled, IF(ISERROR(score), score, IF(empty, #N/A,
@@ -382,7 +385,7 @@ IF(ISERROR(raw), raw, IF(ISERROR(tier_err), tier_err,
   IF(AND(tier_h <> 2, tier_w <> 2), #N/A, IF(OR(any_gap * NOT(both_gap)), #N/A,
   IF(IF(kept_pairs = 0, FALSE, OR(TAKE(tier_list, , 1) < 1)), #NUM!, IF(IF(kept_pairs = 0, FALSE, OR(TAKE(tier_list, , -1) < 0)), #NUM!,
   IF(ISERROR(how), how, IF(ISERROR(err), err, IF(NOT(fits), #N/A,
-  IF(att < 0, #NUM!, IF(base_n < 0, #NUM!, paid)))))))))))))"""
+  pad + IF(att < 0, #NUM!, IF(base_n < 0, #NUM!, paid)))))))))))))"""
 
 DEFINITIONS["GTM_NPS"] = f"""\
 LAMBDA(responses, LET(

@@ -55,6 +55,7 @@ def commission(attainment: Any, base: Any, tiers: Any = None, below: str = "pror
     out.flag(a < 0, NumError, "must not be negative", "attainment")
     out.flag(b < 0, NumError, "must not be negative", "base")
     reached = np.searchsorted(thresholds, a, side="right") - 1
-    bonus = np.where(reached >= 0, bonuses[np.maximum(reached, 0)], 0.0)
+    # a tiers range left all blank holds no tier: no accelerator (never an index into nothing)
+    bonus = np.where(reached >= 0, bonuses[np.maximum(reached, 0)], 0.0) if bonuses.size else np.zeros(a.shape)
     below_target = b * a if mode == "prorata" else np.zeros_like(b)
     return out.finish(np.where(a >= 1, b * (1.0 + bonus), below_target))

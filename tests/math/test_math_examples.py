@@ -367,3 +367,11 @@ def test_reverse_funnel_for_a_column_of_targets_gives_one_funnel_per_row():
     assert per_deal[:, -1].tolist() == [1000, 100]
     with pytest.raises(ShapeError):
         funnel.reverse_funnel([[1.0], [2.0], [3.0]], [[1.0], [2.0]], rates)
+
+
+def test_commission_with_a_tiers_range_left_blank_pays_no_accelerator():
+    """Found by the LAMBDA property tests: an all-blank tiers range indexed an empty array."""
+    from gtm_xl.math.compensation import commission
+
+    assert commission(1.3, 100.0, [[None, None]]) == 100.0
+    assert commission(0.5, 100.0, [[None, None], [None, None]]) == 50.0

@@ -192,7 +192,7 @@ def f_sortby(array, *pairs):
         order = _count(pairs[i + 1], 1) if i + 1 < len(pairs) else 1
         if order not in (1, -1):
             raise ExcelError(VALUE)
-        if by.shape[1] == 1 and by.shape[0] == a.shape[0] and (by.shape[0] > 1 or a.shape[1] == 1):
+        if by.shape[1] == 1 and by.shape[0] == a.shape[0]:
             rows = True
         elif by.shape[0] == 1 and by.shape[1] == a.shape[1]:
             rows = False
