@@ -1,4 +1,4 @@
-"""The template workbooks (SPEC section 3), built by code in two flavours and two languages.
+"""The template workbooks (SPEC section 3), built by code in three flavours and two languages.
 
 ``build_template("budget_by_tier", "native", "en", path)`` writes one file;
 ``build_all(out_dir)`` writes every template × flavour. Each template module exposes
@@ -32,7 +32,7 @@ __all__ = [
 
 #: template ids, each the name of its module in this package
 TEMPLATES: tuple[str, ...] = ("scoring_matrix", "budget_by_tier", "kpi_scorecard")
-FLAVOURS = ("udf", "native")
+FLAVOURS = ("udf", "native", "lambda")
 LANGS = ("en", "zh")
 
 
@@ -53,7 +53,7 @@ def workbook_bytes(kind: str, flavour: str, lang: str = "en") -> bytes:
     module = template_module(kind)
     builder = Builder(module.TEMPLATE_ID, module.VERSION, module.NAMES, flavour, lang)
     module.build(builder)
-    return deterministic_bytes(builder.finish())
+    return deterministic_bytes(builder.finish(), dynamic_arrays=flavour == "lambda")
 
 
 def build_template(kind: str, flavour: str, lang: str, path: str | os.PathLike) -> Path:

@@ -14,7 +14,7 @@ def instructions_sheet(b: Builder, title: tuple[str, str], lines: Sequence[tuple
         ws,
         title,
         (
-            f"Template {b.template_id} {b.version} · {b.flavour} flavour",
+            f"Template {b.template_id} {b.version} · {b.variant} flavour",
             f"模板 {b.template_id} {b.version} · {'UDF函数版' if b.flavour == 'udf' else '内置函数版'}",
         ),
     )

@@ -285,11 +285,14 @@ class Builder:
     """Builds one template workbook: sheets, labelled blocks, names, validation, protection."""
 
     def __init__(self, template_id: str, version: str, names: dict[str, NameInfo], flavour: str, lang: str) -> None:
-        if flavour not in ("udf", "native"):
-            raise ValueError(f"flavour must be 'udf' or 'native', got {flavour!r}")
+        if flavour not in ("udf", "native", "lambda"):
+            raise ValueError(f"flavour must be 'udf', 'native' or 'lambda', got {flavour!r}")
         if lang not in ("en", "zh"):
             raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-        self.template_id, self.version, self.flavour, self.lang = template_id, version, flavour, lang
+        # the lambda flavour writes the udf flavour's formulas (its functions live in the workbook):
+        # template modules see "udf"; ``variant`` is the flavour of the file
+        self.template_id, self.version, self.lang = template_id, version, lang
+        self.flavour, self.variant = ("udf" if flavour == "lambda" else flavour), flavour
         self.declared = names
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
@@ -464,7 +467,11 @@ class Builder:
         )
         props = self.wb.properties
         props.creator = "gtm-xl"
-        props.title = f"{self.template_id} {self.version} ({self.flavour}, {self.lang})"
+        props.title = f"{self.template_id} {self.version} ({self.variant}, {self.lang})"
+        if self.variant == "lambda":
+            from gtm_xl.templates.lambda_flavour import add_lambda_names
+
+            add_lambda_names(self.wb)
         props.lastModifiedBy = "gtm-xl"
         return self.wb
 
@@ -473,22 +480,27 @@ def _quote(sheet: str) -> str:
     return f"'{sheet}'" if re.search(r"[^A-Za-z0-9_]", sheet) else sheet
 
 
-def deterministic_bytes(wb: Workbook) -> bytes:
+def deterministic_bytes(wb: Workbook, dynamic_arrays: bool = False) -> bytes:
     """The workbook as .xlsx bytes that depend on its content only: fixed core-property dates and
-    zip member timestamps, members in the writer's order."""
+    zip member timestamps, members in the writer's order. ``dynamic_arrays``: the GTM calls as
+    dynamic-array formulas (the lambda flavour, :mod:`gtm_xl.templates.lambda_flavour`)."""
     raw = io.BytesIO()
     wb.save(raw)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
+        parts = {info.filename: src.read(info.filename) for info in src.infolist()}
+        if dynamic_arrays:
+            from gtm_xl.templates.lambda_flavour import dynamic_array_parts
+
+            parts = dynamic_array_parts(parts)
+        for filename, data in parts.items():
+            if filename == "docProps/core.xml":
                 data = re.sub(
                     rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
                     rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<3>",
                     data,
                 )
-            zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            zi = zipfile.ZipInfo(filename, date_time=_ZIP_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zi.create_system = 0

@@ -1,6 +1,6 @@
 """``gtm-xl demo``: the main job, end to end, on the bundled example data.
 
-1. **build** the three templates in both flavours (:func:`gtm_xl.templates.build_all`);
+1. **build** the three templates in every flavour (:func:`gtm_xl.templates.build_all`);
 2. **fill** the example: one budget-by-tier copy per example region, prefilled from
    ``gtm_xl/data/regions_example.csv`` and ``industries_example.csv`` (:func:`gtm_xl.workflows.distribute.distribute`);
 3. **refresh** every udf-flavour workbook headlessly, templates first, then the regional copies (:func:`gtm_xl.workflows.refresh.refresh_files`): the

@@ -71,7 +71,7 @@ def test_demo_runs_the_main_job_and_prints_the_plan_from_the_refreshed_files(cap
     assert "Enrolments by role: 400 / 300 / 300" in text
     # the regional roll-up: 18 + 15 + 12 + 5 million from the example regions table, 60/30/10 by tier
     assert "Total       50,000,000   30,000,000   15,000,000    5,000,000" in text
-    assert len(list((tmp_path / "templates").glob("*.xlsx"))) == 6
+    assert len(list((tmp_path / "templates").glob("*.xlsx"))) == 9  # 3 templates × udf, native, lambda
     assert len(list((tmp_path / "regions").glob("budget_by_tier_*.xlsx"))) == 4
     assert (tmp_path / "rollup.xlsx").is_file() and (tmp_path / "rollup_csv" / "summary.csv").is_file()
 
