@@ -115,9 +115,10 @@ def _register_build(sub) -> None:
     p.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
     p.add_argument(
         "--flavour",
-        choices=("udf", "native", "all"),
+        choices=("udf", "native", "lambda", "all"),
         default="all",
-        help="udf: outputs by GTM_* functions; native: built-in functions only (default: all)",
+        help="udf: outputs by GTM_* functions (the add-in); native: built-in functions only; lambda: the udf "
+        "formulas with the GTM functions defined in the workbook as named LAMBDAs (Excel 365) (default: all)",
     )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: en)")
     p.add_argument("--addin", action="store_true", help="also build the gtm_xl.xlam add-in into --out")
@@ -538,12 +539,100 @@ def _run_addin_picture(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- functions (issue 13) --------------------------------------------------------------------------
+def _register_functions(sub) -> None:
+    p = sub.add_parser(
+        "functions",
+        help="list the GTM functions; install them as named LAMBDAs into a workbook; export them",
+        description="The GTM_* functions. With no action: list them. 'install' adds (or updates) them as "
+        "named LAMBDAs in your own workbooks, so Excel 365 computes them with no add-in; 'export' prints "
+        "them as a module for Excel Labs' Advanced Formula Environment.",
+    )
+    p.set_defaults(handler=_run_functions_list, builtins=False)
+    actions = p.add_subparsers(dest="functions_command", metavar="ACTION")
+    ls = actions.add_parser("list", help="the GTM functions (and with --builtins the Excel functions refresh computes)")
+    ls.add_argument("--builtins", action="store_true", help="also list the Excel functions the headless engine knows")
+    ls.set_defaults(handler=_run_functions_list)
+    ins = actions.add_parser(
+        "install",
+        help="add or update the GTM named LAMBDAs in workbooks (nothing else in them changes)",
+        description="Add the GTM functions to each WORKBOOK (.xlsx/.xlsm) as workbook-level named LAMBDAs, or "
+        "update those an older gtm-xl installed. Nothing else in the file changes. A name already used for "
+        "something else is never overwritten: that workbook is left as it was and the clash is reported.",
+    )
+    ins.add_argument("workbooks", nargs="+", metavar="WORKBOOK")
+    ins.add_argument("--only", metavar="NAMES", help="comma-separated GTM function names (default: all)")
+    ins.set_defaults(handler=_run_functions_install)
+    ex = actions.add_parser("export", help="print the definitions as an Advanced Formula Environment module")
+    ex.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    ex.set_defaults(handler=_run_functions_export)
+
+
+def _run_functions_list(args: argparse.Namespace) -> int:
+    from gtm_xl.catalogue import CATALOGUE
+
+    for entry in CATALOGUE.values():
+        print(f"{entry.signature}\n    {entry.summary}\n    e.g. {entry.example[0]} → {entry.example[1]}")
+    if getattr(args, "builtins", False):
+        from gtm_xl.excel.formula.engine import BUILTINS
+
+        names = sorted(BUILTINS)
+        print(f"\nExcel functions the headless engine computes ({len(names)}):")
+        print(", ".join(names))
+    return 0
+
+
+def _run_functions_install(args: argparse.Namespace) -> int:
+    from gtm_xl.excel.ooxml.package import PackageError
+    from gtm_xl.workflows.functions import NameClash, install
+
+    only = [n.strip() for n in args.only.split(",")] if args.only else None
+    failed = 0
+    for path in args.workbooks:
+        try:
+            report = install(path, only)
+        except (NameClash, PackageError, KeyError) as exc:
+            print(f"gtm-xl functions install: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+            failed += 1
+            continue
+        except OSError as exc:
+            print(f"gtm-xl functions install: {path}: {exc.strerror or exc}", file=sys.stderr)
+            failed += 1
+            continue
+        parts = [f"{len(report.added)} added", f"{len(report.updated)} updated", f"{len(report.unchanged)} unchanged"]
+        if report.newer:
+            parts.append(f"{len(report.newer)} kept (a newer gtm-xl's): {', '.join(report.newer)}")
+        print(f"{path}: {', '.join(parts)}")
+    if not failed:
+        print("Excel for Microsoft 365 (Windows, Mac, web) computes them with no add-in: type =GTM_ in a cell.")
+    return 1 if failed else 0
+
+
+def _run_functions_export(args: argparse.Namespace) -> int:
+    from gtm_xl.workflows.functions import export_module
+
+    text = export_module()
+    if args.out:
+        from gtm_xl.excel.atomic import write_atomic
+
+        try:
+            write_atomic(args.out, text.encode("utf-8"))
+        except OSError as exc:
+            print(f"gtm-xl functions export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"Wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 _REGISTRARS: list[Callable] = [
     _register_calc,
     _register_build,
     _register_refresh,
     _register_distribute,
     _register_addin,
+    _register_functions,
 ]
 
 

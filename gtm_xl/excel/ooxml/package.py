@@ -1167,3 +1167,74 @@ def cell_refs(sqref: str) -> Iterable[tuple[int, int]]:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 yield r, c
+
+
+# --- defined names ------------------------------------------------------------------------------
+_DEFINED_NAMES = re.compile(rb"<(" + _P + rb")definedNames\b[^>]*?(/?)>")
+_DEFINED_NAME = re.compile(rb"<(" + _P + rb")definedName\b([^>]*?)(?:/>|>(.*?)</\1definedName\s*>)", re.S)
+_WB_ROOT = re.compile(rb"<(" + _P + rb")workbook\b")
+_WB_AFTER_NAMES = re.compile(
+    rb"<(" + _P + rb")(calcPr|oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
+    rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
+)
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@dataclass(frozen=True)
+class DefinedNameSpan:
+    """One ``<definedName>`` of workbook.xml: its attributes and text (unescaped) and byte span."""
+
+    name: str
+    attributes: dict[str, str]
+    text: str
+    span: tuple[int, int]
+
+    @property
+    def sheet_scoped(self) -> bool:
+        return "localSheetId" in self.attributes
+
+
+def defined_names(workbook_xml: bytes) -> list[DefinedNameSpan]:
+    """The ``<definedName>`` elements of a workbook part, in document order."""
+    out = []
+    for m in _DEFINED_NAME.finditer(workbook_xml):
+        attrs = {k.decode(): _unescape((a if a is not None else b).decode()) for k, a, b in _ATTR.findall(m.group(2))}
+        out.append(DefinedNameSpan(attrs.get("name", ""), attrs, _unescape((m.group(3) or b"").decode()), m.span()))
+    return out
+
+
+def element_prefix(workbook_xml: bytes) -> str:
+    """The namespace prefix of the workbook part's elements (``""`` for the default namespace)."""
+    m = _WB_ROOT.search(workbook_xml)
+    return m.group(1).decode().rstrip(":") if m else ""
+
+
+def upsert_defined_names(workbook_xml: bytes, elements: Mapping[str, bytes]) -> bytes:
+    """workbook.xml with each workbook-level ``<definedName>`` of ``elements`` (name → the whole
+    element) replaced where a workbook-level name of that name exists (case-insensitive, as Excel
+    matches names) and added at the end of ``<definedNames>`` otherwise (the container made, in
+    schema order, when the workbook has none); every other byte stays as it was."""
+    existing = {d.name.upper(): d for d in defined_names(workbook_xml) if not d.sheet_scoped}
+    edits: list[tuple[int, int, bytes]] = []
+    added: list[bytes] = []
+    for name, element in elements.items():
+        hit = existing.get(name.upper())
+        if hit is not None:
+            edits.append((hit.span[0], hit.span[1], element))
+        else:
+            added.append(element)
+    if added:
+        block = b"".join(added)
+        m = _DEFINED_NAMES.search(workbook_xml)
+        if m is not None and not m.group(2):
+            close = re.compile(rb"</" + re.escape(m.group(1)) + rb"definedNames\s*>").search(workbook_xml, m.end())
+            edits.append((close.start(), close.start(), block))
+        elif m is not None:  # <definedNames/>
+            p = m.group(1)
+            edits.append((m.start(), m.end(), b"<" + p + b"definedNames>" + block + b"</" + p + b"definedNames>"))
+        else:
+            p = _WB_ROOT.search(workbook_xml).group(1)
+            nxt = _WB_AFTER_NAMES.search(workbook_xml)
+            at = nxt.start() if nxt is not None else _WB_CLOSE.search(workbook_xml).start()
+            edits.append((at, at, b"<" + p + b"definedNames>" + block + b"</" + p + b"definedNames>"))
+    return _apply(workbook_xml, edits)
