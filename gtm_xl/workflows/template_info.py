@@ -624,7 +624,7 @@ class RuleChecker:
         return self._parsed[formula]
 
     def _unsupported(self, fns: set[str], names: set[str], sheet: str) -> str | None:
-        from gtm_xl.excel.formula.functions.builtins import BUILTINS
+        from gtm_xl.excel.formula.functions.registry import BUILTINS
 
         known = set(BUILTINS) | {k.upper() for k in self._functions_table()}
         if any("[" in n for n in names):
@@ -703,7 +703,7 @@ class RuleChecker:
         moved from ``rule.anchor`` to the cell. Blank cells pass (a rule checks what is entered)."""
         from gtm_xl.errors import CellError
         from gtm_xl.excel.formula.engine import _CellUnsupported, shift
-        from gtm_xl.excel.formula.functions.builtins import ExcelError
+        from gtm_xl.excel.formula.functions.coercion import ExcelError
 
         if not rule.formula:
             return CHECK_OK, None

@@ -8,7 +8,7 @@
 2. the references of every formula (cells, ranges, whole columns, other sheets, defined
    names) give the dependency graph; the cells are evaluated in topological order, cells on a
    cycle are reported in ``circular`` and keep their old value;
-3. a formula naming a function outside the table (:data:`gtm_xl.excel.formula.functions.builtins.BUILTINS` plus
+3. a formula naming a function outside the table (:data:`gtm_xl.excel.formula.functions.registry.BUILTINS` plus
    the ``functions`` passed in) is reported in ``unsupported`` and keeps its old value;
 4. a cell depending on an unsupported or circular cell is not computed from its stale value:
    it is reported in ``blocked`` and keeps its old value too.
@@ -30,10 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from gtm_xl.errors import ERROR_CODES, CellError, GTMError
-from gtm_xl.excel.formula.functions.builtins import (
-    BUILTINS,
-    ELEMENTWISE,
+from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     compare,
@@ -41,7 +38,10 @@ from gtm_xl.excel.formula.functions.builtins import (
     to_text,
     values_of,
 )
-from gtm_xl.excel.ooxml.cells import WorkbookCells, column_index, to_a1
+from gtm_xl.excel.formula.functions.mathtrig import round_vector
+from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
+from gtm_xl.excel.ooxml.cells import WorkbookCells, column_index, parse_range, to_a1
+from gtm_xl.excel.values import ERROR_CODES, CellError, CodedError
 
 __all__ = ["Evaluation", "evaluate_workbook", "parse", "FormulaSyntaxError"]
 
@@ -745,7 +745,7 @@ class _Book:
                 args.pop()
             try:
                 result = extra(*args)
-            except GTMError as exc:
+            except CodedError as exc:
                 return CellError(exc.code) if exc.code in ERROR_CODES else CellError("#VALUE!")
             return _from_python(result)
         if builtin is None:
@@ -811,8 +811,6 @@ class _Book:
         spill = self.spills.get((sheet, ref.r1, ref.c1))
         if spill is None:
             return CellError("#REF!")
-        from gtm_xl.excel.ooxml.cells import parse_range
-
         r1, c1, r2, c2 = parse_range(spill)
         return ("REF", Ref(sheet, r1, c1, r2, c2), here)
 
@@ -1147,8 +1145,6 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
         elif not is_array_formula:
             v = v[0, 0]  # implicit intersection of a legacy formula: its first element
         elif cell.array_ref and not cell.dynamic:
-            from gtm_xl.excel.ooxml.cells import parse_range
-
             r1, c1, r2, c2 = parse_range(cell.array_ref)
             for i in range(r2 - r1 + 1):
                 for j in range(c2 - c1 + 1):
@@ -1191,8 +1187,6 @@ def _store(wb: _Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> 
 def _inside(ref: str | None, r: int, c: int) -> bool:
     if not ref:
         return False
-    from gtm_xl.excel.ooxml.cells import parse_range
-
     r1, c1, r2, c2 = parse_range(ref)
     return r1 <= r <= r2 and c1 <= c <= c2
 
@@ -1256,26 +1250,6 @@ def _floats(v: Any, n: int, blank_ok: bool = True) -> np.ndarray:
     if isinstance(v, (bool, float, int)):
         return np.float64(float(v))
     raise _NoBatch
-
-
-def _round_vector(x: np.ndarray, digits: int, mode: str = "half") -> np.ndarray:
-    """Excel's ROUND on an array: 15 significant digits first, then half away from zero."""
-    y = x * 10.0**digits
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mag = np.floor(np.log10(np.abs(y)))
-    mag = np.where(np.isfinite(mag), mag, 0.0)
-    e = 14.0 - mag
-    scale = 10.0 ** np.abs(e)
-    y15 = np.where(e >= 0, np.round(y * scale) / scale, np.round(y / scale) * scale)
-    a = np.abs(y15)
-    if mode == "half":
-        r = np.floor(a + 0.5)
-    elif mode == "up":
-        r = np.ceil(a)
-    else:
-        r = np.floor(a)
-    r = np.sign(y15) * r
-    return r / 10.0**digits if digits >= 0 else r * 10.0 ** (-digits)
 
 
 class _Batch:
@@ -1378,7 +1352,7 @@ class _Batch:
         if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not _relative(args[1]):
             digits = int(math.trunc(to_number(self.shared(args[1]))))
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
-            return _round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
+            return round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
         if name == "SUMPRODUCT" and len(args) >= 1:
             vals = [self.ev(a) for a in args]
             width = None
@@ -1450,7 +1424,7 @@ class _Batch:
                     call.append(v)  # shared scalar option: passed as-is
         try:
             out = fn(*call)
-        except GTMError:
+        except CodedError:
             raise _NoBatch from None
         out = _from_python(out)
         if not isinstance(out, np.ndarray) or out.shape != (self.n, 1):
