@@ -1,7 +1,7 @@
 """Cell references and the in-memory model of a workbook's cells.
 
 The model is what the package reader (:mod:`gtm_xl.excel.ooxml.package`) produces and what the
-formula evaluator (:mod:`gtm_xl.excel.formula.engine`) consumes:
+formula evaluator (:mod:`gtm_xl.excel.formula`) consumes:
 
 * a cell value is ``None`` (blank), ``float``, ``bool``, ``str`` or
   :class:`gtm_xl.excel.values.CellError`; integers are stored as ``float`` as Excel does;

@@ -1,4 +1,4 @@
-"""The headless formula evaluator (gtm_xl.excel.formula.engine): one test per rule, and Excel's own
+"""The headless formula evaluator (gtm_xl.excel.formula): one test per rule, and Excel's own
 results from the excel-computed corpus."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import math
 import pytest
 
 from gtm_xl.errors import CellError, DivZeroError
-from gtm_xl.excel.formula.engine import evaluate_workbook, parse, r1c1_key
+from gtm_xl.excel.formula import evaluate_workbook, parse, r1c1_key
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
