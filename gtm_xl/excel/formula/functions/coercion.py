@@ -79,6 +79,7 @@ def to_number(v: Any) -> float:
 
 
 def text_number(s: str) -> float:
+    """Text that reads as a number (``"1,234.5"``, ``"1e3"``, ``"50%"``) as that number; ValueError otherwise."""
     if not s:
         raise ValueError(s)
     pct = s.endswith("%")
@@ -139,6 +140,7 @@ def to_bool(v: Any) -> bool:
 
 
 def type_rank(v: Any) -> int:
+    """The kind of a value in Excel's ordering: 0 number (or blank), 1 text, 2 logical."""
     if isinstance(v, (bool, np.bool_)):
         return 2
     if isinstance(v, str):
@@ -174,6 +176,7 @@ def check(x: float) -> float:
 
 
 def is_array(v: Any) -> bool:
+    """True for a range or an array (a 2-D numpy array)."""
     return isinstance(v, np.ndarray)
 
 
@@ -185,6 +188,7 @@ def scalar(v: Any) -> Any:
 
 
 def num(v: Any) -> float:
+    """One argument as a number (:func:`to_number` of its first value)."""
     return to_number(scalar(v))
 
 
@@ -207,10 +211,12 @@ def values_of(args: tuple, direct_coerce: bool = True):
 
 
 def flat(v: Any) -> list:
+    """The values of an argument, a range's row by row."""
     return v.reshape(-1).tolist() if isinstance(v, np.ndarray) else [v]
 
 
 def as_2d(v: Any) -> np.ndarray:
+    """An argument as a 2-D array (a scalar as 1×1)."""
     if isinstance(v, np.ndarray):
         return v
     a = np.empty((1, 1), dtype=object)
@@ -219,6 +225,7 @@ def as_2d(v: Any) -> np.ndarray:
 
 
 def wildcard(pattern: str) -> re.Pattern:
+    """A criterion's text with ``*``, ``?`` and ``~`` escapes as a case-insensitive regular expression."""
     out = []
     i = 0
     while i < len(pattern):
@@ -300,6 +307,7 @@ def _same_num(v: str, x: float) -> bool:
 
 
 def criteria_mask(pairs) -> np.ndarray:
+    """The cells where every (range, criterion) pair holds, the ranges of one shape (#VALUE! otherwise)."""
     shape = None
     mask = None
     for rng, crit in pairs:
@@ -341,6 +349,7 @@ def fit(x: Any, rows: int, cols: int) -> np.ndarray:
 
 
 def broadcast_shape(*values: Any) -> tuple[int, int]:
+    """The shape the array arguments broadcast to (the largest rows and columns)."""
     arrays = [v for v in values if isinstance(v, np.ndarray)]
     return max(a.shape[0] for a in arrays), max(a.shape[1] for a in arrays)
 

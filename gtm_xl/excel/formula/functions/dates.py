@@ -14,6 +14,7 @@ _EPOCH = _dt.date(1899, 12, 30)
 
 
 def serial_to_date(x: float) -> _dt.date:
+    """A 1900-system serial number as a date (Excel's phantom 1900-02-29 accounted for)."""
     n = int(math.floor(x))
     if n < 0 or n > 2958465:
         raise ExcelError(NUM)
@@ -25,11 +26,13 @@ def serial_to_date(x: float) -> _dt.date:
 
 
 def date_to_serial(d: _dt.date) -> float:
+    """A date as its 1900-system serial number."""
     n = (d - _EPOCH).days
     return float(n - 1 if n <= 60 else n)
 
 
 def f_date(y, m, d):
+    """DATE(year, month, day): the serial of that date; months and days beyond their range roll over."""
     y, m, d = int(num(y)), int(num(m)), int(num(d))
     if y < 1900:
         y += 1900
@@ -44,6 +47,7 @@ def f_date(y, m, d):
 
 
 def f_eomonth(start, months):
+    """EOMONTH(start, months): the serial of the last day of the month ``months`` after start's."""
     d = serial_to_date(num(start))
     m = d.month - 1 + int(num(months))
     y = d.year + m // 12
@@ -53,6 +57,7 @@ def f_eomonth(start, months):
 
 
 def f_edate(start, months):
+    """EDATE(start, months): the same day ``months`` later, cut to the month's last day."""
     d = serial_to_date(num(start))
     m = d.month - 1 + int(num(months))
     y = d.year + m // 12
@@ -64,14 +69,17 @@ def f_edate(start, months):
 
 
 def f_year(x):
+    """YEAR(serial): the year of a date serial."""
     return float(serial_to_date(num(x)).year)
 
 
 def f_month(x):
+    """MONTH(serial): the month (1–12) of a date serial."""
     return float(serial_to_date(num(x)).month)
 
 
 def f_day(x):
+    """DAY(serial): the day of the month of a date serial."""
     return float(serial_to_date(num(x)).day)
 
 

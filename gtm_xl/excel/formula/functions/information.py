@@ -8,37 +8,45 @@ from gtm_xl.excel.values import CellError
 
 
 def f_isnumber(v):
+    """ISNUMBER(value): TRUE for a number (not for numeric text)."""
     v = scalar(v)
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def f_istext(v):
+    """ISTEXT(value): TRUE for text."""
     return isinstance(scalar(v), str)
 
 
 def f_isblank(v):
+    """ISBLANK(value): TRUE for an empty cell only (not for "")."""
     return scalar(v) is None
 
 
 def f_iserror(v):
+    """ISERROR(value): TRUE for any error value."""
     return isinstance(scalar(v), CellError)
 
 
 def f_iserr(v):
+    """ISERR(value): TRUE for any error value but #N/A."""
     v = scalar(v)
     return isinstance(v, CellError) and v.code != "#N/A"
 
 
 def f_isna(v):
+    """ISNA(value): TRUE for #N/A."""
     v = scalar(v)
     return isinstance(v, CellError) and v.code == "#N/A"
 
 
 def f_islogical(v):
+    """ISLOGICAL(value): TRUE for TRUE or FALSE."""
     return isinstance(scalar(v), bool)
 
 
 def f_na():
+    """NA(): the #N/A error value."""
     raise ExcelError(NA)
 
 

@@ -26,6 +26,7 @@ from gtm_xl.excel.values import CellError
 
 
 def f_and(*args):
+    """AND(logical1, …): TRUE when every logical argument is TRUE (text in ranges ignored); #VALUE! if none."""
     vals = _logicals(args)
     if not vals:
         raise ExcelError(VALUE)
@@ -33,6 +34,7 @@ def f_and(*args):
 
 
 def f_or(*args):
+    """OR(logical1, …): TRUE when any logical argument is TRUE."""
     vals = _logicals(args)
     if not vals:
         raise ExcelError(VALUE)
@@ -40,6 +42,7 @@ def f_or(*args):
 
 
 def f_xor(*args):
+    """XOR(logical1, …): TRUE when an odd number of logical arguments are TRUE."""
     vals = _logicals(args)
     if not vals:
         raise ExcelError(VALUE)
@@ -61,11 +64,13 @@ def _logicals(args) -> list[bool]:
 
 
 def f_not(x):
+    """NOT(logical): the opposite truth value."""
     return not to_bool(scalar(x))
 
 
 # lazy functions get thunks: calling one evaluates that argument (errors raise ExcelError)
 def f_if(cond, then=None, otherwise=None):
+    """IF(condition, [then], [else]): the branch taken only is evaluated; over an array, element by element."""
     c = cond()
     if is_array(c):
         return _array_if(c, then, otherwise)
@@ -93,6 +98,7 @@ def _array_if(c, then, otherwise):
 
 
 def f_ifs(*pairs):
+    """IFS(condition1, value1, …): the value of the first TRUE condition; #N/A when none is."""
     if len(pairs) % 2:
         raise ExcelError(VALUE)
     for cond, val in zip(pairs[::2], pairs[1::2]):
@@ -102,6 +108,7 @@ def f_ifs(*pairs):
 
 
 def f_iferror(value, fallback):
+    """IFERROR(value, fallback): the fallback where value is an error (per element over an array)."""
     try:
         v = value()
     except ExcelError:
@@ -114,6 +121,7 @@ def f_iferror(value, fallback):
 
 
 def f_ifna(value, fallback):
+    """IFNA(value, fallback): the fallback where value is #N/A (per element over an array)."""
     try:
         v = value()
     except ExcelError as e:
@@ -150,6 +158,7 @@ def _replace_errors(arr, fallback, code):
 
 
 def f_switch(expr, *rest):
+    """SWITCH(expression, value1, result1, …, [default]): the result of the first value equal to expression."""
     value = scalar(expr())
     pairs = len(rest) // 2
     for k in range(pairs):
@@ -166,10 +175,12 @@ def f_switch(expr, *rest):
 
 
 def f_true():
+    """TRUE(): the logical TRUE."""
     return True
 
 
 def f_false():
+    """FALSE(): the logical FALSE."""
     return False
 
 

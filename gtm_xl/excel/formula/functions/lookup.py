@@ -24,6 +24,7 @@ from gtm_xl.excel.values import CellError
 
 
 def f_choose(index, *options):
+    """CHOOSE(index, value1, …): the index-th value (only that one is evaluated); #VALUE! out of range."""
     i = int(math.trunc(num(index())))
     if not 1 <= i <= len(options):
         raise ExcelError(VALUE)
@@ -112,10 +113,12 @@ def _vector(arr) -> list:
 
 
 def f_match(value, lookup, mode=1.0):
+    """MATCH(value, lookup, [match_type]): the 1-based position; 1 largest ≤, 0 exact (wildcards), -1 smallest ≥."""
     return float(match_position(scalar(value), _vector(lookup), int(num(mode))) + 1)
 
 
 def f_index(array, row=None, col=None):
+    """INDEX(array, [row], [column]): the element, or a whole row or column when the other is 0 or omitted."""
     a = as_2d(array)
     r = 0 if row is None else int(math.trunc(num(row)))
     c = 0 if col is None else int(math.trunc(num(col)))
@@ -151,14 +154,17 @@ def _lookup(value, table, index, approx, by_rows: bool):
 
 
 def f_vlookup(value, table, index, approx=None):
+    """VLOOKUP(value, table, column, [approximate]): from the row matched in the table's first column."""
     return _lookup(value, table, index, approx, True)
 
 
 def f_hlookup(value, table, index, approx=None):
+    """HLOOKUP(value, table, row, [approximate]): from the column matched in the table's first row."""
     return _lookup(value, table, index, approx, False)
 
 
 def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_mode=1.0):
+    """XLOOKUP(value, lookup, result, [if_not_found], [match_mode], [search_mode])."""
     vec = _vector(lookup)
     res = as_2d(result)
     vertical = as_2d(lookup).shape[1] == 1
@@ -198,14 +204,17 @@ def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_m
 
 
 def f_rows(arr):
+    """ROWS(array): the number of rows."""
     return float(as_2d(arr).shape[0])
 
 
 def f_columns(arr):
+    """COLUMNS(array): the number of columns."""
     return float(as_2d(arr).shape[1])
 
 
 def f_lookup(value, lookup, result=None):
+    """LOOKUP(value, lookup, [result]): approximate match in a sorted vector (or a table's first row/column)."""
     a = as_2d(lookup)
     if result is None:
         if a.shape[0] >= a.shape[1]:

@@ -28,10 +28,12 @@ from gtm_xl.excel.values import CellError
 
 
 def f_sum(*args):
+    """SUM(number1, …): numbers in ranges, typed arguments coerced; an error among them is the result."""
     return check(math.fsum(values_of(args)))
 
 
 def f_sumproduct(*arrays):
+    """SUMPRODUCT(array1, …): the sum of the element-wise products; arrays of one shape, text counts 0."""
     mats = [as_2d(a) for a in arrays]
     shape = mats[0].shape
     if any(m.shape != shape for m in mats):
@@ -53,6 +55,7 @@ def f_sumproduct(*arrays):
 
 
 def sum_where(values: np.ndarray, mask: np.ndarray, average: bool = False):
+    """The SUMIF/AVERAGEIF sum (or average) of ``values`` where ``mask``; the sum range resized to the mask."""
     vals = as_2d(values)
     if vals.shape != mask.shape:  # Excel resizes the sum range to the criteria range
         vals = vals[: mask.shape[0], : mask.shape[1]]
@@ -73,11 +76,13 @@ def sum_where(values: np.ndarray, mask: np.ndarray, average: bool = False):
 
 
 def f_sumif(rng, crit, sum_range=None):
+    """SUMIF(range, criterion, [sum_range]): the sum of the cells whose range cell meets the criterion."""
     mask = criteria_mask([(rng, crit)])
     return sum_where(rng if sum_range is None else sum_range, mask)
 
 
 def f_sumifs(sum_range, *pairs):
+    """SUMIFS(sum_range, range1, criterion1, …): the sum where every criterion holds."""
     if len(pairs) % 2:
         raise ExcelError(VALUE)
     return sum_where(sum_range, criteria_mask(zip(pairs[::2], pairs[1::2])))
@@ -143,26 +148,32 @@ def round_vector(x: np.ndarray, digits: int, mode: str = "half") -> np.ndarray:
 
 
 def f_round(x, digits):
+    """ROUND(number, digits): Excel's ROUND (:func:`excel_round`)."""
     return excel_round(num(x), int(math.trunc(num(digits))))
 
 
 def f_roundup(x, digits):
+    """ROUNDUP(number, digits): away from zero, after the 15-significant-digit step."""
     return excel_round(num(x), int(math.trunc(num(digits))), ROUND_UP)
 
 
 def f_rounddown(x, digits):
+    """ROUNDDOWN(number, digits): towards zero, after the 15-significant-digit step."""
     return excel_round(num(x), int(math.trunc(num(digits))), ROUND_DOWN)
 
 
 def f_int(x):
+    """INT(number): rounded down to an integer (INT(-1.5) is -2)."""
     return float(math.floor(num(x)))
 
 
 def f_abs(x):
+    """ABS(number): the absolute value."""
     return abs(num(x))
 
 
 def f_mod(a, b):
+    """MOD(number, divisor): the remainder with the divisor's sign; #DIV/0! for a zero divisor."""
     a, b = num(a), num(b)
     if b == 0:
         raise ExcelError(DIV0)
@@ -170,6 +181,7 @@ def f_mod(a, b):
 
 
 def f_power(a, b):
+    """POWER(number, power): number^power; #DIV/0! for 0 to a negative power, #NUM! for no real result."""
     try:
         return check(float(num(a) ** num(b)))
     except (ZeroDivisionError, OverflowError):
@@ -177,6 +189,7 @@ def f_power(a, b):
 
 
 def f_sqrt(x):
+    """SQRT(number): the square root; #NUM! for a negative number."""
     x = num(x)
     if x < 0:
         raise ExcelError(NUM)
@@ -197,10 +210,14 @@ def _ceil_floor(x, sig, up: bool):
 
 
 def f_ceiling(x, sig=1.0):
+    """CEILING(number, [significance]): up to a multiple (ceil(number/significance)·significance); #NUM! for
+    a positive number with a negative significance."""
     return _ceil_floor(x, sig, True)
 
 
 def f_floor(x, sig=1.0):
+    """FLOOR(number, [significance]): down to a multiple (floor(number/significance)·significance); #NUM! for
+    a positive number with a negative significance."""
     return _ceil_floor(x, sig, False)
 
 
@@ -219,10 +236,12 @@ def _ceil_floor_math(x, sig=None, mode=None, up=True):
 
 
 def f_ceiling_math(x, sig=None, mode=None):
+    """CEILING.MATH(number, [significance], [mode]): up to a multiple; negatives towards zero unless mode."""
     return _ceil_floor_math(x, sig, mode, True)
 
 
 def f_floor_math(x, sig=None, mode=None):
+    """FLOOR.MATH(number, [significance], [mode]): down to a multiple; negatives away from zero unless mode."""
     return _ceil_floor_math(x, sig, mode, False)
 
 
@@ -237,6 +256,7 @@ def _math1(fn):
 
 
 def f_sign(x):
+    """SIGN(number): 1, 0 or -1."""
     v = num(x)
     return float((v > 0) - (v < 0))
 

@@ -20,4 +20,5 @@ class Builtin:
 
 
 def builtin(fn, lo, hi=None, lazy=False, errors_ok=False):
+    """A :class:`Builtin` taking ``lo`` to ``hi`` arguments (exactly ``lo`` when ``hi`` is None)."""
     return Builtin(fn, lazy, errors_ok, lo, lo if hi is None else hi)

@@ -27,6 +27,7 @@ from gtm_xl.excel.values import CellError
 
 
 def f_average(*args):
+    """AVERAGE(number1, …): the mean of the numbers (as SUM counts them); #DIV/0! when there are none."""
     vals = values_of(args)
     if not vals:
         raise ExcelError(DIV0)
@@ -34,16 +35,19 @@ def f_average(*args):
 
 
 def f_min(*args):
+    """MIN(number1, …): the smallest number; 0 when there are none."""
     vals = values_of(args)
     return min(vals) if vals else 0.0
 
 
 def f_max(*args):
+    """MAX(number1, …): the largest number; 0 when there are none."""
     vals = values_of(args)
     return max(vals) if vals else 0.0
 
 
 def f_count(*args):
+    """COUNT(value1, …): how many numbers: in ranges only numbers, typed arguments that coerce to one."""
     n = 0
     for a in args:
         for v in flat(a) if is_array(a) else []:
@@ -60,6 +64,7 @@ def f_count(*args):
 
 
 def f_counta(*args):
+    """COUNTA(value1, …): how many range cells are not blank (errors and "" count), plus each typed argument."""
     n = 0
     for a in args:
         if is_array(a):
@@ -70,30 +75,36 @@ def f_counta(*args):
 
 
 def f_countblank(rng):
+    """COUNTBLANK(range): how many cells are blank or ""."""
     return float(sum(1 for v in flat(rng) if v is None or v == ""))
 
 
 def f_averageif(rng, crit, avg_range=None):
+    """AVERAGEIF(range, criterion, [average_range]): the mean where the criterion holds; #DIV/0! if none."""
     return sum_where(rng if avg_range is None else avg_range, criteria_mask([(rng, crit)]), True)
 
 
 def f_averageifs(avg_range, *pairs):
+    """AVERAGEIFS(average_range, range1, criterion1, …): the mean where every criterion holds."""
     if len(pairs) % 2:
         raise ExcelError(VALUE)
     return sum_where(avg_range, criteria_mask(zip(pairs[::2], pairs[1::2])), True)
 
 
 def f_countif(rng, crit):
+    """COUNTIF(range, criterion): how many cells meet the criterion."""
     return float(criteria_mask([(rng, crit)]).sum())
 
 
 def f_countifs(*pairs):
+    """COUNTIFS(range1, criterion1, …): how many cells meet every criterion."""
     if len(pairs) % 2:
         raise ExcelError(VALUE)
     return float(criteria_mask(zip(pairs[::2], pairs[1::2])).sum())
 
 
 def f_rank(value, ref, order=0.0):
+    """RANK(number, ref, [order]) and RANK.EQ: the rank among ref's numbers (descending unless order); ties share."""
     x = num(value)
     vals = values_of((as_2d(ref),))
     if x not in vals:
@@ -104,6 +115,7 @@ def f_rank(value, ref, order=0.0):
 
 
 def f_large(arr, k):
+    """LARGE(array, k): the k-th largest number; #NUM! for k out of range."""
     vals = sorted(values_of((as_2d(arr),)), reverse=True)
     i = math.ceil(num(k))
     if not 1 <= i <= len(vals):
@@ -112,6 +124,7 @@ def f_large(arr, k):
 
 
 def f_small(arr, k):
+    """SMALL(array, k): the k-th smallest number; #NUM! for k out of range."""
     vals = sorted(values_of((as_2d(arr),)))
     i = math.ceil(num(k))
     if not 1 <= i <= len(vals):

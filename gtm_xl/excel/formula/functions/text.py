@@ -26,10 +26,12 @@ from gtm_xl.excel.values import CellError
 
 
 def txt(v) -> str:
+    """One argument as text (:func:`to_text` of its first value)."""
     return to_text(scalar(v))
 
 
 def f_concat(*args):
+    """CONCAT(text1, …): every value of every argument joined, ranges included."""
     out = []
     for a in args:
         for v in flat(a):
@@ -40,10 +42,12 @@ def f_concat(*args):
 
 
 def f_concatenate(*args):
+    """CONCATENATE(text1, …): the arguments joined as text."""
     return "".join(txt(a) for a in args)
 
 
 def f_left(s, n=1.0):
+    """LEFT(text, [count]): the first count characters (1 by default)."""
     k = int(num(n))
     if k < 0:
         raise ExcelError(VALUE)
@@ -51,6 +55,7 @@ def f_left(s, n=1.0):
 
 
 def f_right(s, n=1.0):
+    """RIGHT(text, [count]): the last count characters (1 by default)."""
     k = int(num(n))
     if k < 0:
         raise ExcelError(VALUE)
@@ -59,6 +64,7 @@ def f_right(s, n=1.0):
 
 
 def f_mid(s, start, n):
+    """MID(text, start, count): count characters from the 1-based start."""
     a, k = int(num(start)), int(num(n))
     if a < 1 or k < 0:
         raise ExcelError(VALUE)
@@ -66,26 +72,32 @@ def f_mid(s, start, n):
 
 
 def f_len(s):
+    """LEN(text): the number of characters."""
     return float(len(txt(s)))
 
 
 def f_upper(s):
+    """UPPER(text): in upper case."""
     return txt(s).upper()
 
 
 def f_lower(s):
+    """LOWER(text): in lower case."""
     return txt(s).lower()
 
 
 def f_trim(s):
+    """TRIM(text): no leading or trailing spaces, inner runs of spaces as one."""
     return " ".join(p for p in txt(s).split(" ") if p)
 
 
 def f_exact(a, b):
+    """EXACT(text1, text2): TRUE when equal, case included."""
     return txt(a) == txt(b)
 
 
 def f_rept(s, n):
+    """REPT(text, times): the text repeated."""
     k = int(num(n))
     if k < 0:
         raise ExcelError(VALUE)
@@ -93,6 +105,7 @@ def f_rept(s, n):
 
 
 def f_value(s):
+    """VALUE(text): the number the text reads as; #VALUE! otherwise."""
     v = scalar(s)
     if isinstance(v, bool):
         raise ExcelError(VALUE)
@@ -105,6 +118,7 @@ def f_value(s):
 
 
 def f_text(value, fmt):
+    """TEXT(value, format): the value in a number or date format (the formats of :func:`format_number`)."""
     v = scalar(value)
     f = txt(fmt)
     if isinstance(v, str):
@@ -183,6 +197,7 @@ def format_number(x: float, fmt: str) -> str:
 
 
 def f_find(needle, hay, start=1.0, _fold=False):
+    """FIND(find, within, [start]): the 1-based position, case-sensitive, no wildcards; #VALUE! if absent."""
     n, h, k = txt(needle), txt(hay), int(num(start))
     if k < 1 or k > len(h) + 1:
         raise ExcelError(VALUE)
@@ -199,10 +214,12 @@ def f_find(needle, hay, start=1.0, _fold=False):
 
 
 def f_search(needle, hay, start=1.0):
+    """SEARCH(find, within, [start]): as FIND, but case-insensitive and with wildcards (``*`` ``?`` ``~``)."""
     return f_find(needle, hay, start, True)
 
 
 def f_substitute(text, old, new, instance=None):
+    """SUBSTITUTE(text, old, new, [instance]): every (or the instance-th) old replaced by new."""
     t, o, n = txt(text), txt(old), txt(new)
     if not o:
         return t
@@ -220,6 +237,7 @@ def f_substitute(text, old, new, instance=None):
 
 
 def f_replace(text, start, count, new):
+    """REPLACE(text, start, count, new): count characters from start replaced by new."""
     t, a, k = txt(text), int(num(start)), int(num(count))
     if a < 1 or k < 0:
         raise ExcelError(VALUE)
