@@ -1,4 +1,7 @@
-"""batches"""
+"""Vectorised batches: a run of a column's rows holding one formula in R1C1 form is evaluated in
+one numpy pass (:func:`evaluate_batch`); any case it does not take (text, an error value, blanks
+in MIN/MAX, a moving block of rows) falls back to the cell-by-cell path.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""book"""
+"""The book model during evaluation (:class:`Book`): the current values of every sheet, blocks of
+ranges read once, defined names, and the evaluation of one tree in one cell, calling the
+functions of the registry and the caller's.
+"""
 
 from __future__ import annotations
 

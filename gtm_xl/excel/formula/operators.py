@@ -1,4 +1,7 @@
-"""operators"""
+"""Excel's operators on values (:func:`binary`), array broadcasting (:func:`broadcast`), a scalar
+function lifted over arrays (:func:`elementwise`), and a result in the cell model
+(:func:`from_python`, :func:`cell_result`).
+"""
 
 from __future__ import annotations
 

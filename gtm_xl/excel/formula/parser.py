@@ -1,4 +1,15 @@
-"""parser"""
+"""Formula text → tree: openpyxl's tokenizer, then a small parser with Excel's operator precedence.
+
+Precedence: ``:`` before unary minus before ``%`` before ``^``, then ``* /``, ``+ -``, ``&``,
+comparisons (``-2^2`` is 4, ``2^3^2`` is 64, as in Excel). :func:`parse` caches trees per formula
+text. A tree is nested tuples::
+
+    ("lit", v) ("ref", Ref, absolute flags) ("name", NAME, sheet) ("fn", NAME, [args])
+    ("op", op, a, b) ("neg", a) ("pct", a) ("arr", ndarray) ("err", CellError) ("missing",)
+
+:func:`walk` visits a tree's references, names and functions; :func:`is_relative` tells whether
+it holds a reference that moves with its cell.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""references"""
+"""References in R1C1 terms: the key a column of filled-down formulas shares (:func:`r1c1_key`),
+moving a tree or a reference by an offset (:func:`shift`, :func:`shift_ref`), and matching each
+formula cell to its template, the formula parsed once per R1C1 form with the references it reads
+(:class:`TemplateMatcher`).
+"""
 
 from __future__ import annotations
 

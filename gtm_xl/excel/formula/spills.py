@@ -1,4 +1,6 @@
-"""spills"""
+"""Storing a formula's result: a single value, a legacy array formula filling its ``array_ref``, or a
+dynamic array spilling from its anchor (``#SPILL!`` onto a filled cell).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def store(wb: Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> None:
+    """Store the value ``v`` of formula cell ``key`` in the book and in ``result``: an array spills from a
+    dynamic-array anchor or fills a legacy array formula's range; elsewhere its first element is the value."""
     sname, r, c = key
     vals = wb.values[sname]
     if isinstance(v, np.ndarray):

@@ -127,5 +127,5 @@ FUNCTIONS: dict[str, Builtin] = {
     "SORT": builtin(f_sort, 1, 4),
     "UNIQUE": builtin(f_unique, 1, 3),
     "FILTER": builtin(f_filter, 2, 3, lazy=True),
-    "ANCHORARRAY": builtin(None, 1),  # A1#: evaluated on the reference itself, in formula.py
+    "ANCHORARRAY": builtin(None, 1),  # A1#: evaluated on the reference itself, by the evaluator (book.py)
 }

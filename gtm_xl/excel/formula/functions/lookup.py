@@ -239,7 +239,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "HLOOKUP": builtin(f_hlookup, 3, 4),
     "XLOOKUP": builtin(f_xlookup, 3, 6),
     "ROW": builtin(None, 0, 1),
-    "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, in formula.py
+    "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, by the evaluator (book.py)
     "ROWS": builtin(f_rows, 1),
     "COLUMNS": builtin(f_columns, 1),
     "LOOKUP": builtin(f_lookup, 2, 3),
