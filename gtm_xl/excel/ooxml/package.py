@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gtm_xl.errors import ERROR_CODES, CellError
 from gtm_xl.excel.atomic import atomic_writer
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
+from gtm_xl.excel.values import ERROR_CODES, CellError
 
 __all__ = [
     "MAX_PART_BYTES",
