@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtm_xl.excel.formula.engine import evaluate_workbook
+from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import column_letter
 from gtm_xl.excel.ooxml.package import Package, PackageError
 
