@@ -248,7 +248,7 @@ def main() -> int:
                 "importtime",
                 "-c",
                 "import gtm_xl.adapters.cli, gtm_xl.workflows.refresh, "
-                "gtm_xl.excel.ooxml.package, gtm_xl.excel.formula.engine, gtm_xl.catalogue",
+                "gtm_xl.excel.ooxml.package, gtm_xl.excel.formula, gtm_xl.catalogue",
             ],
             capture_output=True,
             text=True,

@@ -406,7 +406,7 @@ def _make_table_entry(entry: GTMFunction) -> Callable[..., Any]:
 
 
 def excel_functions() -> dict[str, Callable[..., Any]]:
-    """The ``GTM_*`` functions for the formula evaluator (see ``gtm_xl.excel.formula.engine``)."""
+    """The ``GTM_*`` functions for the formula evaluator (see ``gtm_xl.excel.formula``)."""
     return {name: _make_table_entry(entry) for name, entry in CATALOGUE.items()}
 
 

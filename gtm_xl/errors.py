@@ -22,7 +22,7 @@ array, built only when an error is really present, so the common path stays a pl
 
 from __future__ import annotations
 
-from typing import Any
+from gtm_xl.excel.values import ERROR_CODES, CellError, CodedError, is_error
 
 __all__ = [
     "CellError",
@@ -38,72 +38,8 @@ __all__ = [
     "is_error",
 ]
 
-#: Excel's error values with the numbers VBA's ``CVErr`` uses for them (xlCVError).
-ERROR_CODES: dict[str, int] = {
-    "#NULL!": 2000,
-    "#DIV/0!": 2007,
-    "#VALUE!": 2015,
-    "#REF!": 2023,
-    "#NAME?": 2029,
-    "#NUM!": 2036,
-    "#N/A": 2042,
-    "#SPILL!": 2045,
-    "#CALC!": 2050,
-}
 
-
-class CellError:
-    """An Excel error value such as ``#DIV/0!``, as it sits in a cell or an array element.
-
-    Instances are interned per code (``CellError("#N/A") is CellError("#N/A")``), compare
-    equal by code, and print as the code. ``message`` is not part of the identity: it is the
-    human explanation shown next to the code where there is room (CLI, reports).
-    """
-
-    __slots__ = ("code", "message")
-    _interned: dict[str, CellError] = {}
-
-    def __new__(cls, code: str, message: str = "") -> CellError:
-        if code not in ERROR_CODES:
-            raise ValueError(f"not an Excel error value: {code!r}")
-        if not message:
-            cached = cls._interned.get(code)
-            if cached is not None:
-                return cached
-        self = super().__new__(cls)
-        self.code = code
-        self.message = message
-        if not message:
-            cls._interned[code] = self
-        return self
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CellError) and other.code == self.code
-
-    def __hash__(self) -> int:
-        return hash(("CellError", self.code))
-
-    def __repr__(self) -> str:
-        return f"CellError({self.code!r})"
-
-    def __str__(self) -> str:
-        return self.code
-
-    def __reduce__(self):  # pickling across --jobs processes keeps the code and message
-        return (CellError, (self.code, self.message))
-
-    @property
-    def number(self) -> int:
-        """The xlCVError number (``2007`` for ``#DIV/0!``)."""
-        return ERROR_CODES[self.code]
-
-    @property
-    def scode(self) -> int:
-        """The COM SCODE of a ``VT_ERROR`` variant carrying this error (``CVErr`` in VBA)."""
-        return -2146828288 + ERROR_CODES[self.code]
-
-
-class GTMError(ValueError):
+class GTMError(CodedError):
     """Bad input to a GTM function. ``code`` is the Excel error value the cell would show;
     ``argument`` names the offending argument (``None`` when the whole call is at fault)."""
 
@@ -170,8 +106,3 @@ def error_from_code(code: str, message: str, argument: str | None = None) -> GTM
         err.code = code
         return err
     return cls(message, argument)
-
-
-def is_error(value: Any) -> bool:
-    """True for a :class:`CellError`."""
-    return isinstance(value, CellError)

@@ -9,7 +9,7 @@ from typing import Any
 
 from gtm_xl.catalogue import excel_functions
 from gtm_xl.errors import CellError
-from gtm_xl.excel.formula.engine import evaluate_workbook
+from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_letter
 from gtm_xl.lambdas import DEFINITIONS, stored
 

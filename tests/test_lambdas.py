@@ -18,7 +18,7 @@ from lxml import etree
 from openpyxl.formula.tokenizer import Tokenizer
 
 from gtm_xl.catalogue import CATALOGUE
-from gtm_xl.excel.formula.engine import parse
+from gtm_xl.excel.formula import parse
 from gtm_xl.lambdas import (
     DEFINITIONS,
     EXCEL_FUNCTIONS,
@@ -137,7 +137,7 @@ def test_defined_name_element(name):
 def test_catalogue_example_through_the_lambda(name):
     """The catalogue's own example (SPEC section 2), evaluated from the LAMBDA definition."""
     formula, expected = CATALOGUE[name].example
-    from gtm_xl.excel.formula.engine import evaluate_workbook
+    from gtm_xl.excel.formula import evaluate_workbook
     from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
     book = WorkbookCells(

@@ -574,7 +574,7 @@ def _run_functions_list(args: argparse.Namespace) -> int:
     for entry in CATALOGUE.values():
         print(f"{entry.signature}\n    {entry.summary}\n    e.g. {entry.example[0]} → {entry.example[1]}")
     if getattr(args, "builtins", False):
-        from gtm_xl.excel.formula.engine import BUILTINS
+        from gtm_xl.excel.formula.functions.registry import BUILTINS
 
         names = sorted(BUILTINS)
         print(f"\nExcel functions the headless engine computes ({len(names)}):")

@@ -30,6 +30,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+# Excel's ROUND, the one implementation (15 significant digits, then half away from zero): the
+# templates' Python-side figures round as the cells' formulas do.
+from gtm_xl.excel.formula.functions.mathtrig import excel_round
+
 __all__ = ["Builder", "NameInfo", "Validation", "FMT", "TEMPLATE_NAME", "above", "below", "excel_round", "rate_target"]
 
 #: the defined name holding "template_id:version"
@@ -259,16 +263,6 @@ def above(
         prompt,
         error,
     )
-
-
-def excel_round(x: float, digits: int = 0) -> float:
-    """Excel's ROUND: half away from zero (Python's round() is half to even)."""
-    import math
-
-    factor = 10.0**digits
-    y = abs(x) * factor
-    r = math.floor(y + 0.5)
-    return math.copysign(r / factor, x) if r else 0.0
 
 
 def cell(col: int, row: int, absolute: bool = False) -> str:

@@ -1,7 +1,7 @@
 """The headless refresh: recalculate every formula of a workbook and store the results in place.
 
 For each file: open the package (:mod:`gtm_xl.excel.ooxml.package`, which refuses encrypted, legacy,
-corrupt and oversized files), read its cells, evaluate them (:func:`gtm_xl.excel.formula.engine.
+corrupt and oversized files), read its cells, evaluate them (:func:`gtm_xl.excel.formula.
 evaluate_workbook` with the ``GTM_*`` table of :mod:`gtm_xl.catalogue`), check the input cells
 against the workbook's own data-validation rules, splice the changed cached values into the
 worksheet parts, mark the workbook for a full recalculation on load and write it atomically.
@@ -322,7 +322,7 @@ def _default_functions() -> Mapping[str, Callable]:
 
 def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
     from gtm_xl.errors import CellError
-    from gtm_xl.excel.formula.engine import evaluate_workbook
+    from gtm_xl.excel.formula import evaluate_workbook
     from gtm_xl.excel.ooxml.package import Package, PackageError, mark_full_calc, parse_range, patch_sheet
 
     if functions is None:

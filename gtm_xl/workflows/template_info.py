@@ -565,7 +565,7 @@ class RuleChecker:
     over it (cell → value: a region's inputs, or the refresh's recalculated results). With
     ``evaluated`` False the formula cells' stored values may be stale: the first time a rule
     refers (directly or through a defined name) to a formula cell, the workbook is recalculated
-    once with the formula evaluator (:func:`gtm_xl.excel.formula.engine.evaluate_workbook`) over that
+    once with the formula evaluator (:func:`gtm_xl.excel.formula.evaluate_workbook`) over that
     state. Rule formulas are parsed once per text.
 
     :meth:`check` gives ``("ok", None)``, ``("fail", message)`` — the rule evaluated to FALSE, 0,
@@ -587,9 +587,9 @@ class RuleChecker:
     # the evaluator's view of the state, built on first use
     def _state(self):
         if self._wb is None:
-            from gtm_xl.excel.formula.engine import _Book
+            from gtm_xl.excel.formula.book import Book
 
-            self._wb = _Book(self.book, self._functions_table())
+            self._wb = Book(self.book, self._functions_table())
             for (sheet, r, c), v in self.values.items():
                 self._wb.values.setdefault(self._sheet_key(sheet), {})[(r, c)] = v
         return self._wb
@@ -610,7 +610,7 @@ class RuleChecker:
     def _parse(self, formula: str):
         """(tree, functions used, names used) of a rule formula, or (None, why, None)."""
         if formula not in self._parsed:
-            from gtm_xl.excel.formula.engine import FormulaSyntaxError, _walk, parse
+            from gtm_xl.excel.formula import FormulaSyntaxError, parse, walk
 
             try:
                 tree = parse(formula)
@@ -619,12 +619,12 @@ class RuleChecker:
             else:
                 fns: set[str] = set()
                 names: set[str] = set()
-                _walk(tree, lambda _r: None, lambda n, _s: names.add(n), fns.add)
+                walk(tree, lambda _r: None, lambda n, _s: names.add(n), fns.add)
                 self._parsed[formula] = (tree, fns, names)
         return self._parsed[formula]
 
     def _unsupported(self, fns: set[str], names: set[str], sheet: str) -> str | None:
-        from gtm_xl.excel.formula.functions.builtins import BUILTINS
+        from gtm_xl.excel.formula.functions.registry import BUILTINS
 
         known = set(BUILTINS) | {k.upper() for k in self._functions_table()}
         if any("[" in n for n in names):
@@ -644,15 +644,15 @@ class RuleChecker:
                 return f"the defined name {n}, which cannot be read"
             if t is None:
                 continue
-            from gtm_xl.excel.formula.engine import _walk
+            from gtm_xl.excel.formula import walk
 
             inner: set[str] = set()
-            _walk(t, lambda _r: None, lambda m, _s: todo.append(m), inner.add)
+            walk(t, lambda _r: None, lambda m, _s: todo.append(m), inner.add)
             missing = sorted(f for f in inner if f.upper() not in known)
         return f"the function {missing[0]}, which the headless evaluator does not support" if missing else None
 
     def _refers_to_formulas(self, tree, sheet: str) -> bool:
-        from gtm_xl.excel.formula.engine import _walk
+        from gtm_xl.excel.formula import walk
 
         refs: list = []
         wb = self._state()
@@ -664,9 +664,9 @@ class RuleChecker:
             seen.add(n)
             t = wb.name_tree(n, sh, self._sheet_key(sheet))
             if t is not None:
-                _walk(t, refs.append, on_name, lambda _f: None)
+                walk(t, refs.append, on_name, lambda _f: None)
 
-        _walk(tree, refs.append, on_name, lambda _f: None)
+        walk(tree, refs.append, on_name, lambda _f: None)
         for ref, _flags in refs:
             try:
                 target = self.book.sheet(ref.sheet or sheet)
@@ -679,7 +679,7 @@ class RuleChecker:
 
     def _recalculate(self) -> None:
         """Recalculate the workbook over the overridden state, once."""
-        from gtm_xl.excel.formula.engine import evaluate_workbook
+        from gtm_xl.excel.formula import evaluate_workbook
         from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
         self._recalculated = True
@@ -702,8 +702,9 @@ class RuleChecker:
         """Evaluate ``rule`` (custom) for the cell (sheet, row, col): its relative references are
         moved from ``rule.anchor`` to the cell. Blank cells pass (a rule checks what is entered)."""
         from gtm_xl.errors import CellError
-        from gtm_xl.excel.formula.engine import _CellUnsupported, shift
-        from gtm_xl.excel.formula.functions.builtins import ExcelError
+        from gtm_xl.excel.formula import shift
+        from gtm_xl.excel.formula.book import CellUnsupported
+        from gtm_xl.excel.formula.functions.coercion import ExcelError
 
         if not rule.formula:
             return CHECK_OK, None
@@ -726,7 +727,7 @@ class RuleChecker:
         here = self._sheet_key(sheet)
         try:
             result = wb.value(wb.ev(tree, here), here)
-        except _CellUnsupported as exc:
+        except CellUnsupported as exc:
             return NOT_CHECKED, f"the rule ={rule.formula} uses {exc.function} in a way the evaluator does not support"
         except ExcelError as exc:
             result = exc.error

@@ -53,8 +53,6 @@ def test_corpus_values_spliced_and_everything_else_identical(corpus_dir, tmp_pat
     for src in files:
         dst = tmp_path / src.name
         n = iter(range(10**9))
-        if src.name == "sample-beta.xlsx":  # refused: test_refuses_foreign_namespace
-            continue
         written = _save_patched(src, dst, lambda s, k, c, n=n: cycle[next(n) % len(cycle)])
         assert_lossless(src, dst)
         with Package(dst) as pkg:
@@ -476,10 +474,24 @@ def test_prefixed_sheet_xml(tmp_path):
     )
 
 
-def test_refuses_foreign_namespace(corpus_dir):
-    """An Excel 2007 beta file (another SpreadsheetML namespace) is refused by name, never read as empty."""
-    src = corpus_dir / "excel-computed" / "poi" / "sample-beta.xlsx"
-    if not src.exists():
-        pytest.skip(f"{src} is absent")
-    with pytest.raises(PackageError, match="not a SpreadsheetML workbook part.*excel/2006/2"):
+def test_reads_strict_and_beta_namespaces(corpus_dir):
+    """Strict Open XML and the Excel 2007 beta namespace hold the same structure: their sheets are read."""
+    for name in ("SimpleStrict.xlsx", "sample-beta.xlsx"):
+        src = corpus_dir / "excel-computed" / "poi" / name
+        if not src.exists():
+            pytest.skip(f"{src} is absent")
+        with Package(src) as pkg:
+            book, _ = pkg.read_cells()
+        assert book.sheets and any(sheet.values() for sheet in book.sheets.values()), name
+
+
+def test_refuses_foreign_namespace(tmp_path):
+    """A workbook part in an unknown namespace is refused by name, never read as a book with no sheets."""
+    src = tmp_path / "foreign.xlsx"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr(
+            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
+        z.writestr("xl/workbook.xml", '<workbook xmlns="urn:example:not-spreadsheetml"><sheets/></workbook>')
+    with pytest.raises(PackageError, match="foreign.xlsx.*not a SpreadsheetML workbook part.*urn:example"):
         Package(src)

@@ -364,9 +364,7 @@ def test_unknown_template_and_bad_options_are_clear_errors(tmp_path):
 def test_udf_flavour_refreshed_headlessly_equals_python_math(kind, tmp_path):
     """The udf flavour, computed by gtm-xl's own evaluator (GTM_* through the catalogue), gives the
     numbers of the Python math — and so of the native flavour in LibreOffice."""
-    pytest.importorskip(
-        "gtm_xl.excel.formula.engine", reason="the headless formula evaluator (issue 6) is not there yet"
-    )
+    pytest.importorskip("gtm_xl.excel.formula", reason="the headless formula evaluator (issue 6) is not there yet")
     from gtm_xl.workflows.refresh import refresh_file
     from tests.templates_helpers import compare_outputs
 

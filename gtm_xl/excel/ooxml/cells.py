@@ -1,10 +1,10 @@
 """Cell references and the in-memory model of a workbook's cells.
 
 The model is what the package reader (:mod:`gtm_xl.excel.ooxml.package`) produces and what the
-formula evaluator (:mod:`gtm_xl.excel.formula.engine`) consumes:
+formula evaluator (:mod:`gtm_xl.excel.formula`) consumes:
 
 * a cell value is ``None`` (blank), ``float``, ``bool``, ``str`` or
-  :class:`gtm_xl.errors.CellError`; integers are stored as ``float`` as Excel does;
+  :class:`gtm_xl.excel.values.CellError`; integers are stored as ``float`` as Excel does;
 * a :class:`Cell` holds its value and, for a formula cell, the formula text as written in
   the file (without the leading ``=``, A1 style, shared formulas already expanded);
 * coordinates are 1-based ``(row, column)`` pairs.

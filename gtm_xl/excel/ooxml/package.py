@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gtm_xl.errors import ERROR_CODES, CellError
 from gtm_xl.excel.atomic import atomic_writer
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
+from gtm_xl.excel.values import ERROR_CODES, CellError
 
 __all__ = [
     "MAX_PART_BYTES",
@@ -65,6 +65,8 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _WORKBOOK_NAMESPACES = {
     _NS_MAIN: _NS_REL,
     "http://purl.oclc.org/ooxml/spreadsheetml/main": "http://purl.oclc.org/ooxml/officeDocument/relationships",
+    # Excel 2007 beta 2 (2006): same structure as the final format under a pre-release namespace
+    "http://schemas.microsoft.com/office/excel/2006/2": _NS_REL,
 }
 _REL_OFFICE_DOC = _NS_REL + "/officeDocument"
 _REL_WORKSHEET = _NS_REL + "/worksheet"
@@ -214,6 +216,7 @@ def format_number(x: float) -> str:
 
 # --- the sheet scanner ------------------------------------------------------------------------
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
+_SHARED_STRING = re.compile(rb"<" + _P + rb"(si|sstItem)\b[^>]*?(?:/>|>(.*?)</" + _P + rb"\1\s*>)", re.S)
 _SHEETDATA_OPEN = re.compile(rb"<" + _P + rb"sheetData\b[^>]*?(/?)>")
 _SHEETDATA_CLOSE = re.compile(rb"</" + _P + rb"sheetData\s*>")
 _ITEM = re.compile(
@@ -550,13 +553,14 @@ class Package:
 
     # -- cells --
     def shared_strings(self) -> list[str]:
-        """The shared-string table (rich runs joined, phonetic runs left out)."""
+        """The shared-string table (rich runs joined, phonetic runs left out); ``<si>`` items, or
+        ``<sstItem>`` as the Excel 2007 beta wrote them."""
         if self.shared_strings_part is None or not self.has_part(self.shared_strings_part):
             return []
         data = self.part(self.shared_strings_part)
         out = []
-        for m in re.finditer(rb"<" + _P + rb"si\b[^>]*?(?:/>|>(.*?)</" + _P + rb"si\s*>)", data, re.S):
-            out.append(_inline_text(m.group(1) or b""))
+        for m in _SHARED_STRING.finditer(data):
+            out.append(_inline_text(m.group(2) or b""))
         return out
 
     def read_sheet(self, name: str, strings: list[str]) -> tuple[SheetPart, SheetCells]:

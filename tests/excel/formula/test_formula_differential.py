@@ -25,7 +25,7 @@ import re
 import pytest
 
 from gtm_xl.errors import CellError
-from gtm_xl.excel.formula.engine import evaluate_workbook
+from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, to_a1
 
 ROWS, COLS = 12, 6  # the input block In!A1:F12; In!G1:G12 holds distinct numbers for RANK

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gtm_xl.errors import CellError
-from gtm_xl.excel.formula.engine import evaluate_workbook
+from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
 

@@ -1,6 +1,5 @@
 """Excel 365's array-shaping and lookup functions: TOCOL, TOROW, VSTACK, HSTACK, TAKE, DROP,
-CHOOSEROWS, CHOOSECOLS, WRAPROWS, TRANSPOSE, SORTBY, XMATCH (and INDEX lifted over arrays of
-positions, as dynamic-array Excel does).
+CHOOSEROWS, CHOOSECOLS, WRAPROWS, TRANSPOSE, SORTBY, XMATCH.
 
 Each follows Microsoft's function reference (support.microsoft.com, "<NAME> function"):
 
@@ -24,19 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from gtm_xl.errors import CellError
-from gtm_xl.excel.formula.functions.builtins import (
-    BUILTINS,
-    Builtin,
+from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
-    _order_key,
-    _rank,
-    _wild,
     as_2d,
     compare,
     num,
     scalar,
+    type_rank,
+    wildcard,
 )
+from gtm_xl.excel.formula.functions.dynamic_arrays import order_key
+from gtm_xl.excel.formula.functions.spec import Builtin
+from gtm_xl.excel.values import CellError
 
 __all__ = ["FUNCTIONS"]
 
@@ -205,7 +203,7 @@ def f_sortby(array, *pairs):
     n = a.shape[0] if by_rows else a.shape[1]
     index = list(range(n))
     for values, order in reversed(keys):  # least significant first: stable sorts compose
-        index.sort(key=lambda j: _order_key(values[j]), reverse=order == -1)
+        index.sort(key=lambda j: order_key(values[j]), reverse=order == -1)
     return (a[index, :] if by_rows else a[:, index]).copy()
 
 
@@ -218,11 +216,11 @@ def _xmatch_one(value, vector: list, mode: int, search: int) -> float:
     if search < 0:
         order.reverse()
     if mode == 2 and isinstance(value, str):
-        rx = _wild(value)
+        rx = wildcard(value)
         hit = next((i for i in order if isinstance(vector[i], str) and rx.fullmatch(vector[i])), None)
         return NA if hit is None else float(hit + 1)
     same = [i for i in order if vector[i] is not None and not isinstance(vector[i], CellError)]
-    same = [i for i in same if _rank(vector[i]) == _rank(value)]
+    same = [i for i in same if type_rank(vector[i]) == type_rank(value)]
     for i in same:
         if compare(vector[i], value) == 0:
             return float(i + 1)
@@ -259,37 +257,6 @@ def f_xmatch(value, lookup, match_mode=None, search_mode=None):
     return r
 
 
-_INDEX = BUILTINS["INDEX"].fn
-
-
-def f_index(array, row=None, col=None):
-    """INDEX, lifted: an array of row (or column) numbers gives an array of results, each an error
-    on its own when its position is (as ``INDEX({"a";"b";"c"},{1;3})`` gives ``{"a";"c"}``)."""
-    row, col = (x.reshape(-1)[0] if isinstance(x, np.ndarray) and x.size == 1 else x for x in (row, col))
-    if not isinstance(row, np.ndarray) and not isinstance(col, np.ndarray):
-        return _INDEX(array, row, col)
-    shapes = [x.shape for x in (row, col) if isinstance(x, np.ndarray)]
-    shape = (max(s[0] for s in shapes), max(s[1] for s in shapes))
-    from gtm_xl.excel.formula.functions.builtins import fit
-
-    rows = fit(row, *shape) if isinstance(row, np.ndarray) else None
-    cols = fit(col, *shape) if isinstance(col, np.ndarray) else None
-    out = np.empty(shape, dtype=object)
-    for idx in np.ndindex(shape):
-        r = rows[idx] if rows is not None else row
-        c = cols[idx] if cols is not None else col
-        bad = next((x for x in (r, c) if isinstance(x, CellError)), None)
-        if bad is not None:
-            out[idx] = bad
-            continue
-        try:
-            v = _INDEX(array, r, c)
-        except ExcelError as e:
-            v = e.error
-        out[idx] = v.reshape(-1)[0] if isinstance(v, np.ndarray) and v.size == 1 else v
-    return out
-
-
 def _b(fn, lo, hi=None, errors_ok=False) -> Builtin:
     return Builtin(fn, False, errors_ok, lo, lo if hi is None else hi)
 
@@ -308,5 +275,4 @@ FUNCTIONS: dict[str, Builtin] = {
     "TRANSPOSE": _b(f_transpose, 1, errors_ok=True),
     "SORTBY": _b(f_sortby, 2, 254),
     "XMATCH": _b(f_xmatch, 2, 4, errors_ok=True),
-    "INDEX": _b(f_index, 1, 3),
 }

@@ -1,7 +1,7 @@
 """LAMBDA values and the functions that take them: BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY.
 
 LET, LAMBDA and ISOMITTED shape the evaluation itself (they bind names), so the evaluator
-handles them (``engine.py``: the ``let``/``lambda``/``call`` nodes); what it makes of a
+handles them (``parser.py`` makes ``let``/``lambda``/``call`` nodes, ``book.py`` evaluates them); what it makes of a
 ``LAMBDA(...)`` is a :class:`Closure`, a value like a number, which these functions call.
 
 Rules, from Microsoft's reference pages ("LAMBDA function", "BYROW function", "MAP function"…):
@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from gtm_xl.errors import CellError
-from gtm_xl.excel.formula.functions.builtins import Builtin, ExcelError, as_2d, num
+from gtm_xl.excel.formula.functions.coercion import ExcelError, as_2d, num
+from gtm_xl.excel.formula.functions.spec import Builtin
+from gtm_xl.excel.values import CellError
 
-__all__ = ["OMITTED", "Closure", "FUNCTIONS", "local_name"]
+__all__ = ["OMITTED", "Closure", "FUNCTIONS"]
 
 VALUE = CellError("#VALUE!")
 CALC = CellError("#CALC!")
@@ -45,16 +46,6 @@ class _Omitted:
 
 
 OMITTED = _Omitted()
-
-
-def local_name(name: str) -> str:
-    """A LET/LAMBDA name as the evaluator keys it: upper case, without the file's ``_xlpm.``
-    (bound name) or ``_xlop.`` (optional parameter) prefix."""
-    upper = name.upper()
-    for prefix in ("_XLPM.", "_XLOP."):
-        if upper.startswith(prefix):
-            return upper[len(prefix) :]
-    return upper
 
 
 class Closure:

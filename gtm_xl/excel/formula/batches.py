@@ -1,0 +1,272 @@
+"""Vectorised batches: a run of a column's rows holding one formula in R1C1 form is evaluated in
+one numpy pass (:func:`evaluate_batch`); any case it does not take (text, an error value, blanks
+in MIN/MAX, a moving block of rows) falls back to the cell-by-cell path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from gtm_xl.excel.formula.book import Book, CellUnsupported
+from gtm_xl.excel.formula.functions.coercion import (
+    ExcelError,
+    to_number,
+    values_of,
+)
+from gtm_xl.excel.formula.functions.mathtrig import round_vector
+from gtm_xl.excel.formula.operators import from_python
+from gtm_xl.excel.formula.parser import Ref, is_relative
+from gtm_xl.excel.values import CellError, CodedError
+
+MIN_BATCH = 4
+
+
+def column_runs(by_col: dict[tuple[str, int, int], list[int]]) -> list[list[tuple[str, int, int]]]:
+    """Runs of consecutive rows of one column whose formulas share an R1C1 form (``by_col``:
+    (sheet, column, template id) → rows)."""
+    runs = []
+    for (sname, c, _), rows in by_col.items():
+        if len(rows) < MIN_BATCH:
+            continue
+        rows.sort()
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                if i - start >= MIN_BATCH:
+                    runs.append([(sname, r, c) for r in rows[start:i]])
+                start = i
+    return runs
+
+
+class _NoBatch(Exception):
+    """The batch meets a case the vectorised path does not take: evaluate cell by cell."""
+
+
+def _floats(v: Any, n: int, blank_ok: bool = True) -> np.ndarray:
+    """Per-cell (N,) or (N,k) values, or a shared scalar, as float64; text, errors → _NoBatch."""
+    if isinstance(v, np.ndarray):
+        if v.dtype == np.float64 or v.dtype == bool:
+            return v.astype(float)
+        flat = v.reshape(-1).tolist()
+        if not blank_ok and any(x is None for x in flat):
+            raise _NoBatch
+        try:
+            out = np.array([0.0 if x is None else x for x in flat], dtype=float)
+        except (TypeError, ValueError):
+            raise _NoBatch from None
+        if any(isinstance(x, str) for x in flat):
+            raise _NoBatch
+        return out.reshape(v.shape)
+    if v is None:
+        return np.float64(0.0)
+    if isinstance(v, (bool, float, int)):
+        return np.float64(float(v))
+    raise _NoBatch
+
+
+class _Batch:
+    """Evaluates one tree for N cells of a column at once. Per-cell values are numpy arrays
+    with N rows ((N,) for a value, (N,k) for a row range); shared values are plain."""
+
+    def __init__(self, wb: Book, members: list, functions: Mapping[str, Callable]) -> None:
+        self.wb = wb
+        self.sheet = members[0][0]
+        self.r0, self.c0 = members[0][1], members[0][2]
+        self.n = len(members)
+        self.functions = {k.upper(): v for k, v in functions.items()}
+
+    def shared(self, node):
+        self.wb.current = (self.r0, self.c0)
+        v = self.wb.value(self.wb.ev(node, self.sheet), self.sheet)
+        if isinstance(v, CellError):
+            raise _NoBatch
+        return v
+
+    def ev(self, node):
+        if not is_relative(node):
+            return self.shared(node)
+        kind = node[0]
+        if kind == "ref":
+            return self.gather(node[1])
+        if kind == "neg":
+            return -_floats(self.ev(node[1]), self.n)
+        if kind == "pct":
+            return _floats(self.ev(node[1]), self.n) / 100.0
+        if kind == "op":
+            return self.op(node[1], self.ev(node[2]), self.ev(node[3]))
+        if kind == "fn":
+            return self.call(node[1], node[2])
+        raise _NoBatch
+
+    def gather(self, ref: Ref):
+        sheet = self.wb.sheet_of(ref.sheet, self.sheet)
+        get = self.wb.values[sheet].get
+        if ref.r1 != ref.r2 or ref.c2 - ref.c1 > 64:
+            raise _NoBatch  # a moving block of several rows: cell by cell
+        rows = range(ref.r1, ref.r1 + self.n)
+        if ref.c1 == ref.c2:
+            out = np.empty(self.n, dtype=object)
+            out[:] = [get((r, ref.c1)) for r in rows]
+            return out
+        out = np.empty((self.n, ref.c2 - ref.c1 + 1), dtype=object)
+        cols = range(ref.c1, ref.c2 + 1)
+        out[:, :] = [[get((r, c)) for c in cols] for r in rows]
+        return out
+
+    def op(self, op, a, b):
+        if isinstance(a, np.ndarray) and a.ndim == 2 or isinstance(b, np.ndarray) and b.ndim == 2:
+            raise _NoBatch
+        if op in ("+", "-", "*", "/", "^"):
+            x, y = _floats(a, self.n), _floats(b, self.n)
+            with np.errstate(all="ignore"):
+                r = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[op](x, y)
+            r = np.broadcast_to(r, (self.n,))
+            if not np.all(np.isfinite(r)):
+                raise _NoBatch  # #DIV/0!, #NUM!: the cells tell their own errors
+            return r.astype(float)
+        if op in ("=", "<>", "<", ">", "<=", ">="):
+            x, y = _floats(a, self.n), _floats(b, self.n)
+            f = {
+                "=": np.equal,
+                "<>": np.not_equal,
+                "<": np.less,
+                ">": np.greater,
+                "<=": np.less_equal,
+                ">=": np.greater_equal,
+            }[op]
+            return np.broadcast_to(f(x, y), (self.n,))
+        raise _NoBatch
+
+    def call(self, name, args):
+        n = self.n
+        if name in self.functions:
+            return self.extra(self.functions[name], args)
+        if name == "IF" and 2 <= len(args) <= 3:
+            cond = _floats(self.ev(args[0]), n) != 0
+            then = self.ev(args[1])
+            other = self.ev(args[2]) if len(args) == 3 else False
+            for v in (then, other):
+                if isinstance(v, np.ndarray) and v.ndim != 1 or isinstance(v, CellError) or v is None:
+                    raise _NoBatch
+            if all(
+                isinstance(v, (float, np.ndarray)) and (not isinstance(v, np.ndarray) or v.dtype == float)
+                for v in (then, other)
+            ):
+                return np.where(cond, then, other).astype(float)
+            t = then if isinstance(then, np.ndarray) else np.full(n, then, dtype=object)
+            o = other if isinstance(other, np.ndarray) else np.full(n, other, dtype=object)
+            if t.dtype == object and any(isinstance(v, CellError) or v is None for v in t.tolist()):
+                raise _NoBatch
+            if o.dtype == object and any(isinstance(v, CellError) or v is None for v in o.tolist()):
+                raise _NoBatch
+            out = np.where(cond, t.astype(object), o.astype(object))
+            return out
+        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not is_relative(args[1]):
+            digits = int(math.trunc(to_number(self.shared(args[1]))))
+            x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
+            return round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
+        if name == "SUMPRODUCT" and len(args) >= 1:
+            vals = [self.ev(a) for a in args]
+            width = None
+            prod = None
+            for v in vals:
+                if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == n:
+                    f = _floats(v, n)
+                elif isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == 1:
+                    f = _floats(v, n)
+                else:
+                    raise _NoBatch
+                if width is not None and f.shape[1] != width:
+                    raise _NoBatch
+                width = f.shape[1]
+                prod = f if prod is None else prod * f
+            if prod.shape[0] != n:
+                raise _NoBatch
+            return prod.sum(axis=1)
+        if name in ("SUM", "AVERAGE", "MIN", "MAX") and len(args) == 1:
+            v = self.ev(args[0])
+            if not (isinstance(v, np.ndarray) and v.ndim == 2):
+                raise _NoBatch
+            f = _floats(v, n, blank_ok=name == "SUM")
+            return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
+        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(is_relative(a) for a in args[1:]):
+            return self.rank(args)
+        if name in ("ABS", "INT") and len(args) == 1:
+            x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
+            return np.abs(x) if name == "ABS" else np.floor(x)
+        raise _NoBatch
+
+    def rank(self, args):
+        """RANK(x, fixed range[, order]) for N cells: the range's numbers sorted once."""
+        ref = self.shared(args[1])
+        if not isinstance(ref, np.ndarray):
+            raise _NoBatch
+        numbers = np.sort(np.array(values_of((ref,)), dtype=float))  # an error in the range: ExcelError
+        order = to_number(self.shared(args[2])) if len(args) == 3 and args[2][0] != "missing" else 0.0
+        x = np.broadcast_to(_floats(self.ev(args[0]), self.n, blank_ok=False), (self.n,))
+        if not np.isin(x, numbers).all():
+            raise _NoBatch  # the cells that are not in the range tell their own #N/A
+        if order == 0:
+            return (1 + len(numbers) - np.searchsorted(numbers, x, side="right")).astype(float)
+        return (1 + np.searchsorted(numbers, x, side="left")).astype(float)
+
+    def extra(self, fn, args):
+        kinds = getattr(fn, "arg_kinds", None)
+        if not getattr(fn, "batchable", False) or kinds is None or len(args) > len(kinds):
+            raise _NoBatch
+        call = []
+        for node, kind in zip(args, kinds):
+            if node[0] == "missing":
+                raise _NoBatch
+            v = self.ev(node)
+            if kind == "range":
+                if is_relative(node):
+                    raise _NoBatch
+                call.append(v)
+            elif kind == "row":
+                if not (isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == self.n):
+                    raise _NoBatch
+                call.append(v.astype(object))
+            else:
+                if isinstance(v, np.ndarray):
+                    if v.ndim != 1:
+                        raise _NoBatch
+                    call.append(v.astype(object).reshape(-1, 1))
+                else:
+                    call.append(v)  # shared scalar option: passed as-is
+        try:
+            out = fn(*call)
+        except CodedError:
+            raise _NoBatch from None
+        out = from_python(out)
+        if not isinstance(out, np.ndarray) or out.shape != (self.n, 1):
+            raise _NoBatch
+        return out.reshape(-1)
+
+
+def evaluate_batch(wb: Book, tree, members: list, functions: Mapping[str, Callable]) -> list | None:
+    """The values of ``members`` (a column of one R1C1 formula) in one vectorised pass; None
+    when the formula or its data need the cell-by-cell path."""
+    get = wb.book.sheets[members[0][0]].get
+    if any((cell := get(k[1:])).dynamic or cell.array_ref for k in members):
+        return None
+    try:
+        out = _Batch(wb, members, functions).ev(tree)
+    except (_NoBatch, ExcelError, CellUnsupported):
+        return None
+    if not isinstance(out, np.ndarray) or out.shape != (len(members),):
+        return None
+    if out.dtype == bool:
+        return out.tolist()
+    if out.dtype != object:
+        if not np.all(np.isfinite(out)):
+            return None
+        return out.tolist()
+    values = out.tolist()
+    if any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in values):
+        return None
+    return [from_python(v) for v in values]

@@ -1,0 +1,154 @@
+"""The headless formula evaluator: :func:`evaluate_workbook` recalculates every formula cell of a
+:class:`~gtm_xl.excel.ooxml.cells.WorkbookCells`, in dependency order.
+
+1. each formula is parsed into a tree (:mod:`.parser`), once per R1C1 form (:mod:`.references`);
+2. the references of every formula (cells, ranges, whole columns, other sheets, defined names)
+   give the dependency graph (:mod:`.graph`); the cells are evaluated in topological order, cells
+   on a cycle are reported in ``circular`` and keep their old value;
+3. a formula naming a function outside the table
+   (:data:`gtm_xl.excel.formula.functions.registry.BUILTINS` plus the ``functions`` passed in) is
+   reported in ``unsupported`` and keeps its old value;
+4. a cell depending on an unsupported or circular cell is not computed from its stale value: it
+   is reported in ``blocked`` and keeps its old value too;
+5. a run of a column's rows with one R1C1 formula is evaluated in one vectorised pass where it
+   can be (:mod:`.batches`), else cell by cell (:class:`.book.Book`); array results spill
+   (:mod:`.spills`).
+
+Excel's rules: errors propagate; a blank is 0 or ""; numeric text works in arithmetic; an array
+result of a dynamic-array formula spills (``spills`` gives its new range; a spill onto a filled
+cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gtm_xl.excel.formula.batches import evaluate_batch
+from gtm_xl.excel.formula.book import Book, CellUnsupported, lambda_names
+from gtm_xl.excel.formula.functions.coercion import ExcelError
+from gtm_xl.excel.formula.functions.registry import BUILTINS
+from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
+from gtm_xl.excel.formula.spills import store
+from gtm_xl.excel.ooxml.cells import WorkbookCells
+from gtm_xl.excel.values import CellError
+
+__all__ = ["Evaluation", "evaluate_workbook"]
+
+
+@dataclass
+class Evaluation:
+    """The outcome of :func:`evaluate_workbook` (see the evaluator contract).
+
+    ``blocked`` maps a cell that depends (directly or through other cells) on a cell that could
+    not be computed — an unsupported function or a circular reference — to (that cell, the
+    function's name or ``"circular"``); such a cell is not computed either and keeps its old
+    value, like the cell it depends on."""
+
+    values: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    spills: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    unsupported: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    circular: list[tuple[str, int, int]] = field(default_factory=list)
+    blocked: dict[tuple[str, int, int], tuple[tuple[str, int, int], str]] = field(default_factory=dict)
+    formulas_evaluated: int = 0
+
+
+def evaluate_workbook(
+    book: WorkbookCells, functions: Mapping[str, Callable] | None = None, batching: bool = True
+) -> Evaluation:
+    """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc.
+
+    With ``batching`` (the default) a run of rows of one column holding the same formula in
+    R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
+    (:func:`.batches.evaluate_batch`); otherwise, and whenever a batch meets a case it does not
+    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
+    own = lambda_names(book)  # the workbook's named LAMBDAs win over functions of the same name
+    functions = {k: v for k, v in (functions or {}).items() if k.upper() not in own}
+    known = set(BUILTINS) | {k.upper() for k in functions} | own
+    wb = Book(book, functions)
+    result = Evaluation()
+    wb.spills = result.spills
+    wb.blocks = {}  # in dependency order a range is read once its formulas are computed
+
+    cells = FormulaCells(wb, book, known, result.unsupported)
+    graph = DependencyGraph(cells, batching)
+    order, cyclic_nodes = graph.order()
+    if batching and any(len(graph.nodes[n]) > 1 for n in cyclic_nodes):
+        return evaluate_workbook(book, functions, batching=False)  # cycles are told cell by cell
+
+    cyclic = {k for n in cyclic_nodes for k in graph.nodes[n]}
+    result.circular = sorted(cyclic)
+    # cells that could not be computed (→ the cell and its reason): a cell depending on one is not computed either
+    bad: dict[Key, tuple] = {k: (k, fn) for k, fn in result.unsupported.items()}
+    bad.update((k, (k, "circular")) for k in cyclic)
+    for n in order:
+        members = graph.nodes[n]
+        if members[0] in cyclic:
+            continue
+        if bad:
+            members = _without_blocked(cells, members, bad, result)
+        if len(members) > 1 and len(members) == len(graph.nodes[n]):
+            if _evaluate_as_batch(wb, cells, members, functions, result):
+                continue
+        for key in members:
+            _evaluate_cell(wb, cells, book, key, bad, result)
+    return result
+
+
+def _without_blocked(cells: FormulaCells, members: list[Key], bad: dict[Key, tuple], result: Evaluation) -> list[Key]:
+    """``members`` less those that read a cell in ``bad``; those are reported in ``blocked`` and
+    become bad in turn."""
+
+    def cause(key: Key) -> tuple | None:
+        for ref in cells.deps_of(key):
+            for k in cells.cells_in(key[0], ref):
+                if k in bad:
+                    return bad[k]
+        return None
+
+    blocked = {k: why for k in members if (why := cause(k)) is not None}
+    if not blocked:
+        return members
+    result.blocked.update(blocked)
+    bad.update(blocked)
+    return [k for k in members if k not in blocked]
+
+
+def _evaluate_as_batch(
+    wb: Book, cells: FormulaCells, members: list[Key], functions: Mapping[str, Callable], result: Evaluation
+) -> bool:
+    """Evaluate a batch in one vectorised pass and store its values; False when it needs the
+    cell-by-cell path."""
+    batch = evaluate_batch(wb, cells.tree_of(members[0]), members, functions)
+    if batch is None:
+        return False
+    # plain values of plain cells (no arrays): stored in bulk
+    sname, first_row, col = members[0]
+    result.formulas_evaluated += len(members)
+    wb.values[sname].update(zip([k[1:] for k in members], batch))
+    wb.written(sname, first_row, col, members[-1][1], col)
+    result.values.update(zip(members, batch))
+    return True
+
+
+def _evaluate_cell(
+    wb: Book, cells: FormulaCells, book: WorkbookCells, key: Key, bad: dict[Key, tuple], result: Evaluation
+) -> None:
+    """Evaluate one formula cell and store its value (or its spill); a function meeting a case it
+    does not implement makes the cell unsupported (and bad for its dependents)."""
+    sname, r, c = key
+    cell = book.sheets[sname].get((r, c))
+    wb.current = (r, c)
+    try:
+        v = wb.value(wb.ev(cells.tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
+    except CellUnsupported as exc:
+        result.unsupported[key] = exc.function
+        bad[key] = (key, exc.function)
+        return
+    except ExcelError as e:
+        v = e.error
+    except RecursionError:
+        v = CellError("#NUM!")
+    result.formulas_evaluated += 1
+    store(wb, result, book, key, cell, v)

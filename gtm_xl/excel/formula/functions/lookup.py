@@ -1,0 +1,278 @@
+"""Excel's Lookup & Reference functions: MATCH, INDEX, VLOOKUP, HLOOKUP, XLOOKUP, LOOKUP, CHOOSE,
+ROWS, COLUMNS (ROW and COLUMN are evaluated on the reference itself, by the evaluator).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gtm_xl.excel.formula.functions.coercion import (
+    NA,
+    REF,
+    VALUE,
+    ExcelError,
+    as_2d,
+    compare,
+    fit,
+    num,
+    scalar,
+    to_bool,
+    type_rank,
+    wildcard,
+)
+from gtm_xl.excel.formula.functions.spec import Builtin, builtin
+from gtm_xl.excel.values import CellError
+
+
+def f_choose(index, *options):
+    """CHOOSE(index, value1, …): the index-th value (only that one is evaluated); #VALUE! out of range."""
+    i = int(math.trunc(num(index())))
+    if not 1 <= i <= len(options):
+        raise ExcelError(VALUE)
+    return options[i - 1]()
+
+
+def match_position(value, vector: list, mode: int) -> int:
+    """0-based position of ``value`` in ``vector`` (MATCH's match_type ``mode``); #N/A if none."""
+    if isinstance(value, CellError):
+        raise ExcelError(value)
+    if value is None:
+        if mode == 0:
+            raise ExcelError(NA)  # an exact lookup of a blank finds nothing
+        value = 0.0
+    if mode == 0:
+        if isinstance(value, str) and any(ch in value for ch in "*?~"):
+            rx = wildcard(value)
+            for i, v in enumerate(vector):
+                if isinstance(v, str) and rx.fullmatch(v):
+                    return i
+            raise ExcelError(NA)
+        for i, v in enumerate(vector):
+            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
+                continue
+            if compare(v, value) == 0:
+                return i
+        raise ExcelError(NA)
+    if mode < 0:
+        # descending data: Excel walks until a value below the one sought
+        last = -1
+        for i, v in enumerate(vector):
+            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
+                continue
+            c = compare(v, value)
+            if c == 0:
+                return i
+            if c < 0:
+                if i == 0:
+                    raise ExcelError(NA)
+                return i - 1
+            last = i
+        if last < 0:
+            raise ExcelError(NA)
+        return last
+    # approximate: binary search as Excel does on sorted data, same-type values only
+    lo, hi = 0, len(vector) - 1
+    best = -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        v = vector[mid]
+        # skip values of another type (Excel walks past them)
+        probe = mid
+        while probe <= hi and (
+            vector[probe] is None
+            or isinstance(vector[probe], CellError)
+            or type_rank(vector[probe]) != type_rank(value)
+        ):
+            probe += 1
+        if probe > hi:
+            hi = mid - 1
+            continue
+        v = vector[probe]
+        c = compare(v, value)
+        if mode > 0:
+            if c <= 0:
+                best = probe
+                lo = probe + 1
+            else:
+                hi = mid - 1
+        else:
+            if c >= 0:
+                best = probe
+                lo = probe + 1
+            else:
+                hi = mid - 1
+    if best < 0:
+        raise ExcelError(NA)
+    return best
+
+
+def _vector(arr) -> list:
+    a = as_2d(arr)
+    if a.shape[0] != 1 and a.shape[1] != 1:
+        raise ExcelError(NA)
+    return a.reshape(-1).tolist()
+
+
+def f_match(value, lookup, mode=1.0):
+    """MATCH(value, lookup, [match_type]): the 1-based position; 1 largest ≤, 0 exact (wildcards), -1 smallest ≥."""
+    return float(match_position(scalar(value), _vector(lookup), int(num(mode))) + 1)
+
+
+def f_index(array, row=None, col=None):
+    """INDEX(array, [row], [column]): the element, or a whole row or column when the other is 0 or omitted;
+    an array of positions gives an array of elements, each its own error (``INDEX({"a";"b";"c"},{1;3})``)."""
+    row, col = (x.reshape(-1)[0] if isinstance(x, np.ndarray) and x.size == 1 else x for x in (row, col))
+    if isinstance(row, np.ndarray) or isinstance(col, np.ndarray):
+        return _index_lifted(array, row, col)
+    return _index(array, row, col)
+
+
+def _index_lifted(array, row, col) -> np.ndarray:
+    shapes = [x.shape for x in (row, col) if isinstance(x, np.ndarray)]
+    shape = (max(s[0] for s in shapes), max(s[1] for s in shapes))
+    rows = fit(row, *shape) if isinstance(row, np.ndarray) else None
+    cols = fit(col, *shape) if isinstance(col, np.ndarray) else None
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(shape):
+        r = rows[idx] if rows is not None else row
+        c = cols[idx] if cols is not None else col
+        bad = next((x for x in (r, c) if isinstance(x, CellError)), None)
+        if bad is not None:
+            out[idx] = bad
+            continue
+        try:
+            v = _index(array, r, c)
+        except ExcelError as e:
+            v = e.error
+        out[idx] = v.reshape(-1)[0] if isinstance(v, np.ndarray) and v.size == 1 else v
+    return out
+
+
+def _index(array, row, col):
+    a = as_2d(array)
+    r = 0 if row is None else int(math.trunc(num(row)))
+    c = 0 if col is None else int(math.trunc(num(col)))
+    if a.shape[0] == 1 and col is None and row is not None and a.shape[1] > 1:
+        r, c = 1, r  # INDEX(row vector, n)
+    if r < 0 or c < 0:
+        raise ExcelError(VALUE)
+    if r > a.shape[0] or c > a.shape[1]:
+        raise ExcelError(REF)
+    if r == 0 and c == 0:
+        return a
+    if r == 0:
+        return a[:, c - 1 : c]
+    if c == 0:
+        if a.shape[1] == 1:
+            return a[r - 1, 0]
+        return a[r - 1 : r, :]
+    return a[r - 1, c - 1]
+
+
+def _lookup(value, table, index, approx, by_rows: bool):
+    t = as_2d(table)
+    if not by_rows:
+        t = t.T
+    i = int(math.trunc(num(index)))
+    if i < 1:
+        raise ExcelError(VALUE)
+    if i > t.shape[1]:
+        raise ExcelError(REF)
+    mode = 1 if (approx is None or to_bool(scalar(approx))) else 0
+    pos = match_position(scalar(value), t[:, 0].tolist(), mode)
+    return t[pos, i - 1]
+
+
+def f_vlookup(value, table, index, approx=None):
+    """VLOOKUP(value, table, column, [approximate]): from the row matched in the table's first column."""
+    return _lookup(value, table, index, approx, True)
+
+
+def f_hlookup(value, table, index, approx=None):
+    """HLOOKUP(value, table, row, [approximate]): from the column matched in the table's first row."""
+    return _lookup(value, table, index, approx, False)
+
+
+def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_mode=1.0):
+    """XLOOKUP(value, lookup, result, [if_not_found], [match_mode], [search_mode])."""
+    vec = _vector(lookup)
+    res = as_2d(result)
+    vertical = as_2d(lookup).shape[1] == 1
+    mm, sm = int(num(match_mode)), int(num(search_mode))
+    value = scalar(value)
+    order = list(range(len(vec)))
+    if sm < 0:
+        order.reverse()
+    pos = None
+    if mm == 2 and isinstance(value, str):
+        rx = wildcard(value)
+        pos = next((i for i in order if isinstance(vec[i], str) and rx.fullmatch(vec[i])), None)
+    else:
+        for i in order:
+            v = vec[i]
+            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value if value is not None else 0.0):
+                continue
+            if compare(v, value) == 0:
+                pos = i
+                break
+        if pos is None and mm in (-1, 1):
+            best = None
+            for i in order:
+                v = vec[i]
+                if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
+                    continue
+                c = compare(v, value)
+                if (mm == -1 and c < 0) or (mm == 1 and c > 0):
+                    if best is None or (compare(v, vec[best]) > 0 if mm == -1 else compare(v, vec[best]) < 0):
+                        best = i
+            pos = best
+    if pos is None:
+        if if_not_found is not None:
+            return if_not_found
+        raise ExcelError(NA)
+    return res[pos : pos + 1, :] if vertical else res[:, pos : pos + 1]
+
+
+def f_rows(arr):
+    """ROWS(array): the number of rows."""
+    return float(as_2d(arr).shape[0])
+
+
+def f_columns(arr):
+    """COLUMNS(array): the number of columns."""
+    return float(as_2d(arr).shape[1])
+
+
+def f_lookup(value, lookup, result=None):
+    """LOOKUP(value, lookup, [result]): approximate match in a sorted vector (or a table's first row/column)."""
+    a = as_2d(lookup)
+    if result is None:
+        if a.shape[0] >= a.shape[1]:
+            keys, res = a[:, 0].tolist(), a[:, -1].tolist()
+        else:
+            keys, res = a[0, :].tolist(), a[-1, :].tolist()
+    else:
+        keys = a[:, 0].tolist() if a.shape[0] >= a.shape[1] else a[0, :].tolist()
+        res = _vector(result)
+    pos = match_position(scalar(value), keys, 1)
+    if pos >= len(res):
+        raise ExcelError(NA)
+    return res[pos]
+
+
+#: This category's functions: upper-case Excel name → :class:`Builtin`.
+FUNCTIONS: dict[str, Builtin] = {
+    "CHOOSE": builtin(f_choose, 2, 255, lazy=True),
+    "INDEX": builtin(f_index, 1, 3),
+    "MATCH": builtin(f_match, 2, 3),
+    "VLOOKUP": builtin(f_vlookup, 3, 4),
+    "HLOOKUP": builtin(f_hlookup, 3, 4),
+    "XLOOKUP": builtin(f_xlookup, 3, 6),
+    "ROW": builtin(None, 0, 1),
+    "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, by the evaluator (book.py)
+    "ROWS": builtin(f_rows, 1),
+    "COLUMNS": builtin(f_columns, 1),
+    "LOOKUP": builtin(f_lookup, 2, 3),
+}

@@ -1,0 +1,95 @@
+"""THE table of Excel's built-in functions for the headless evaluator (:mod:`gtm_xl.excel.formula`).
+
+Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.logical`, :mod:`.information`,
+:mod:`.lookup`, :mod:`.text`, :mod:`.dates`, :mod:`.dynamic_arrays`, :mod:`.arrays` (Excel 365's
+array shaping, SORTBY, XMATCH), :mod:`.lambdas` (LAMBDA helpers)) defines its own ``FUNCTIONS``;
+:data:`BUILTINS` is their union. Each entry is a :class:`Builtin`: the Python function, whether it
+wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether it accepts error values.
+"""
+
+from __future__ import annotations
+
+from gtm_xl.excel.formula.functions import (
+    arrays,
+    dates,
+    dynamic_arrays,
+    information,
+    lambdas,
+    logical,
+    lookup,
+    mathtrig,
+    statistical,
+    text,
+)
+from gtm_xl.excel.formula.functions.spec import Builtin
+
+__all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
+
+_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays, arrays, lambdas)
+
+
+def _union() -> dict[str, Builtin]:
+    table: dict[str, Builtin] = {}
+    for module in _CATEGORIES:
+        clash = table.keys() & module.FUNCTIONS.keys()
+        if clash:
+            raise RuntimeError(f"{module.__name__} redefines {sorted(clash)}")
+        table.update(module.FUNCTIONS)
+    return table
+
+
+#: THE table of built-in functions: upper-case Excel name → :class:`Builtin`.
+BUILTINS: dict[str, Builtin] = _union()
+
+#: Functions whose scalar parameters are lifted elementwise over array arguments (array formulas).
+ELEMENTWISE = {
+    "ROUND",
+    "ROUNDUP",
+    "ROUNDDOWN",
+    "INT",
+    "ABS",
+    "MOD",
+    "POWER",
+    "SQRT",
+    "CEILING",
+    "FLOOR",
+    "CEILING.MATH",
+    "FLOOR.MATH",
+    "NOT",
+    "ISNUMBER",
+    "ISTEXT",
+    "ISBLANK",
+    "ISERROR",
+    "ISERR",
+    "ISNA",
+    "ISLOGICAL",
+    "LEFT",
+    "RIGHT",
+    "MID",
+    "LEN",
+    "UPPER",
+    "LOWER",
+    "TRIM",
+    "EXACT",
+    "REPT",
+    "VALUE",
+    "DATE",
+    "EOMONTH",
+    "EDATE",
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "TEXT",
+    "CONCATENATE",
+    "FIND",
+    "SEARCH",
+    "SUBSTITUTE",
+    "REPLACE",
+    "SIN",
+    "COS",
+    "TAN",
+    "EXP",
+    "LN",
+    "LOG10",
+    "SIGN",
+}

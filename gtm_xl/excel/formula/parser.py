@@ -1,0 +1,434 @@
+"""Formula text → tree: openpyxl's tokenizer, then a small parser with Excel's operator precedence.
+
+Precedence: ``:`` before unary minus before ``%`` before ``^``, then ``* /``, ``+ -``, ``&``,
+comparisons (``-2^2`` is 4, ``2^3^2`` is 64, as in Excel). :func:`parse` caches trees per formula
+text. A tree is nested tuples::
+
+    ("lit", v) ("ref", Ref, absolute flags) ("name", NAME, sheet) ("fn", NAME, [args])
+    ("op", op, a, b) ("neg", a) ("pct", a) ("arr", ndarray) ("err", CellError) ("missing",)
+
+:func:`walk` visits a tree's references, names and functions; :func:`is_relative` tells whether
+it holds a reference that moves with its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gtm_xl.excel.ooxml.cells import column_index
+from gtm_xl.excel.values import CellError
+
+
+def _load_tokenizer():
+    """openpyxl's formula tokenizer without importing openpyxl (~70 ms of process start).
+
+    ``openpyxl/formula/tokenizer.py`` needs only :mod:`re`; it is loaded from its file as a
+    standalone module unless openpyxl is already imported."""
+    import sys
+
+    if "openpyxl" not in sys.modules:
+        import importlib.util
+        import os
+
+        spec = importlib.util.find_spec("openpyxl")
+        if spec is not None and spec.origin:
+            path = os.path.join(os.path.dirname(spec.origin), "formula", "tokenizer.py")
+            if os.path.exists(path):
+                name = "gtm_xl.excel._openpyxl_tokenizer"
+                mod_spec = importlib.util.spec_from_file_location(name, path)
+                module = importlib.util.module_from_spec(mod_spec)
+                mod_spec.loader.exec_module(module)
+                return module.Token, module.Tokenizer
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    return Token, Tokenizer
+
+
+Token, Tokenizer = _load_tokenizer()
+
+
+MAX_ROWS = 1048576
+
+
+MAX_COLS = 16384
+
+
+class FormulaSyntaxError(ValueError):
+    """A formula the parser cannot read."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A rectangular reference; ``sheet`` None means the formula's own sheet."""
+
+    sheet: str | None
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+
+
+_PREC = {":": 8, "^": 5, "*": 4, "/": 4, "+": 3, "-": 3, "&": 2, "=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1}
+
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+_COL = re.compile(r"^\$?([A-Za-z]{1,3})$")
+
+
+_ROW = re.compile(r"^\$?(\d+)$")
+
+
+def _strip_fn(name: str) -> str:
+    name = name.upper()
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def split_sheet(text: str) -> tuple[str | None, str]:
+    if "!" not in text:
+        return None, text
+    sheet, _, ref = text.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, ref
+
+
+def _parse_ref(text: str) -> Ref | None:
+    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference."""
+    sheet, ref = split_sheet(text)
+    a, _, b = ref.partition(":")
+    b = b or a
+    ma, mb = _CELL.match(a), _CELL.match(b)
+    if ma and mb:
+        if ":" not in ref:  # one cell: keep which parts are absolute, for shifting
+            r1, c1 = int(ma.group(2)), column_index(ma.group(1))
+            return Ref(sheet, r1, c1, r1, c1)
+        r1, c1 = int(ma.group(2)), column_index(ma.group(1))
+        r2, c2 = int(mb.group(2)), column_index(mb.group(1))
+        return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+    if ":" in ref:
+        ca, cb = _COL.match(a), _COL.match(b)
+        if ca and cb:
+            c1, c2 = column_index(ca.group(1)), column_index(cb.group(1))
+            return Ref(sheet, 1, min(c1, c2), MAX_ROWS, max(c1, c2))
+        ra, rb = _ROW.match(a), _ROW.match(b)
+        if ra and rb:
+            r1, r2 = int(ra.group(1)), int(rb.group(1))
+            return Ref(sheet, min(r1, r2), 1, max(r1, r2), MAX_COLS)
+    return None
+
+
+def _literal(tok: Token) -> Any:
+    if tok.subtype == Token.NUMBER:
+        return float(tok.value)
+    if tok.subtype == Token.TEXT:
+        return tok.value[1:-1].replace('""', '"')
+    if tok.subtype == Token.LOGICAL:
+        return tok.value.upper() == "TRUE"
+    if tok.subtype == Token.ERROR:
+        return CellError(tok.value.upper())
+    raise FormulaSyntaxError(f"not a constant: {tok.value}")
+
+
+def local_name(name: str) -> str:
+    """A LET/LAMBDA name as the evaluator keys it: upper case, without the file's ``_xlpm.``
+    (bound name) or ``_xlop.`` (optional parameter) prefix."""
+    upper = name.upper()
+    for prefix in ("_XLPM.", "_XLOP."):
+        if upper.startswith(prefix):
+            return upper[len(prefix) :]
+    return upper
+
+
+def _binder(name: str, args: list):
+    """A function node; LET and LAMBDA become ("let", names, values, body) and ("lambda", params,
+    optional flags, body): their names are bindings, not defined names or cells."""
+    if name not in ("LET", "LAMBDA"):
+        return ("fn", name, args)
+    names, optional = [], []
+    heads = args[:-1] if name == "LAMBDA" else args[:-1:2]
+    for node in heads:
+        if node[0] != "name" or node[2] is not None:
+            raise FormulaSyntaxError(f"{name} needs a name where it has {node[0]}")
+        text = node[1]
+        opt = text.startswith("[") and text.endswith("]") or text.startswith("_XLOP.")
+        names.append(local_name(text.strip("[]")))
+        optional.append(bool(opt))
+    if not args or (name == "LET" and len(args) % 2 == 0):
+        raise FormulaSyntaxError(f"{name} needs its names, values and a calculation")
+    if name == "LAMBDA":
+        return ("lambda", tuple(names), tuple(optional), args[-1])
+    return ("let", tuple(names), tuple(args[1:-1:2]), args[-1])
+
+
+class _Parser:
+    def __init__(self, formula: str) -> None:
+        try:
+            items = Tokenizer("=" + formula).items
+        except Exception as exc:  # openpyxl raises TokenizerError and others
+            raise FormulaSyntaxError(f"cannot tokenise {formula!r}: {exc}") from None
+        self.toks = [t for t in items if t.type != Token.WSPACE]
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise FormulaSyntaxError("unexpected end of formula")
+        self.i += 1
+        return tok
+
+    def expr(self, min_prec: int = 0):
+        left = self.unary()
+        while True:
+            tok = self.peek()
+            if tok is None:
+                return left
+            if tok.type == Token.OP_POST:
+                self.i += 1
+                left = ("pct", left)
+                continue
+            if tok.type != Token.OP_IN or tok.value == ",":  # "," separates a LAMBDA call's arguments
+                return left
+            op = tok.value
+            prec = _PREC.get(op)
+            if prec is None:
+                raise FormulaSyntaxError(f"unknown operator {op!r}")
+            if prec <= min_prec:  # left-associative, as Excel (2^3^2 is 64)
+                return left
+            self.i += 1
+            right = self.expr(prec)
+            left = ("op", op, left, right)
+
+    def unary(self):
+        tok = self.peek()
+        if tok is not None and tok.type == Token.OP_PRE:
+            self.i += 1
+            operand = self.unary_operand()
+            return ("neg", operand) if tok.value == "-" else operand
+        return self.primary()
+
+    def unary_operand(self):
+        # unary minus binds tighter than ^ in Excel (-2^2 = 4) but looser than %
+        node = self.unary()
+        while (tok := self.peek()) is not None and tok.type == Token.OP_POST:
+            self.i += 1
+            node = ("pct", node)
+        return node
+
+    def primary(self):
+        node = self.atom()
+        while (tok := self.peek()) is not None and tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            self.i += 1  # LAMBDA(x,x+1)(2): a call of the value before the parenthesis
+            node = ("call", node, self.call_args())
+        return node
+
+    def call_args(self) -> list:
+        def closing(t) -> bool:
+            return t is not None and t.type == Token.PAREN and t.subtype == Token.CLOSE
+
+        def comma(t) -> bool:
+            return t is not None and t.type == Token.OP_IN and t.value == ","
+
+        args: list = []
+        if closing(self.peek()):
+            self.i += 1
+            return args
+        while True:
+            nxt = self.peek()
+            args.append(("missing",) if comma(nxt) or closing(nxt) else self.expr())
+            sep = self.take()
+            if closing(sep):
+                return args
+            if not comma(sep):
+                raise FormulaSyntaxError("expected ',' or ')' in the arguments of a LAMBDA call")
+
+    def atom(self):
+        tok = self.take()
+        if tok.type == Token.OPERAND:
+            if tok.subtype == Token.RANGE:
+                ref = _parse_ref(tok.value)
+                if ref is not None:
+                    return ("ref", ref, _absolute_parts(tok.value))
+                sheet, name = split_sheet(tok.value)
+                if name.upper() == "#REF!":
+                    return ("err", CellError("#REF!"))
+                return ("name", name.upper(), sheet)
+            return ("lit", _literal(tok))
+        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+            name = _strip_fn(tok.value[:-1])
+            args = []
+            if self.peek() is not None and self.peek().type == Token.FUNC and self.peek().subtype == Token.CLOSE:
+                self.i += 1
+                return _binder(name, args)
+            while True:
+                nxt = self.peek()
+                if nxt is not None and (
+                    (nxt.type == Token.SEP and nxt.subtype == Token.ARG)
+                    or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
+                ):
+                    args.append(("missing",))
+                else:
+                    args.append(self.expr())
+                sep = self.take()
+                if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
+                    return _binder(name, args)
+                if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
+                    raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
+        if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            node = self.expr()
+            close = self.take()
+            if close.type != Token.PAREN:
+                raise FormulaSyntaxError("expected ')'")
+            return node
+        if tok.type == Token.ARRAY and tok.subtype == Token.OPEN:
+            rows, row = [], []
+            while True:
+                t = self.take()
+                if t.type == Token.OPERAND:
+                    row.append(_literal(t))
+                elif t.type == Token.OP_PRE and t.value == "-":
+                    row.append(-_literal(self.take()))
+                elif t.type == Token.SEP and t.subtype == Token.ARG:
+                    continue
+                elif t.type == Token.SEP and t.subtype == Token.ROW:
+                    rows.append(row)
+                    row = []
+                elif t.type == Token.ARRAY and t.subtype == Token.CLOSE:
+                    rows.append(row)
+                    break
+                elif t.type == Token.ARRAY and t.subtype == Token.OPEN:
+                    continue
+                else:
+                    raise FormulaSyntaxError(f"unexpected {t.value!r} in an array constant")
+            width = len(rows[0])
+            if any(len(r) != width for r in rows):
+                raise FormulaSyntaxError("array constant rows of different lengths")
+            arr = np.empty((len(rows), width), dtype=object)
+            for i, r in enumerate(rows):
+                for j, v in enumerate(r):
+                    arr[i, j] = v
+            return ("arr", arr)
+        raise FormulaSyntaxError(f"unexpected {tok.value!r}")
+
+
+_PARSED: dict[str, Any] = {}
+
+
+CACHE_MAX = 20_000
+
+
+def parse(formula: str):
+    """A formula (without ``=``) → its tree. Raises :class:`FormulaSyntaxError`.
+
+    Trees are immutable and cached per formula text, so the same formulas in the many files
+    of a batch are tokenised once per process."""
+    tree = _PARSED.get(formula)
+    if tree is None:
+        tree = _parse(formula)
+        if len(_PARSED) >= CACHE_MAX:
+            _PARSED.clear()
+        _PARSED[formula] = tree
+    return tree
+
+
+_SPILL_REF = re.compile(r"(?<![\w.$!'])((?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?(\$?[A-Za-z]{1,3}\$?\d+)#")
+
+
+def _spill_refs(formula: str) -> str:
+    """``A1#`` (the spill range of a dynamic array anchored at A1) as ``ANCHORARRAY(A1)``, the form
+    Excel stores in the file (``_xlfn.ANCHORARRAY``); text inside string literals is left alone."""
+    parts = formula.split('"')
+    for i in range(0, len(parts), 2):  # outside "…" literals
+        parts[i] = _SPILL_REF.sub(lambda m: f"ANCHORARRAY({m.group(1) or ''}{m.group(2)})", parts[i])
+    return '"'.join(parts)
+
+
+def _parse(formula: str):
+    if "#" in formula:
+        formula = _spill_refs(formula)
+    p = _Parser(formula)
+    if not p.toks:
+        raise FormulaSyntaxError("empty formula")
+    node = p.expr()
+    if p.peek() is not None:
+        raise FormulaSyntaxError(f"unexpected {p.peek().value!r}")
+    return node
+
+
+def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
+    """Which of (first row, first column, last row, last column) are absolute (``$``) or whole."""
+    _, ref = split_sheet(text)
+    a, _, b = ref.partition(":")
+    b = b or a
+
+    def parts(x: str) -> tuple[bool, bool]:
+        m = re.match(r"^(\$?)([A-Za-z]{0,3})(\$?)(\d*)$", x)
+        if not m:
+            return True, True
+        col_abs = bool(m.group(1)) or not m.group(2)
+        row_abs = bool(m.group(3) if m.group(2) else m.group(1)) or not m.group(4)
+        return row_abs, col_abs
+
+    ra, ca = parts(a)
+    rb, cb = parts(b)
+    return ra, ca, rb, cb
+
+
+def walk(node, on_ref, on_name, on_fn):
+    kind = node[0]
+    if kind == "ref":
+        on_ref((node[1], node[2]))
+    elif kind == "name":
+        on_name(node[1], node[2])
+    elif kind == "fn":
+        on_fn(node[1])
+        for a in node[2]:
+            walk(a, on_ref, on_name, on_fn)
+    elif kind == "op":
+        walk(node[2], on_ref, on_name, on_fn)
+        walk(node[3], on_ref, on_name, on_fn)
+    elif kind in ("neg", "pct"):
+        walk(node[1], on_ref, on_name, on_fn)
+    elif kind in ("lambda", "let"):  # names bound here are not defined names nor functions
+        bound = set(node[1])
+        inner_name = lambda n, sh: None if sh is None and local_name(n) in bound else on_name(n, sh)  # noqa: E731
+        inner_fn = lambda f: None if local_name(f) in bound else on_fn(f)  # noqa: E731
+        on_fn(kind.upper())
+        for v in node[2] if kind == "let" else ():
+            walk(v, on_ref, inner_name, inner_fn)
+        walk(node[3], on_ref, inner_name, inner_fn)
+    elif kind == "call":
+        walk(node[1], on_ref, on_name, on_fn)
+        for a in node[2]:
+            walk(a, on_ref, on_name, on_fn)
+
+
+def is_relative(node) -> bool:
+    """True when the tree holds a reference that moves with the cell."""
+    kind = node[0]
+    if kind == "ref":
+        return not all(node[2])
+    if kind == "fn":
+        return any(is_relative(a) for a in node[2])
+    if kind == "op":
+        return is_relative(node[2]) or is_relative(node[3])
+    if kind in ("neg", "pct"):
+        return is_relative(node[1])
+    if kind == "lambda":
+        return is_relative(node[3])
+    if kind == "let":
+        return any(is_relative(v) for v in node[2]) or is_relative(node[3])
+    if kind == "call":
+        return is_relative(node[1]) or any(is_relative(a) for a in node[2])
+    return False
