@@ -87,6 +87,7 @@ def test_within_excel_limits_and_name_rules(name):
     for bound in set(bound_names(DEFINITIONS[name])):
         assert _NAME.match(bound) and not _CELL_LIKE.match(bound) and not _R1C1_LIKE.match(bound), bound
         assert bound.upper() not in EXCEL_FUNCTIONS, f"{bound} is also a function's name"
+        assert "." not in bound  # Microsoft's LAMBDA page: no period in a parameter name
     assert len(comment(name)) <= 255 and comment(name).endswith(f"({MARK} {VERSION})")
 
 
