@@ -155,3 +155,47 @@ def _restore_dynamic_marks(path, kind: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, d in parts.items():
             z.writestr(n, d)
+
+
+@pytest.mark.parametrize("kind", TEMPLATES)
+def test_lambda_flavour_with_blank_rows_and_a_residual_equals_python_math(kind, tmp_path):
+    """The udf flavour's hard cases (a regional copy with 6 of 12 industries, an industry without
+    scores, a total that is not a whole number of units), on the lambda flavour: the outputs are
+    compute()'s, through the workbook's own LAMBDAs."""
+    from tests.templates_helpers import compare_outputs, special_copies
+
+    src = tmp_path / file_name(kind, "lambda")
+    src.write_bytes(workbook_bytes(kind, "lambda"))
+    copies = special_copies(src, tmp_path, kind)
+    assert copies
+    for path in copies:
+        _restore_dynamic_marks(path, kind)  # the helper writes the copies with openpyxl, which drops them
+        report = refresh_file(path)
+        assert report.ok and not report.unsupported, (path.name, report.error, report.unsupported)
+        assert compare_outputs(path, path, kind) == [], path.name
+        with zipfile.ZipFile(path) as z:  # still a lambda workbook: names and dynamic-array cells kept
+            assert b'cm="1"' in b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+            assert b"_xlfn.LAMBDA(" in z.read("xl/workbook.xml")
+
+
+def test_regional_copies_of_a_lambda_template_stay_lambda_workbooks(tmp_path):
+    """`gtm-xl distribute` patches cells in place: the copies keep the named LAMBDAs, the
+    dynamic-array cells and xl/metadata.xml, and refresh to the numbers of the udf flavour's copies."""
+    from gtm_xl.workflows.distribute import distribute
+
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,name,total_budget\nEMEA,Europe,18000000\nAPAC,Asia Pacific,15000000\n")
+    outs = {}
+    for flavour in ("udf", "lambda"):
+        template = tmp_path / file_name("budget_by_tier", flavour)
+        template.write_bytes(workbook_bytes("budget_by_tier", flavour))
+        distribute(template, regions, tmp_path / flavour)
+        outs[flavour] = sorted((tmp_path / flavour).glob("budget_by_tier_*.xlsx"))
+        for path in outs[flavour]:
+            assert refresh_file(path).ok
+    assert len(outs["lambda"]) == 2
+    for udf, lam in zip(outs["udf"], outs["lambda"]):
+        with zipfile.ZipFile(lam) as z:
+            assert b'cm="1"' in b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+            assert "xl/metadata.xml" in z.namelist() and b"_xlfn.LAMBDA(" in z.read("xl/workbook.xml")
+        assert _compare(udf, lam) == []
