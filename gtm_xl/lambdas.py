@@ -17,7 +17,10 @@ The rules each definition follows, shared by all:
   in an input is that error, a text (other than ``""``) or a TRUE/FALSE where a number is needed is
   ``#VALUE!`` (``err`` below: TOCOL/VSTACK put every input in one column, XMATCH finds the first);
 * a blank cell and ``""`` are blanks: 0 in arithmetic, an omitted optional argument when given as
-  the argument itself;
+  the argument itself; the blanks of a range are found on the range itself, before an array
+  function turns them into 0;
+* ``TOCOL(IF({1}, x))``: IF with an array condition makes a single value a 1×1 array, so TOCOL and
+  TOROW only ever see arrays (their pages document arrays); ``IFERROR(ROWS(x), 1)`` likewise;
 * elementwise functions accept ranges of shapes Python's broadcasting accepts (each dimension 1 or
   the largest), else ``#N/A``; the domain errors (``#NUM!``, ``#DIV/0!``) are then per element.
 
@@ -48,7 +51,7 @@ VERSION = "1.0"
 # --- shared pieces (inlined, so that every definition stands alone) ---------------------------
 def _first_error(*args: str) -> str:
     """``err``: the first error value / non-number among ``args`` (in order, row by row), else 0."""
-    stacked = ", ".join(f"TOCOL({a})" for a in args)
+    stacked = ", ".join(f"TOCOL(IF({{1}}, {a}))" for a in args)
     return (
         f"err, LET(flat, VSTACK({stacked}),\n"
         "      kind, ISERROR(flat) + ISLOGICAL(flat) + ISTEXT(flat) * IFERROR(LEN(flat) > 0, 0),\n"
@@ -244,11 +247,11 @@ DEFINITIONS["GTM_REVERSE_FUNNEL"] = f"""\
 LAMBDA(target_revenue, avg_deal, rates, LET(
 {_first_error("target_revenue", "avg_deal")}\
 {_first_error("rates").replace("err, ", "rate_err, ", 1)}\
-targets, TOCOL({_n("target_revenue")}), deals, TOCOL({_n("avg_deal")}), rate_list, TOCOL({_n("rates")}),
-deal_gap, OR(TOCOL({_blank("avg_deal")})), rate_gap, OR(TOCOL({_blank("rates")})),
+targets, TOCOL(IF({{1}}, {_n("target_revenue")})), deals, TOCOL(IF({{1}}, {_n("avg_deal")})), rate_list, TOCOL(IF({{1}}, {_n("rates")})),
+deal_gap, OR(TOCOL(IF({{1}}, {_blank("avg_deal")}))), rate_gap, OR(TOCOL(IF({{1}}, {_blank("rates")}))),
 n_t, ROWS(targets), n_d, ROWS(deals), n_all, MAX(n_t, n_d), k, ROWS(rate_list),
 up, LAMBDA(x, LET(near, ROUND(x, 0), IF(ABS(x - near) <= 1E-9 * IF(ABS(x) > 1, ABS(x), 1), near, -INT(-x)))),
-won, TOCOL(up(IF(n_t = 1, INDEX(targets, 1), targets) / IF(n_d = 1, INDEX(deals, 1), deals))),
+won, TOCOL(IF({{1}}, up(IF(n_t = 1, INDEX(targets, 1), targets) / IF(n_d = 1, INDEX(deals, 1), deals)))),
 grid, MAKEARRAY(n_all, k + 1, LAMBDA(i, j, LET(w, INDEX(won, IF(ROWS(won) = 1, 1, i)),
   IF(j = k + 1, w, REDUCE(w, INDEX(rate_list, SEQUENCE(k + 1 - j, 1, k, -1)), LAMBDA(acc, rt, up(acc / rt))))))),
 IF(ISERROR(err), err, IF(AND(n_t <> 1, n_d <> 1, n_d <> n_t), #N/A, IF(deal_gap, #N/A,
@@ -267,7 +270,7 @@ lo_v, {_opt("scale_min", "0")}, hi_v, {_opt("scale_max", "10")},
 {_first_error("lo_v").replace("err, ", "lo_err, ", 1)}\
 {_first_error("hi_v").replace("err, ", "hi_err, ", 1)}\
 lo, {_n("lo_v")}, hi, {_n("hi_v")},
-wts, TOROW({_n("weights")}),
+wts, TOROW(IF({{1}}, {_n("weights")})),
 crit, IFERROR(COLUMNS(scores), 1), pad, SEQUENCE(IFERROR(ROWS(scores), 1), crit, 0, 0),
 gaps, ({_blank("scores")}) + pad > 0, vals, {_n("scores")} + pad,
 zero, how = "zero",
@@ -287,11 +290,11 @@ limits, {_opt("thresholds", "{7;4}")},
 no_labels, {_omitted("labels")},
 names, IF(no_labels, 0, labels),
 {_first_error("limits").replace("err, ", "limit_err, ", 1)}\
-limit_col, TOCOL({_n("limits")}), limit_gap, TOCOL({_blank("limits")}),
+limit_col, TOCOL(IF({{1}}, {_n("limits")})), limit_gap, TOCOL(IF({{1}}, {_blank("limits")})),
 kept, IFERROR(SUM(--NOT(limit_gap)), 0),
 limit_list, IF(kept = 0, 0, FILTER(limit_col, NOT(limit_gap))),
 default_names, IF(kept = 2, {{"A";"B";"C"}}, MID("ABCDEFGHIJKLMNOPQRSTUVWXYZ", SEQUENCE(kept + 1), 1)),
-given, TOCOL(names), given_gap, TOCOL({_blank("names")}),
+given, TOCOL(IF({{1}}, names)), given_gap, TOCOL(IF({{1}}, {_blank("names")})),
 label_list, IF(no_labels, default_names, IF(AND(given_gap), 0, FILTER(given, NOT(given_gap)))),
 label_count, IF(no_labels, kept + 1, SUM(--NOT(given_gap))),
 label_at, XMATCH(TRUE, ISERROR(label_list)),
@@ -320,13 +323,13 @@ no_locks, IF(has_locks, AND(IFERROR(ROWS(locked), 1) = 1, IFERROR(COLUMNS(locked
 u, {_n("unit_v")},
 w_in, {_n("weights")}, w_rows, IFERROR(ROWS(weights), 1), w_cols, IFERROR(COLUMNS(weights), 1),
 vector, OR(w_rows = 1, w_cols = 1),
-w_block, IF(vector, TOROW(w_in), w_in), cols, COLUMNS(w_block),
-totals, TOCOL({_n("total")}), n_t, ROWS(totals),
-total_gap, OR(TOCOL({_blank("total")})),
+w_block, IF(vector, TOROW(IF({{1}}, w_in)), w_in), cols, COLUMNS(w_block),
+totals, TOCOL(IF({{1}}, {_n("total")})), n_t, ROWS(totals),
+total_gap, OR(TOCOL(IF({{1}}, {_blank("total")}))),
 lines, IF(AND(n_t > 1, ROWS(w_block) = 1), n_t, ROWS(w_block)),
 l_size, IFERROR(ROWS(locks), 1) * IFERROR(COLUMNS(locks), 1),
-l_values, IF(no_locks, SEQUENCE(1, cols, 0, 0), WRAPROWS(TOCOL({_n("locks")}), cols)),
-l_gaps, IF(no_locks, SEQUENCE(1, cols, 1, 0) = 1, WRAPROWS(TOCOL({_blank("locks")}), cols)),
+l_values, IF(no_locks, SEQUENCE(1, cols, 0, 0), WRAPROWS(TOCOL(IF({{1}}, {_n("locks")})), cols)),
+l_gaps, IF(no_locks, SEQUENCE(1, cols, 1, 0) = 1, WRAPROWS(TOCOL(IF({{1}}, {_blank("locks")})), cols)),
 snap, LAMBDA(x, LET(near, ROUND(x, 0), IF(ABS(x - near) <= 1E-12 * IF(ABS(x) > 1, ABS(x), 1), near, x))),
 split, LAMBDA(tot, wrow, lrow, lgap, LET(
   seq, SEQUENCE(1, cols), free, lgap,
