@@ -26,7 +26,7 @@ The rules each definition follows, shared by all:
 
 What the Python side computes with ``expm1``/``log1p`` for precision (LTV over a horizon, churn
 conversions) is computed here with a short series near 0 (:data:`_PRECISE`), which keeps the
-relative error below 1e-12 where ``1-(1-m)^12`` would lose digits to cancellation.
+relative error near 1e-11 at worst where ``1-(1-m)^12`` would lose digits to cancellation.
 """
 
 from __future__ import annotations
@@ -37,10 +37,13 @@ from collections.abc import Iterable
 __all__ = [
     "DEFINITIONS",
     "EXCEL_FUNCTIONS",
+    "MARK",
     "VERSION",
-    "compact",
-    "stored",
+    "bound_names",
+    "comment",
+    "defined_name_xml",
     "functions_used",
+    "stored",
 ]
 
 #: version of the definitions, carried in each name's comment: `gtm-xl functions install`
@@ -433,11 +436,6 @@ def _tokens(text: str):
 
 
 _BOUND = re.compile(r"^\[?[a-z_][a-z0-9_]*\]?$")
-
-
-def compact(text: str) -> str:
-    """A definition without its layout (line breaks and indentation outside text literals)."""
-    return "".join(t.value for t in _tokens(text) if t.type != "WHITE-SPACE")
 
 
 def stored(text: str) -> str:
