@@ -131,6 +131,8 @@ NAMES.update(
                     "commission_payout",
                 )
             },
+            "commission_schedule_attainment": "t",
+            "commission_schedule_payout": "rt",
             **{k: "rt" for k in ("funnel_counts", "funnel_conversion", "funnel_cumulative", "funnel_flag")},
             **{k: "rt" for k in ("planning_inputs", "planning_rates")},
             **{k: "rt" for k in ("mrr_target", "mrr_actual", "mrr_attainment")},
@@ -546,6 +548,8 @@ def _commission(b: Builder) -> None:
     b.outputs(c, 9, 3, [[_payout(b, f"B{r}")] for r in range(9, 13)], "commission_schedule_payout", "currency")
     b.describe(c, "commission_attainment", title="$B$5")
     b.describe(c, "commission_payout", title="$B$6")
+    b.describe(c, "commission_schedule_attainment", title="$B$8")
+    b.describe(c, "commission_schedule_payout", rows="$B$9:$B$12", title="$C$8")
 
 
 def _payout(b: Builder, att: str) -> str:

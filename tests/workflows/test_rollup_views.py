@@ -426,3 +426,58 @@ def test_libreoffice_renders_the_rollup_and_the_budget_views_fit_a_few_pages(rol
     assert "Budget by tier and quarter" in pages[0] and "Key industries" in pages[0]
     assert "50,000,000" in text or "43,000,000" in text  # the plan against the regions
     assert "400199999" not in text
+
+
+def test_kpi_portfolio_from_summed_parts_rag_colours_and_attainment_heat_map(tmp_path):
+    """Three scorecards of different sizes: the portfolio CAC, LTV, LTV:CAC, payback, NRR and GRR are
+    made from the regions' summed parts (gtm_xl's metrics on the sums), never averaged ratios."""
+    from gtm_xl.math import metrics
+
+    template = build_template("kpi_scorecard", "udf", "en", tmp_path / "kpi.xlsx")
+    table = {
+        "EMEA": dict(mrr_start=1_000_000, acquisition_spend=7_560_000, new_customers=420, arpa=2_000, cac=18_000),
+        "APAC": dict(mrr_start=400_000, acquisition_spend=2_000_000, new_customers=150, arpa=1_500, cac=13_000),
+        "NA": dict(mrr_start=2_500_000, acquisition_spend=12_000_000, new_customers=500, arpa=3_000, cac=24_000),
+    }
+    cols = list(table["EMEA"])
+    lines = [
+        "region,name," + ",".join(cols),
+        *(f"{r},{r}," + ",".join(str(v[c]) for c in cols) for r, v in table.items()),
+    ]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    distribute(template, tmp_path / "r.csv", tmp_path / "sent")
+    report = rollup(
+        sorted((tmp_path / "sent").glob("*.xlsx")), tmp_path / "r.xlsx", manifest=tmp_path / "sent" / "manifest.json"
+    )
+    assert report.complete
+    gm, churn, exp, contr, churned, react = 0.75, 0.025, 150_000, 30_000, 70_000, 10_000  # the template's example
+    spend = sum(v["acquisition_spend"] for v in table.values())
+    new = sum(v["new_customers"] for v in table.values())
+    ltv = {r: float(metrics.ltv(v["arpa"], gm, churn)) for r, v in table.items()}
+    lifetime = math.fsum(ltv[r] * v["new_customers"] for r, v in table.items())
+    monthly_gp = math.fsum(v["new_customers"] * v["arpa"] * gm for v in table.values())
+    start = sum(v["mrr_start"] for v in table.values())
+    expected = {
+        "cac": float(metrics.cac(spend, new)),
+        "ltv": lifetime / new,
+        "ltv_cac": lifetime / spend,
+        "cac_payback": spend / monthly_gp,
+        "nrr": float(metrics.nrr(start, 3 * exp, 3 * contr, 3 * churned, 3 * react)),
+        "grr": float(metrics.grr(start, 3 * contr, 3 * churned)),
+    }
+    for key, value in expected.items():
+        assert report.totals[key] == pytest.approx(value, rel=1e-12), key
+        assert report.rules[key].how == "portfolio"
+    plain = math.fsum(r.outputs["ltv_cac"][0][0] for r in report.included) / 3
+    assert abs(plain - expected["ltv_cac"]) > 0.05
+    assert report.totals["mrr_churned"] == 3 * churned  # money adds up, whatever its name says
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    economics = {row[0]: row for row in wb["Economics"].iter_rows(min_row=5, values_only=True) if row[0]}
+    assert economics["LTV:CAC"][4] == pytest.approx(expected["ltv_cac"], rel=1e-12)
+    assert economics["CAC payback (months)"][4] == pytest.approx(expected["cac_payback"], rel=1e-12)
+    scorecard = wb["Scorecard"]
+    tables = {t[0][0]: t for t in _tables(scorecard)}
+    assert tables["Status"][0][4:] == ["Regions: Green", "Regions: Amber", "Regions: Red"]
+    kinds = {type(rule).__name__ for rng in scorecard.conditional_formatting for rule in rng.rules}
+    scales = [rule for rng in scorecard.conditional_formatting for rule in rng.rules if rule.type == "colorScale"]
+    assert scales and "Rule" in kinds  # attainment as a heat map, status cells by their colour

@@ -44,6 +44,8 @@ _RATIO_WORDS = re.compile(
     r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)",
     re.I,
 )
+_CURRENCY = re.compile(r"[¥$€£]")
+_PER_UNIT = re.compile(r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit|avg|average|mean|per)(?:$|_)", re.I)
 _NO_TOTAL = re.compile(r"rank|position|order|stage", re.I)
 # summed outputs that make sense as the weight of an average (money or volume, not payouts or counts of tiers)
 _WEIGHT_WORDS = re.compile(
@@ -126,6 +128,8 @@ def aggregation_rules(template: TemplateInfo, included: list) -> dict[str, Aggre
             or _NO_TOTAL.search(key)
         ):
             rules[key] = Aggregation("none")
+        elif _CURRENCY.search(fmt) and not _PER_UNIT.search(key) and "%" not in fmt:
+            rules[key] = Aggregation("sum")  # an amount of money (churned MRR, spend) adds up, whatever its name
         elif _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt):
             rules[key] = Aggregation("weighted")
         else:
@@ -482,6 +486,8 @@ def views(
     out: list[View] = []
     for sheet in template.sheets:
         items = sorted(by_sheet.get(sheet, []), key=lambda x: (x[1].min_row, x[1].min_col))
+        # a 2-D input (scores per industry and criterion) stays in the Data sheet: the views show results
+        items = [(k, b, inp) for k, b, inp in items if not (inp and min(b.shape) > 1)]
         if not items or not any(not inp for _, _, inp in items) and sheet.lower() != "settings":
             continue
         title = (first.sheet_titles.get(sheet) if first else None) or sheet

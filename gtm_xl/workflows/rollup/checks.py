@@ -81,14 +81,18 @@ def _read_labels(view, template: TemplateInfo) -> dict[str, dict[str, Any]]:
         entry: dict[str, Any] = {}
         for axis, block in axes.items():
             cells = [v for line in _grid(view, block) for v in line]
-            entry[axis] = _label(cells[0]) if axis == "title" else [_label(v) for v in cells]
+            formats = [template.number_formats.get(c) or "" for c in block.coords()]
+            labels = [_label(v, f) for v, f in zip(cells, formats)]
+            entry[axis] = labels[0] if axis == "title" else labels
         out[key] = entry
     return out
 
 
-def _label(v: Any) -> str:
+def _label(v: Any, fmt: str = "") -> str:
     if v is None:
         return ""
+    if isinstance(v, float) and "%" in fmt:  # an attainment labelling a payout schedule: 120%
+        return f"{v:.{len(fmt.split('.')[1].rstrip('%')) if '.' in fmt else 0}%}"
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v).strip()
