@@ -458,7 +458,7 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
                     s.ws.conditional_formatting.add(
                         area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)
                     )
-            elif "attain" in table.block and table.n_regions:
+            elif "attain" in table.block and "+" not in table.block and table.n_regions:
                 s.ws.conditional_formatting.add(  # a heat map: red below 90%, amber at 100%, green above
                     area,
                     ColorScaleRule(
@@ -487,12 +487,11 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
 
 
 def _charts(s: _Sheet, charts: list[tuple[Table, int]], view: View) -> None:
-    """Up to two charts beside the tables: each block by region, its rows stacked (budget by region
-    and tier; quarterly phasing by region), money blocks first."""
+    """Up to two charts beside the tables: each money block by region, its rows stacked (budget by
+    region and tier; quarterly phasing by region)."""
     from openpyxl.chart import BarChart, Reference
 
-    money = [c for c in charts if "¥" in c[0].formats[0] or "$" in c[0].formats[0]]
-    chosen = (money or charts)[:2]
+    chosen = [c for c in charts if re.search(r"[¥$€£]", c[0].formats[0])][:2]  # amounts of money only
     anchor_col = column_letter(max((c for c in s.widths), default=1) + 2)
     for n, (table, header_row) in enumerate(chosen):
         chart = BarChart()
