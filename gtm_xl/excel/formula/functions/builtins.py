@@ -835,6 +835,17 @@ def _vector(arr) -> list:
 
 
 def f_match(value, lookup, mode=1.0):
+    if isinstance(value, np.ndarray) and value.size > 1:
+        # an array of lookup values (ISNUMBER(MATCH(range, x, 0)) in an array context): one position or
+        # #N/A per value, in the values' shape, as Excel and LibreOffice give
+        vector, m = _vector(lookup), int(num(mode))
+        out = np.empty(value.shape, dtype=object)
+        for idx, v in np.ndenumerate(value):
+            try:
+                out[idx] = float(_match_pos(v, vector, m) + 1)
+            except ExcelError as e:
+                out[idx] = e.error
+        return out
     return float(_match_pos(scalar(value), _vector(lookup), int(num(mode))) + 1)
 
 
