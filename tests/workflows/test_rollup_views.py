@@ -481,3 +481,24 @@ def test_kpi_portfolio_from_summed_parts_rag_colours_and_attainment_heat_map(tmp
     kinds = {type(rule).__name__ for rng in scorecard.conditional_formatting for rule in rng.rules}
     scales = [rule for rng in scorecard.conditional_formatting for rule in rng.rules if rule.type == "colorScale"]
     assert scales and "Rule" in kinds  # attainment as a heat map, status cells by their colour
+
+
+def test_native_copies_with_their_own_industries_roll_up_to_gtm_xl_math(tmp_path):
+    """The native flavour's industry budgets (SUMPRODUCT over ISNUMBER(MATCH(tiers, tier, 0)) masks),
+    recalculated by the headless refresh in a copy with five industries of its own, equal
+    budget_by_tier.compute() — an array MATCH used to give 0 members and #DIV/0!."""
+    template = build_template("budget_by_tier", "native", "en", tmp_path / "t.xlsx")
+    (tmp_path / "regions.csv").write_text('region,name,total_budget\nNA,North America,"9,000,000"\n', encoding="utf-8")
+    lines = ["region,industry_names,industry_scores", *(f"{r},{n},{s}" for r, n, s in ROWS if r == "NA")]
+    (tmp_path / "rows.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    distribute(template, tmp_path / "regions.csv", tmp_path / "sent", rows_path=tmp_path / "rows.csv")
+    path = tmp_path / "sent" / "budget_by_tier_NA.xlsx"
+    report = rollup([path], tmp_path / "r.xlsx", manifest=tmp_path / "sent" / "manifest.json")
+    (r,) = report.included
+    assert r.recalculated_by == "refresh"
+    expected = budget_by_tier.compute(_inputs(path))
+    for block in ("industry_tier", "industry_budget", "budget_by_tier", "tier_industry_count"):
+        got = [None if x[0] == "" else x[0] for x in r.outputs[block]]
+        want = [None if x[0] == "" else x[0] for x in expected[block]]
+        assert got == want, block
+    assert [x[0] for x in r.outputs["check_status"]] == ["OK"] * 7

@@ -478,7 +478,7 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
                 and table.kind == "number"
                 and table.total_rule == "sum"
                 and table.n_regions >= 1
-                and 2 <= len(table.rows) <= 8
+                and 2 <= len(table.rows) <= 12
             ):
                 charts.append((table, header_row))
         row += 1
@@ -488,10 +488,13 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
 
 def _charts(s: _Sheet, charts: list[tuple[Table, int]], view: View) -> None:
     """Up to two charts beside the tables: each money block by region, its rows stacked (budget by
-    region and tier; quarterly phasing by region)."""
+    region and tier; quarterly phasing by region); without money, the first non-zero summed block."""
     from openpyxl.chart import BarChart, Reference
 
-    chosen = [c for c in charts if re.search(r"[¥$€£]", c[0].formats[0])][:2]  # amounts of money only
+    money = [c for c in charts if re.search(r"[¥$€£]", c[0].formats[0])][:2]
+    # else the first summed block with something to draw (a row of zero differences is no chart)
+    other = [c for c in charts if any(_is_number(v) and v for line in c[0].values for v in line[: c[0].n_regions])]
+    chosen = money or other[:1]
     anchor_col = column_letter(max((c for c in s.widths), default=1) + 2)
     for n, (table, header_row) in enumerate(chosen):
         chart = BarChart()
