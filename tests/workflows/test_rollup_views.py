@@ -353,6 +353,11 @@ def test_control_characters_leave_the_file_out_with_file_row_and_column(tmp_path
         "budget_by_tier_APAC.xlsx: control character U+0000 in the text at Industries!B5 (row 5, column 2)" == reason
         for reason in bad.reasons
     ), bad.reasons
+    status = [
+        list(r) for r in openpyxl.load_workbook(tmp_path / "r.xlsx")["Status"].iter_rows(min_row=5, values_only=True)
+    ]
+    apac = next(r for r in status if r[0] == "APAC")
+    assert apac[3:4] == ["yes"] and apac[5] == "no" and "control character U+0000" in apac[7]
 
 
 def test_changes_since_the_previous_rollup(rolled, tmp_path):
