@@ -316,6 +316,7 @@ def _register_distribute(sub) -> None:
     r.add_argument("--template", help="the template .xlsx (default: the one the manifest names)")
     r.add_argument("--csv", dest="csv_dir", help="also write tidy CSV tables into this folder")
     r.add_argument("--db", help="also write one table per output block: SQLAlchemy URL or SQLite file path")
+    r.add_argument("--previous", help="an earlier roll-up .xlsx: list per region the inputs and totals that changed")
     r.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     r.add_argument("--report", help="write the machine-readable report (JSON) here")
     r.set_defaults(handler=_run_rollup)
@@ -422,6 +423,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
             manifest=args.manifest,
             csv_dir=args.csv_dir,
             db=args.db,
+            previous=args.previous,
             jobs=max(1, args.jobs),
             progress=_progress(len(files), "file"),
         )
@@ -437,6 +439,11 @@ def _run_rollup(args: argparse.Namespace) -> int:
     for r in report.included:
         for note in r.not_checked:
             print(f"NOT CHECKED {r.path}: {note}", file=sys.stderr)
+    for c in report.plan_checks:
+        if not c.ok and c.actual is not None and c.expected is not None:
+            print(f"PLAN {c.item}: regions {c.actual:,.0f} vs plan {c.expected:,.0f}", file=sys.stderr)
+    if report.changes is not None:
+        print(f"{len(report.changes)} value(s) changed since {args.previous} (sheet Changes)")
     if args.report:
         from gtm_xl.excel.atomic import write_atomic
 

@@ -32,6 +32,7 @@ from gtm_xl.templates.layout import (
     NameInfo,
     area,
     excel_round,
+    label_names,
     multiple_of,
     traffic_light,
 )
@@ -90,6 +91,43 @@ NAMES: dict[str, NameInfo] = {
     "check_difference": NameInfo("output", "per check: parts − total (0 when the split is exact)"),
     "check_status": NameInfo("output", "per check: OK or CHECK"),
 }
+
+# the words of every block, read by the roll-up from the cells these names point at (r rows, c columns,
+# t title, p a total the central plan fixes)
+NAMES.update(
+    label_names(
+        {
+            "total_budget": "tp",
+            "budget_unit": "t",
+            "gmv_target": "tp",
+            "enrolment_target": "tp",
+            "potential_firms": "t",
+            "served_firms": "t",
+            "penetration_goal": "t",
+            "tier_shares": "rt",
+            "industry_names": "t",
+            "industry_scores": "rt",
+            "industry_tier": "rt",
+            "industry_budget": "rt",
+            "industry_share": "rt",
+            "tier_industry_count": "rt",
+            "budget_by_tier": "rt",
+            "budget_by_tier_quarter": "rct",
+            "budget_by_quarter": "ct",
+            "budget_by_month": "rt",
+            "gmv_by_quarter": "rt",
+            "enrolments_by_role": "rt",
+            "budget_by_channel": "rt",
+            "gmv_by_scenario": "rt",
+            "current_penetration": "t",
+            "goal_firms": "t",
+            "accounts_to_win": "t",
+            "milestone_accounts": "rt",
+            "check_difference": "rt",
+            "check_status": "rt",
+        }
+    )
+)
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
@@ -223,6 +261,19 @@ def _settings(b: Builder) -> None:
     b.name("potential_firms", s, "$C$45")
     b.name("served_firms", s, "$C$46")
     b.inputs(s, 47, 3, [[ex.PENETRATION_GOAL]], "penetration_goal", FRACTION, "percent")
+    for name, ref in (
+        ("total_budget", "$B$5"),
+        ("budget_unit", "$B$6"),
+        ("gmv_target", "$B$25"),
+        ("enrolment_target", "$B$26"),
+        ("potential_firms", "$B$45"),
+        ("served_firms", "$B$46"),
+        ("penetration_goal", "$B$47"),
+    ):
+        b.describe(s, name, title=ref)
+    for name in ("total_budget", "gmv_target", "enrolment_target"):
+        b.plan_total(s, name, f"$C${25 if name == 'gmv_target' else 26 if name == 'enrolment_target' else 5}")
+    b.describe(s, "tier_shares", rows=f"$B${TIER_ROW}:$B${TIER_ROW + 2}", title=f"$E${TIER_ROW - 1}")
     for after in (22, 42):  # three printed pages: budget and phasing / targets and splits / market and milestones
         b.page_break(s, after)
     s.freeze_panes = "C5"
@@ -357,6 +408,15 @@ def build(b: Builder) -> None:
     )
     ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
     traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
+    ind_rows = f"$B${IND_FIRST}:$B${IND_LAST}"
+    b.describe(ind, "industry_names", title="$B$4")
+    for name, col in (
+        ("industry_scores", "C"),
+        ("industry_tier", "D"),
+        ("industry_budget", "E"),
+        ("industry_share", "F"),
+    ):
+        b.describe(ind, name, rows=ind_rows, title=f"${col}$4")
     ind.freeze_panes = "C5"
 
     su = b.sheet("Summary", {"A": 22, "B": 8, "C": 10, "D": 11, **{c: 15 for c in "EFGHI"}}, tab="A5A5A5")
@@ -418,6 +478,10 @@ def build(b: Builder) -> None:
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
     su.add_chart(chart, "A11")
+    b.describe(su, "tier_industry_count", rows="$A$5:$A$7", title="$D$4")
+    b.describe(su, "budget_by_tier", rows="$A$5:$A$7", title="$E$4")
+    b.describe(su, "budget_by_tier_quarter", rows="$A$5:$A$7", cols="$F$4:$I$4", title="$A$1")
+    b.describe(su, "budget_by_quarter", cols="$F$4:$I$4", title="$E$4")
     su.freeze_panes = "B5"
 
     ph = b.sheet("Phasing", {"A": 12, "B": 12, "C": 18}, tab="70AD47")
@@ -458,6 +522,7 @@ def build(b: Builder) -> None:
     b.put(ph, "A17", ("Total", "合计"), "total")
     b.put(ph, "B17", None, "total")
     b.outputs(ph, 17, 3, [["SUM(C5:C16)"]], None, "currency", style="total")
+    b.describe(ph, "budget_by_month", rows="$A$5:$A$16", title="$C$4")
     ph.freeze_panes = "A5"
 
     tg = b.sheet("Targets", {"A": 30, "B": 18, "C": 18}, tab="ED7D31")
@@ -532,6 +597,17 @@ def build(b: Builder) -> None:
     b.labels(tg, 35, 1, [("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"), ("Milestone 3", "里程碑3")])
     b.outputs(tg, 35, 2, [[f"Settings!$C${MILESTONE_ROW + i}"] for i in range(3)], None, "percent")
     b.outputs(tg, 35, 3, [[f"ROUND($B$32*B{35 + i},0)"] for i in range(3)], "milestone_accounts", "count")
+    for name, rows, title in (
+        ("gmv_by_quarter", "$A$5:$A$8", "$B$4"),
+        ("enrolments_by_role", "$A$12:$A$14", "$B$11"),
+        ("budget_by_channel", "$A$18:$A$21", "$B$17"),
+        ("gmv_by_scenario", "$A$25:$A$27", "$B$24"),
+        ("current_penetration", None, "$A$30"),
+        ("goal_firms", None, "$A$31"),
+        ("accounts_to_win", None, "$A$32"),
+        ("milestone_accounts", "$A$35:$A$37", "$C$34"),
+    ):
+        b.describe(tg, name, rows=rows, title=title)
     b.page_break(tg, 23)  # the scenarios, market and milestones on a page of their own
     tg.freeze_panes = "A4"
 
@@ -563,6 +639,8 @@ def build(b: Builder) -> None:
     b.outputs(ck, 5, 4, [[f"B{r}-C{r}"] for r in range(5, 5 + len(checks))], "check_difference", "#,##0")
     b.outputs(ck, 5, 5, [[f'IF(ABS(D{r})<0.5,"OK","CHECK")'] for r in range(5, 5 + len(checks))], "check_status")
     traffic_light(ck, f"E5:E{4 + len(checks)}", "E5", ['"OK"', '"-"', '"CHECK"'])
+    b.describe(ck, "check_difference", rows=f"$A$5:$A${4 + len(checks)}", title="$D$4")
+    b.describe(ck, "check_status", rows=f"$A$5:$A${4 + len(checks)}", title="$E$4")
 
 
 def _col(block: list[list[Any]]) -> list[float]:

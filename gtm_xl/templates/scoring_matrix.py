@@ -20,7 +20,19 @@ from gtm_xl.math import scoring
 from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell, traffic_light
+from gtm_xl.templates.layout import (
+    DIRECTION,
+    SCORE,
+    SHARE,
+    TEXT,
+    YES_NO,
+    Builder,
+    NameInfo,
+    area,
+    cell,
+    label_names,
+    traffic_light,
+)
 
 TEMPLATE_ID = "scoring_matrix"
 VERSION = "1.0"
@@ -60,6 +72,26 @@ NAMES: dict[str, NameInfo] = {
     "tier_avg_score": NameInfo("output", "average score per tier (blank when the tier is empty)"),
     "top_industry": NameInfo("output", "the industry ranked first"),
 }
+
+# the words of every block, read by the roll-up from the cells these names point at (r rows, c columns, t title)
+NAMES.update(
+    label_names(
+        {
+            "criteria_weights": "ct",
+            "industry_names": "t",
+            "industry_scores": "rct",
+            "adjusted_scores": "rct",
+            "weighted_score": "rt",
+            "industry_rank": "rt",
+            "industry_tier": "rt",
+            "target_grid": "rct",
+            "targeted_by_size": "ct",
+            "tier_count": "rt",
+            "tier_avg_score": "rt",
+            "top_industry": "t",
+        }
+    )
+)
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
@@ -189,6 +221,16 @@ def build(b: Builder) -> None:
         "0",
     )
     traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
+    crit = f"$C$5:{cell(2 + N_CRIT, 5, True)}"
+    b.describe(s, "criteria_weights", cols=crit, title="$B$6")
+    b.describe(m, "industry_names", title="$B$4")
+    names = f"$B${FIRST}:$B${LAST}"
+    b.describe(m, "industry_scores", rows=names, title="$A$1")
+    b.describe(m, "adjusted_scores", rows=names, title="$A$1")
+    for block, col in (("weighted_score", "G"), ("industry_rank", "H"), ("industry_tier", "I")):
+        b.describe(m, block, rows=names, title=f"${col}$4")
+    b.describe(s, "industry_scores", cols=crit)
+    b.describe(s, "adjusted_scores", cols=crit)
     m.freeze_panes = "C5"
 
     g = b.sheet("Grid", {"A": 26, "B": 8, **{c: 20 for c in "CDEF"}}, tab="70AD47")
@@ -227,6 +269,12 @@ def build(b: Builder) -> None:
         "0",
         style="total",
     )
+    sizes = f"$C$14:{cell(2 + N_SIZE, 14, True)}"
+    b.describe(m, "target_grid", rows=names)
+    b.describe(s, "target_grid", cols=sizes)
+    b.describe(g, "target_grid", title="$A$1")
+    b.describe(s, "targeted_by_size", cols=sizes)
+    b.describe(g, "targeted_by_size", title=f"$A${LAST + 2}")
     g.freeze_panes = "C5"
 
     su = b.sheet("Summary", {"A": 10, "B": 26, "C": 14, "D": 16}, tab="A5A5A5")
@@ -272,6 +320,9 @@ def build(b: Builder) -> None:
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 9, 16
     su.add_chart(chart, "A11")
+    b.describe(su, "tier_count", rows="$B$5:$B$7", title="$C$4")
+    b.describe(su, "tier_avg_score", rows="$B$5:$B$7", title="$D$4")
+    b.describe(su, "top_industry", title="$A$9")
     su.freeze_panes = "A5"
 
 

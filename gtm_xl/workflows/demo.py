@@ -192,25 +192,45 @@ def plan_lines(result: DemoResult) -> list[str]:
         f"{_money(one(kp['commission_payout']))}; KPI status: "
         + ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
     )
-    lines += ["", f"5. Regions (roll-up of {len(result.rollup.included)} budget-by-tier copies)"]
-    labels = _column(bt["tier_labels"])
-    lines.append(
-        f"   {'Region':<8}{'Budget':>14}" + "".join(f"{'Tier ' + t:>13}" for t in labels) + f"{'Goal firms':>12}"
-    )
-    for r in result.rollup.included:
-        o = r.outputs
-        total = sum(v for v in _column(o["budget_by_tier"]) if isinstance(v, (int, float)))
-        lines.append(
-            f"   {r.region:<8}{_money(total):>14}"
-            + "".join(f"{_money(v):>13}" for v in _column(o["budget_by_tier"]))
-            + f"{_money(o['goal_firms'][0][0]):>12}"
-        )
-    tiers = result.rollup.block_totals.get("budget_by_tier")
-    if tiers:
-        by_tier = _column(tiers[1])
-        lines.append(
-            f"   {'Total':<8}{_money(sum(by_tier)):>14}"
-            + "".join(f"{_money(v):>13}" for v in by_tier)
-            + f"{_money(result.rollup.totals.get('goal_firms', '')):>12}"
-        )
+    lines += ["", f"5. Regions (read back from {result.out_dir / 'rollup.xlsx'})"]
+    lines += rollup_lines(result.out_dir / "rollup.xlsx")
     return lines
+
+
+def rollup_lines(path: Path) -> list[str]:
+    """The regions' budgets by tier, goal firms and the plan check, as the roll-up workbook holds them:
+    its Data sheet (one row per region, block, row label, column label), Totals sheet and Checks sheet."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        data = [r for r in wb["Data"].iter_rows(min_row=2, values_only=True) if r and r[0]]
+        totals = [r for r in wb["Totals"].iter_rows(min_row=2, values_only=True) if r and r[0]]
+        checks = [r for r in wb["Checks"].iter_rows(min_row=4, values_only=True) if r and r[0]]
+    finally:
+        wb.close()
+    regions = list(dict.fromkeys(r[0] for r in data))
+    tiers = list(dict.fromkeys(r[2] for r in data if r[1] == "budget_by_tier"))
+    value = {(r[0], r[1], r[2]): r[4] for r in data}
+    total = {(r[0], r[1]): r[3] for r in totals}
+    width = max([8, *(len(t) for t in tiers)]) + 2
+    lines = [f"   {'Region':<8}{'Budget':>14}" + "".join(f"{t:>{width}}" for t in tiers) + f"{'Goal firms':>12}"]
+    for region in regions:
+        lines.append(
+            f"   {region:<8}{_money(value.get((region, 'total_budget', _label(data, 'total_budget')))):>14}"
+            + "".join(f"{_money(value.get((region, 'budget_by_tier', t))):>{width}}" for t in tiers)
+            + f"{_money(value.get((region, 'goal_firms', _label(data, 'goal_firms')))):>12}"
+        )
+    lines.append(
+        f"   {'Total':<8}{_money(total.get(('total_budget', _label(data, 'total_budget')))):>14}"
+        + "".join(f"{_money(total.get(('budget_by_tier', t))):>{width}}" for t in tiers)
+        + f"{_money(total.get(('goal_firms', _label(data, 'goal_firms')))):>12}"
+    )
+    plan = [r for r in checks if len(r) >= 5 and r[4] in ("OK", "CHECK") and isinstance(r[1], (int, float))]
+    if plan:
+        lines.append("   Plan: " + "; ".join(f"{r[0]} {_money(r[2])} of {_money(r[1])} ({r[4]})" for r in plan))
+    return lines
+
+
+def _label(data: list, block: str) -> str:
+    return next((r[2] for r in data if r[1] == block), "")

@@ -43,6 +43,10 @@ REGION_TITLE_NAME = "GTM_REGION_NAME"
 _STAMP_NAMES = ("gtm_template", "gtm_template_id", "template_id", "template")
 _VERSION_NAMES = ("gtm_template_version", "template_version", "gtm_version")
 _RESERVED = {REGION_NAME.lower(), REGION_TITLE_NAME.lower(), *_STAMP_NAMES, *_VERSION_NAMES}
+#: label metadata: ``gtm_rows_<block>`` / ``gtm_cols_<block>`` name the cells labelling a block's rows /
+#: columns, ``gtm_title_<block>`` the cell saying what the block is; ``gtm_plan_<input>`` marks an input
+#: whose value the central plan fixes (the regions' values should add up to the template's)
+LABEL_PREFIXES = ("gtm_rows_", "gtm_cols_", "gtm_title_", "gtm_plan_")
 
 
 class TemplateError(ValueError):
@@ -187,6 +191,10 @@ class TemplateInfo:
     values: dict[Coord, Any]  # the template's own (cached) values of input and output cells
     sheets: list[str] = field(default_factory=list)
     path: Path | None = None
+    #: block name → {"rows"|"cols"|"title": the labelling cells}, from the ``gtm_rows_…`` names
+    labels: dict[str, dict[str, NamedBlock]] = field(default_factory=dict)
+    #: inputs whose template value is the central plan's total (``gtm_plan_…`` names)
+    plan_totals: list[str] = field(default_factory=list)
     data: bytes | None = field(default=None, repr=False)  # the file's bytes, for :meth:`cells`
     _cells: Any = field(default=None, repr=False)
 
@@ -509,11 +517,21 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
         )
     inputs: dict[str, NamedBlock] = {}
     outputs: dict[str, NamedBlock] = {}
+    labels: dict[str, dict[str, NamedBlock]] = {}
+    plan: list[str] = []
     for key, dn in workbook_names(wb).items():
         if key in _RESERVED:
             continue
         block = name_block(wb, dn)
         if block is None:
+            continue
+        prefix = next((p for p in LABEL_PREFIXES if key.startswith(p)), None)
+        if prefix is not None:
+            target = key[len(prefix) :]
+            if prefix == "gtm_plan_":
+                plan.append(target)
+            else:
+                labels.setdefault(target, {})[prefix[4:-1]] = block
             continue
         ws = wb[block.sheet]
         cells = [ws.cell(r, c) for _, r, c in block.coords()]
@@ -544,7 +562,18 @@ def template_from_workbooks(wb, wbv, *, path: Path | None = None, label: str = "
             formats[coord] = wb[block.sheet].cell(r, c).number_format
             values[coord] = wbv[block.sheet].cell(r, c).value
     return TemplateInfo(
-        stamp[0], stamp[1], inputs, outputs, validations, locked, formats, values, sheets=list(wb.sheetnames), path=path
+        stamp[0],
+        stamp[1],
+        inputs,
+        outputs,
+        validations,
+        locked,
+        formats,
+        values,
+        sheets=list(wb.sheetnames),
+        path=path,
+        labels=labels,
+        plan_totals=sorted(p for p in plan if p in inputs),
     )
 
 
