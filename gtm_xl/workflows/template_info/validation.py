@@ -1,0 +1,242 @@
+"""Custom (formula) data-validation rules, evaluated with the formula engine against one state of a workbook.
+
+The engine has no public call yet for "evaluate this formula at this cell of that book": :class:`RuleChecker`
+uses its book model (``_Book``), tree walker (``_walk``) and the exception for an unsupported use of a function
+(``_CellUnsupported``). Those names are imported here and nowhere else outside the engine, so the engine's split
+(issue 10) switches them in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gtm_xl.catalogue import excel_functions
+from gtm_xl.errors import CellError
+from gtm_xl.excel.formula.engine import (  # the engine's internals: see the module docstring
+    FormulaSyntaxError,
+    _Book,
+    _CellUnsupported,
+    _walk,
+    evaluate_workbook,
+    parse,
+    shift,
+)
+from gtm_xl.excel.formula.functions.builtins import BUILTINS, ExcelError
+from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, parse_range
+from gtm_xl.excel.ooxml.package import DataValidation, translate_formula
+from gtm_xl.workflows.template_info.model import Coord, Validation, display_value
+
+__all__ = ["CHECK_FAIL", "CHECK_OK", "NOT_CHECKED", "RuleChecker", "package_rule"]
+
+CHECK_OK, CHECK_FAIL, NOT_CHECKED = "ok", "fail", "not checked"
+
+
+class RuleChecker:
+    """Evaluates data-validation rules of type ``custom`` (a formula) against one state of a
+    workbook — the one implementation behind ``gtm-xl distribute`` (a region's table values),
+    ``gtm-xl rollup`` (a returned file) and ``gtm-xl refresh``/``check``.
+
+    The state is ``book`` (a :class:`gtm_xl.excel.ooxml.cells.WorkbookCells`) with ``values`` laid
+    over it (cell → value: a region's inputs, or the refresh's recalculated results). With
+    ``evaluated`` False the formula cells' stored values may be stale: the first time a rule
+    refers (directly or through a defined name) to a formula cell, the workbook is recalculated
+    once with the formula evaluator (:func:`gtm_xl.excel.formula.engine.evaluate_workbook`) over that
+    state. Rule formulas are parsed once per text.
+
+    :meth:`check` gives ``("ok", None)``, ``("fail", message)`` — the rule evaluated to FALSE, 0,
+    text or an error value — or ``("not checked", why)`` when the rule uses a function the
+    evaluator does not support, a structured reference, or cannot be parsed.
+    """
+
+    def __init__(
+        self, book, values: dict[Coord, Any] | None = None, *, evaluated: bool = False, functions: dict | None = None
+    ) -> None:
+        self.book = book
+        self.values = dict(values or {})
+        self.evaluated = evaluated
+        self._functions = functions
+        self._wb = None
+        self._recalculated = False
+        self._parsed: dict[str, Any] = {}
+
+    # the evaluator's view of the state, built on first use
+    def _state(self):
+        if self._wb is None:
+            self._wb = _Book(self.book, self._functions_table())
+            for (sheet, r, c), v in self.values.items():
+                self._wb.values.setdefault(self._sheet_key(sheet), {})[(r, c)] = v
+        return self._wb
+
+    def _functions_table(self) -> dict:
+        if self._functions is None:
+            self._functions = dict(excel_functions())
+        return self._functions
+
+    def _sheet_key(self, sheet: str) -> str:
+        return self.book.sheet(sheet).name
+
+    def _parse(self, formula: str):
+        """(tree, functions used, names used) of a rule formula, or (None, why, None)."""
+        if formula not in self._parsed:
+            try:
+                tree = parse(formula)
+            except (FormulaSyntaxError, Exception) as exc:  # noqa: BLE001 - the tokenizer raises its own errors
+                self._parsed[formula] = (None, f"the rule cannot be read ({exc})", None)
+            else:
+                fns: set[str] = set()
+                names: set[str] = set()
+                _walk(tree, lambda _r: None, lambda n, _s: names.add(n), fns.add)
+                self._parsed[formula] = (tree, fns, names)
+        return self._parsed[formula]
+
+    def _unsupported(self, fns: set[str], names: set[str], sheet: str) -> str | None:
+
+        known = set(BUILTINS) | {k.upper() for k in self._functions_table()}
+        if any("[" in n for n in names):
+            return "a structured (table) reference"
+        missing = sorted(f for f in fns if f.upper() not in known)
+        seen: set[str] = set()
+        todo = list(names)
+        wb = self._state()
+        while todo and not missing:  # functions inside the defined names it uses
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            try:
+                t = wb.name_tree(n, None, self._sheet_key(sheet))
+            except Exception:  # noqa: BLE001 - a name the parser cannot read
+                return f"the defined name {n}, which cannot be read"
+            if t is None:
+                continue
+
+            inner: set[str] = set()
+            _walk(t, lambda _r: None, lambda m, _s: todo.append(m), inner.add)
+            missing = sorted(f for f in inner if f.upper() not in known)
+        return f"the function {missing[0]}, which the headless evaluator does not support" if missing else None
+
+    def _refers_to_formulas(self, tree, sheet: str) -> bool:
+
+        refs: list = []
+        wb = self._state()
+        seen: set[str] = set()
+
+        def on_name(n, sh):
+            if n in seen:
+                return
+            seen.add(n)
+            t = wb.name_tree(n, sh, self._sheet_key(sheet))
+            if t is not None:
+                _walk(t, refs.append, on_name, lambda _f: None)
+
+        _walk(tree, refs.append, on_name, lambda _f: None)
+        for ref, _flags in refs:
+            try:
+                target = self.book.sheet(ref.sheet or sheet)
+            except KeyError:
+                continue
+            for (r, c), cell in target.cells.items():
+                if cell.formula and ref.r1 <= r <= ref.r2 and ref.c1 <= c <= ref.c2:
+                    return True
+        return False
+
+    def _recalculate(self) -> None:
+        """Recalculate the workbook over the overridden state, once."""
+
+        self._recalculated = True
+        sheets = {name: SheetCells(name, dict(sh.cells)) for name, sh in self.book.sheets.items()}
+        for (sheet, r, c), v in self.values.items():
+            key = self._sheet_key(sheet)
+            old = sheets[key].cells.get((r, c))
+            if old is None or not old.formula:
+                sheets[key].cells[(r, c)] = Cell(value=v)
+        result = evaluate_workbook(WorkbookCells(sheets, self.book.names), self._functions_table())
+        wb = self._state()
+        for (sheet, r, c), v in result.values.items():
+            wb.values[sheet][(r, c)] = v
+
+    def value(self, sheet: str, row: int, col: int) -> Any:
+        """The cell's value in the checked state."""
+        return self._state().values.get(self._sheet_key(sheet), {}).get((row, col))
+
+    def check(self, sheet: str, rule: Validation, row: int, col: int) -> tuple[str, str | None]:
+        """Evaluate ``rule`` (custom) for the cell (sheet, row, col): its relative references are
+        moved from ``rule.anchor`` to the cell. Blank cells pass (a rule checks what is entered)."""
+
+        if not rule.formula:
+            return CHECK_OK, None
+        value = self.value(sheet, row, col)
+        if value is None or value == "":
+            return CHECK_OK, None
+        tree, fns, names = self._parse(rule.formula)
+        if tree is None:
+            return NOT_CHECKED, fns
+        why = self._unsupported(fns, names, sheet)
+        if why:
+            return NOT_CHECKED, f"the rule ={rule.formula} uses {why}"
+        ar, ac = rule.anchor or (row, col)
+        dr, dc = row - ar, col - ac
+        tree = shift(tree, dr, dc) if (dr or dc) else tree
+        if not self.evaluated and not self._recalculated and self._refers_to_formulas(tree, sheet):
+            self._recalculate()
+        wb = self._state()
+        wb.current = (row, col)
+        here = self._sheet_key(sheet)
+        try:
+            result = wb.value(wb.ev(tree, here), here)
+        except _CellUnsupported as exc:
+            return NOT_CHECKED, f"the rule ={rule.formula} uses {exc.function} in a way the evaluator does not support"
+        except ExcelError as exc:
+            result = exc.error
+        except RecursionError:
+            return NOT_CHECKED, f"the rule ={rule.formula} is nested too deeply"
+        if hasattr(result, "shape"):  # an array: Excel looks at its top-left value
+            result = result.flat[0] if result.size else None
+        if type(result).__module__ == "numpy":
+            result = result.item()
+        shown = display_value(value)
+        text = _shifted_text(rule.formula, dr, dc)
+        if isinstance(result, CellError):
+            detail = f"{shown!r} fails the rule ={text} (it gives {result.code})"
+        elif isinstance(result, bool):
+            detail = None if result else f"{shown!r} fails the rule ={text}"
+        elif isinstance(result, (int, float)):
+            detail = None if result != 0 else f"{shown!r} fails the rule ={text}"
+        else:
+            detail = f"{shown!r} fails the rule ={text} (it gives {result!r}, not TRUE)"
+        if detail is None:
+            return CHECK_OK, None
+        if rule.error:
+            detail += f": {rule.error}"
+        return CHECK_FAIL, detail
+
+
+def _shifted_text(formula: str, dr: int, dc: int) -> str:
+    if not (dr or dc):
+        return formula
+    try:
+        return translate_formula(formula, dr, dc)
+    except Exception:  # noqa: BLE001 - the text is for the message only
+        return formula
+
+
+def package_rule(dv: DataValidation) -> Validation:
+    """A :class:`gtm_xl.excel.ooxml.package.DataValidation` of type custom as a :class:`Validation`
+    (anchor: the top-left cell of the first range of its sqref)."""
+    anchor = None
+    first = (dv.sqref or "").split()
+    if first:
+        try:
+            r1, c1, _, _ = parse_range(first[0].replace("$", ""))
+            anchor = (r1, c1)
+        except ValueError:
+            anchor = None
+    f1 = (dv.formula1 or "").strip()
+    return Validation(
+        "custom",
+        allow_blank=dv.allow_blank,
+        checkable=False,
+        formula=(f1[1:] if f1.startswith("=") else f1) or None,
+        anchor=anchor,
+        error=dv.error,
+    )
