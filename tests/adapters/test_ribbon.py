@@ -106,11 +106,14 @@ def test_report_text_names_cell_and_reason():
 
     report = SimpleNamespace(
         validation_failures=[
-            {"cell": "Matrix!C5", "message": "12 is not between 0 and 10"},
-            {"cell": "Settings!B2", "message": "-1 is not at least 0"},
+            {"cell": "Matrix!C5", "message": "value 12 must be between 0 and 10"},
+            {"cell": "Settings!B2", "message": "value -1 must be at least 0"},
         ]
     )
-    assert ribbon._report_text(report) == "Matrix!C5: 12 is not between 0 and 10\nSettings!B2: -1 is not at least 0"
+    assert (
+        ribbon._report_text(report)
+        == "Matrix!C5: value 12 must be between 0 and 10\nSettings!B2: value -1 must be at least 0"
+    )
     many = SimpleNamespace(validation_failures=[{"cell": f"A{i}", "message": "bad"} for i in range(1, 33)])
     lines = ribbon._report_text(many).split("\n")
     assert len(lines) == 31 and lines[0] == "A1: bad" and lines[-1] == "… and 2 more"
@@ -128,7 +131,7 @@ def test_failing_check_leaves_the_file_byte_identical(scoring_template, tmp_path
         (
             "message",
             f"bad.xlsx: 1 input(s) break their rules; nothing recalculated or written.\n\n"
-            f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+            f"{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
         ),
     ]
 
@@ -144,7 +147,7 @@ def test_check_inputs_never_changes_the_file(scoring_template, tmp_path):
     assert bad_book.messages[-1] == (
         "message",
         f"bad.xlsx: 1 input(s) break their rules; nothing changed.\n\n"
-        f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+        f"{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
     )
     assert good_book.messages == [("status", "GTM: all inputs OK")]
 
@@ -480,7 +483,7 @@ def test_live_refresh_with_bad_inputs_does_not_calculate(scoring_template, tmp_p
         (
             "GTM: inputs to fix",
             "bad.xlsx: 1 input(s) break their rules; nothing recalculated "
-            f"or written.\n\n{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+            f"or written.\n\n{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
         )
     ]
 

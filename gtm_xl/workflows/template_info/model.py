@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.errors import CellError
 from gtm_xl.excel.ooxml.cells import WorkbookCells, column_letter
 from gtm_xl.excel.ooxml.package import Package
 
@@ -82,7 +83,11 @@ class NamedBlock:
 
 
 def cell_label(coord: Coord) -> str:
+    """``Sheet!B3``; a sheet name with other characters than letters, digits, ``_`` and ``.`` is quoted as
+    Excel writes it (``'My sheet'!B3``)."""
     sheet, row, col = coord
+    if re.search(r"[^A-Za-z0-9_.]", sheet):
+        sheet = "'" + sheet.replace("'", "''") + "'"
     return f"{sheet}!{column_letter(col)}{row}"
 
 
@@ -115,34 +120,46 @@ class Validation:
     error: str | None = None  # the rule's own error message
 
     def problem(self, value: Any) -> str | None:
-        """None when ``value`` passes; otherwise what is wrong, in words."""
+        """None when ``value`` passes; otherwise what is wrong, in words — the one data-validation check
+        behind distribute (a region's table values), roll-up (a returned file) and refresh/check."""
         if value is None or value == "":
             return None  # as in Excel: a rule checks what is entered, a cleared cell passes
         if not self.checkable or self.kind == "any":
             return None
+        if isinstance(value, CellError):
+            return f"holds the error {value.code}"
         if self.kind == "list":
             if str(display_value(value)).strip().casefold() not in {o.strip().casefold() for o in self.options}:
                 return f"{value!r} is not one of {', '.join(self.options)}"
             return None
-        if self.kind in ("whole", "decimal", "textLength"):
-            if self.kind == "textLength":
-                v: Any = len(str(value))
-            elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"{value!r} is not a number"
-            else:
-                v = float(value)
-                if self.kind == "whole" and v != int(v):
-                    return f"{value!r} is not a whole number"
-            if self.low is None:
-                return None
-            ok = _NUM_OPS.get(self.operator, _NUM_OPS["between"])(v, self.low, self.high)
-            if not ok:
-                what = "length" if self.kind == "textLength" else "value"
-                rule = _OP_TEXT.get(self.operator, "between {a} and {b}").format(a=_fmt(self.low), b=_fmt(self.high))
-                return f"{what} {_fmt(v)} must be {rule}"
-        return None
+        if self.kind not in _NUMERIC_KINDS:
+            return None
+        if self.kind == "textLength":
+            v: Any = len(str(display_value(value)))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{value!r} is not {_NUMERIC_KINDS[self.kind]}"
+        else:
+            v = float(value)
+            if self.kind == "whole" and v != int(v):
+                return f"{value!r} is not a whole number"
+        if self.low is None:
+            return None
+        ok = _NUM_OPS.get(self.operator, _NUM_OPS["between"])(v, self.low, self.high)
+        if ok:
+            return None
+        what = "length" if self.kind == "textLength" else "value"
+        rule = _OP_TEXT.get(self.operator, "between {a} and {b}").format(a=_fmt(self.low), b=_fmt(self.high))
+        return f"{what} {_fmt(v)} must be {rule}"
 
 
+# the kinds checked as numbers, and what a value of each must be
+_NUMERIC_KINDS = {
+    "whole": "a number",
+    "decimal": "a number",
+    "date": "a date",
+    "time": "a time",
+    "textLength": "text",
+}
 _NUM_OPS: dict[str, Callable[[Any, Any, Any], bool]] = {
     "between": lambda v, a, b: a <= v <= b,
     "notBetween": lambda v, a, b: not (a <= v <= b),

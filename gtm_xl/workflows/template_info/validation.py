@@ -1,4 +1,8 @@
-"""Custom (formula) data-validation rules, evaluated with the formula engine against one state of a workbook.
+"""Data validation over the package reader's model: every rule of a workbook checked against one state of it.
+
+:func:`validation_failures` checks each input cell with :meth:`Validation.problem` (the one check of a
+value, shared with distribute and roll-up), its bounds and lists resolved over that state; custom (formula)
+rules are evaluated with the formula engine by :class:`RuleChecker`.
 
 The engine has no public call yet for "evaluate this formula at this cell of that book": :class:`RuleChecker`
 uses its book model (``_Book``), tree walker (``_walk``) and the exception for an unsupported use of a function
@@ -8,6 +12,7 @@ uses its book model (``_Book``), tree walker (``_walk``) and the exception for a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gtm_xl.catalogue import excel_functions
@@ -23,10 +28,19 @@ from gtm_xl.excel.formula.engine import (  # the engine's internals: see the mod
 )
 from gtm_xl.excel.formula.functions.builtins import BUILTINS, ExcelError
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, parse_range
-from gtm_xl.excel.ooxml.package import DataValidation, translate_formula
-from gtm_xl.workflows.template_info.model import Coord, Validation, display_value
+from gtm_xl.excel.ooxml.names import area, constant, resolve
+from gtm_xl.excel.ooxml.package import DataValidation, cell_refs, translate_formula
+from gtm_xl.workflows.template_info.model import Coord, Validation, cell_label, display_value
 
-__all__ = ["CHECK_FAIL", "CHECK_OK", "NOT_CHECKED", "RuleChecker", "package_rule"]
+__all__ = [
+    "CHECK_FAIL",
+    "CHECK_OK",
+    "NOT_CHECKED",
+    "RuleChecker",
+    "package_rule",
+    "package_validation",
+    "validation_failures",
+]
 
 CHECK_OK, CHECK_FAIL, NOT_CHECKED = "ok", "fail", "not checked"
 
@@ -240,3 +254,116 @@ def package_rule(dv: DataValidation) -> Validation:
         anchor=anchor,
         error=dv.error,
     )
+
+
+# --- every rule of a workbook ----------------------------------------------------------------------
+_MAX_LIST_CELLS = 100_000
+
+
+class _Operands:
+    """Values of the constants, references and defined names that validation rules use, over a state
+    (``values`` laid over the book's stored values)."""
+
+    def __init__(self, book: WorkbookCells, values: Mapping[Coord, Any]) -> None:
+        self.book = book
+        self.values = values
+
+    def cell(self, sheet: str, row: int, col: int) -> Any:
+        key = (sheet, row, col)
+        if key in self.values:
+            return self.values[key]
+        return self.book.sheet(sheet).value(row, col)
+
+    def resolve(self, text: str | None, sheet: str) -> list[Any] | None:
+        """A rule formula → its values (one for a constant or cell, many for a range); None if not simple."""
+        if text is None:
+            return None
+        value = constant(text)
+        if value is not None:
+            return [value]
+        target = resolve(self.book.names, text, sheet)
+        value = constant(target)
+        if value is not None:
+            return [value]
+        where = area(target)
+        if where is None or where.size > _MAX_LIST_CELLS:
+            return None
+        try:
+            ref_sheet = self.book.sheet(where.sheet or sheet).name
+        except KeyError:
+            return None
+        return [self.cell(ref_sheet, r, c) for r, c in where.cells()]
+
+
+def package_validation(rule: DataValidation, low: list[Any] | None, high: list[Any] | None) -> Validation:
+    """A standard (not custom) package rule as a :class:`Validation`, its operands already resolved to
+    values (``low``/``high``: :meth:`_Operands.resolve` of formula1/formula2)."""
+    kind, operator = rule.type, rule.operator or "between"
+    if kind == "list":
+        if low is None:
+            return Validation(kind, checkable=False, error=rule.error)
+        if len(low) == 1 and isinstance(low[0], str) and (rule.formula1 or "").strip().startswith('"'):
+            options = tuple(s.strip() for s in low[0].split(","))
+        else:
+            options = tuple(str(display_value(v)) for v in low if v is not None)
+        return Validation(kind, options=options, error=rule.error)
+    a = low[0] if low else None
+    b = high[0] if high else None
+    usable = isinstance(a, float) and (operator not in ("between", "notBetween") or isinstance(b, float))
+    if not usable:
+        a = b = None
+    return Validation(kind, operator, a, b, error=rule.error)
+
+
+def validation_failures(
+    book: WorkbookCells,
+    rules: Iterable[DataValidation],
+    values: Mapping[Coord, Any] | None = None,
+    not_checked: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """Input cells that break their sheet's data-validation rules, as ``{"cell", "message"}``.
+
+    Checked: whole / decimal / date / time ranges with every operator, text length, lists
+    (quoted ``"a,b,c"`` or a range / defined name), and custom formulas — evaluated with the
+    formula evaluator over ``values`` (the recalculated results) by :class:`RuleChecker`, relative
+    references moved from the top-left cell of the rule's sqref to each cell; FALSE, 0, text or an
+    error value fails. The message ends with the rule's own error text. Blank cells pass (Excel
+    validates entries, and a blank is not an entry); formula cells are outputs and are not checked.
+    A custom rule the evaluator cannot evaluate (an unsupported function, a structured reference) is
+    not guessed: each cell goes into ``not_checked`` (when given) with the reason.
+    """
+    operands = _Operands(book, values or {})
+    checker = None
+    out: list[dict[str, str]] = []
+    for rule in rules:
+        if rule.type in ("none", "") or not rule.sqref:
+            continue
+        sheet = book.sheet(rule.sheet)
+        cells = [
+            (row, col)
+            for row, col in cell_refs(rule.sqref)
+            if (cell := sheet.get((row, col))) is not None and cell.formula is None and cell.value is not None
+        ]
+        if rule.type == "custom":
+            if checker is None:
+                checker = RuleChecker(book, dict(values or {}), evaluated=values is not None)
+            custom = package_rule(rule)
+            for row, col in cells:
+                status, detail = checker.check(rule.sheet, custom, row, col)
+                if status == CHECK_FAIL:
+                    out.append({"cell": cell_label((rule.sheet, row, col)), "message": detail or ""})
+                elif status != CHECK_OK and not_checked is not None:
+                    not_checked.append(
+                        {"cell": cell_label((rule.sheet, row, col)), "message": f"not checked: {detail}"}
+                    )
+            continue
+        check = package_validation(
+            rule, operands.resolve(rule.formula1, rule.sheet), operands.resolve(rule.formula2, rule.sheet)
+        )
+        for row, col in cells:
+            msg = check.problem(sheet.value(row, col))
+            if msg:
+                if rule.error:
+                    msg = f"{msg} ({rule.error})"
+                out.append({"cell": cell_label((rule.sheet, row, col)), "message": msg})
+    return out
