@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from gtm_xl.excel.ooxml.cells import column_letter, parse_range
+from gtm_xl.excel.ooxml import names
 from gtm_xl.workflows.template_info.model import (
     RESERVED_NAMES,
     Coord,
@@ -73,60 +73,33 @@ def workbook_names(wb) -> dict[str, Any]:
 def name_constant(wb, dn) -> Any:
     """The value a defined name stands for: a text/number constant, or the value of the one
     cell it points at; None when it is a range of several cells or unresolvable."""
-    text = (dn.attr_text or "").strip()
-    m = _CONST_STR.match(text)
-    if m:
-        return m.group(1).replace('""', '"')
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        dests = list(dn.destinations)
-    except Exception:  # noqa: BLE001 - openpyxl raises various errors for odd names
+    value = names.constant(dn.attr_text)
+    if value is not None:
+        return value
+    where = names.area(dn.attr_text)
+    if where is None or not where.is_cell or where.sheet not in wb.sheetnames:
         return None
-    if len(dests) != 1:
-        return None
-    sheet, ref = dests[0]
-    if sheet not in wb.sheetnames:
-        return None
-    ref = ref.replace("$", "")
-    if ":" in ref:
-        r1, c1, r2, c2 = parse_range(ref)
-        if (r1, c1) != (r2, c2):
-            return None
-        ref = f"{column_letter(c1)}{r1}"
-    return wb[sheet][ref].value
+    return wb[where.sheet].cell(where.min_row, where.min_col).value
 
 
 def name_block(wb, dn) -> NamedBlock | None:
     """The single rectangular range a defined name refers to, or None."""
-    try:
-        dests = list(dn.destinations)
-    except Exception:  # noqa: BLE001
+    where = names.area(dn.attr_text)
+    if where is None or where.sheet not in wb.sheetnames:
         return None
-    if len(dests) != 1:
-        return None
-    sheet, ref = dests[0]
-    if sheet not in wb.sheetnames:
-        return None
-    try:
-        r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
-    except ValueError:
-        return None
-    return NamedBlock(dn.name, sheet, r1, c1, r2, c2)
+    return NamedBlock(dn.name, where.sheet, where.min_row, where.min_col, where.max_row, where.max_col)
 
 
 def read_stamp(wb) -> tuple[str, str] | None:
     """(template id, version) from the stamp name(s) of an openpyxl workbook, or None."""
-    names = workbook_names(wb)
-    return stamp_from(lambda key: name_constant(wb, names[key]) if key in names else None)
+    defined = workbook_names(wb)
+    return stamp_from(lambda key: name_constant(wb, defined[key]) if key in defined else None)
 
 
 def read_region(wb) -> tuple[str | None, str | None]:
     """The (region id, region name) stamped by distribute in an openpyxl workbook, or (None, None)."""
-    names = workbook_names(wb)
-    return region_from(lambda key: name_constant(wb, names[key]) if key in names else None)
+    defined = workbook_names(wb)
+    return region_from(lambda key: name_constant(wb, defined[key]) if key in defined else None)
 
 
 def formula_text(value: Any) -> str | None:
@@ -143,17 +116,10 @@ def _resolve_operand(wb, text: str | None, sheet: str) -> Any:
     """A validation bound: a number, a quoted string, a cell reference or a defined name."""
     if text is None:
         return None
-    t = text.strip()
-    if t.startswith("="):
-        t = t[1:]
-    try:
-        return float(t)
-    except ValueError:
-        pass
-    m = _CONST_STR.match(t)
-    if m:
-        return m.group(1)
-    values = _range_values(wb, t, sheet)
+    value = names.constant(text)
+    if value is not None:
+        return value
+    values = _range_values(wb, text.strip().lstrip("="), sheet)
     if values is not None and len(values) == 1:
         v = values[0]
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
@@ -162,24 +128,21 @@ def _resolve_operand(wb, text: str | None, sheet: str) -> Any:
 
 def _range_values(wb, ref: str, sheet: str) -> list[Any] | None:
     """Values of a reference like ``$A$1:$A$5``, ``Settings!$B$2`` or a defined name; None if unresolvable."""
-    names = workbook_names(wb)
-    if ref.lower() in names:
-        block = name_block(wb, names[ref.lower()])
+    defined = workbook_names(wb)
+    if ref.lower() in defined:
+        block = name_block(wb, defined[ref.lower()])
         if block is None:
             return None
         ws = wb[block.sheet]
         return [ws.cell(r, c).value for _, r, c in block.coords()]
-    if "!" in ref:
-        sheet, ref = ref.rsplit("!", 1)
-        sheet = sheet.strip("'").replace("''", "'")
+    where = names.area(ref)
+    if where is None:
+        return None
+    sheet = where.sheet or sheet
     if sheet not in wb.sheetnames:
         return None
-    try:
-        r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
-    except ValueError:
-        return None
     ws = wb[sheet]
-    return [ws.cell(r, c).value for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    return [ws.cell(r, c).value for r, c in where.cells()]
 
 
 def _validation(wb, dv, sheet: str, anchor: tuple[int, int] | None = None) -> Validation:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
+from gtm_xl.excel.ooxml import names
+from gtm_xl.excel.ooxml.cells import WorkbookCells
 
 __all__ = ["CellsView"]
-
-_CONST_STR = re.compile(r'^"(.*)"$', re.S)
 
 
 class CellsView:
@@ -31,25 +29,13 @@ class CellsView:
 
     def constant(self, key: str) -> Any:
         """The value of a workbook-level name: a text/number constant or the cell it points at."""
-        text = self.book.names.get(key.upper())
+        text = names.lookup(self.book.names, key)
         if text is None:
             return None
-        text = text.strip()
-        m = _CONST_STR.match(text)
-        if m:
-            return m.group(1).replace('""', '"')
-        try:
-            return float(text)
-        except ValueError:
-            pass
-        if "!" not in text:
+        value = names.constant(text)
+        if value is not None:
+            return value
+        where = names.area(text)
+        if where is None or where.sheet is None or where.sheet not in self.book.sheets or not where.is_cell:
             return None
-        sheet, ref = text.rsplit("!", 1)
-        sheet = sheet.strip("'").replace("''", "'")
-        if sheet not in self.book.sheets:
-            return None
-        try:
-            r1, c1, r2, c2 = parse_range(ref.replace("$", ""))
-        except ValueError:
-            return None
-        return self.value(sheet, r1, c1) if (r1, c1) == (r2, c2) else None
+        return self.value(where.sheet, where.min_row, where.min_col)
