@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.excel.ooxml.names import text_constant
+from gtm_xl.excel.ooxml.workbook_xml import set_defined_names
 from gtm_xl.workflows.regions import RegionPlan, plan_regions
 from gtm_xl.workflows.template_info import (
     REGION_NAME,
@@ -90,45 +92,12 @@ def copy_name(template_id: str, region: str, suffix: str = ".xlsx") -> str:
 _P = r"(?:[A-Za-z_][\w.-]*:)?"
 
 
-def _xml_text(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _name_constant(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def stamp_region(workbook_xml: bytes, region: str, title: str) -> bytes:
     """workbook.xml with ``GTM_REGION``/``GTM_REGION_NAME`` defined as text constants (replacing
-    any earlier stamp); the definedNames element is created after ``</sheets>`` when absent."""
-    text = workbook_xml.decode("utf-8")
-    for nm in (REGION_NAME, REGION_TITLE_NAME):
-        text = re.sub(
-            rf"<({_P})definedName\b[^>]*\bname=\"{nm}\"[^>]*?(?:/>|>.*?</\1definedName\s*>)",
-            "",
-            text,
-            flags=re.S | re.I,
-        )
-    m = re.search(rf"<({_P})sheets\b", text)
-    prefix = m.group(1) if m else ""
-    new = "".join(
-        f'<{prefix}definedName name="{nm}">{_xml_text(_name_constant(v))}</{prefix}definedName>'
-        for nm, v in ((REGION_NAME, region), (REGION_TITLE_NAME, title))
+    any earlier stamp)."""
+    return set_defined_names(
+        workbook_xml, {REGION_NAME: text_constant(region), REGION_TITLE_NAME: text_constant(title)}
     )
-    close = re.search(rf"</{_P}definedNames\s*>", text)
-    if close is not None:
-        text = text[: close.start()] + new + text[close.start() :]
-    else:
-        empty = re.search(rf"<{_P}definedNames\s*/>", text)
-        block = f"<{prefix}definedNames>{new}</{prefix}definedNames>"
-        if empty is not None:
-            text = text[: empty.start()] + block + text[empty.end() :]
-        else:
-            end = re.search(rf"</{_P}sheets\s*>", text)
-            if end is None:
-                raise ValueError("workbook.xml has no <sheets> element")
-            text = text[: end.end()] + block + text[end.end() :]
-    return text.encode("utf-8")
 
 
 # --- sheet protection with a password -----------------------------------------------------------
@@ -184,7 +153,7 @@ class RegionalCopier:
                 if new != sp.data:
                     sp.data = new  # <sheetProtection> follows <sheetData>: the cell spans stay valid
                     self._protected_parts[sp.part] = new
-        from gtm_xl.excel.ooxml.package import mark_full_calc
+        from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
 
         self._workbook_xml = mark_full_calc(self.package.part(self.package.workbook_part))
 
@@ -351,7 +320,7 @@ def naive_regional_copy(
     for (sheet, row, col), value in plan.cells.items():
         wb[sheet].cell(row, col).value = value
     for nm, v in ((REGION_NAME, plan.region), (REGION_TITLE_NAME, plan.name)):
-        wb.defined_names[nm] = DefinedName(nm, attr_text=_name_constant(v))
+        wb.defined_names[nm] = DefinedName(nm, attr_text=text_constant(v))
     if password:
         for ws in wb.worksheets:
             if ws.protection.sheet:

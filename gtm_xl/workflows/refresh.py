@@ -144,7 +144,8 @@ def _default_functions() -> Mapping[str, Callable]:
 def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
     from gtm_xl.errors import CellError
     from gtm_xl.excel.formula.engine import evaluate_workbook
-    from gtm_xl.excel.ooxml.package import Package, PackageError, mark_full_calc, parse_range, patch_sheet
+    from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
+    from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
 
     if functions is None:
         functions = _default_functions()

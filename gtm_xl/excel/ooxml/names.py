@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from gtm_xl.excel.ooxml.cells import parse_range
 
-__all__ = ["Area", "area", "constant", "lookup", "resolve"]
+__all__ = ["Area", "area", "constant", "lookup", "resolve", "text_constant"]
 
 _TEXT_CONSTANT = re.compile(r'^"(.*)"$', re.S)
 _QUOTED_SHEET = re.compile(r"^'((?:[^']|'')+)'$")
@@ -62,6 +62,11 @@ def constant(text: str | None) -> str | float | None:
         return float(t)
     except ValueError:
         return None
+
+
+def text_constant(text: str) -> str:
+    """A text as a name's constant: in double quotes, inner quotes doubled (the inverse of :func:`constant`)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def area(text: str | None) -> Area | None:

@@ -1132,32 +1132,6 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return b"".join(out)
 
 
-_CALCPR = re.compile(rb"<(" + _P + rb")calcPr\b([^>]*?)(/?)>")
-_FULLCALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|\'[^\']*\')')
-_WB_CLOSE = re.compile(rb"</(" + _P + rb")workbook\s*>")
-_WB_AFTER_CALCPR = re.compile(
-    rb"<(" + _P + rb")(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
-    rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
-)
-
-
-def mark_full_calc(workbook_xml: bytes) -> bytes:
-    """workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (added or set); nothing else changes."""
-    m = _CALCPR.search(workbook_xml)
-    if m is not None:
-        attrs = _FULLCALC.sub(b"", m.group(2)).rstrip()
-        new = b"<" + m.group(1) + b"calcPr" + attrs + b' fullCalcOnLoad="1"' + (b"/>" if m.group(3) else b">")
-        return workbook_xml[: m.start()] + new + workbook_xml[m.end() :]
-    # calcPr goes after definedNames and before oleSize/…/extLst (schema order)
-    close = _WB_CLOSE.search(workbook_xml)
-    if close is None:
-        return workbook_xml
-    prefix = close.group(1)
-    nxt = _WB_AFTER_CALCPR.search(workbook_xml)
-    at = nxt.start() if nxt is not None else close.start()
-    return workbook_xml[:at] + b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>' + workbook_xml[at:]
-
-
 def cell_refs(sqref: str) -> Iterable[tuple[int, int]]:
     """Every (row, col) of a space-separated ``sqref`` (bounded to 1,000,000 cells per range)."""
     for part in sqref.split():
