@@ -30,11 +30,12 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from gtm_xl.errors import ERROR_CODES, CellError
 from gtm_xl.excel.atomic import atomic_writer
@@ -222,10 +223,25 @@ _ITEM = re.compile(
     rb"|</" + _P + rb"row\s*>",
     re.S,
 )
-_NUM_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>([^<]+)</v></c>'
-_NUM_CELLS = re.compile(_NUM_CELL)
+
+
+def _number_cell(group: bytes) -> bytes:
+    """The pattern of a plain number cell (``<c r="B3" s="1"><v>42</v></c>``); ``group`` opens its three
+    groups (column, row, value): ``b"("`` captures them, ``b"(?:"`` only groups them."""
+    return (
+        rb'<c r="'
+        + group
+        + rb"[A-Z]{1,3})"
+        + group
+        + rb'[0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>'
+        + group
+        + rb"[^<]+)</v></c>"
+    )
+
+
+_NUM_CELLS = re.compile(_number_cell(b"("))
 _PLAIN_ITEM = re.compile(
-    rb"((?:" + _NUM_CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb"){2,})"  # a run of number cells
+    rb"((?:" + _number_cell(b"(?:") + rb"){2,})"  # a run of number cells
     rb'|<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
     rb"<v>([^<]*)</v>"  # a value
     rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"  # a plain formula and its value
@@ -381,10 +397,17 @@ class Package:
         self._max_part = max_part_bytes
         self._check_container()
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            # the package keeps its own handle: save() copies unchanged members' compressed bytes from it
+            self._file: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        try:
+            self._zip = zipfile.ZipFile(self._file)
         except zipfile.BadZipFile as exc:
+            self._file.close()
             raise PackageError(self.path, f"not a valid .xlsx/.xlsm (corrupt or truncated zip: {exc})") from None
         except OSError as exc:
+            self._file.close()
             raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
         self.infos = self._zip.infolist()
         self._check_sizes(max_total_bytes, max_part_bytes, max_ratio)
@@ -447,6 +470,7 @@ class Package:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Package:
         return self
@@ -839,7 +863,7 @@ class Package:
                     zi.create_system = info.create_system
                     out.writestr(zi, new_parts[info.filename])
                 else:
-                    _copy_raw(self._zip, out, info)
+                    _copy_raw(self._file, out, info)
 
 
 def _declares_dtd(data: bytes) -> bool:
@@ -871,21 +895,28 @@ def zlib_error():
     return zlib.error
 
 
-def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member's compressed bytes unchanged (no inflate/deflate round trip)."""
-    fp = src.fp
-    fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    import struct
+# A zip member's local header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC,
+# sizes, then the lengths of the file name and the extra field that come before the data.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    skip = fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-    fp.seek(info.header_offset + zipfile.sizeFileHeader + skip)
-    raw = fp.read(info.compress_size)
+
+def _read_raw(src: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """One member's compressed bytes, read from the package file itself (``src``, positioned anywhere)."""
+    src.seek(info.header_offset)
+    header = src.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    fields = _LOCAL_HEADER.unpack(header)
+    src.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])
+    raw = src.read(info.compress_size)
     if len(raw) != info.compress_size:
         raise zipfile.BadZipFile(f"member {info.filename} is truncated")
+    return raw
+
+
+def _copy_raw(src: BinaryIO, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes unchanged (no inflate/deflate round trip)."""
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     for attr in (
         "compress_type",
@@ -904,15 +935,26 @@ def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo)
     ):
         setattr(zi, attr, getattr(info, attr))
     zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
-    zi._compresslevel = None
-    zi.header_offset = out.fp.tell()
-    out._writecheck(zi)
-    out._didModify = True
-    out.fp.write(zi.FileHeader(zip64=None))
-    out.fp.write(raw)
+    _append_compressed(out, zi, _read_raw(src, info))
+
+
+def _append_compressed(out: zipfile.ZipFile, zi: zipfile.ZipInfo, raw: bytes) -> None:
+    """Add a member whose data is already compressed (``zi`` carries its CRC and sizes).
+
+    ``zipfile`` has no public call for this: ``writestr`` and ``open(mode="w")`` always compress what they
+    are given. This function is the one place that goes under the public API; it does what ``writestr``
+    does after compressing, through ``ZipFile``'s undocumented (not underscore-private) ``fp``, ``filelist``,
+    ``NameToInfo``, ``start_dir`` and ``ZipInfo.FileHeader``, unchanged from Python 3.10 to 3.13. A
+    ``ZipFile`` opened with mode ``"w"`` already writes its central directory on close.
+    """
+    if zi.filename in out.NameToInfo:
+        raise ValueError(f"duplicate zip member {zi.filename}")
+    zi.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    out.fp.write(zi.FileHeader(zip64=None))  # type: ignore[union-attr]
+    out.fp.write(raw)  # type: ignore[union-attr]
     out.filelist.append(zi)
     out.NameToInfo[zi.filename] = zi
-    out.start_dir = out.fp.tell()
+    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
 
 
 def _inline_text(body: bytes) -> str:
