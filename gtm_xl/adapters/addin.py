@@ -662,7 +662,8 @@ def ribbon_svg(customui: bytes | None = None) -> str:
         f'<rect width="{width}" height="{height}" fill="#f3f3f3"/>\n'
     )
     tabs = ["File", "Home", "Insert", "Formulas", "Data", "Review", "View"]
-    tab_parts, tx = [], 12
+    tab_parts: list[str] = []
+    tx: float = 12  # an int until the first label: the first x prints as "12"
     for t in tabs:
         tab_parts.append(f'<text x="{tx}" y="26" class="tab">{t}</text>')
         tx += 22 + 7.5 * len(t)

@@ -78,7 +78,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"1. Built {len(result.templates)} template workbooks into {out / 'templates'}")
     print(
         f"2. Filled the example: {len(result.regional)} regional budget-by-tier copies in {out / 'regions'} "
-        f"(+ {result.manifest.name})"
+        f"(+ {result.manifest.name if result.manifest else 'no manifest'})"
     )
     print(f"3. Refreshed {len(result.refreshed)} udf workbooks headlessly (GTM_* computed by gtm_xl):")
     _print_refresh_summary(result.refreshed, details=False)
@@ -244,8 +244,8 @@ def _print_refresh_summary(reports, details: bool) -> None:
     if len(reports) > 1:
         rows.append(row(f"all {len(reports)} files", reports, f"{sum(not r.ok for r in reports)} failed"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    for line in rows:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths))))
     for r in reports:
         problems = [f"  {v['cell']}: {v['message']}" for v in r.validation_failures]
         problems += [f"  {c}: circular reference" for c in r.circular]

@@ -82,10 +82,8 @@ def _action(func: F) -> F:
             return None
 
     sig = inspect.signature(func)
-    wrapper.__signature__ = sig.replace(
-        parameters=[  # type: ignore[attr-defined]
-            p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()
-        ]
+    wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()]
     )
     return wrapper  # type: ignore[return-value]
 

@@ -34,7 +34,7 @@ class DemoResult:
     out_dir: Path
     templates: list[Path]
     regional: list[Path]
-    manifest: Path
+    manifest: Path | None
     refreshed: list[Any]  # gtm_xl.workflows.refresh.FileReport, one per refreshed file
     differences: dict[str, list[str]]  # template kind or regional file → outputs unlike the math
     rollup: Any  # gtm_xl.workflows.rollup.job.RollupReport

@@ -304,9 +304,9 @@ def plan_regions(
             value = parse_text_value(values[j])
             if value is None:
                 continue
-            why = _check_value(template, coord, value)
-            if why:
-                problems.append(Problem(file, rownum, headers[j], why))
+            problem = _check_value(template, coord, value)
+            if problem:
+                problems.append(Problem(file, rownum, headers[j], problem))
             else:
                 plan.cells[coord] = value
                 origin[coord] = (file, rownum, headers[j])

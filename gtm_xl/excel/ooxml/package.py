@@ -801,7 +801,7 @@ class Package:
         tm = _T_VAL.search(raw_attrs)
         t = tm.group(1) if tm is not None else b"n"
         if body.startswith(b"<v>") and body.endswith(b"</v>") and body.find(b"<", 3, -4) == -1:
-            raw_v = body[3:-4].decode("utf-8")  # the common case: a plain value
+            raw_v: str | None = body[3:-4].decode("utf-8")  # the common case: a plain value
             has_f = False
         else:
             vm = _V.search(body)
@@ -1108,9 +1108,9 @@ def patch_sheet(
             continue
         where = formula_cells.get((row, col))
         if where is not None and (row, col) not in spill_refs:
-            new = _plain_formula_cell(data[where[0] : where[1]], value)
-            if new is not None:
-                edits.append((where[0], where[1], new))
+            replaced = _plain_formula_cell(data[where[0] : where[1]], value)
+            if replaced is not None:
+                edits.append((where[0], where[1], replaced))
                 continue
         ref = f"{column_letter(col)}{row}"
         span = sp.span((row, col))

@@ -214,9 +214,9 @@ class TemplateInfo:
         """The template's :class:`gtm_xl.excel.ooxml.cells.WorkbookCells` (read once, through the package
         reader), which custom rules are evaluated against."""
         if self._cells is None:
-            if self.data is None and self.path is None:
-                raise TemplateError("the template's cells are unavailable (no file, no bytes)")
             if self.data is None:
+                if self.path is None:
+                    raise TemplateError("the template's cells are unavailable (no file, no bytes)")
                 with Package(self.path) as pkg:
                     self._cells = pkg.read_cells()[0]
             else:  # the package reader opens files: the bytes go through a temporary one

@@ -85,7 +85,7 @@ def name_constant(wb, dn) -> Any:
 def name_block(wb, dn) -> NamedBlock | None:
     """The single rectangular range a defined name refers to, or None."""
     where = names.area(dn.attr_text)
-    if where is None or where.sheet not in wb.sheetnames:
+    if where is None or where.sheet is None or where.sheet not in wb.sheetnames:
         return None
     return NamedBlock(dn.name, where.sheet, where.min_row, where.min_col, where.max_row, where.max_col)
 

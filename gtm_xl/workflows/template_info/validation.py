@@ -69,7 +69,7 @@ class RuleChecker:
         self.values = dict(values or {})
         self.evaluated = evaluated
         self._functions = functions
-        self._wb = None
+        self._wb: _Book | None = None
         self._recalculated = False
         self._parsed: dict[str, Any] = {}
 
@@ -210,6 +210,7 @@ class RuleChecker:
             result = result.item()
         shown = display_value(value)
         text = _shifted_text(rule.formula, dr, dc)
+        detail: str | None
         if isinstance(result, CellError):
             detail = f"{shown!r} fails the rule ={text} (it gives {result.code})"
         elif isinstance(result, bool):
