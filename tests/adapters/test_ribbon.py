@@ -59,11 +59,9 @@ def test_missing_file_is_refused(tmp_path):
         FileBook(tmp_path / "nothing.xlsx")
 
 
-def test_actions_on_a_real_template(tmp_path):
+def test_actions_on_a_real_template(tmp_path, built_templates):
     """Insert a template, then refresh & check it, all through the file implementation."""
-    from gtm_xl.templates import build_template
-
-    start = FileBook(build_template("scoring_matrix", "native", "en", tmp_path / "plan.xlsx"))
+    start = FileBook(built_templates.copy("scoring_matrix", "native", "en", tmp_path / "plan.xlsx"))
     created = ribbon.insert_template("budget_by_tier", book=start)
     assert created == tmp_path / "Budget by tier.xlsx" and start.opened == [created]
     book = FileBook(created)
@@ -94,10 +92,8 @@ def _listing(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def scoring_template(tmp_path_factory) -> Path:
-    from gtm_xl.templates import build_template
-
-    return build_template("scoring_matrix", "native", "en", tmp_path_factory.mktemp("sm") / "matrix.xlsx")
+def scoring_template(tmp_path_factory, built_templates) -> Path:
+    return built_templates.copy("scoring_matrix", "native", "en", tmp_path_factory.mktemp("sm") / "matrix.xlsx")
 
 
 # --- Refresh & validate, Check inputs ---------------------------------------------------------------
@@ -177,11 +173,9 @@ REGIONS_CSV = "region,name,total_budget\nEMEA,Europe,1000000\nAPAC,Asia Pacific,
 
 
 @pytest.fixture()
-def budget_plan(tmp_path) -> Path:
+def budget_plan(tmp_path, built_templates) -> Path:
     """A budget-by-tier template ``plan.xlsx`` with ``regions.csv`` beside it."""
-    from gtm_xl.templates import build_template
-
-    plan = build_template("budget_by_tier", "native", "en", tmp_path / "plan.xlsx")
+    plan = built_templates.copy("budget_by_tier", "native", "en", tmp_path / "plan.xlsx")
     (tmp_path / "regions.csv").write_text(REGIONS_CSV, encoding="utf-8")
     return plan
 
@@ -344,9 +338,7 @@ def test_rollup_reads_the_copies_folder_when_nothing_is_returned_elsewhere(budge
     )
 
 
-def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_plan, tmp_path):
-    from gtm_xl.templates import build_template
-
+def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_plan, tmp_path, built_templates):
     book = FileBook(budget_plan)
     assert ribbon.rollup(book=book) is None
     assert book.messages[-1][1] == (
@@ -354,7 +346,7 @@ def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_pla
     )
     assert ribbon.make_regional_copies(book=FileBook(budget_plan)) is not None
     # the copies were made from plan.xlsx; a KPI scorecard saved under that name is another template
-    build_template("kpi_scorecard", "native", "en", budget_plan)
+    built_templates.copy("kpi_scorecard", "native", "en", budget_plan)
     book = FileBook(budget_plan)
     assert ribbon.rollup(book=book) is None
     assert not (tmp_path / "plan_rollup.xlsx").exists()

@@ -22,49 +22,6 @@ from gtm_xl.errors import CellError
 from gtm_xl.excel.ooxml.package import Package
 from gtm_xl.workflows.refresh import refresh_file, refresh_files
 
-try:
-    import gtm_xl.excel.formula.engine  # noqa: F401
-
-    HAVE_EVALUATOR = True
-except ImportError:
-    HAVE_EVALUATOR = False
-
-needs_evaluator = pytest.mark.skipif(not HAVE_EVALUATOR, reason="the formula evaluator is not in the tree yet")
-
-
-@pytest.fixture(autouse=True)
-def evaluator(monkeypatch):
-    """The real evaluator; where it is not in the tree yet, a test double that gives every formula
-    cell a new value (row × column), so that the pipeline tests (reading, splicing, reports,
-    faults, atomic writes) run on their own."""
-    if HAVE_EVALUATOR:
-        yield
-        return
-    import types
-    from dataclasses import dataclass, field
-
-    @dataclass
-    class Evaluation:
-        values: dict = field(default_factory=dict)
-        spills: dict = field(default_factory=dict)
-        unsupported: dict = field(default_factory=dict)
-        circular: list = field(default_factory=list)
-        formulas_evaluated: int = 0
-
-    def evaluate_workbook(book, functions=None):
-        ev = Evaluation()
-        for name, sheet in book.sheets.items():
-            for (r, c), cell in sheet.cells.items():
-                if cell.formula:
-                    ev.formulas_evaluated += 1
-                    ev.values[(name, r, c)] = float(r * c)
-        return ev
-
-    module = types.ModuleType("gtm_xl.excel.formula.engine")
-    module.evaluate_workbook = evaluate_workbook
-    monkeypatch.setitem(sys.modules, "gtm_xl.excel.formula.engine", module)
-    yield
-
 
 def _digest(paths) -> dict[str, str]:
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
@@ -99,7 +56,6 @@ def _plan(tmp_path: Path, name: str = "plan.xlsx", scores=(8, 6, 3)) -> Path:
     return path
 
 
-@needs_evaluator
 # --- values --------------------------------------------------------------------------------------
 def test_refresh_computes_and_stores_values(tmp_path):
     src = _plan(tmp_path)
@@ -148,7 +104,6 @@ def test_check_command_exit_codes_and_no_writes(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "good.xlsx", "r.json"]
 
 
-@needs_evaluator
 def test_missing_sheet_and_circular_reported(tmp_path):
     wb = Workbook()
     ws = wb.active
@@ -173,7 +128,6 @@ def test_missing_sheet_and_circular_reported(tmp_path):
     assert book.sheets["Sheet"].cells[(1, 5)].value == 8.0
 
 
-@needs_evaluator
 def test_unsupported_function_keeps_old_value(tmp_path):
     src = tmp_path / "u.xlsx"
     wb = Workbook()
@@ -186,7 +140,6 @@ def test_unsupported_function_keeps_old_value(tmp_path):
     assert report.cells_changed == 1
 
 
-@needs_evaluator
 def test_dependents_of_unsupported_and_circular_cells_keep_old_values_and_are_reported(tmp_path):
     """G1=F1+1 with F1 a WEBSERVICE is not computed from F1's stale value: kept and reported."""
     src = tmp_path / "d.xlsx"
@@ -239,7 +192,6 @@ def test_excel_corpus_lossless(corpus_dir, tmp_path):
         assert_lossless(src, tmp_path / src.name)
 
 
-@needs_evaluator
 def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
     """Cells of Excel-computed workbooks come out equal to Excel's cached values where supported."""
     import math
@@ -301,8 +253,6 @@ def test_libreoffice_saved_lossless(libreoffice, tmp_path):
         report = refresh_file(saved, tmp_path / "out" / saved.name)
         assert report.ok, report.error
         assert_lossless(saved, tmp_path / "out" / saved.name)
-        if not HAVE_EVALUATOR:
-            continue
         with Package(saved) as a, Package(tmp_path / "out" / saved.name) as b:
             va, _ = a.read_cells()
             vb, _ = b.read_cells()
@@ -446,7 +396,6 @@ sys.exit(main(["refresh", "--in-place", "--quiet", sys.argv[1]]))
 """
 
 
-@needs_evaluator
 def test_kill_refresh_process_mid_write(tmp_path):
     """SIGKILL ``gtm-xl refresh --in-place`` while it is writing its temporary file (paused there by
     the test): the workbook is byte-identical and valid; the next refresh removes the orphan temp."""
@@ -487,7 +436,6 @@ def test_kill_refresh_process_mid_write(tmp_path):
     assert cell.formula == "ROUND(B2000/3,2)" and cell.value == round(2000 % 11 * 2 / 3, 2)
 
 
-@needs_evaluator
 def test_refresh_path_does_not_import_pandas(tmp_path):
     src = _plan(tmp_path)
     code = (
@@ -554,7 +502,6 @@ def _custom_rules_book(tmp_path: Path) -> Path:
     return path
 
 
-@needs_evaluator
 def test_custom_validation_rules_are_evaluated(tmp_path, capsys):
     src = _custom_rules_book(tmp_path)
     report = refresh_file(src, None, check_only=True)
