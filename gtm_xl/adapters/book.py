@@ -96,7 +96,7 @@ class FileBook:
 
     def _workbook(self):
         if self._values is None:
-            import openpyxl
+            import openpyxl  # on use: the live-Excel path never needs it
 
             try:
                 self._values = openpyxl.load_workbook(
@@ -199,7 +199,7 @@ class LiveBook:
 
 def caller() -> LiveBook:
     """The workbook that called Python from Excel (a ribbon button's ``RunPython``)."""
-    import xlwings as xw
+    import xlwings as xw  # on use: only a button in Excel has a caller; headless runs never load xlwings
 
     return LiveBook(xw.Book.caller())
 

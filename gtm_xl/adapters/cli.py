@@ -4,8 +4,14 @@ the modules each subcommand imports (lazily, so that ``gtm-xl refresh`` starts f
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import secrets
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from gtm_xl import __version__
 
@@ -49,8 +55,6 @@ def _register_calc(sub) -> None:
 
 
 def _run_calc(args: argparse.Namespace) -> int:
-    import json
-
     from gtm_xl.catalogue import calc_from_strings
     from gtm_xl.errors import GTMError
 
@@ -64,8 +68,6 @@ def _run_calc(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    import time
-
     from gtm_xl.workflows.demo import plan_lines, run_demo
 
     started = time.perf_counter()
@@ -178,8 +180,6 @@ def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
-    import json
-
     from gtm_xl.workflows.refresh import collect_inputs, refresh_files
 
     name = "check" if args.check else "refresh"
@@ -337,11 +337,6 @@ def _progress(total: int | None, unit: str):
 
 
 def _run_distribute(args: argparse.Namespace) -> int:
-    import os
-    import secrets
-    import tempfile
-    from pathlib import Path
-
     from gtm_xl.excel.ooxml.package import PackageError
     from gtm_xl.workflows.distribute import distribute
     from gtm_xl.workflows.regions import RegionsError
@@ -400,9 +395,6 @@ def _run_distribute(args: argparse.Namespace) -> int:
 
 
 def _run_rollup(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
     from gtm_xl.workflows.rollup.job import rollup
     from gtm_xl.workflows.template_info import TemplateError
 
@@ -498,9 +490,6 @@ def _run_addin_config(args: argparse.Namespace) -> int:
 
 
 def _run_addin_install(args: argparse.Namespace) -> int:
-    import os
-    from pathlib import Path
-
     from gtm_xl.adapters.addin import build_addin
 
     if args.dir:
@@ -530,8 +519,6 @@ def _run_addin_install(args: argparse.Namespace) -> int:
 
 
 def _run_addin_picture(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from gtm_xl.adapters.addin import write_ribbon_svg
 
     print(write_ribbon_svg(Path(args.path)))

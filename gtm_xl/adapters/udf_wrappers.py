@@ -75,7 +75,7 @@ def load_udf_module(name: str = UDF_MODULE) -> types.ModuleType:
     The module is executed under a private name, so the ordinary ``udfs.gtm_functions``
     (imported with the platform's no-op decorators) is left as it was.
     """
-    import xlwings as xw
+    import xlwings as xw  # on use: xlwings' own decorators are swapped in only here
 
     real = xlwings_udfs()
     spec = importlib.util.find_spec(name)

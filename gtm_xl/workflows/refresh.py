@@ -18,10 +18,18 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.catalogue import excel_functions
+from gtm_xl.errors import CellError
+from gtm_xl.excel.formula.engine import evaluate_workbook
+from gtm_xl.excel.ooxml.cells import to_a1
+from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
+from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
 from gtm_xl.workflows.template_info.validation import validation_failures
 
 __all__ = ["FileReport", "collect_inputs", "refresh_file", "refresh_files", "validation_failures"]
@@ -57,8 +65,6 @@ class FileReport:
 
 
 def _where(sheet: str, row: int, col: int) -> str:
-    from gtm_xl.excel.ooxml.cells import to_a1
-
     quoted = "'" + sheet.replace("'", "''") + "'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
     return f"{quoted}!{to_a1(row, col)}"
 
@@ -112,8 +118,6 @@ def refresh_file(
     try:
         _refresh(Path(path), Path(path if output is None else output), check_only, functions, report)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
-        from gtm_xl.excel.ooxml.package import PackageError
-
         if isinstance(exc, PackageError):
             report.error = str(exc)
         elif isinstance(exc, OSError):
@@ -135,18 +139,11 @@ def _default_functions() -> Mapping[str, Callable]:
     """The ``GTM_*`` function table, built once per process."""
     global _FUNCTIONS
     if _FUNCTIONS is None:
-        from gtm_xl.catalogue import excel_functions
-
         _FUNCTIONS = excel_functions()
     return _FUNCTIONS
 
 
 def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
-    from gtm_xl.errors import CellError
-    from gtm_xl.excel.formula.engine import evaluate_workbook
-    from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
-    from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
-
     if functions is None:
         functions = _default_functions()
     if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() != ".xls":
@@ -315,8 +312,6 @@ def refresh_files(
             if progress:
                 progress(reports[i])
         return reports  # type: ignore[return-value]
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_worker, task): i for i, task in todo}

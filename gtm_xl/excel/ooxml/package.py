@@ -32,10 +32,14 @@ import os
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
+
+import olefile
+from lxml import etree
 
 from gtm_xl.errors import ERROR_CODES, CellError
 from gtm_xl.excel.atomic import atomic_writer
@@ -83,8 +87,6 @@ class PackageError(Exception):
 
 # --- small XML helpers ------------------------------------------------------------------------
 def _xml_parser():
-    from lxml import etree
-
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
     )
@@ -432,8 +434,6 @@ class Package:
 
     def _ole_kind(self) -> str:
         try:
-            import olefile
-
             with olefile.OleFileIO(str(self.path)) as ole:
                 streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
         except Exception:  # noqa: BLE001 — a broken OLE file is still "not a package"
@@ -488,7 +488,7 @@ class Package:
                     data = fh.read(self._max_part + 1)
             except KeyError:
                 raise PackageError(self.path, f"part {name} is missing") from None
-            except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
                 raise PackageError(self.path, f"part {name} is corrupt ({exc})") from None
             if len(data) > self._max_part:
                 raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
@@ -503,8 +503,6 @@ class Package:
         return any(i.filename == name for i in self.infos)
 
     def _xml(self, name: str):
-        from lxml import etree
-
         try:
             return etree.fromstring(self.part(name), _xml_parser())
         except etree.XMLSyntaxError as exc:
@@ -887,12 +885,6 @@ def _declares_dtd(data: bytes) -> bool:
         else:
             return data.startswith(b"<!", i)  # <!DOCTYPE (or any other declaration) — else the root
     return False
-
-
-def zlib_error():
-    import zlib
-
-    return zlib.error
 
 
 # A zip member's local header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC,
