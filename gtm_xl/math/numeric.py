@@ -44,7 +44,6 @@ __all__ = [
 
 _NUMBER_TYPES = (float, int, np.floating, np.integer)
 _PLAIN = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
-_PLAIN_SCALAR = (int, float)
 _NOT_FINITE = "is not a finite number"
 
 

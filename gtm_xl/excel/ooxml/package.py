@@ -64,7 +64,6 @@ MAX_RATIO = 200  # uncompressed/compressed, for parts above 1 MiB
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 #: SpreadsheetML namespace → its relationships namespace: Transitional (what Excel saves by default)
 #: and Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Spreadsheet" in Excel's Save As)
 _WORKBOOK_NAMESPACES = {
