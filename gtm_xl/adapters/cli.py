@@ -106,7 +106,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-# --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------
+# --- build (templates, add-in) --------------------------------------------------------------------
 def _register_build(sub) -> None:
     p = sub.add_parser(
         "build",
@@ -145,7 +145,7 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- refresh, check (issue 6) -----------------------------------------------------------------
+# --- refresh, check -------------------------------------------------------------------------------
 def _register_refresh(sub) -> None:
     p = sub.add_parser(
         "refresh",
@@ -266,7 +266,7 @@ def _print_refresh_summary(reports, details: bool) -> None:
     print(f"{ok} of {len(reports)} files ok" + (f", {len(reports) - ok} failed" if ok < len(reports) else ""))
 
 
-# --- distribute, rollup (issue 5) -------------------------------------------------------------
+# --- distribute, rollup ---------------------------------------------------------------------------
 def _register_distribute(sub) -> None:
     p = sub.add_parser(
         "distribute",
@@ -441,7 +441,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
-# --- addin (issue 4) --------------------------------------------------------------------------
+# --- addin ----------------------------------------------------------------------------------------
 def _register_addin(sub) -> None:
     p = sub.add_parser(
         "addin",

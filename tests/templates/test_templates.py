@@ -478,7 +478,7 @@ def _rule(ws, coordinate):
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
-    """Rates 0–100% (SPEC), RAG thresholds sensible and descending, accelerators from 100%, ascending."""
+    """Rates 0–100% (docs/SPEC.md), RAG thresholds sensible and descending, accelerators from 100%, ascending."""
     from gtm_xl.templates import example as ex
 
     wb = _wb(books, "kpi_scorecard", flavour)

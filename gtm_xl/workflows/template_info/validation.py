@@ -6,8 +6,8 @@ rules are evaluated with the formula engine by :class:`RuleChecker`.
 
 The engine has no public call yet for "evaluate this formula at this cell of that book": :class:`RuleChecker`
 uses its book model (``_Book``), tree walker (``_walk``) and the exception for an unsupported use of a function
-(``_CellUnsupported``). Those names are imported here and nowhere else outside the engine, so the engine's split
-(issue 10) switches them in one place.
+(``_CellUnsupported``). Those names are imported here and nowhere else outside the engine: when the engine
+offers a public call, this import is the one place to switch.
 """
 
 from __future__ import annotations
