@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -354,6 +353,8 @@ def _run_distribute(args: argparse.Namespace) -> int:
                 install = Path(args.out) / ".template" / name
             password = None
             if args.password_protect:
+                import secrets  # on use: it loads OpenSSL (4 MB), which no other command needs
+
                 password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
             result = distribute(
                 template,

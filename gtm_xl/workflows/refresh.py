@@ -18,8 +18,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -312,6 +310,10 @@ def refresh_files(
             if progress:
                 progress(reports[i])
         return reports  # type: ignore[return-value]
+
+    # on use: the process pool's modules cost a one-file refresh 3 MB of its peak for nothing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_worker, task): i for i, task in todo}

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-import olefile
 from lxml import etree
 
 from gtm_xl.errors import ERROR_CODES, CellError
@@ -432,6 +431,8 @@ class Package:
             raise PackageError(self.path, "not an .xlsx/.xlsm workbook (not a zip package)")
 
     def _ole_kind(self) -> str:
+        import olefile  # on use: only a file that is not a zip package is looked into
+
         try:
             with olefile.OleFileIO(str(self.path)) as ole:
                 streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
