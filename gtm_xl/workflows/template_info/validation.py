@@ -63,7 +63,12 @@ class RuleChecker:
     """
 
     def __init__(
-        self, book, values: dict[Coord, Any] | None = None, *, evaluated: bool = False, functions: dict | None = None
+        self,
+        book: WorkbookCells,
+        values: dict[Coord, Any] | None = None,
+        *,
+        evaluated: bool = False,
+        functions: dict | None = None,
     ) -> None:
         self.book = book
         self.values = dict(values or {})
@@ -104,7 +109,6 @@ class RuleChecker:
         return self._parsed[formula]
 
     def _unsupported(self, fns: set[str], names: set[str], sheet: str) -> str | None:
-
         known = set(BUILTINS) | {k.upper() for k in self._functions_table()}
         if any("[" in n for n in names):
             return "a structured (table) reference"
@@ -130,7 +134,6 @@ class RuleChecker:
         return f"the function {missing[0]}, which the headless evaluator does not support" if missing else None
 
     def _refers_to_formulas(self, tree, sheet: str) -> bool:
-
         refs: list = []
         wb = self._state()
         seen: set[str] = set()
