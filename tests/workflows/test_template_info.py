@@ -55,7 +55,7 @@ def test_cell_labels_quote_sheet_names_as_excel_does():
         (Validation("decimal", "between", 0.0, 10.0), 11.0, "value 11 must be between 0 and 10"),
         (Validation("decimal", "between", 0.0, 10.0), 10.0, None),
         (Validation("decimal", "greaterThanOrEqual", 0.0), -1.0, "value -1 must be at least 0"),
-        (Validation("decimal", "notEqual", 3.0), 3.0, "value 3 must be not 3"),
+        (Validation("decimal", "notEqual", 3.0), 3.0, "value 3 must be other than 3"),
         (Validation("whole", "between", 0.0, 10.0), 6.5, "6.5 is not a whole number"),
         (Validation("whole", "between", 0.0, 10.0), "lots", "'lots' is not a number"),
         (Validation("date", "greaterThan", 45000.0), "soon", "'soon' is not a date"),

@@ -174,7 +174,7 @@ _OP_TEXT = {
     "between": "between {a} and {b}",
     "notBetween": "not between {a} and {b}",
     "equal": "equal to {a}",
-    "notEqual": "not {a}",
+    "notEqual": "other than {a}",
     "greaterThan": "greater than {a}",
     "lessThan": "less than {a}",
     "greaterThanOrEqual": "at least {a}",
