@@ -15,6 +15,7 @@ import numpy as np
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.worksheet.worksheet import Worksheet
 
 from gtm_xl.errors import CellError
 from gtm_xl.math import allocation, scoring
@@ -308,11 +309,19 @@ def _vector_split(
 
 
 def build(b: Builder) -> None:
-    """Lay out the budget-by-tier template in ``b``."""
+    """Lay out the budget-by-tier template in ``b``: instructions, settings, then one sheet per step."""
     instructions_sheet(b, TITLE, INSTRUCTIONS)
     _settings(b)
     labels = [f"Settings!$C${TIER_ROW + i}" for i in range(3)]
+    tiers = _industries_sheet(b, labels)
+    _summary_sheet(b, labels, tiers)
+    _phasing_sheet(b)
+    _targets_sheet(b)
+    _checks_sheet(b)
 
+
+def _industries_sheet(b: Builder, labels: list[str]) -> str:
+    """The industries: names and scores (inputs), tier, budget and share; returns the tiers' range."""
     ind = b.sheet("Industries", {"A": 5, "B": 26, "C": 12, "D": 10, "E": 18, "F": 14}, tab="4472C4")
     b.title(
         ind,
@@ -339,6 +348,44 @@ def build(b: Builder) -> None:
     b.inputs(ind, IND_FIRST, 2, [[b.t(n)] for n, _ in ex.INDUSTRIES], "industry_names", TEXT)
     b.inputs(ind, IND_FIRST, 3, [[s] for s in _industry_scores()], "industry_scores", SCORE, "0.0")
     scores, tiers = area(3, IND_FIRST, 3, IND_LAST), area(4, IND_FIRST, 4, IND_LAST)
+    _industry_tiers_and_budgets(b, ind, labels, scores, tiers)
+    b.outputs(
+        ind,
+        IND_FIRST,
+        6,
+        [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in range(IND_FIRST, IND_LAST + 1)],
+        "industry_share",
+        "percent",
+    )
+    b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
+    for col in "ACD":
+        b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
+    b.outputs(
+        ind,
+        IND_LAST + 1,
+        5,
+        [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]],
+        None,
+        "currency",
+        style="total",
+    )
+    ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
+    traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
+    ind_rows = f"$B${IND_FIRST}:$B${IND_LAST}"
+    b.describe(ind, "industry_names", title="$B$4")
+    for name, col in (
+        ("industry_scores", "C"),
+        ("industry_tier", "D"),
+        ("industry_budget", "E"),
+        ("industry_share", "F"),
+    ):
+        b.describe(ind, name, rows=ind_rows, title=f"${col}$4")
+    ind.freeze_panes = "C5"
+    return tiers
+
+
+def _industry_tiers_and_budgets(b: Builder, ind: Worksheet, labels: list[str], scores: str, tiers: str) -> None:
+    """Each industry's tier (from its score and the thresholds) and its share of its tier's budget."""
     thresholds = f"Settings!$D${TIER_ROW}:$D${TIER_ROW + 1}"
     t_a, t_b = f"Settings!$D${TIER_ROW}", f"Settings!$D${TIER_ROW + 1}"
     rows = range(IND_FIRST, IND_LAST + 1)
@@ -391,34 +438,10 @@ def build(b: Builder) -> None:
         b.outputs(
             ind, IND_FIRST, 5, [[f"IF(ISNUMBER(C{r}),{budget(r)},D{r})"] for r in rows], "industry_budget", "currency"
         )
-    b.outputs(
-        ind, IND_FIRST, 6, [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in rows], "industry_share", "percent"
-    )
-    b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
-    for col in "ACD":
-        b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
-    b.outputs(
-        ind,
-        IND_LAST + 1,
-        5,
-        [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]],
-        None,
-        "currency",
-        style="total",
-    )
-    ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
-    traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
-    ind_rows = f"$B${IND_FIRST}:$B${IND_LAST}"
-    b.describe(ind, "industry_names", title="$B$4")
-    for name, col in (
-        ("industry_scores", "C"),
-        ("industry_tier", "D"),
-        ("industry_budget", "E"),
-        ("industry_share", "F"),
-    ):
-        b.describe(ind, name, rows=ind_rows, title=f"${col}$4")
-    ind.freeze_panes = "C5"
 
+
+def _summary_sheet(b: Builder, labels: list[str], tiers: str) -> None:
+    """Budget by tier (shares of the total) and by tier and quarter, with its chart."""
     su = b.sheet("Summary", {"A": 22, "B": 8, "C": 10, "D": 11, **{c: 15 for c in "EFGHI"}}, tab="A5A5A5")
     b.title(su, ("Budget by tier and quarter", "按层级和季度的预算"))
     b.headers(
@@ -466,6 +489,16 @@ def build(b: Builder) -> None:
     b.outputs(su, 8, 5, [["SUM(E5:E7)"]], None, "currency", style="total")
     b.outputs(su, 8, 6, [[f"SUM({c}5:{c}7)" for c in "FGHI"]], "budget_by_quarter", "currency", style="total")
     traffic_light(su, "B5:B7", "B5", labels)
+    su.add_chart(_tier_quarter_chart(b, su), "A11")
+    b.describe(su, "tier_industry_count", rows="$A$5:$A$7", title="$D$4")
+    b.describe(su, "budget_by_tier", rows="$A$5:$A$7", title="$E$4")
+    b.describe(su, "budget_by_tier_quarter", rows="$A$5:$A$7", cols="$F$4:$I$4", title="$A$1")
+    b.describe(su, "budget_by_quarter", cols="$F$4:$I$4", title="$E$4")
+    su.freeze_panes = "B5"
+
+
+def _tier_quarter_chart(b: Builder, su: Worksheet) -> BarChart:
+    """Stacked columns: one series per tier over the four quarters."""
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
     chart.title = b.t(("Budget by tier and quarter", "按层级和季度的预算"))
@@ -477,13 +510,11 @@ def build(b: Builder) -> None:
     chart.y_axis.numFmt = "#,##0"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
-    su.add_chart(chart, "A11")
-    b.describe(su, "tier_industry_count", rows="$A$5:$A$7", title="$D$4")
-    b.describe(su, "budget_by_tier", rows="$A$5:$A$7", title="$E$4")
-    b.describe(su, "budget_by_tier_quarter", rows="$A$5:$A$7", cols="$F$4:$I$4", title="$A$1")
-    b.describe(su, "budget_by_quarter", cols="$F$4:$I$4", title="$E$4")
-    su.freeze_panes = "B5"
+    return chart
 
+
+def _phasing_sheet(b: Builder) -> None:
+    """Each quarter's budget split over its months."""
     ph = b.sheet("Phasing", {"A": 12, "B": 12, "C": 18}, tab="70AD47")
     b.title(
         ph,
@@ -525,6 +556,9 @@ def build(b: Builder) -> None:
     b.describe(ph, "budget_by_month", rows="$A$5:$A$16", title="$C$4")
     ph.freeze_panes = "A5"
 
+
+def _targets_sheet(b: Builder) -> None:
+    """GMV by quarter, enrolments by role, budget by channel, scenarios, market capacity and milestones."""
     tg = b.sheet("Targets", {"A": 30, "B": 18, "C": 18}, tab="ED7D31")
     b.title(
         tg, ("Targets by time, role and scenario; market and milestones", "按时间、岗位、情景分解目标；市场与里程碑")
@@ -611,6 +645,9 @@ def build(b: Builder) -> None:
     b.page_break(tg, 23)  # the scenarios, market and milestones on a page of their own
     tg.freeze_panes = "A4"
 
+
+def _checks_sheet(b: Builder) -> None:
+    """Every split checked against its total."""
     ck = b.sheet("Checks", {"A": 40, "B": 18, "C": 18, "D": 14, "E": 10}, tab="C00000")
     b.title(ck, ("Checks: every split sums to its total", "校验：各项拆分合计等于总额"))
     b.headers(

@@ -318,9 +318,9 @@ def _scorecard(b: Builder) -> None:
         [["Economics!$C$12"], ["Economics!$C$13"], ["Economics!$C$24"], ["Economics!$C$25"]],
         "computed_kpi_actual",
     )
-    for i, k in enumerate(ex.COMPUTED_KPIS):
+    for i, computed in enumerate(ex.COMPUTED_KPIS):
         for col in "DE":
-            sc[f"{col}{C_FIRST + i}"].number_format = _fmt(k[2])
+            sc[f"{col}{C_FIRST + i}"].number_format = _fmt(computed[2])
     b.outputs(
         sc, C_FIRST, 6, [[_attainment(b, r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_attainment", "percent"
     )

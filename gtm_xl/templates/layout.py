@@ -23,12 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+
+from gtm_xl.excel.atomic import write_atomic
 
 # Excel's ROUND, the one implementation (15 significant digits, then half away from zero): the
 # templates' Python-side figures round as the cells' formulas do.
@@ -351,8 +355,6 @@ class Builder:
     def page_break(ws: Worksheet, after_row: int) -> None:
         """A manual page break after ``after_row``: a long sheet printed one page wide breaks
         between its blocks, never inside a table."""
-        from openpyxl.worksheet.pagebreak import Break
-
         ws.row_breaks.append(Break(id=after_row))
 
     def put(self, ws: Worksheet, ref: str, value: Any, style: str | None = None, fmt: str | None = None) -> None:
@@ -538,16 +540,12 @@ def deterministic_bytes(wb: Workbook) -> bytes:
 
 def save_atomic(data: bytes, path: str | os.PathLike) -> Path:
     """Write ``data`` to ``path`` atomically (:func:`gtm_xl.excel.atomic.write_atomic`), folders made."""
-    from gtm_xl.excel.atomic import write_atomic
-
     return write_atomic(path, data, make_dirs=True)
 
 
 def traffic_light(ws: Worksheet, ref: str, first_cell: str, values: Iterable[str]) -> None:
     """Green / amber / red fills on ``ref`` for cells equal to the three ``values`` (cell
     references or quoted texts), first value green."""
-    from openpyxl.formatting.rule import FormulaRule
-
     for value, fill, font in zip(values, (GREEN, AMBER, RED), (GREEN_FONT, AMBER_FONT, RED_FONT)):
         ws.conditional_formatting.add(
             ref, FormulaRule(formula=[f"{first_cell}={value}"], fill=fill, font=font, stopIfTrue=True)

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+
 from gtm_xl.data import DATA_DIR
+from gtm_xl.templates import TEMPLATES, build_all, file_name
+from gtm_xl.templates.names import read_block
+from gtm_xl.templates.verify import output_differences
+from gtm_xl.workflows.distribute import distribute
+from gtm_xl.workflows.refresh import refresh_files
+from gtm_xl.workflows.rollup.job import rollup
 
 __all__ = ["DemoResult", "run_demo", "plan_lines"]
 
@@ -34,7 +42,7 @@ class DemoResult:
     out_dir: Path
     templates: list[Path]
     regional: list[Path]
-    manifest: Path
+    manifest: Path | None
     refreshed: list[Any]  # gtm_xl.workflows.refresh.FileReport, one per refreshed file
     differences: dict[str, list[str]]  # template kind or regional file → outputs unlike the math
     rollup: Any  # gtm_xl.workflows.rollup.job.RollupReport
@@ -47,12 +55,6 @@ class DemoResult:
 
 def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
     """Build, fill, refresh and roll up into ``out_dir`` (templates/, regions/, rollup.xlsx, rollup_csv/)."""
-    from gtm_xl.templates import TEMPLATES, build_all, file_name
-    from gtm_xl.templates.verify import output_differences
-    from gtm_xl.workflows.distribute import distribute
-    from gtm_xl.workflows.refresh import refresh_files
-    from gtm_xl.workflows.rollup.job import rollup
-
     out = Path(out_dir)
     templates_dir, regions_dir = out / "templates", out / "regions"
     templates = build_all(templates_dir)
@@ -73,10 +75,6 @@ def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
 
 # --- the plan, as the refreshed files show it ------------------------------------------------------
 def _blocks(path: Path, names: tuple[str, ...]) -> dict[str, list[list[Any]]]:
-    import openpyxl
-
-    from gtm_xl.templates.names import read_block
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
@@ -93,8 +91,6 @@ def _money(x: Any) -> str:
 
 def plan_lines(result: DemoResult) -> list[str]:
     """The example plan and the regional roll-up, read from the refreshed workbooks."""
-    from gtm_xl.templates import file_name
-
     tdir = result.out_dir / "templates"
     sm = _blocks(
         tdir / file_name("scoring_matrix", "udf"),

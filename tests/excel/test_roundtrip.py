@@ -174,15 +174,13 @@ def test_rollup_cli_exit_codes(tmp_path, libreoffice, capsys, monkeypatch):
     assert "Consolidated 3 of 3" in capsys.readouterr().out
 
 
-def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
+def test_round_trip_with_the_budget_template(tmp_path, libreoffice, built_templates):
     """The real budget-by-tier template: each region's tier budgets add up to its total budget, and
     the consolidated tier budgets to the sum of the regions' budgets."""
-    pytest.importorskip("gtm_xl.templates")
     from gtm_xl.data import DATA_DIR
-    from gtm_xl.templates import build_template
     from gtm_xl.workflows.regions import read_table
 
-    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "native", "en")
     regions = DATA_DIR / "regions_example.csv"
     distribute(template, regions, tmp_path / "sent", rows_path=DATA_DIR / "industries_example.csv")
     emea = tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"
@@ -214,13 +212,10 @@ def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
     assert how == "sum" and math.isclose(math.fsum(row[0] for row in grid), total, rel_tol=1e-12)
 
 
-def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreoffice):
+def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreoffice, built_templates):
     """A udf-flavour copy (GTM_* formulas): consolidated when the headless refresh computes it;
     otherwise left out with a reason that says why — never consolidated from #NAME? values."""
-    pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.templates import build_template
-
-    template = build_template("budget_by_tier", "udf", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "udf", "en")
     (tmp_path / "regions.csv").write_text("region,name,total_budget\nEMEA,Europe,9000000\n", encoding="utf-8")
     distribute(template, tmp_path / "regions.csv", tmp_path / "sent")
     report = rollup(

@@ -313,12 +313,10 @@ def test_postgresql_full_rollup_from_distributed_files(sent, postgres, tmp_path)
         engine.dispose()
 
 
-def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path):
-    pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.templates import build_template
+def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path, built_templates):
     from gtm_xl.workflows.rollup.job import rollup
 
-    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "native", "en")
     (tmp_path / "r.csv").write_text(
         'region,name,total_budget\nEMEA,Europe,"9,000,000"\nAPAC,Asia,"6,000,000"\n', encoding="utf-8"
     )
@@ -354,18 +352,14 @@ def test_not_checked_rule_is_reported_not_left_out(tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(tmp_path, lang):
+def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(tmp_path, lang, built_templates):
     """Regions of very different sizes: the consolidated NRR/GRR are the MRR-weighted ones
     (Σ end MRR / Σ start MRR, computed here from the inputs), not the plain mean; LTV:CAC has no
     volume in this template and is a plain mean, said so; the RAG sheet colours the template's
     own status labels (绿/黄/红 in the Chinese build)."""
-    pytest.importorskip("gtm_xl.templates")
-    from openpyxl.formatting.rule import CellIsRule  # noqa: F401
-
-    from gtm_xl.templates import build_template
     from gtm_xl.workflows.rollup.job import rollup
 
-    template = build_template("kpi_scorecard", "native", lang, tmp_path / "kpi.xlsx")
+    template = built_templates.path("kpi_scorecard", "native", lang)
     sizes = {
         "S": (1_000.0, 50.0, 10.0, 300.0, 0.0),
         "M": (100_000.0, 8_000.0, 2_000.0, 4_000.0, 500.0),
