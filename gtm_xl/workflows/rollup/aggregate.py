@@ -182,7 +182,7 @@ def block_totals(template: TemplateInfo, included: list) -> dict[str, tuple[str,
         rows, cols = block.shape
         grid: list[list[Any]] = []
         for i in range(rows):
-            line = []
+            line: list[Any] = []
             for j in range(cols):
                 nums = [v for v in (_num(r.outputs[key][i][j]) for r in included) if v is not None]
                 if not nums:
@@ -215,12 +215,14 @@ def compute_totals(
         nums = [v for v in vals if v is not None]
         if rule.how == "sum":
             block = None if template is None else (template.outputs.get(key) or template.inputs.get(key))
-            totals[key] = exact_sum(nums, None if block is None else _decimals(template, block.coords()[0]))
+            totals[key] = exact_sum(
+                nums, None if template is None or block is None else _decimals(template, block.coords()[0])
+            )
         elif rule.how == "weighted":
-            pairs = [
+            weighted = [
                 (v, _weight(r, rule.weight) if rule.weight else 1.0) for v, r in zip(vals, included) if v is not None
             ]
-            pairs = [(v, w) for v, w in pairs if w is not None]
+            pairs = [(v, w) for v, w in weighted if w is not None]
             wsum = math.fsum(w for _, w in pairs)
             if pairs and wsum:
                 totals[key] = math.fsum(v * w for v, w in pairs) / wsum
@@ -437,8 +439,7 @@ def _categories(template: TemplateInfo, values: list[Any]) -> list[str]:
         return []
     for key, block in template.inputs.items():
         if re.search(r"tier_?labels|rag_?labels|status_?labels", key) and not block.is_scalar:
-            labels = [template.values.get(c) for c in block.coords()]
-            labels = [str(x) for x in labels if isinstance(x, str) and x]
+            labels = [x for x in (template.values.get(c) for c in block.coords()) if isinstance(x, str) and x]
             if present <= set(labels):
                 return labels
     if present <= {"OK", "CHECK"}:
@@ -563,8 +564,9 @@ def _block_table(template: TemplateInfo, key: str, block: NamedBlock, is_input: 
                     sums[labels[i]] = [[] for _ in range(n_cols)]
                     order.append(labels[i])
                 for j, v in enumerate(line):
-                    if _num(v) is not None:
-                        sums[labels[i]][j].append(_num(v))
+                    number = _num(v)
+                    if number is not None:
+                        sums[labels[i]][j].append(number)
         if rule == "sum" and not is_text:
             decimals = format_decimals(fmts[0])
             for label in order:
@@ -597,7 +599,7 @@ def _block_table(template: TemplateInfo, key: str, block: NamedBlock, is_input: 
         order, maps = [], []
         for r, vals in zip(included, cells):
             raw = (r.labels.get(key) or {}).get(axis) or [""] * n
-            m = {}
+            m: dict[Any, Any] = {}
             for label, v in zip(raw, vals):
                 if _blank(label):
                     continue
@@ -622,7 +624,7 @@ def _block_table(template: TemplateInfo, key: str, block: NamedBlock, is_input: 
     elif rule == "sum":
         columns.append(w["total"])
         matrix = [
-            [*line, exact_sum([_num(v) for v in line if _num(v) is not None], format_decimals(f))]
+            [*line, exact_sum([n for n in map(_num, line) if n is not None], format_decimals(f))]
             for line, f in zip(matrix, row_formats)
         ]
         total_rule = "sum"
@@ -800,8 +802,9 @@ def portfolio(template: TemplateInfo, included: list) -> dict[str, tuple[float, 
         if new:
             out["cac"] = (float(metrics.cac(spend, new)), "Σ spend / Σ new customers")
         lifetime = [(_num(_scalar(r, "ltv")), _num(_scalar(r, "new_customers"))) for r in included]
-        if "ltv" in names and all(a is not None and b is not None for a, b in lifetime):
-            gp = math.fsum(a * b for a, b in lifetime)
+        known = [(a, b) for a, b in lifetime if a is not None and b is not None]
+        if "ltv" in names and len(known) == len(lifetime):
+            gp = math.fsum(a * b for a, b in known)
             if spend:
                 out["ltv_cac"] = (gp / spend, "Σ(LTV × new customers) / Σ spend")
             if new:
@@ -810,8 +813,9 @@ def portfolio(template: TemplateInfo, included: list) -> dict[str, tuple[float, 
             (_num(_scalar(r, "new_customers")), _num(_scalar(r, "arpa")), _num(_scalar(r, "gross_margin")))
             for r in included
         ]
-        if {"arpa", "gross_margin", "cac_payback"} <= names and all(None not in m for m in monthly):
-            gp_month = math.fsum(a * b * c for a, b, c in monthly)
+        complete = [(a, b, c) for a, b, c in monthly if a is not None and b is not None and c is not None]
+        if {"arpa", "gross_margin", "cac_payback"} <= names and len(complete) == len(monthly):
+            gp_month = math.fsum(a * b * c for a, b, c in complete)
             if gp_month:
                 out["cac_payback"] = (spend / gp_month, "Σ spend / Σ(new customers × ARPA × margin)")
     return out

@@ -283,7 +283,9 @@ def read_previous(path: Path) -> list[tuple[str, str, str, str, Any]]:
         rows = []
         for line in wb["Data"].iter_rows(min_row=2, values_only=True):
             if line and line[0] is not None:
-                rows.append(tuple("" if v is None and i < 4 else v for i, v in enumerate(line[:5])))
+                cells = list(line[:5]) + [None] * (5 - len(line[:5]))
+                region, block, row_label, col_label, value = cells
+                rows.append((str(region), str(block or ""), str(row_label or ""), str(col_label or ""), value))
         if "Totals" in wb.sheetnames:
             for line in wb["Totals"].iter_rows(min_row=2, values_only=True):
                 if line and line[0] is not None:
@@ -420,7 +422,8 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
     row = 4
     charts: list[tuple[Table, int]] = []
     for table in view.tables:
-        grouped = table.groups is not None
+        groups = table.groups
+        grouped = groups is not None
         first_col = 2 if grouped else 1
         if grouped:
             s.put(row, 1, w["region"], style="header")
@@ -431,9 +434,9 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
         row += 1
         top = row
         for i, label in enumerate(table.rows):
-            is_total_group = grouped and table.groups[i] == w["total"]
-            if grouped:
-                s.put(row, 1, table.groups[i], style="total" if is_total_group else "cell")
+            is_total_group = groups is not None and groups[i] == w["total"]
+            if groups is not None:
+                s.put(row, 1, groups[i], style="total" if is_total_group else "cell")
             s.put(row, first_col, label, style="total" if is_total_group else "cell")
             for j, v in enumerate(table.values[i]):
                 total_col = (not grouped and j >= table.n_regions) or (
