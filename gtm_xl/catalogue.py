@@ -12,7 +12,7 @@ with blanks as ``None``) and the math's numpy inputs lives here once, in :func:`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -455,9 +455,3 @@ def calc_from_strings(function: str, args: Sequence[str]) -> Any:
     if not name.startswith("GTM_"):
         name = "GTM_" + name
     return to_json(excel_call(name, *[_parse_cli_value(a) for a in args]))
-
-
-def catalogue_rows() -> Iterable[tuple[str, str, str, str]]:
-    """(signature, summary, example formula, example result) per function, for docs and help."""
-    for entry in CATALOGUE.values():
-        yield entry.signature, entry.summary, entry.example[0], entry.example[1]

@@ -33,3 +33,35 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is absent ({CORPUS}); CI has it beside the clone")
     return CORPUS
+
+
+class BuiltTemplates:
+    """The template workbooks, each (kind, flavour, lang) built once per session on first use.
+
+    ``path`` is the shared file: read it, never change it; ``copy`` gives a test its own file to change.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, kind: str, flavour: str = "native", lang: str = "en") -> Path:
+        from gtm_xl.templates import build_template, file_name
+
+        target = self.folder / file_name(kind, flavour, lang)
+        if not target.exists():
+            build_template(kind, flavour, lang, target)
+        return target
+
+    def bytes(self, kind: str, flavour: str = "native", lang: str = "en") -> bytes:
+        return self.path(kind, flavour, lang).read_bytes()
+
+    def copy(self, kind: str, flavour: str, lang: str, target: Path) -> Path:
+        target = Path(target)
+        target.write_bytes(self.bytes(kind, flavour, lang))
+        return target
+
+
+@pytest.fixture(scope="session")
+def built_templates(tmp_path_factory) -> BuiltTemplates:
+    """Every template built at most once per test session (per xdist worker), into one folder."""
+    return BuiltTemplates(tmp_path_factory.mktemp("built-templates"))

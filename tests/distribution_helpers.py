@@ -1,6 +1,6 @@
 """A small GTM-style template built with openpyxl for the distribution and roll-up tests.
 
-It follows the template contract of SPEC.md section 3 (stamp name, input/output names, unlocked
+It follows the template contract of docs/SPEC.md, section 3 (stamp name, input/output names, unlocked
 validated inputs, locked formulas, protected sheets) with native formulas only, so LibreOffice can
 recalculate it; the tests also run against the real templates when ``gtm_xl.templates`` is present.
 """

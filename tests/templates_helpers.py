@@ -178,7 +178,7 @@ def blank_row_inputs(kind: str, current: dict[str, list[list[Any]]], variant: st
 
 def residual_inputs(kind: str, current: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     """A total budget that is not a whole number of budget units (a pasted value bypasses the
-    validation): the residual goes to the largest part of every split (SPEC)."""
+    validation): the residual goes to the largest part of every split (docs/SPEC.md)."""
     assert kind == "budget_by_tier"
     return {"total_budget": [[50_000_123]], "budget_unit": [[1000]], "gmv_target": [[12_000_000]]}
 

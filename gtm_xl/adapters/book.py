@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from gtm_xl.excel.ooxml import names
+
 __all__ = ["Book", "FileBook", "LiveBook", "caller", "BookError"]
 
 
@@ -94,7 +96,7 @@ class FileBook:
 
     def _workbook(self):
         if self._values is None:
-            import openpyxl
+            import openpyxl  # on use: the live-Excel path never needs it
 
             try:
                 self._values = openpyxl.load_workbook(
@@ -115,16 +117,18 @@ class FileBook:
         )
         if dn is None:
             raise BookError(f"{self.file.name}: no defined name {name}")
-        destinations = list(dn.destinations)
-        if len(destinations) != 1:
+        where = names.area(dn.attr_text)
+        if where is None or where.sheet is None:
             raise BookError(f"{self.file.name}: name {name} does not refer to one range")
-        sheet, ref = destinations[0]
-        if sheet not in wb.sheetnames:
-            raise BookError(f"{self.file.name}: name {name} refers to a missing sheet {sheet}")
-        cells = wb[sheet][ref.replace("$", "")]
-        if not isinstance(cells, tuple):
-            return cells.value
-        return [[c.value for c in row] for row in cells]
+        if where.sheet not in wb.sheetnames:
+            raise BookError(f"{self.file.name}: name {name} refers to a missing sheet {where.sheet}")
+        ws = wb[where.sheet]
+        if where.is_cell:
+            return ws.cell(where.min_row, where.min_col).value
+        return [
+            [ws.cell(r, c).value for c in range(where.min_col, where.max_col + 1)]
+            for r in range(where.min_row, where.max_row + 1)
+        ]
 
     def calculate(self) -> None:
         return None
@@ -195,7 +199,7 @@ class LiveBook:
 
 def caller() -> LiveBook:
     """The workbook that called Python from Excel (a ribbon button's ``RunPython``)."""
-    import xlwings as xw
+    import xlwings as xw  # on use: only a button in Excel has a caller; headless runs never load xlwings
 
     return LiveBook(xw.Book.caller())
 

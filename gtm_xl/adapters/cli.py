@@ -4,8 +4,13 @@ the modules each subcommand imports (lazily, so that ``gtm-xl refresh`` starts f
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from gtm_xl import __version__
 
@@ -49,8 +54,6 @@ def _register_calc(sub) -> None:
 
 
 def _run_calc(args: argparse.Namespace) -> int:
-    import json
-
     from gtm_xl.catalogue import calc_from_strings
     from gtm_xl.errors import GTMError
 
@@ -64,8 +67,6 @@ def _run_calc(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    import time
-
     from gtm_xl.workflows.demo import plan_lines, run_demo
 
     started = time.perf_counter()
@@ -78,7 +79,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"1. Built {len(result.templates)} template workbooks into {out / 'templates'}")
     print(
         f"2. Filled the example: {len(result.regional)} regional budget-by-tier copies in {out / 'regions'} "
-        f"(+ {result.manifest.name})"
+        f"(+ {result.manifest.name if result.manifest else 'no manifest'})"
     )
     print(f"3. Refreshed {len(result.refreshed)} udf workbooks headlessly (GTM_* computed by gtm_xl):")
     _print_refresh_summary(result.refreshed, details=False)
@@ -104,7 +105,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-# --- build (templates: issue 3, add-in: issue 4) ---------------------------------------------
+# --- build (templates, add-in) --------------------------------------------------------------------
 def _register_build(sub) -> None:
     p = sub.add_parser(
         "build",
@@ -144,7 +145,7 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- refresh, check (issue 6) -----------------------------------------------------------------
+# --- refresh, check -------------------------------------------------------------------------------
 def _register_refresh(sub) -> None:
     p = sub.add_parser(
         "refresh",
@@ -179,8 +180,6 @@ def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
-    import json
-
     from gtm_xl.workflows.refresh import collect_inputs, refresh_files
 
     name = "check" if args.check else "refresh"
@@ -245,8 +244,8 @@ def _print_refresh_summary(reports, details: bool) -> None:
     if len(reports) > 1:
         rows.append(row(f"all {len(reports)} files", reports, f"{sum(not r.ok for r in reports)} failed"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    for line in rows:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths))))
     for r in reports:
         problems = [f"  {v['cell']}: {v['message']}" for v in r.validation_failures]
         problems += [f"  {c}: circular reference" for c in r.circular]
@@ -267,7 +266,7 @@ def _print_refresh_summary(reports, details: bool) -> None:
     print(f"{ok} of {len(reports)} files ok" + (f", {len(reports) - ok} failed" if ok < len(reports) else ""))
 
 
-# --- distribute, rollup (issue 5) -------------------------------------------------------------
+# --- distribute, rollup ---------------------------------------------------------------------------
 def _register_distribute(sub) -> None:
     p = sub.add_parser(
         "distribute",
@@ -317,6 +316,7 @@ def _register_distribute(sub) -> None:
     r.add_argument("--template", help="the template .xlsx (default: the one the manifest names)")
     r.add_argument("--csv", dest="csv_dir", help="also write tidy CSV tables into this folder")
     r.add_argument("--db", help="also write one table per output block: SQLAlchemy URL or SQLite file path")
+    r.add_argument("--previous", help="an earlier roll-up .xlsx: list per region the inputs and totals that changed")
     r.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     r.add_argument("--report", help="write the machine-readable report (JSON) here")
     r.set_defaults(handler=_run_rollup)
@@ -338,11 +338,6 @@ def _progress(total: int | None, unit: str):
 
 
 def _run_distribute(args: argparse.Namespace) -> int:
-    import os
-    import secrets
-    import tempfile
-    from pathlib import Path
-
     from gtm_xl.excel.ooxml.package import PackageError
     from gtm_xl.workflows.distribute import distribute
     from gtm_xl.workflows.regions import RegionsError
@@ -360,6 +355,8 @@ def _run_distribute(args: argparse.Namespace) -> int:
                 install = Path(args.out) / ".template" / name
             password = None
             if args.password_protect:
+                import secrets  # on use: it loads OpenSSL (4 MB), which no other command needs
+
                 password = os.environ.get("GTM_XL_PASSWORD") or secrets.token_urlsafe(9)
             result = distribute(
                 template,
@@ -401,9 +398,6 @@ def _run_distribute(args: argparse.Namespace) -> int:
 
 
 def _run_rollup(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
     from gtm_xl.workflows.rollup.job import rollup
     from gtm_xl.workflows.template_info import TemplateError
 
@@ -423,6 +417,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
             manifest=args.manifest,
             csv_dir=args.csv_dir,
             db=args.db,
+            previous=args.previous,
             jobs=max(1, args.jobs),
             progress=_progress(len(files), "file"),
         )
@@ -438,6 +433,11 @@ def _run_rollup(args: argparse.Namespace) -> int:
     for r in report.included:
         for note in r.not_checked:
             print(f"NOT CHECKED {r.path}: {note}", file=sys.stderr)
+    for c in report.plan_checks:
+        if not c.ok and c.actual is not None and c.expected is not None:
+            print(f"PLAN {c.item}: regions {c.actual:,.0f} vs plan {c.expected:,.0f}", file=sys.stderr)
+    if report.changes is not None:
+        print(f"{len(report.changes)} value(s) changed since {args.previous} (sheet Changes)")
     if args.report:
         from gtm_xl.excel.atomic import write_atomic
 
@@ -450,7 +450,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
-# --- addin (issue 4) --------------------------------------------------------------------------
+# --- addin ----------------------------------------------------------------------------------------
 def _register_addin(sub) -> None:
     p = sub.add_parser(
         "addin",
@@ -499,9 +499,6 @@ def _run_addin_config(args: argparse.Namespace) -> int:
 
 
 def _run_addin_install(args: argparse.Namespace) -> int:
-    import os
-    from pathlib import Path
-
     from gtm_xl.adapters.addin import build_addin
 
     if args.dir:
@@ -531,8 +528,6 @@ def _run_addin_install(args: argparse.Namespace) -> int:
 
 
 def _run_addin_picture(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from gtm_xl.adapters.addin import write_ribbon_svg
 
     print(write_ribbon_svg(Path(args.path)))

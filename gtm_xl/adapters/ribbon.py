@@ -22,19 +22,25 @@ template ``plan.xlsx``
 * ``plan_returned/`` — where the returned copies go; when that folder does not exist, *Roll up*
   reads the copies in ``plan_regions/`` (edited in place, e.g. on a shared drive);
 * ``plan_rollup.xlsx`` — the summary *Roll up regional files* writes.
+
+Each action imports the workflow it runs when it runs (a button press starts a fresh Python through
+``RunPython``: loading every workflow for one button would slow every button), and xlwings only where Excel
+is there.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from gtm_xl import __version__
-from gtm_xl.adapters.book import Book, BookError, caller
+from gtm_xl.adapters.book import Book, BookError, FileBook, caller, unique_path
 from gtm_xl.excel.ooxml.package import PackageError
 
 __all__ = [
@@ -82,10 +88,8 @@ def _action(func: F) -> F:
             return None
 
     sig = inspect.signature(func)
-    wrapper.__signature__ = sig.replace(
-        parameters=[  # type: ignore[attr-defined]
-            p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()
-        ]
+    wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(default=None) if p.name == "book" else p for p in sig.parameters.values()]
     )
     return wrapper  # type: ignore[return-value]
 
@@ -152,7 +156,6 @@ def insert_template(kind: str, *, book: Book) -> Path:
     (never over an existing file: ``Scoring matrix (2).xlsx``…) and open it."""
     if kind not in TEMPLATE_KINDS:
         raise BookError(f"unknown template {kind!r}; choose one of {', '.join(TEMPLATE_KINDS)}")
-    from gtm_xl.adapters.book import unique_path
     from gtm_xl.templates import build_template
 
     folder = book.path.parent if book.path is not None else Path.home()
@@ -205,7 +208,6 @@ def refresh_active(*, book: Book):
     list them and change nothing (the file stays byte-identical, Excel does not recalculate).
     Otherwise recalculate: Excel itself when live (a full calculation), the headless refresh
     rewriting the saved file atomically otherwise."""
-    from gtm_xl.adapters.book import FileBook
     from gtm_xl.workflows.refresh import refresh_file
 
     path = _saved_path(book)
@@ -279,9 +281,6 @@ def _edited_copies(folder: Path) -> list[str]:
 def _distribute_all_or_nothing(template: Path, regions: Path, rows: Path | None, out: Path):
     """:func:`gtm_xl.workflows.distribute.distribute` into a hidden folder beside ``out``, then each copy
     moved into ``out`` and the manifest last: an error on the way leaves ``out`` as it was."""
-    import shutil
-    import tempfile
-
     from gtm_xl.workflows.distribute import MANIFEST, distribute
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -12,6 +12,7 @@ check the metadata that Excel's Insert Function dialog would show.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import io
 import sys
 import types
@@ -47,12 +48,12 @@ def windows_stubs() -> Iterator[None]:
         if name not in sys.modules:
             stub = _Stub(name)
             if name == "pywintypes":
-                stub.com_error = _ComError
-                stub.error = _ComError
+                setattr(stub, "com_error", _ComError)  # noqa: B010 - the stub class declares no attributes
+                setattr(stub, "error", _ComError)  # noqa: B010
             sys.modules[name] = stub
             added.append(name)
     if "win32com" in added:
-        sys.modules["win32com"].client = sys.modules["win32com.client"]
+        setattr(sys.modules["win32com"], "client", sys.modules["win32com.client"])  # noqa: B010
     try:
         yield
     finally:
@@ -74,7 +75,7 @@ def load_udf_module(name: str = UDF_MODULE) -> types.ModuleType:
     The module is executed under a private name, so the ordinary ``udfs.gtm_functions``
     (imported with the platform's no-op decorators) is left as it was.
     """
-    import xlwings as xw
+    import xlwings as xw  # on use: xlwings' own decorators are swapped in only here
 
     real = xlwings_udfs()
     spec = importlib.util.find_spec(name)

@@ -56,9 +56,10 @@ class LibreOffice:
     def __init__(
         self, profile_dir: str | os.PathLike | None = None, soffice: str | None = None, timeout: float = 600.0
     ) -> None:
-        self.soffice = soffice or find_soffice()
-        if self.soffice is None:
+        found = soffice or find_soffice()
+        if found is None:
             raise LibreOfficeError("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+        self.soffice: str = found
         self._own_profile = profile_dir is None
         self.profile_dir = Path(profile_dir or tempfile.mkdtemp(prefix="gtm-xl-lo-profile-"))
         self.timeout = timeout
@@ -101,15 +102,15 @@ class LibreOffice:
     ) -> list[Path]:
         """Open each file, recalculate it, and save it as ``to`` (``"xlsx"``, ``"pdf"``, ``"ods"``…)
         into ``outdir``. Returns the output paths in input order; raises if one is missing."""
-        files = [Path(f).resolve() for f in files]
-        outdir = Path(outdir)
-        outdir.mkdir(parents=True, exist_ok=True)
+        paths = [Path(f).resolve() for f in files]
+        out_path = Path(outdir)
+        out_path.mkdir(parents=True, exist_ok=True)
         target = f"{to}:{filter_name}" if filter_name else to
-        if not files:
+        if not paths:
             return []
-        self.run(["--convert-to", target, "--outdir", str(outdir.resolve()), *map(str, files)])
+        self.run(["--convert-to", target, "--outdir", str(out_path.resolve()), *map(str, paths)])
         ext = to.split(":")[0]
-        outs = [outdir / f"{f.stem}.{ext}" for f in files]
+        outs = [out_path / f"{f.stem}.{ext}" for f in paths]
         missing = [str(o) for o in outs if not o.exists()]
         if missing:
             raise LibreOfficeError(f"LibreOffice did not write: {', '.join(missing)}")

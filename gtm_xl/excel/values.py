@@ -35,6 +35,8 @@ class CellError:
     """
 
     __slots__ = ("code", "message")
+    code: str
+    message: str
     _interned: dict[str, CellError] = {}
 
     def __new__(cls, code: str, message: str = "") -> CellError:

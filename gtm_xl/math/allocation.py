@@ -58,59 +58,18 @@ def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) ->
         raise ShapeError("is empty", "weights")
     if np.isnan(t_in).any():
         raise ShapeError("is blank", "total")
-
-    # normalise to rows × k
-    vector = w_in.ndim <= 1 or 1 in w_in.shape
-    w = w_in.reshape(1, -1) if vector else w_in
-    totals = t_in.reshape(-1)
-    if totals.size > 1 and w.shape[0] == 1:
-        w = np.broadcast_to(w, (totals.size, w.shape[1]))
-    if totals.size not in (1, w.shape[0]):
-        raise ShapeError(f"{totals.size} totals for {w.shape[0]} rows of weights", "total")
-    rows, cols = w.shape
-    totals = np.broadcast_to(totals, (rows,))
-    w = np.nan_to_num(w, nan=0.0)
-    if (w < 0).any():
-        raise NumError(f"must not be negative, got {w[w < 0][0]:g}", "weights")
-
-    if locked is None:
-        lock = np.full((rows, cols), np.nan)
-    else:
-        l_in = as_float(locked, "locked")
-        if l_in.size != w_in.size and not (l_in.size * rows == w.size and vector):
-            raise ShapeError(f"has {l_in.size} cells for {w_in.size} weights", "locked")
-        lock = np.broadcast_to(l_in.reshape(1, cols) if vector else l_in.reshape(rows, cols), (rows, cols))
+    vector, w, totals = _rows_of_weights(w_in, t_in)
+    lock = _locks(locked, w_in, w, vector)
     is_locked = ~np.isnan(lock)
     free = ~is_locked
-    remaining = totals - np.where(is_locked, lock, 0.0).sum(axis=1)
-    remaining = np.where(np.abs(remaining) <= _SNAP * np.maximum(1.0, np.abs(totals)), 0.0, remaining)
-
-    no_free = ~free.any(axis=1)
-    if (no_free & (remaining != 0)).any():
-        raise NumError("every part is locked but the locked parts do not sum to the total", "locked")
-    if ((remaining * totals < 0) | ((totals == 0) & (remaining != 0))).any():
-        raise NumError("the locked parts exceed the total", "locked")
-
+    remaining, no_free = _remaining(totals, lock, is_locked, free)
     sign = np.where(remaining < 0, -1.0, 1.0)
     amount = np.abs(remaining)
-    eff = np.where(free, w, 0.0)
-    weight_sum = eff.sum(axis=1)
-    even = (weight_sum == 0) & ~no_free
-    eff = np.where(even[:, None], free.astype(np.float64), eff)
-    weight_sum = np.where(even, free.sum(axis=1), weight_sum)
-
+    eff, weight_sum = _effective_weights(w, free, no_free)
     units = np.floor(_snap(amount / u))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        quota = _snap(eff * units[:, None] / np.where(weight_sum == 0, 1.0, weight_sum)[:, None])
-    base = np.floor(quota)
-    fraction = np.where(free, quota - base, -1.0)
-    leftover = (units - base.sum(axis=1)).astype(np.int64)
-    order = _first_by([-fraction, -eff], rows, cols)
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.broadcast_to(np.arange(cols), (rows, cols)), axis=-1)
-    parts = (base + (rank < leftover[:, None])) * u
-
+    parts = _largest_remainder(units, eff, weight_sum, free) * u
     residual = amount - units * u
+    rows, cols = w.shape
     if (residual > 0).any():
         largest = _first_by([np.where(free, -parts, np.inf), -eff], rows, cols)[:, 0]
         parts[np.arange(rows), largest] += residual
@@ -120,10 +79,75 @@ def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) ->
     if np.any(gap != 0) and u != np.floor(u):
         largest = _first_by([np.where(free, -np.abs(parts), np.inf), -eff], rows, cols)[:, 0]
         parts[np.arange(rows), largest] += np.where(no_free, 0.0, gap)
-
     finite_result(parts)  # weights of 1e308 and the like: #NUM!, never inf or nan
     if vector:
         if totals.size > 1 and t_in.size > 1:
             return parts
         return parts.reshape(w_in.shape) if w_in.ndim else float(parts[0, 0])
     return parts
+
+
+def _rows_of_weights(w_in: np.ndarray, t_in: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """(weights given as one vector, weights as rows × k, one total per row); blank weights are 0."""
+    vector = w_in.ndim <= 1 or 1 in w_in.shape
+    w = w_in.reshape(1, -1) if vector else w_in
+    totals = t_in.reshape(-1)
+    if totals.size > 1 and w.shape[0] == 1:
+        w = np.broadcast_to(w, (totals.size, w.shape[1]))
+    if totals.size not in (1, w.shape[0]):
+        raise ShapeError(f"{totals.size} totals for {w.shape[0]} rows of weights", "total")
+    totals = np.broadcast_to(totals, (w.shape[0],))
+    w = np.nan_to_num(w, nan=0.0)
+    if (w < 0).any():
+        raise NumError(f"must not be negative, got {w[w < 0][0]:g}", "weights")
+    return vector, w, totals
+
+
+def _locks(locked: Any, w_in: np.ndarray, w: np.ndarray, vector: bool) -> np.ndarray:
+    """The locked value of each part (rows × k), NaN where the part is free."""
+    rows, cols = w.shape
+    if locked is None:
+        return np.full((rows, cols), np.nan)
+    l_in = as_float(locked, "locked")
+    if l_in.size != w_in.size and not (l_in.size * rows == w.size and vector):
+        raise ShapeError(f"has {l_in.size} cells for {w_in.size} weights", "locked")
+    return np.broadcast_to(l_in.reshape(1, cols) if vector else l_in.reshape(rows, cols), (rows, cols))
+
+
+def _remaining(
+    totals: np.ndarray, lock: np.ndarray, is_locked: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(what the free parts of each row share, rows with no free part); locks that cannot be met raise."""
+    remaining = totals - np.where(is_locked, lock, 0.0).sum(axis=1)
+    remaining = np.where(np.abs(remaining) <= _SNAP * np.maximum(1.0, np.abs(totals)), 0.0, remaining)
+    no_free = np.asarray(~free.any(axis=1))
+    if (no_free & (remaining != 0)).any():
+        raise NumError("every part is locked but the locked parts do not sum to the total", "locked")
+    if ((remaining * totals < 0) | ((totals == 0) & (remaining != 0))).any():
+        raise NumError("the locked parts exceed the total", "locked")
+    return remaining, no_free
+
+
+def _effective_weights(w: np.ndarray, free: np.ndarray, no_free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the free parts' weights, their sum per row); a row whose free weights are all 0 splits evenly."""
+    eff = np.where(free, w, 0.0)
+    weight_sum = eff.sum(axis=1)
+    even = (weight_sum == 0) & ~no_free
+    eff = np.where(even[:, None], free.astype(np.float64), eff)
+    weight_sum = np.where(even, free.sum(axis=1), weight_sum)
+    return eff, weight_sum
+
+
+def _largest_remainder(units: np.ndarray, eff: np.ndarray, weight_sum: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Each row's ``units`` shared by ``eff``: the floor of each quota, then one more unit each to the
+    largest fractions (ties to the larger weight, then the earlier position)."""
+    rows, cols = eff.shape
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        quota = _snap(eff * units[:, None] / np.where(weight_sum == 0, 1.0, weight_sum)[:, None])
+    base = np.floor(quota)
+    fraction = np.where(free, quota - base, -1.0)
+    leftover = (units - base.sum(axis=1)).astype(np.int64)
+    order = _first_by([-fraction, -eff], rows, cols)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(cols), (rows, cols)), axis=-1)
+    return base + (rank < leftover[:, None])

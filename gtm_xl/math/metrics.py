@@ -87,8 +87,8 @@ def _ltv_values(a: dict[str, np.ndarray], out: Outcome, horizon: ArrayLike | Non
         return m * lost / rate
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         hh = np.maximum(h, 0.0)
-        lost = np.where(hh == 0, 0.0, -np.expm1(hh * (np.log1p(-np.minimum(c, 1.0)) - np.log1p(d))))
-        finite = m * lost / np.where(rate != 0, rate, 1.0)
+        lost_share = np.where(hh == 0, 0.0, -np.expm1(hh * (np.log1p(-np.minimum(c, 1.0)) - np.log1p(d))))
+        finite = m * lost_share / np.where(rate != 0, rate, 1.0)
     return np.where(rate == 0, m * h, finite)
 
 

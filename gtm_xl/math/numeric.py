@@ -25,7 +25,7 @@ by raising (scalar call) or by marking the offending elements (array call).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -44,7 +44,6 @@ __all__ = [
 
 _NUMBER_TYPES = (float, int, np.floating, np.integer)
 _PLAIN = {float, int, type(None), np.float64, np.float32, np.int64, np.int32}
-_PLAIN_SCALAR = (int, float)
 _NOT_FINITE = "is not a finite number"
 
 
@@ -149,6 +148,10 @@ def _reject(item: Any, argument: str, shape: tuple[int, ...], index: int) -> Non
     raise ValueTypeError(f"needs a number{where}, got {item!r}", argument)
 
 
+@overload
+def as_scalar(value: Any, argument: str, default: float) -> float: ...
+@overload
+def as_scalar(value: Any, argument: str, default: None = None) -> float | None: ...
 def as_scalar(value: Any, argument: str, default: float | None = None) -> float | None:
     """One number from a scalar or a 1×1 range; a blank gives ``default``."""
     arr = as_float(value, argument)

@@ -1,4 +1,4 @@
-"""The template workbooks (SPEC section 3), built by code in three flavours and two languages.
+"""The template workbooks (docs/SPEC.md, section 3), built by code in three flavours and two languages.
 
 ``build_template("budget_by_tier", "native", "en", path)`` writes one file;
 ``build_all(out_dir)`` writes every template × flavour. Each template module exposes

@@ -15,6 +15,7 @@ import numpy as np
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.worksheet.worksheet import Worksheet
 
 from gtm_xl.errors import CellError
 from gtm_xl.math import allocation, scoring
@@ -32,6 +33,7 @@ from gtm_xl.templates.layout import (
     NameInfo,
     area,
     excel_round,
+    label_names,
     multiple_of,
     traffic_light,
 )
@@ -90,6 +92,43 @@ NAMES: dict[str, NameInfo] = {
     "check_difference": NameInfo("output", "per check: parts − total (0 when the split is exact)"),
     "check_status": NameInfo("output", "per check: OK or CHECK"),
 }
+
+# the words of every block, read by the roll-up from the cells these names point at (r rows, c columns,
+# t title, p a total the central plan fixes)
+NAMES.update(
+    label_names(
+        {
+            "total_budget": "tp",
+            "budget_unit": "t",
+            "gmv_target": "tp",
+            "enrolment_target": "tp",
+            "potential_firms": "t",
+            "served_firms": "t",
+            "penetration_goal": "t",
+            "tier_shares": "rt",
+            "industry_names": "t",
+            "industry_scores": "rt",
+            "industry_tier": "rt",
+            "industry_budget": "rt",
+            "industry_share": "rt",
+            "tier_industry_count": "rt",
+            "budget_by_tier": "rt",
+            "budget_by_tier_quarter": "rct",
+            "budget_by_quarter": "ct",
+            "budget_by_month": "rt",
+            "gmv_by_quarter": "rt",
+            "enrolments_by_role": "rt",
+            "budget_by_channel": "rt",
+            "gmv_by_scenario": "rt",
+            "current_penetration": "t",
+            "goal_firms": "t",
+            "accounts_to_win": "t",
+            "milestone_accounts": "rt",
+            "check_difference": "rt",
+            "check_status": "rt",
+        }
+    )
+)
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
@@ -223,6 +262,19 @@ def _settings(b: Builder) -> None:
     b.name("potential_firms", s, "$C$45")
     b.name("served_firms", s, "$C$46")
     b.inputs(s, 47, 3, [[ex.PENETRATION_GOAL]], "penetration_goal", FRACTION, "percent")
+    for name, ref in (
+        ("total_budget", "$B$5"),
+        ("budget_unit", "$B$6"),
+        ("gmv_target", "$B$25"),
+        ("enrolment_target", "$B$26"),
+        ("potential_firms", "$B$45"),
+        ("served_firms", "$B$46"),
+        ("penetration_goal", "$B$47"),
+    ):
+        b.describe(s, name, title=ref)
+    for name in ("total_budget", "gmv_target", "enrolment_target"):
+        b.plan_total(s, name, f"$C${25 if name == 'gmv_target' else 26 if name == 'enrolment_target' else 5}")
+    b.describe(s, "tier_shares", rows=f"$B${TIER_ROW}:$B${TIER_ROW + 2}", title=f"$E${TIER_ROW - 1}")
     for after in (22, 42):  # three printed pages: budget and phasing / targets and splits / market and milestones
         b.page_break(s, after)
     s.freeze_panes = "C5"
@@ -257,11 +309,19 @@ def _vector_split(
 
 
 def build(b: Builder) -> None:
-    """Lay out the budget-by-tier template in ``b``."""
+    """Lay out the budget-by-tier template in ``b``: instructions, settings, then one sheet per step."""
     instructions_sheet(b, TITLE, INSTRUCTIONS)
     _settings(b)
     labels = [f"Settings!$C${TIER_ROW + i}" for i in range(3)]
+    tiers = _industries_sheet(b, labels)
+    _summary_sheet(b, labels, tiers)
+    _phasing_sheet(b)
+    _targets_sheet(b)
+    _checks_sheet(b)
 
+
+def _industries_sheet(b: Builder, labels: list[str]) -> str:
+    """The industries: names and scores (inputs), tier, budget and share; returns the tiers' range."""
     ind = b.sheet("Industries", {"A": 5, "B": 26, "C": 12, "D": 10, "E": 18, "F": 14}, tab="4472C4")
     b.title(
         ind,
@@ -288,6 +348,44 @@ def build(b: Builder) -> None:
     b.inputs(ind, IND_FIRST, 2, [[b.t(n)] for n, _ in ex.INDUSTRIES], "industry_names", TEXT)
     b.inputs(ind, IND_FIRST, 3, [[s] for s in _industry_scores()], "industry_scores", SCORE, "0.0")
     scores, tiers = area(3, IND_FIRST, 3, IND_LAST), area(4, IND_FIRST, 4, IND_LAST)
+    _industry_tiers_and_budgets(b, ind, labels, scores, tiers)
+    b.outputs(
+        ind,
+        IND_FIRST,
+        6,
+        [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in range(IND_FIRST, IND_LAST + 1)],
+        "industry_share",
+        "percent",
+    )
+    b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
+    for col in "ACD":
+        b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
+    b.outputs(
+        ind,
+        IND_LAST + 1,
+        5,
+        [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]],
+        None,
+        "currency",
+        style="total",
+    )
+    ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
+    traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
+    ind_rows = f"$B${IND_FIRST}:$B${IND_LAST}"
+    b.describe(ind, "industry_names", title="$B$4")
+    for name, col in (
+        ("industry_scores", "C"),
+        ("industry_tier", "D"),
+        ("industry_budget", "E"),
+        ("industry_share", "F"),
+    ):
+        b.describe(ind, name, rows=ind_rows, title=f"${col}$4")
+    ind.freeze_panes = "C5"
+    return tiers
+
+
+def _industry_tiers_and_budgets(b: Builder, ind: Worksheet, labels: list[str], scores: str, tiers: str) -> None:
+    """Each industry's tier (from its score and the thresholds) and its share of its tier's budget."""
     thresholds = f"Settings!$D${TIER_ROW}:$D${TIER_ROW + 1}"
     t_a, t_b = f"Settings!$D${TIER_ROW}", f"Settings!$D${TIER_ROW + 1}"
     rows = range(IND_FIRST, IND_LAST + 1)
@@ -340,25 +438,10 @@ def build(b: Builder) -> None:
         b.outputs(
             ind, IND_FIRST, 5, [[f"IF(ISNUMBER(C{r}),{budget(r)},D{r})"] for r in rows], "industry_budget", "currency"
         )
-    b.outputs(
-        ind, IND_FIRST, 6, [[f'IF(E{r}="","",IF({TOTAL}=0,0,E{r}/{TOTAL}))'] for r in rows], "industry_share", "percent"
-    )
-    b.put(ind, f"B{IND_LAST + 1}", ("Total", "合计"), "total")
-    for col in "ACD":
-        b.put(ind, f"{col}{IND_LAST + 1}", None, "total")
-    b.outputs(
-        ind,
-        IND_LAST + 1,
-        5,
-        [[f"SUM(E{IND_FIRST}:E{IND_LAST})", f"SUM(F{IND_FIRST}:F{IND_LAST})"]],
-        None,
-        "currency",
-        style="total",
-    )
-    ind[f"F{IND_LAST + 1}"].number_format = "0.0%"
-    traffic_light(ind, f"D{IND_FIRST}:D{IND_LAST}", f"D{IND_FIRST}", labels)
-    ind.freeze_panes = "C5"
 
+
+def _summary_sheet(b: Builder, labels: list[str], tiers: str) -> None:
+    """Budget by tier (shares of the total) and by tier and quarter, with its chart."""
     su = b.sheet("Summary", {"A": 22, "B": 8, "C": 10, "D": 11, **{c: 15 for c in "EFGHI"}}, tab="A5A5A5")
     b.title(su, ("Budget by tier and quarter", "按层级和季度的预算"))
     b.headers(
@@ -406,6 +489,16 @@ def build(b: Builder) -> None:
     b.outputs(su, 8, 5, [["SUM(E5:E7)"]], None, "currency", style="total")
     b.outputs(su, 8, 6, [[f"SUM({c}5:{c}7)" for c in "FGHI"]], "budget_by_quarter", "currency", style="total")
     traffic_light(su, "B5:B7", "B5", labels)
+    su.add_chart(_tier_quarter_chart(b, su), "A11")
+    b.describe(su, "tier_industry_count", rows="$A$5:$A$7", title="$D$4")
+    b.describe(su, "budget_by_tier", rows="$A$5:$A$7", title="$E$4")
+    b.describe(su, "budget_by_tier_quarter", rows="$A$5:$A$7", cols="$F$4:$I$4", title="$A$1")
+    b.describe(su, "budget_by_quarter", cols="$F$4:$I$4", title="$E$4")
+    su.freeze_panes = "B5"
+
+
+def _tier_quarter_chart(b: Builder, su: Worksheet) -> BarChart:
+    """Stacked columns: one series per tier over the four quarters."""
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
     chart.title = b.t(("Budget by tier and quarter", "按层级和季度的预算"))
@@ -417,9 +510,11 @@ def build(b: Builder) -> None:
     chart.y_axis.numFmt = "#,##0"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
-    su.add_chart(chart, "A11")
-    su.freeze_panes = "B5"
+    return chart
 
+
+def _phasing_sheet(b: Builder) -> None:
+    """Each quarter's budget split over its months."""
     ph = b.sheet("Phasing", {"A": 12, "B": 12, "C": 18}, tab="70AD47")
     b.title(
         ph,
@@ -458,8 +553,12 @@ def build(b: Builder) -> None:
     b.put(ph, "A17", ("Total", "合计"), "total")
     b.put(ph, "B17", None, "total")
     b.outputs(ph, 17, 3, [["SUM(C5:C16)"]], None, "currency", style="total")
+    b.describe(ph, "budget_by_month", rows="$A$5:$A$16", title="$C$4")
     ph.freeze_panes = "A5"
 
+
+def _targets_sheet(b: Builder) -> None:
+    """GMV by quarter, enrolments by role, budget by channel, scenarios, market capacity and milestones."""
     tg = b.sheet("Targets", {"A": 30, "B": 18, "C": 18}, tab="ED7D31")
     b.title(
         tg, ("Targets by time, role and scenario; market and milestones", "按时间、岗位、情景分解目标；市场与里程碑")
@@ -532,9 +631,23 @@ def build(b: Builder) -> None:
     b.labels(tg, 35, 1, [("Milestone 1", "里程碑1"), ("Milestone 2", "里程碑2"), ("Milestone 3", "里程碑3")])
     b.outputs(tg, 35, 2, [[f"Settings!$C${MILESTONE_ROW + i}"] for i in range(3)], None, "percent")
     b.outputs(tg, 35, 3, [[f"ROUND($B$32*B{35 + i},0)"] for i in range(3)], "milestone_accounts", "count")
+    for name, rows, title in (
+        ("gmv_by_quarter", "$A$5:$A$8", "$B$4"),
+        ("enrolments_by_role", "$A$12:$A$14", "$B$11"),
+        ("budget_by_channel", "$A$18:$A$21", "$B$17"),
+        ("gmv_by_scenario", "$A$25:$A$27", "$B$24"),
+        ("current_penetration", None, "$A$30"),
+        ("goal_firms", None, "$A$31"),
+        ("accounts_to_win", None, "$A$32"),
+        ("milestone_accounts", "$A$35:$A$37", "$C$34"),
+    ):
+        b.describe(tg, name, rows=rows, title=title)
     b.page_break(tg, 23)  # the scenarios, market and milestones on a page of their own
     tg.freeze_panes = "A4"
 
+
+def _checks_sheet(b: Builder) -> None:
+    """Every split checked against its total."""
     ck = b.sheet("Checks", {"A": 40, "B": 18, "C": 18, "D": 14, "E": 10}, tab="C00000")
     b.title(ck, ("Checks: every split sums to its total", "校验：各项拆分合计等于总额"))
     b.headers(
@@ -563,6 +676,8 @@ def build(b: Builder) -> None:
     b.outputs(ck, 5, 4, [[f"B{r}-C{r}"] for r in range(5, 5 + len(checks))], "check_difference", "#,##0")
     b.outputs(ck, 5, 5, [[f'IF(ABS(D{r})<0.5,"OK","CHECK")'] for r in range(5, 5 + len(checks))], "check_status")
     traffic_light(ck, f"E5:E{4 + len(checks)}", "E5", ['"OK"', '"-"', '"CHECK"'])
+    b.describe(ck, "check_difference", rows=f"$A$5:$A${4 + len(checks)}", title="$D$4")
+    b.describe(ck, "check_status", rows=f"$A$5:$A${4 + len(checks)}", title="$E$4")
 
 
 def _col(block: list[list[Any]]) -> list[float]:

@@ -100,6 +100,8 @@ RAG_THRESHOLDS = (1.0, 0.9)
 RAG_LABELS = (("Green", "绿"), ("Amber", "黄"), ("Red", "红"))
 
 UNIT_ECONOMICS = dict(arpa=2_000.0, gross_margin=0.75, churn=0.025, discount=0.0, cac=18_000.0)
+#: the acquisition behind CAC: 420 new customers (the scorecard's actual) for 420 × 18,000
+ACQUISITION = dict(spend=7_560_000.0, new_customers=420)
 RETENTION = dict(start=1_000_000.0, expansion=150_000.0, contraction=30_000.0, churned=70_000.0, reactivation=10_000.0)
 FUNNEL = (
     (("Lead", "线索"), 20_000),

@@ -28,6 +28,7 @@ from gtm_xl.templates.layout import (
     NameInfo,
     above,
     below,
+    label_names,
     rate_target,
     traffic_light,
 )
@@ -67,6 +68,8 @@ NAMES: dict[str, NameInfo] = {
     "ltv_cac": NameInfo("output", "LTV:CAC ratio"),
     "cac_payback": NameInfo("output", "months to earn back CAC"),
     "churn_annual": NameInfo("output", "annual churn from the monthly rate"),
+    "acquisition_spend": NameInfo("input", "sales and marketing spent on acquiring the period's new customers"),
+    "new_customers": NameInfo("input", "new customers acquired in the period (with the spend: CAC = spend / new)"),
     "mrr_start": NameInfo("input", "MRR at the start of the period"),
     "mrr_expansion": NameInfo("input", "expansion MRR"),
     "mrr_contraction": NameInfo("input", "contraction MRR"),
@@ -93,6 +96,51 @@ NAMES: dict[str, NameInfo] = {
     "dimension_status_counts": NameInfo("output", "per dimension: KPIs green, amber, red"),
     "dimension_attainment": NameInfo("output", "per dimension: average attainment"),
 }
+
+# the words of every block, read by the roll-up from the cells these names point at (r rows, c columns, t title)
+NAMES.update(
+    label_names(
+        {
+            **{k: "rt" for k in ("kpi_direction", "kpi_target", "kpi_actual", "kpi_attainment", "kpi_status")},
+            **{k: "rt" for k in ("computed_kpi_target", "computed_kpi_actual")},
+            **{k: "rt" for k in ("computed_kpi_attainment", "computed_kpi_status")},
+            **{
+                k: "t"
+                for k in (
+                    "arpa",
+                    "gross_margin",
+                    "churn_rate",
+                    "discount_rate",
+                    "cac",
+                    "ltv",
+                    "ltv_cac",
+                    "cac_payback",
+                    "churn_annual",
+                    "acquisition_spend",
+                    "new_customers",
+                    "mrr_start",
+                    "mrr_expansion",
+                    "mrr_contraction",
+                    "mrr_churned",
+                    "mrr_reactivation",
+                    "nrr",
+                    "grr",
+                    "funnel_losing_stage",
+                    "commission_base",
+                    "commission_attainment",
+                    "commission_payout",
+                )
+            },
+            "commission_schedule_attainment": "t",
+            "commission_schedule_payout": "rt",
+            **{k: "rt" for k in ("funnel_counts", "funnel_conversion", "funnel_cumulative", "funnel_flag")},
+            **{k: "rt" for k in ("planning_inputs", "planning_rates")},
+            **{k: "rt" for k in ("mrr_target", "mrr_actual", "mrr_attainment")},
+            "dimension_status_counts": "rct",
+            "dimension_attainment": "rt",
+        }
+    )
+)
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
@@ -208,6 +256,7 @@ def _settings(b: Builder) -> None:
     b.headers(s, 13, 2, [("Commission", "提成"), ("Value", "数值")])
     b.labels(s, 14, 2, [("Base commission at 100% of target", "达成100%时的基础提成")])
     b.inputs(s, 14, 3, [[ex.COMMISSION_BASE]], "commission_base", AMOUNT, "currency")
+    b.describe(s, "commission_base", title="$B$14")
     b.headers(s, 16, 2, [("Accelerator", "加速器"), ("Attainment from", "达成率"), ("Bonus", "奖励")])
     b.labels(s, 17, 2, [("Accelerator 1", "加速器1"), ("Accelerator 2", "加速器2")])
     # accelerator thresholds from 100% up to 1000%, ascending (the payout formula does not rely on it)
@@ -269,15 +318,30 @@ def _scorecard(b: Builder) -> None:
         [["Economics!$C$12"], ["Economics!$C$13"], ["Economics!$C$24"], ["Economics!$C$25"]],
         "computed_kpi_actual",
     )
-    for i, k in enumerate(ex.COMPUTED_KPIS):
+    for i, computed in enumerate(ex.COMPUTED_KPIS):
         for col in "DE":
-            sc[f"{col}{C_FIRST + i}"].number_format = _fmt(k[2])
+            sc[f"{col}{C_FIRST + i}"].number_format = _fmt(computed[2])
     b.outputs(
         sc, C_FIRST, 6, [[_attainment(b, r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_attainment", "percent"
     )
     b.outputs(sc, C_FIRST, 7, [[_status(b, f"F{r}", r)] for r in range(C_FIRST, C_LAST + 1)], "computed_kpi_status")
     traffic_light(sc, f"G{K_FIRST}:G{K_LAST}", f"G{K_FIRST}", RAG_LABELS)
     traffic_light(sc, f"G{C_FIRST}:G{C_LAST}", f"G{C_FIRST}", RAG_LABELS)
+    for name, col in (
+        ("kpi_direction", "C"),
+        ("kpi_target", "D"),
+        ("kpi_actual", "E"),
+        ("kpi_attainment", "F"),
+        ("kpi_status", "G"),
+    ):
+        b.describe(sc, name, rows=f"$B${K_FIRST}:$B${K_LAST}", title=f"${col}$4")
+    for name, col in (
+        ("computed_kpi_target", "D"),
+        ("computed_kpi_actual", "E"),
+        ("computed_kpi_attainment", "F"),
+        ("computed_kpi_status", "G"),
+    ):
+        b.describe(sc, name, rows=f"$B${C_FIRST}:$B${C_LAST}", title=f"${col}$4")
     sc.freeze_panes = "C5"
 
 
@@ -360,6 +424,22 @@ def _economics(b: Builder) -> None:
     )
     b.outputs(e, 24, 3, [[f[4]]], "nrr", "percent")
     b.outputs(e, 25, 3, [[f[5]]], "grr", "percent")
+    # the acquisition behind CAC: the roll-up's portfolio CAC, LTV:CAC and payback come from these summed
+    # parts (spend / new customers, lifetime gross profit / spend), never from averaged ratios
+    b.headers(e, 27, 2, [("Acquisition in the period", "本期获客"), ("Value", "数值")])
+    b.labels(e, 28, 2, [("Acquisition spend", "获客投入"), ("New customers acquired", "新增客户数")])
+    b.inputs(e, 28, 3, [[ex.ACQUISITION["spend"]]], "acquisition_spend", AMOUNT, "currency")
+    b.inputs(e, 29, 3, [[ex.ACQUISITION["new_customers"]]], "new_customers", WHOLE, "count")
+    for i, name in enumerate(("arpa", "gross_margin", "churn_rate", "discount_rate", "cac")):
+        b.describe(e, name, title=f"$B${5 + i}")
+    for i, name in enumerate(("ltv", "ltv_cac", "cac_payback", "churn_annual")):
+        b.describe(e, name, title=f"$B${11 + i}")
+    for i, key in enumerate(("start", "expansion", "contraction", "churned", "reactivation")):
+        b.describe(e, f"mrr_{key}", title=f"$B${18 + i}")
+    b.describe(e, "nrr", title="$B$24")
+    b.describe(e, "grr", title="$B$25")
+    b.describe(e, "acquisition_spend", title="$B$28")
+    b.describe(e, "new_customers", title="$B$29")
 
 
 def _funnel(b: Builder) -> None:
@@ -440,6 +520,13 @@ def _funnel(b: Builder) -> None:
         ],
     )
     b.outputs(fu, 22, 2, [["B15/B14"], ["B16/B15"], ["B17/B16"], ["B19/B18"]], "planning_rates", "percent")
+    b.describe(fu, "funnel_counts", rows="$A$5:$A$8", title="$B$4")
+    b.describe(fu, "funnel_conversion", rows="$A$6:$A$8", title="$C$4")
+    b.describe(fu, "funnel_cumulative", rows="$A$6:$A$8", title="$D$4")
+    b.describe(fu, "funnel_flag", rows="$A$6:$A$8", title="$E$4")
+    b.describe(fu, "funnel_losing_stage", title="$A$10")
+    b.describe(fu, "planning_inputs", rows="$A$14:$A$19", title="$B$13")
+    b.describe(fu, "planning_rates", rows="$A$22:$A$25", title="$B$21")
 
 
 def _commission(b: Builder) -> None:
@@ -459,6 +546,10 @@ def _commission(b: Builder) -> None:
     b.headers(c, 8, 2, [("Attainment", "达成率"), ("Payout", "提成")])
     b.inputs(c, 9, 2, [[x] for x in ex.COMMISSION_SCHEDULE], "commission_schedule_attainment", ATTAINMENT, "0%")
     b.outputs(c, 9, 3, [[_payout(b, f"B{r}")] for r in range(9, 13)], "commission_schedule_payout", "currency")
+    b.describe(c, "commission_attainment", title="$B$5")
+    b.describe(c, "commission_payout", title="$B$6")
+    b.describe(c, "commission_schedule_attainment", title="$B$8")
+    b.describe(c, "commission_schedule_payout", rows="$B$9:$B$12", title="$C$8")
 
 
 def _payout(b: Builder, att: str) -> str:
@@ -493,6 +584,8 @@ def _trend(b: Builder) -> None:
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 8, 16
     t.add_chart(chart, "F4")
+    for name, col in (("mrr_target", "B"), ("mrr_actual", "C"), ("mrr_attainment", "D")):
+        b.describe(t, name, rows="$A$5:$A$16", title=f"${col}$4")
     t.freeze_panes = "A5"
 
 
@@ -530,6 +623,8 @@ def _summary(b: Builder) -> None:
         "percent",
     )
     traffic_light(su, "B4:D4", "B4", RAG_LABELS)
+    b.describe(su, "dimension_status_counts", rows="$A$5:$A$8", cols="$B$4:$D$4", title="$A$1")
+    b.describe(su, "dimension_attainment", rows="$A$5:$A$8", title="$E$4")
     b.put(su, "A10", ("LTV:CAC (target 3:1)", "LTV:CAC（目标3:1）"), "total")
     b.outputs(su, 10, 2, [["Economics!$C$12"]], None, "ratio", style="total")
     b.put(su, "A11", ("CAC payback (months)", "获客成本回收期（月）"), "total")

@@ -64,7 +64,10 @@ def _dynamic_cells(sheet_xml: bytes) -> tuple[bytes, int]:
         if not _GTM_CALL.search(text) or b" cm=" in attrs:
             return m.group(0)
         count += 1
-        ref = re.search(rb'\br="([A-Z]+[0-9]+)"', attrs).group(1)
+        where = re.search(rb'\br="([A-Z]+[0-9]+)"', attrs)
+        if where is None:  # a cell without its reference: leave it as written
+            return m.group(0)
+        ref = where.group(1)
         if b't="array"' not in f_open:
             f_open = b'<f t="array" ref="' + ref + b'">'
         return b"<c " + attrs + b' cm="1">' + f_open + text + b"</f>"

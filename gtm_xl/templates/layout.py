@@ -23,18 +23,33 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+
+from gtm_xl.excel.atomic import write_atomic
 
 # Excel's ROUND, the one implementation (15 significant digits, then half away from zero): the
 # templates' Python-side figures round as the cells' formulas do.
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
 
-__all__ = ["Builder", "NameInfo", "Validation", "FMT", "TEMPLATE_NAME", "above", "below", "excel_round", "rate_target"]
+__all__ = [
+    "Builder",
+    "NameInfo",
+    "label_names",
+    "Validation",
+    "FMT",
+    "TEMPLATE_NAME",
+    "above",
+    "below",
+    "excel_round",
+    "rate_target",
+]
 
 #: the defined name holding "template_id:version"
 TEMPLATE_NAME = "gtm_template"
@@ -103,6 +118,28 @@ class Validation:
     formula2: str | None = None
     prompt: tuple[str, str] = ("", "")
     error: tuple[str, str] = ("", "")
+
+
+_AXES = {
+    "r": ("gtm_rows_", "the cells naming the rows of"),
+    "c": ("gtm_cols_", "the cells naming the columns of"),
+    "t": ("gtm_title_", "the cell saying what is in"),
+    "p": ("gtm_plan_", "the central plan's total:"),
+}
+
+
+def label_names(spec: dict[str, str]) -> dict[str, NameInfo]:
+    """The label metadata names of a template (kind "meta"), for its ``NAMES``: ``spec`` maps a
+    block to its axes — ``r`` row labels (``gtm_rows_<block>``), ``c`` column labels
+    (``gtm_cols_<block>``), ``t`` title (``gtm_title_<block>``), ``p`` an input the central plan fixes
+    (``gtm_plan_<block>``). The roll-up, its tables and the ribbon take their words from these cells,
+    so a Chinese build rolls up in Chinese."""
+    out = {}
+    for block, axes in spec.items():
+        for axis in axes:
+            prefix, meaning = _AXES[axis]
+            out[prefix + block] = NameInfo("meta", f"{meaning} {block}")
+    return out
 
 
 def _v(
@@ -321,8 +358,6 @@ class Builder:
     def page_break(ws: Worksheet, after_row: int) -> None:
         """A manual page break after ``after_row``: a long sheet printed one page wide breaks
         between its blocks, never inside a table."""
-        from openpyxl.worksheet.pagebreak import Break
-
         ws.row_breaks.append(Break(id=after_row))
 
     def put(self, ws: Worksheet, ref: str, value: Any, style: str | None = None, fmt: str | None = None) -> None:
@@ -363,6 +398,19 @@ class Builder:
         target = f"{_quote(ws.title)}!{ref}"
         self.defined[name] = target
         self.wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+    def describe(
+        self, ws: Worksheet, block: str, rows: str | None = None, cols: str | None = None, title: str | None = None
+    ) -> None:
+        """Label metadata of ``block`` (see :func:`label_names`): absolute refs on ``ws`` of the cells
+        naming its rows, its columns, and of the cell saying what it is."""
+        for prefix, ref in (("gtm_rows_", rows), ("gtm_cols_", cols), ("gtm_title_", title)):
+            if ref is not None:
+                self.name(prefix + block, ws, ref)
+
+    def plan_total(self, ws: Worksheet, name: str, ref: str) -> None:
+        """Mark the input ``name`` at ``ref`` as a total the central plan fixes (``gtm_plan_<name>``)."""
+        self.name("gtm_plan_" + name, ws, ref)
 
     # --- blocks --------------------------------------------------------------------------------
     def inputs(
@@ -504,16 +552,12 @@ def deterministic_bytes(wb: Workbook, dynamic_arrays: bool = False) -> bytes:
 
 def save_atomic(data: bytes, path: str | os.PathLike) -> Path:
     """Write ``data`` to ``path`` atomically (:func:`gtm_xl.excel.atomic.write_atomic`), folders made."""
-    from gtm_xl.excel.atomic import write_atomic
-
     return write_atomic(path, data, make_dirs=True)
 
 
 def traffic_light(ws: Worksheet, ref: str, first_cell: str, values: Iterable[str]) -> None:
     """Green / amber / red fills on ``ref`` for cells equal to the three ``values`` (cell
     references or quoted texts), first value green."""
-    from openpyxl.formatting.rule import FormulaRule
-
     for value, fill, font in zip(values, (GREEN, AMBER, RED), (GREEN_FONT, AMBER_FONT, RED_FONT)):
         ws.conditional_formatting.add(
             ref, FormulaRule(formula=[f"{first_cell}={value}"], fill=fill, font=font, stopIfTrue=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.utils.cell import range_boundaries
 
+from gtm_xl.excel.ooxml import names
 from gtm_xl.templates.layout import TEMPLATE_NAME
 
 __all__ = ["destination", "read_block", "write_block", "template_stamp"]
@@ -22,11 +22,10 @@ def destination(wb: Workbook, name: str) -> tuple[str, tuple[int, int, int, int]
     dn = wb.defined_names.get(name)
     if dn is None:
         raise KeyError(f"the workbook has no defined name {name!r}")
-    dests = list(dn.destinations)
-    if len(dests) != 1:
+    where = names.area(dn.attr_text)
+    if where is None or where.sheet is None:
         raise ValueError(f"defined name {name!r} must refer to one range, refers to {dn.attr_text!r}")
-    sheet, ref = dests[0]
-    return sheet, tuple(range_boundaries(ref.replace("$", "")))  # type: ignore[return-value]
+    return where.sheet, (where.min_col, where.min_row, where.max_col, where.max_row)
 
 
 def read_block(wb: Workbook, name: str) -> list[list[Any]]:

@@ -14,13 +14,26 @@ from typing import Any
 import numpy as np
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
 from gtm_xl.errors import CellError
 from gtm_xl.math import scoring
 from gtm_xl.math.numeric import is_blank
 from gtm_xl.templates import example as ex
 from gtm_xl.templates.instructions import instructions_sheet
-from gtm_xl.templates.layout import DIRECTION, SCORE, SHARE, TEXT, YES_NO, Builder, NameInfo, area, cell, traffic_light
+from gtm_xl.templates.layout import (
+    DIRECTION,
+    SCORE,
+    SHARE,
+    TEXT,
+    YES_NO,
+    Builder,
+    NameInfo,
+    area,
+    cell,
+    label_names,
+    traffic_light,
+)
 
 TEMPLATE_ID = "scoring_matrix"
 VERSION = "1.0"
@@ -60,6 +73,26 @@ NAMES: dict[str, NameInfo] = {
     "tier_avg_score": NameInfo("output", "average score per tier (blank when the tier is empty)"),
     "top_industry": NameInfo("output", "the industry ranked first"),
 }
+
+# the words of every block, read by the roll-up from the cells these names point at (r rows, c columns, t title)
+NAMES.update(
+    label_names(
+        {
+            "criteria_weights": "ct",
+            "industry_names": "t",
+            "industry_scores": "rct",
+            "adjusted_scores": "rct",
+            "weighted_score": "rt",
+            "industry_rank": "rt",
+            "industry_tier": "rt",
+            "target_grid": "rct",
+            "targeted_by_size": "ct",
+            "tier_count": "rt",
+            "tier_avg_score": "rt",
+            "top_industry": "t",
+        }
+    )
+)
 
 INSTRUCTIONS = (
     (("What this workbook does", "本工作簿的用途"), None),
@@ -116,6 +149,14 @@ INSTRUCTIONS = (
 def build(b: Builder) -> None:
     """Lay out the scoring matrix in ``b`` (flavour and language from the builder)."""
     instructions_sheet(b, TITLE, INSTRUCTIONS)
+    _settings_sheet(b)
+    m = _matrix_sheet(b)
+    _grid_sheet(b)
+    _summary_sheet(b, m)
+
+
+def _settings_sheet(b: Builder) -> None:
+    """Criteria (names, weights, directions), tier thresholds and labels, targeted company sizes."""
     s = b.sheet("Settings", {"A": 3, "B": 30, "C": 18, "D": 18, "E": 18, "F": 18}, tab="FFC000")
     b.title(s, (TITLE[0] + " — settings", TITLE[1] + " — 设置"))
     b.headers(s, 4, 2, [("Criteria", "评分标准")] + [(f"Criterion {i + 1}", f"标准{i + 1}") for i in range(N_CRIT)])
@@ -138,6 +179,9 @@ def build(b: Builder) -> None:
     b.inputs(s, 15, 3, [list(r) for r in ex.SIZE_TARGETING], "size_targeting", YES_NO)
     s.freeze_panes = "C5"
 
+
+def _matrix_sheet(b: Builder) -> Worksheet:
+    """The industries' scores (inputs), adjusted scores, weighted score, rank and tier."""
     m = b.sheet("Matrix", {"A": 5, "B": 26, **{c: 14 for c in "CDEFGHI"}, **{c: 12 for c in "JKLM"}}, tab="4472C4")
     b.title(
         m,
@@ -160,6 +204,40 @@ def build(b: Builder) -> None:
         for r in range(FIRST, LAST + 1)
     ]
     b.outputs(m, FIRST, 10, adjusted, "adjusted_scores", "0.0")
+    scores_rows, tiers = _score_and_tier_formulas(b)
+    b.outputs(m, FIRST, 7, scores_rows, "weighted_score", "score")
+    b.outputs(m, FIRST, 9, tiers, "industry_tier")
+    # ranks count the scores above (COUNTIF skips blanks and errors); scores are rounded, so ties are exact
+    b.outputs(
+        m,
+        FIRST,
+        8,
+        [[f'IF(G{r}="","",1+COUNTIF($G${FIRST}:$G${LAST},">"&G{r}))'] for r in range(FIRST, LAST + 1)],
+        "industry_rank",
+        "0",
+    )
+    traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
+    _describe_matrix(b, m.parent["Settings"], m)
+    m.freeze_panes = "C5"
+    return m
+
+
+def _describe_matrix(b: Builder, s: Worksheet, m: Worksheet) -> None:
+    """The words of the criteria and matrix blocks, for the roll-up."""
+    crit = f"$C$5:{cell(2 + N_CRIT, 5, True)}"
+    b.describe(s, "criteria_weights", cols=crit, title="$B$6")
+    b.describe(m, "industry_names", title="$B$4")
+    names = f"$B${FIRST}:$B${LAST}"
+    b.describe(m, "industry_scores", rows=names, title="$A$1")
+    b.describe(m, "adjusted_scores", rows=names, title="$A$1")
+    for block, col in (("weighted_score", "G"), ("industry_rank", "H"), ("industry_tier", "I")):
+        b.describe(m, block, rows=names, title=f"${col}$4")
+    b.describe(s, "industry_scores", cols=crit)
+    b.describe(s, "adjusted_scores", cols=crit)
+
+
+def _score_and_tier_formulas(b: Builder) -> tuple[list[list[str]], list[list[str]]]:
+    """Each industry row's weighted-score and tier formulas, in the builder's flavour."""
     weights = "Settings!$C$6:$F$6"
     last_col = cell(2 + N_CRIT, FIRST)[: -len(str(FIRST))]  # the last criterion's column (F)
     scores_rows, tiers = [], []
@@ -177,20 +255,11 @@ def build(b: Builder) -> None:
             tier = f"IF(G{r}>=Settings!$C$10,Settings!$D$10,IF(G{r}>=Settings!$C$11,Settings!$D$11,Settings!$D$12))"
         scores_rows.append([f'IF({empty},"",ROUND({score},{DIGITS}))'])
         tiers.append([f'IF(G{r}="","",{tier})'])
-    b.outputs(m, FIRST, 7, scores_rows, "weighted_score", "score")
-    b.outputs(m, FIRST, 9, tiers, "industry_tier")
-    # ranks count the scores above (COUNTIF skips blanks and errors); scores are rounded, so ties are exact
-    b.outputs(
-        m,
-        FIRST,
-        8,
-        [[f'IF(G{r}="","",1+COUNTIF($G${FIRST}:$G${LAST},">"&G{r}))'] for r in range(FIRST, LAST + 1)],
-        "industry_rank",
-        "0",
-    )
-    traffic_light(m, f"I{FIRST}:I{LAST}", f"I{FIRST}", ["Settings!$D$10", "Settings!$D$11", "Settings!$D$12"])
-    m.freeze_panes = "C5"
+    return scores_rows, tiers
 
+
+def _grid_sheet(b: Builder) -> None:
+    """Industry × company size: which cells are targeted."""
     g = b.sheet("Grid", {"A": 26, "B": 8, **{c: 20 for c in "CDEF"}}, tab="70AD47")
     b.title(
         g,
@@ -227,8 +296,18 @@ def build(b: Builder) -> None:
         "0",
         style="total",
     )
+    sizes = f"$C$14:{cell(2 + N_SIZE, 14, True)}"
+    s, m = g.parent["Settings"], g.parent["Matrix"]
+    b.describe(m, "target_grid", rows=f"$B${FIRST}:$B${LAST}")
+    b.describe(s, "target_grid", cols=sizes)
+    b.describe(g, "target_grid", title="$A$1")
+    b.describe(s, "targeted_by_size", cols=sizes)
+    b.describe(g, "targeted_by_size", title=f"$A${LAST + 2}")
     g.freeze_panes = "C5"
 
+
+def _summary_sheet(b: Builder, m: Worksheet) -> None:
+    """Counts and average scores per tier, the top industry, and the chart of the matrix's scores."""
     su = b.sheet("Summary", {"A": 10, "B": 26, "C": 14, "D": 16}, tab="A5A5A5")
     b.title(su, ("Summary by tier", "分层汇总"))
     b.headers(
@@ -259,6 +338,15 @@ def build(b: Builder) -> None:
         "top_industry",
         style="total",
     )
+    su.add_chart(_score_chart(b, m), "A11")
+    b.describe(su, "tier_count", rows="$B$5:$B$7", title="$C$4")
+    b.describe(su, "tier_avg_score", rows="$B$5:$B$7", title="$D$4")
+    b.describe(su, "top_industry", title="$A$9")
+    su.freeze_panes = "A5"
+
+
+def _score_chart(b: Builder, m: Worksheet) -> BarChart:
+    """Horizontal bars: the weighted score of each industry, on the 0–10 scale."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = b.t(("Weighted score by industry", "各行业加权得分"))
@@ -271,8 +359,7 @@ def build(b: Builder) -> None:
     chart.legend = None
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height, chart.width = 9, 16
-    su.add_chart(chart, "A11")
-    su.freeze_panes = "A5"
+    return chart
 
 
 def _empty_rows(names: list[Any], scores: list[list[Any]]) -> list[bool]:

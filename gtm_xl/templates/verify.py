@@ -14,7 +14,11 @@ import os
 import warnings
 from typing import Any
 
+import openpyxl
+
 from gtm_xl.errors import CellError
+from gtm_xl.templates import template_module
+from gtm_xl.templates.names import read_block
 
 __all__ = ["same_value", "output_differences"]
 
@@ -32,11 +36,6 @@ def same_value(a: Any, b: Any) -> bool:
 
 def output_differences(source: str | os.PathLike, recalculated: str | os.PathLike, kind: str) -> list[str]:
     """One line per output block of ``recalculated`` that differs from the math on ``source``'s inputs."""
-    import openpyxl
-
-    from gtm_xl.templates import template_module
-    from gtm_xl.templates.names import read_block
-
     module = template_module(kind)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's notes on extensions it does not read

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+
 from gtm_xl.data import DATA_DIR
+from gtm_xl.templates import TEMPLATES, build_all, file_name
+from gtm_xl.templates.names import read_block
+from gtm_xl.templates.verify import output_differences
+from gtm_xl.workflows.distribute import distribute
+from gtm_xl.workflows.refresh import refresh_files
+from gtm_xl.workflows.rollup.job import rollup
 
 __all__ = ["DemoResult", "run_demo", "plan_lines"]
 
@@ -34,7 +42,7 @@ class DemoResult:
     out_dir: Path
     templates: list[Path]
     regional: list[Path]
-    manifest: Path
+    manifest: Path | None
     refreshed: list[Any]  # gtm_xl.workflows.refresh.FileReport, one per refreshed file
     differences: dict[str, list[str]]  # template kind or regional file → outputs unlike the math
     rollup: Any  # gtm_xl.workflows.rollup.job.RollupReport
@@ -47,12 +55,6 @@ class DemoResult:
 
 def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
     """Build, fill, refresh and roll up into ``out_dir`` (templates/, regions/, rollup.xlsx, rollup_csv/)."""
-    from gtm_xl.templates import TEMPLATES, build_all, file_name
-    from gtm_xl.templates.verify import output_differences
-    from gtm_xl.workflows.distribute import distribute
-    from gtm_xl.workflows.refresh import refresh_files
-    from gtm_xl.workflows.rollup.job import rollup
-
     out = Path(out_dir)
     templates_dir, regions_dir = out / "templates", out / "regions"
     templates = build_all(templates_dir)
@@ -73,10 +75,6 @@ def run_demo(out_dir: str | os.PathLike, jobs: int = 2) -> DemoResult:
 
 # --- the plan, as the refreshed files show it ------------------------------------------------------
 def _blocks(path: Path, names: tuple[str, ...]) -> dict[str, list[list[Any]]]:
-    import openpyxl
-
-    from gtm_xl.templates.names import read_block
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
@@ -93,8 +91,6 @@ def _money(x: Any) -> str:
 
 def plan_lines(result: DemoResult) -> list[str]:
     """The example plan and the regional roll-up, read from the refreshed workbooks."""
-    from gtm_xl.templates import file_name
-
     tdir = result.out_dir / "templates"
     sm = _blocks(
         tdir / file_name("scoring_matrix", "udf"),
@@ -192,25 +188,45 @@ def plan_lines(result: DemoResult) -> list[str]:
         f"{_money(one(kp['commission_payout']))}; KPI status: "
         + ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
     )
-    lines += ["", f"5. Regions (roll-up of {len(result.rollup.included)} budget-by-tier copies)"]
-    labels = _column(bt["tier_labels"])
-    lines.append(
-        f"   {'Region':<8}{'Budget':>14}" + "".join(f"{'Tier ' + t:>13}" for t in labels) + f"{'Goal firms':>12}"
-    )
-    for r in result.rollup.included:
-        o = r.outputs
-        total = sum(v for v in _column(o["budget_by_tier"]) if isinstance(v, (int, float)))
-        lines.append(
-            f"   {r.region:<8}{_money(total):>14}"
-            + "".join(f"{_money(v):>13}" for v in _column(o["budget_by_tier"]))
-            + f"{_money(o['goal_firms'][0][0]):>12}"
-        )
-    tiers = result.rollup.block_totals.get("budget_by_tier")
-    if tiers:
-        by_tier = _column(tiers[1])
-        lines.append(
-            f"   {'Total':<8}{_money(sum(by_tier)):>14}"
-            + "".join(f"{_money(v):>13}" for v in by_tier)
-            + f"{_money(result.rollup.totals.get('goal_firms', '')):>12}"
-        )
+    lines += ["", f"5. Regions (read back from {result.out_dir / 'rollup.xlsx'})"]
+    lines += rollup_lines(result.out_dir / "rollup.xlsx")
     return lines
+
+
+def rollup_lines(path: Path) -> list[str]:
+    """The regions' budgets by tier, goal firms and the plan check, as the roll-up workbook holds them:
+    its Data sheet (one row per region, block, row label, column label), Totals sheet and Checks sheet."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        data = [r for r in wb["Data"].iter_rows(min_row=2, values_only=True) if r and r[0]]
+        totals = [r for r in wb["Totals"].iter_rows(min_row=2, values_only=True) if r and r[0]]
+        checks = [r for r in wb["Checks"].iter_rows(min_row=4, values_only=True) if r and r[0]]
+    finally:
+        wb.close()
+    regions = list(dict.fromkeys(r[0] for r in data))
+    tiers = list(dict.fromkeys(r[2] for r in data if r[1] == "budget_by_tier"))
+    value = {(r[0], r[1], r[2]): r[4] for r in data}
+    total = {(r[0], r[1]): r[3] for r in totals}
+    width = max([8, *(len(t) for t in tiers)]) + 2
+    lines = [f"   {'Region':<8}{'Budget':>14}" + "".join(f"{t:>{width}}" for t in tiers) + f"{'Goal firms':>12}"]
+    for region in regions:
+        lines.append(
+            f"   {region:<8}{_money(value.get((region, 'total_budget', _label(data, 'total_budget')))):>14}"
+            + "".join(f"{_money(value.get((region, 'budget_by_tier', t))):>{width}}" for t in tiers)
+            + f"{_money(value.get((region, 'goal_firms', _label(data, 'goal_firms')))):>12}"
+        )
+    lines.append(
+        f"   {'Total':<8}{_money(total.get(('total_budget', _label(data, 'total_budget')))):>14}"
+        + "".join(f"{_money(total.get(('budget_by_tier', t))):>{width}}" for t in tiers)
+        + f"{_money(total.get(('goal_firms', _label(data, 'goal_firms')))):>12}"
+    )
+    plan = [r for r in checks if len(r) >= 5 and r[4] in ("OK", "CHECK") and isinstance(r[1], (int, float))]
+    if plan:
+        lines.append("   Plan: " + "; ".join(f"{r[0]} {_money(r[2])} of {_money(r[1])} ({r[4]})" for r in plan))
+    return lines
+
+
+def _label(data: list, block: str) -> str:
+    return next((r[2] for r in data if r[1] == block), "")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -26,11 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl import __version__
+from gtm_xl.excel.atomic import write_atomic
+from gtm_xl.excel.ooxml.names import text_constant
+from gtm_xl.excel.ooxml.package import Package, patch_sheet
+from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc, set_defined_names
 from gtm_xl.workflows.regions import RegionPlan, plan_regions
 from gtm_xl.workflows.template_info import (
     REGION_NAME,
     REGION_TITLE_NAME,
     TemplateInfo,
+    formula_text,
+    load_workbook_bytes,
     read_template,
     utc_now,
 )
@@ -90,45 +98,12 @@ def copy_name(template_id: str, region: str, suffix: str = ".xlsx") -> str:
 _P = r"(?:[A-Za-z_][\w.-]*:)?"
 
 
-def _xml_text(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _name_constant(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def stamp_region(workbook_xml: bytes, region: str, title: str) -> bytes:
     """workbook.xml with ``GTM_REGION``/``GTM_REGION_NAME`` defined as text constants (replacing
-    any earlier stamp); the definedNames element is created after ``</sheets>`` when absent."""
-    text = workbook_xml.decode("utf-8")
-    for nm in (REGION_NAME, REGION_TITLE_NAME):
-        text = re.sub(
-            rf"<({_P})definedName\b[^>]*\bname=\"{nm}\"[^>]*?(?:/>|>.*?</\1definedName\s*>)",
-            "",
-            text,
-            flags=re.S | re.I,
-        )
-    m = re.search(rf"<({_P})sheets\b", text)
-    prefix = m.group(1) if m else ""
-    new = "".join(
-        f'<{prefix}definedName name="{nm}">{_xml_text(_name_constant(v))}</{prefix}definedName>'
-        for nm, v in ((REGION_NAME, region), (REGION_TITLE_NAME, title))
+    any earlier stamp)."""
+    return set_defined_names(
+        workbook_xml, {REGION_NAME: text_constant(region), REGION_TITLE_NAME: text_constant(title)}
     )
-    close = re.search(rf"</{_P}definedNames\s*>", text)
-    if close is not None:
-        text = text[: close.start()] + new + text[close.start() :]
-    else:
-        empty = re.search(rf"<{_P}definedNames\s*/>", text)
-        block = f"<{prefix}definedNames>{new}</{prefix}definedNames>"
-        if empty is not None:
-            text = text[: empty.start()] + block + text[empty.end() :]
-        else:
-            end = re.search(rf"</{_P}sheets\s*>", text)
-            if end is None:
-                raise ValueError("workbook.xml has no <sheets> element")
-            text = text[: end.end()] + block + text[end.end() :]
-    return text.encode("utf-8")
 
 
 # --- sheet protection with a password -----------------------------------------------------------
@@ -167,8 +142,6 @@ class RegionalCopier:
     """The template read once; :meth:`write` produces one regional copy."""
 
     def __init__(self, template_path: str | Path, password: str | None = None) -> None:
-        from gtm_xl.excel.ooxml.package import Package
-
         self.path = Path(template_path)
         self.package = Package(self.path)
         strings = self.package.shared_strings()
@@ -184,7 +157,6 @@ class RegionalCopier:
                 if new != sp.data:
                     sp.data = new  # <sheetProtection> follows <sheetData>: the cell spans stay valid
                     self._protected_parts[sp.part] = new
-        from gtm_xl.excel.ooxml.package import mark_full_calc
 
         self._workbook_xml = mark_full_calc(self.package.part(self.package.workbook_part))
 
@@ -199,8 +171,6 @@ class RegionalCopier:
 
     def parts_for(self, plan: RegionPlan) -> dict[str, bytes]:
         """The replaced parts of one regional copy."""
-        from gtm_xl.excel.ooxml.package import patch_sheet
-
         by_sheet: dict[str, dict[tuple[int, int], Any]] = {}
         for (sheet, row, col), value in plan.cells.items():
             if isinstance(value, str) and value == "":
@@ -251,8 +221,6 @@ def distribute(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if install_template is not None:
-        from gtm_xl.excel.atomic import write_atomic
-
         target = Path(install_template)
         target.parent.mkdir(parents=True, exist_ok=True)
         template_path = write_atomic(target, template_path.read_bytes())
@@ -303,8 +271,6 @@ def _previous_regions(out: Path) -> list[dict]:
 
 def write_manifest(result: DistributeResult, template_path: Path) -> Path:
     """``manifest.json``: template id/version/path/SHA-256, time, and per region file + SHA-256."""
-    from gtm_xl import __version__
-
     doc = {
         "tool": f"gtm-xl {__version__}",
         "created": utc_now(),
@@ -320,8 +286,6 @@ def write_manifest(result: DistributeResult, template_path: Path) -> Path:
 
 
 def write_text_atomic(target: Path, text: str) -> Path:
-    from gtm_xl.excel.atomic import write_atomic
-
     return write_atomic(target, text.encode("utf-8"))
 
 
@@ -344,6 +308,7 @@ def naive_regional_copy(
     """The obvious implementation: openpyxl loads the template, sets the cells, adds the stamp
     names, saves. Slow (a full parse and re-serialisation per region); used by the benchmark and
     the tests to prove the fast copies hold the same content."""
+    # on use: the fast copies never load openpyxl; only this reference implementation does
     import openpyxl
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -351,7 +316,7 @@ def naive_regional_copy(
     for (sheet, row, col), value in plan.cells.items():
         wb[sheet].cell(row, col).value = value
     for nm, v in ((REGION_NAME, plan.region), (REGION_TITLE_NAME, plan.name)):
-        wb.defined_names[nm] = DefinedName(nm, attr_text=_name_constant(v))
+        wb.defined_names[nm] = DefinedName(nm, attr_text=text_constant(v))
     if password:
         for ws in wb.worksheets:
             if ws.protection.sheet:
@@ -364,8 +329,6 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
     """Every sheet's cell values/formulas (as openpyxl reads them), the defined names, the
     protection flags and the unlocked cells: what "identical in content" means for the benchmark
     and tests (compare two with :func:`content_differences`)."""
-    from gtm_xl.workflows.template_info import formula_text, load_workbook_bytes
-
     wb = load_workbook_bytes(Path(path).read_bytes())
     sheets: dict[str, dict[tuple[int, int], Any]] = {}
     for ws in wb.worksheets:
@@ -393,8 +356,6 @@ def workbook_content(path: str | Path) -> dict[str, Any]:
 def content_differences(a: dict[str, Any], b: dict[str, Any], rel_tol: float = 1e-14) -> list[str]:
     """Where two :func:`workbook_content` results differ; numbers are equal within ``rel_tol``
     (openpyxl writes about 15 significant digits, the fast copies the exact double)."""
-    import math
-
     diffs = [f"{key} differ" for key in ("names", "protection", "unlocked") if a[key] != b[key]]
     for sheet in sorted(set(a["sheets"]) | set(b["sheets"])):
         ca, cb = a["sheets"].get(sheet, {}), b["sheets"].get(sheet, {})

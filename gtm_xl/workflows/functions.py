@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gtm_xl.catalogue import CATALOGUE
-from gtm_xl.excel.ooxml.package import Package, defined_names, element_prefix, upsert_defined_names
+from gtm_xl.excel.ooxml.package import Package
+from gtm_xl.excel.ooxml.workbook_xml import defined_names, element_prefix, upsert_defined_names
 from gtm_xl.lambdas import DEFINITIONS, MARK, VERSION, comment, defined_name_xml, stored
 
 __all__ = ["InstallReport", "NameClash", "export_module", "install"]

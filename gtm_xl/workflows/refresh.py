@@ -17,10 +17,18 @@ import gc
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from gtm_xl.catalogue import excel_functions
+from gtm_xl.errors import CellError
+from gtm_xl.excel.formula import evaluate_workbook
+from gtm_xl.excel.ooxml.cells import to_a1
+from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
+from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
+from gtm_xl.workflows.template_info.validation import validation_failures
 
 __all__ = ["FileReport", "collect_inputs", "refresh_file", "refresh_files", "validation_failures"]
 
@@ -55,8 +63,6 @@ class FileReport:
 
 
 def _where(sheet: str, row: int, col: int) -> str:
-    from gtm_xl.excel.ooxml.cells import to_a1
-
     quoted = "'" + sheet.replace("'", "''") + "'" if re.search(r"[^A-Za-z0-9_.]", sheet) else sheet
     return f"{quoted}!{to_a1(row, col)}"
 
@@ -72,187 +78,6 @@ def _plain(value: Any) -> Any:
 
 def _same(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
-
-
-# --- data validation ----------------------------------------------------------------------------
-_OPS: dict[str, Callable[[float, float, float | None], bool]] = {
-    "between": lambda v, a, b: a <= v <= b,
-    "notBetween": lambda v, a, b: not (a <= v <= b),
-    "equal": lambda v, a, b: v == a,
-    "notEqual": lambda v, a, b: v != a,
-    "greaterThan": lambda v, a, b: v > a,
-    "lessThan": lambda v, a, b: v < a,
-    "greaterThanOrEqual": lambda v, a, b: v >= a,
-    "lessThanOrEqual": lambda v, a, b: v <= a,
-}
-_OP_TEXT = {
-    "between": "between {a} and {b}",
-    "notBetween": "not between {a} and {b}",
-    "equal": "equal to {a}",
-    "notEqual": "not equal to {a}",
-    "greaterThan": "greater than {a}",
-    "lessThan": "less than {a}",
-    "greaterThanOrEqual": "at least {a}",
-    "lessThanOrEqual": "at most {a}",
-}
-_KIND_TEXT = {
-    "whole": "a whole number",
-    "decimal": "a number",
-    "date": "a date",
-    "time": "a time",
-    "textLength": "text whose length is",
-}
-
-
-def _num_text(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
-
-class _Resolver:
-    """Values of the constants, references and defined names that validation rules use."""
-
-    def __init__(self, book, values: Mapping[tuple[str, int, int], Any]) -> None:
-        self.book = book
-        self.values = values
-
-    def cell(self, sheet: str, row: int, col: int) -> Any:
-        key = (sheet, row, col)
-        if key in self.values:
-            return self.values[key]
-        return self.book.sheet(sheet).value(row, col)
-
-    def resolve(self, text: str | None, sheet: str) -> list[Any] | None:
-        """A rule formula → its values (one for a constant or cell, many for a range); None if not simple."""
-        from gtm_xl.excel.ooxml.cells import parse_range
-
-        if text is None:
-            return None
-        t = text.strip()
-        if t.startswith("="):
-            t = t[1:]
-        try:
-            return [float(t)]
-        except ValueError:
-            pass
-        if len(t) >= 2 and t[0] == t[-1] == '"':
-            return [t[1:-1].replace('""', '"')]
-        for _ in range(3):  # a defined name (sheet-scoped first)
-            target = self.book.names.get(f"{sheet}!{t}".upper()) or self.book.names.get(t.upper())
-            if target is None:
-                break
-            t = target.strip().lstrip("=")
-        ref_sheet = sheet
-        if "!" in t:
-            ref_sheet, _, t = t.rpartition("!")
-            ref_sheet = ref_sheet.strip("'").replace("''", "'")
-        try:
-            r1, c1, r2, c2 = parse_range(t.replace("$", ""))
-            self.book.sheet(ref_sheet)
-        except (ValueError, KeyError):
-            return None
-        if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
-            return None
-        return [self.cell(self.book.sheet(ref_sheet).name, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
-
-
-def validation_failures(
-    book,
-    rules: Iterable,
-    values: Mapping[tuple[str, int, int], Any] | None = None,
-    not_checked: list[dict[str, str]] | None = None,
-) -> list[dict[str, str]]:
-    """Input cells that break their sheet's data-validation rules, as ``{"cell", "message"}``.
-
-    Checked: whole / decimal / date / time ranges with every operator, text length, lists
-    (quoted ``"a,b,c"`` or a range / defined name), and custom formulas — evaluated with the
-    formula evaluator over ``values`` (the recalculated results) by the shared
-    :class:`gtm_xl.workflows.template_info.RuleChecker`, relative references moved from the top-left cell
-    of the rule's sqref to each cell; FALSE, 0, text or an error value fails. The message ends
-    with the rule's own error text. Blank cells pass (Excel validates entries, and a blank is
-    not an entry); formula cells are outputs and are not checked. A custom rule the evaluator
-    cannot evaluate (an unsupported function, a structured reference) is not guessed: each cell
-    goes into ``not_checked`` (when given) with the reason.
-    """
-    from gtm_xl.errors import CellError
-    from gtm_xl.excel.ooxml.package import cell_refs
-
-    resolver = _Resolver(book, values or {})
-    checker = None
-    out: list[dict[str, str]] = []
-    for rule in rules:
-        if rule.type in ("none", "") or not rule.sqref:
-            continue
-        sheet = book.sheet(rule.sheet)
-        if rule.type == "custom":
-            from gtm_xl.workflows.template_info import CHECK_FAIL, CHECK_OK, RuleChecker, package_rule
-
-            if checker is None:
-                checker = RuleChecker(book, dict(values or {}), evaluated=values is not None)
-            custom = package_rule(rule)
-            for row, col in cell_refs(rule.sqref):
-                cell = sheet.get((row, col))
-                if cell is None or cell.formula is not None or cell.value is None:
-                    continue
-                status, detail = checker.check(rule.sheet, custom, row, col)
-                if status == CHECK_FAIL:
-                    out.append({"cell": _where(rule.sheet, row, col), "message": detail})
-                elif status != CHECK_OK and not_checked is not None:
-                    not_checked.append({"cell": _where(rule.sheet, row, col), "message": f"not checked: {detail}"})
-            continue
-        bound1 = resolver.resolve(rule.formula1, rule.sheet)
-        bound2 = resolver.resolve(rule.formula2, rule.sheet)
-        for row, col in cell_refs(rule.sqref):
-            cell = sheet.get((row, col))
-            if cell is None or cell.formula is not None or cell.value is None:
-                continue
-            msg = _check_one(rule, cell.value, bound1, bound2, CellError)
-            if msg:
-                if rule.error:
-                    msg = f"{msg} ({rule.error})"
-                out.append({"cell": _where(rule.sheet, row, col), "message": msg})
-    return out
-
-
-def _check_one(rule, value: Any, bound1, bound2, CellError) -> str | None:
-    shown = value if not isinstance(value, float) else _num_text(value)
-    if isinstance(value, CellError):
-        return f"holds the error {value.code}"
-    if rule.type == "list":
-        if bound1 is None:
-            return None
-        if len(bound1) == 1 and isinstance(bound1[0], str) and rule.formula1.strip().startswith('"'):
-            items = [s.strip() for s in bound1[0].split(",")]
-        else:
-            items = bound1
-        for item in items:
-            if isinstance(item, str) and isinstance(value, str) and item.lower() == value.lower():
-                return None
-            if isinstance(item, str) and not isinstance(value, str) and item.strip() == str(shown):
-                return None
-            if isinstance(item, float) and isinstance(value, float) and item == value:
-                return None
-        return f"{shown!r} is not in the list"
-    if rule.type not in _KIND_TEXT:
-        return None
-    if rule.type == "textLength":
-        number = float(len(value if isinstance(value, str) else str(shown)))
-    else:
-        if isinstance(value, bool) or not isinstance(value, float):
-            return f"{shown!r} is not {_KIND_TEXT[rule.type]}"
-        number = value
-        if rule.type == "whole" and not number.is_integer():
-            return f"{shown} is not a whole number"
-    a = bound1[0] if bound1 else None
-    b = bound2[0] if bound2 else None
-    op = _OPS.get(rule.operator)
-    needs_b = rule.operator in ("between", "notBetween")
-    if op is None or not isinstance(a, float) or (needs_b and not isinstance(b, float)):
-        return None
-    if op(number, a, b):
-        return None
-    rng = _OP_TEXT[rule.operator].format(a=_num_text(a), b=_num_text(b) if b is not None else "")
-    what = f"length {int(number)}" if rule.type == "textLength" else str(shown)
-    return f"{what} is not {rng}"
 
 
 # --- one file ------------------------------------------------------------------------------------
@@ -291,8 +116,6 @@ def refresh_file(
     try:
         _refresh(Path(path), Path(path if output is None else output), check_only, functions, report)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
-        from gtm_xl.excel.ooxml.package import PackageError
-
         if isinstance(exc, PackageError):
             report.error = str(exc)
         elif isinstance(exc, OSError):
@@ -314,17 +137,11 @@ def _default_functions() -> Mapping[str, Callable]:
     """The ``GTM_*`` function table, built once per process."""
     global _FUNCTIONS
     if _FUNCTIONS is None:
-        from gtm_xl.catalogue import excel_functions
-
         _FUNCTIONS = excel_functions()
     return _FUNCTIONS
 
 
 def _refresh(path: Path, output: Path, check_only: bool, functions, report: FileReport) -> None:
-    from gtm_xl.errors import CellError
-    from gtm_xl.excel.formula import evaluate_workbook
-    from gtm_xl.excel.ooxml.package import Package, PackageError, mark_full_calc, parse_range, patch_sheet
-
     if functions is None:
         functions = _default_functions()
     if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() != ".xls":
@@ -493,6 +310,8 @@ def refresh_files(
             if progress:
                 progress(reports[i])
         return reports  # type: ignore[return-value]
+
+    # on use: the process pool's modules cost a one-file refresh 3 MB of its peak for nothing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 

@@ -18,12 +18,22 @@ the input's data validation, too many rows for a block — is collected and rais
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtm_xl.workflows.template_info import Coord, NamedBlock, TemplateInfo, cell_label
+from gtm_xl.workflows.template_info import (
+    CHECK_FAIL,
+    CHECK_OK,
+    Coord,
+    NamedBlock,
+    RuleChecker,
+    TemplateInfo,
+    cell_label,
+    load_workbook_bytes,
+)
 
 __all__ = [
     "RegionPlan",
@@ -80,8 +90,6 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
     :func:`decode_csv` (UTF-8, with or without BOM; GB18030 as the fallback)."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from gtm_xl.workflows.template_info import load_workbook_bytes
-
         try:
             wb = load_workbook_bytes(path.read_bytes(), data_only=True)
         except OSError:
@@ -91,8 +99,6 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
         rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     else:
         text, _ = decode_csv(path)
-        import io
-
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     if not rows:
         raise RegionsError([Problem(str(path), None, None, "the table is empty (no header row)")])
@@ -304,9 +310,9 @@ def plan_regions(
             value = parse_text_value(values[j])
             if value is None:
                 continue
-            why = _check_value(template, coord, value)
-            if why:
-                problems.append(Problem(file, rownum, headers[j], why))
+            problem = _check_value(template, coord, value)
+            if problem:
+                problems.append(Problem(file, rownum, headers[j], problem))
             else:
                 plan.cells[coord] = value
                 origin[coord] = (file, rownum, headers[j])
@@ -347,7 +353,6 @@ def check_custom_rules(
     rules = template.custom_rules()
     if not rules or not plans:
         return []
-    from gtm_xl.workflows.template_info import CHECK_FAIL, CHECK_OK, RuleChecker
 
     book = template.cells()
     problems: list[Problem] = []

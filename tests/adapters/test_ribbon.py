@@ -59,11 +59,9 @@ def test_missing_file_is_refused(tmp_path):
         FileBook(tmp_path / "nothing.xlsx")
 
 
-def test_actions_on_a_real_template(tmp_path):
+def test_actions_on_a_real_template(tmp_path, built_templates):
     """Insert a template, then refresh & check it, all through the file implementation."""
-    from gtm_xl.templates import build_template
-
-    start = FileBook(build_template("scoring_matrix", "native", "en", tmp_path / "plan.xlsx"))
+    start = FileBook(built_templates.copy("scoring_matrix", "native", "en", tmp_path / "plan.xlsx"))
     created = ribbon.insert_template("budget_by_tier", book=start)
     assert created == tmp_path / "Budget by tier.xlsx" and start.opened == [created]
     book = FileBook(created)
@@ -94,10 +92,8 @@ def _listing(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def scoring_template(tmp_path_factory) -> Path:
-    from gtm_xl.templates import build_template
-
-    return build_template("scoring_matrix", "native", "en", tmp_path_factory.mktemp("sm") / "matrix.xlsx")
+def scoring_template(tmp_path_factory, built_templates) -> Path:
+    return built_templates.copy("scoring_matrix", "native", "en", tmp_path_factory.mktemp("sm") / "matrix.xlsx")
 
 
 # --- Refresh & validate, Check inputs ---------------------------------------------------------------
@@ -106,11 +102,14 @@ def test_report_text_names_cell_and_reason():
 
     report = SimpleNamespace(
         validation_failures=[
-            {"cell": "Matrix!C5", "message": "12 is not between 0 and 10"},
-            {"cell": "Settings!B2", "message": "-1 is not at least 0"},
+            {"cell": "Matrix!C5", "message": "value 12 must be between 0 and 10"},
+            {"cell": "Settings!B2", "message": "value -1 must be at least 0"},
         ]
     )
-    assert ribbon._report_text(report) == "Matrix!C5: 12 is not between 0 and 10\nSettings!B2: -1 is not at least 0"
+    assert (
+        ribbon._report_text(report)
+        == "Matrix!C5: value 12 must be between 0 and 10\nSettings!B2: value -1 must be at least 0"
+    )
     many = SimpleNamespace(validation_failures=[{"cell": f"A{i}", "message": "bad"} for i in range(1, 33)])
     lines = ribbon._report_text(many).split("\n")
     assert len(lines) == 31 and lines[0] == "A1: bad" and lines[-1] == "… and 2 more"
@@ -128,7 +127,7 @@ def test_failing_check_leaves_the_file_byte_identical(scoring_template, tmp_path
         (
             "message",
             f"bad.xlsx: 1 input(s) break their rules; nothing recalculated or written.\n\n"
-            f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+            f"{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
         ),
     ]
 
@@ -144,7 +143,7 @@ def test_check_inputs_never_changes_the_file(scoring_template, tmp_path):
     assert bad_book.messages[-1] == (
         "message",
         f"bad.xlsx: 1 input(s) break their rules; nothing changed.\n\n"
-        f"{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+        f"{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
     )
     assert good_book.messages == [("status", "GTM: all inputs OK")]
 
@@ -174,11 +173,9 @@ REGIONS_CSV = "region,name,total_budget\nEMEA,Europe,1000000\nAPAC,Asia Pacific,
 
 
 @pytest.fixture()
-def budget_plan(tmp_path) -> Path:
+def budget_plan(tmp_path, built_templates) -> Path:
     """A budget-by-tier template ``plan.xlsx`` with ``regions.csv`` beside it."""
-    from gtm_xl.templates import build_template
-
-    plan = build_template("budget_by_tier", "native", "en", tmp_path / "plan.xlsx")
+    plan = built_templates.copy("budget_by_tier", "native", "en", tmp_path / "plan.xlsx")
     (tmp_path / "regions.csv").write_text(REGIONS_CSV, encoding="utf-8")
     return plan
 
@@ -341,9 +338,7 @@ def test_rollup_reads_the_copies_folder_when_nothing_is_returned_elsewhere(budge
     )
 
 
-def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_plan, tmp_path):
-    from gtm_xl.templates import build_template
-
+def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_plan, tmp_path, built_templates):
     book = FileBook(budget_plan)
     assert ribbon.rollup(book=book) is None
     assert book.messages[-1][1] == (
@@ -351,7 +346,7 @@ def test_rollup_without_copies_or_for_another_template_writes_nothing(budget_pla
     )
     assert ribbon.make_regional_copies(book=FileBook(budget_plan)) is not None
     # the copies were made from plan.xlsx; a KPI scorecard saved under that name is another template
-    build_template("kpi_scorecard", "native", "en", budget_plan)
+    built_templates.copy("kpi_scorecard", "native", "en", budget_plan)
     book = FileBook(budget_plan)
     assert ribbon.rollup(book=book) is None
     assert not (tmp_path / "plan_rollup.xlsx").exists()
@@ -480,7 +475,7 @@ def test_live_refresh_with_bad_inputs_does_not_calculate(scoring_template, tmp_p
         (
             "GTM: inputs to fix",
             "bad.xlsx: 1 input(s) break their rules; nothing recalculated "
-            f"or written.\n\n{cell}: 12 is not between 0 and 10 (Enter a number from 0 to 10.)",
+            f"or written.\n\n{cell}: value 12 must be between 0 and 10 (Enter a number from 0 to 10.)",
         )
     ]
 

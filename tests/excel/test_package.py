@@ -20,10 +20,10 @@ from gtm_xl.excel.ooxml.package import (
     Package,
     PackageError,
     format_number,
-    mark_full_calc,
     patch_sheet,
     translate_formula,
 )
+from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
 
 
 def _save_patched(src: Path, dst: Path, value_of) -> dict:
@@ -411,7 +411,7 @@ def test_orphan_temps_of_killed_saves_are_removed_on_the_next_save(tmp_path):
 
 _KILL_SCRIPT = r"""
 import sys, zipfile, os
-from gtm_xl.excel.ooxml.package import Package, mark_full_calc
+from gtm_xl.excel.ooxml.package import Package
 path = sys.argv[1]
 with Package(path) as pkg:
     print("start", flush=True)

@@ -122,13 +122,14 @@ def test_round_trip(tmp_path, libreoffice):
     assert math.isclose(report.totals["out_cac"], spend / customers, rel_tol=1e-9)
     assert report.totals["out_ltv_cac"] < max(e["out_ltv_cac"] for e in expected.values())
 
-    # the summary workbook, the CSV tables and the database say the same
+    # the roll-up workbook, the CSV tables and the database say the same
     wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
-    summary = wb["Summary"]
-    header = [c.value for c in summary[3]]
-    total_row = next(row for row in summary.iter_rows(min_row=4) if row[0].value == "Total")
-    assert math.isclose(total_row[header.index("out_budget")].value, budget, rel_tol=1e-12)
-    assert summary._charts and {"RAG", "Left out", "out_industry_budget"} <= set(wb.sheetnames)
+    totals = {(r[0], r[1], r[2] or ""): r[3] for r in wb["Totals"].iter_rows(min_row=2, values_only=True)}
+    assert math.isclose(totals[("out_budget", "out_budget", "")], budget, rel_tol=1e-12)
+    assert {"Checks", "Status", "Totals", "Data"} <= set(wb.sheetnames)
+    statuses = [row[-1] for row in wb["Checks"].iter_rows(min_row=5, values_only=True) if row[-1] in ("OK", "CHECK")]
+    assert statuses and set(statuses) == {"OK"}
+    assert any(ws._charts for ws in wb.worksheets)
     with open(tmp_path / "csv" / "summary.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(good)
@@ -136,7 +137,7 @@ def test_round_trip(tmp_path, libreoffice):
     con = sqlite3.connect(tmp_path / "rollup.db")
     try:
         (db_budget,) = con.execute("select sum(out_budget) from summary").fetchone()
-        (block_sum,) = con.execute("select sum(value) from out_industry_budget").fetchone()
+        (block_sum,) = con.execute("select sum(value) from data where block = 'out_industry_budget'").fetchone()
         (n_left,) = con.execute("select count(distinct file) from left_out").fetchone()
     finally:
         con.close()
@@ -173,15 +174,13 @@ def test_rollup_cli_exit_codes(tmp_path, libreoffice, capsys, monkeypatch):
     assert "Consolidated 3 of 3" in capsys.readouterr().out
 
 
-def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
+def test_round_trip_with_the_budget_template(tmp_path, libreoffice, built_templates):
     """The real budget-by-tier template: each region's tier budgets add up to its total budget, and
     the consolidated tier budgets to the sum of the regions' budgets."""
-    pytest.importorskip("gtm_xl.templates")
     from gtm_xl.data import DATA_DIR
-    from gtm_xl.templates import build_template
     from gtm_xl.workflows.regions import read_table
 
-    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "native", "en")
     regions = DATA_DIR / "regions_example.csv"
     distribute(template, regions, tmp_path / "sent", rows_path=DATA_DIR / "industries_example.csv")
     emea = tmp_path / "sent" / "budget_by_tier_EMEA.xlsx"
@@ -206,20 +205,17 @@ def test_round_trip_with_the_budget_template(tmp_path, libreoffice):
     for r in report.included:
         tiers = [row[0] for row in r.outputs["budget_by_tier"]]
         assert math.isclose(sum(tiers), budgets[r.region], rel_tol=1e-12), r.region
-    with open(tmp_path / "csv" / "budget_by_tier.csv", encoding="utf-8") as fh:
-        total = math.fsum(float(row["value"]) for row in csv.DictReader(fh))
+    with open(tmp_path / "csv" / "data.csv", encoding="utf-8") as fh:
+        total = math.fsum(float(row["value"]) for row in csv.DictReader(fh) if row["block"] == "budget_by_tier")
     assert math.isclose(total, math.fsum(budgets.values()), rel_tol=1e-12)
     how, grid = report.block_totals["budget_by_tier"]
     assert how == "sum" and math.isclose(math.fsum(row[0] for row in grid), total, rel_tol=1e-12)
 
 
-def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreoffice):
+def test_udf_flavour_is_recalculated_by_the_refresh_or_reported(tmp_path, libreoffice, built_templates):
     """A udf-flavour copy (GTM_* formulas): consolidated when the headless refresh computes it;
     otherwise left out with a reason that says why — never consolidated from #NAME? values."""
-    pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.templates import build_template
-
-    template = build_template("budget_by_tier", "udf", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "udf", "en")
     (tmp_path / "regions.csv").write_text("region,name,total_budget\nEMEA,Europe,9000000\n", encoding="utf-8")
     distribute(template, tmp_path / "regions.csv", tmp_path / "sent")
     report = rollup(

@@ -1,4 +1,4 @@
-"""SPEC.md's worked examples and each function's documented edge cases."""
+"""docs/SPEC.md's worked examples and each function's documented edge cases."""
 
 import math
 
@@ -9,7 +9,7 @@ from gtm_xl.errors import CellError, DivZeroError, GTMError, NumError, ShapeErro
 from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 
 
-# --- SPEC.md section 2, "Examples that must hold" ---------------------------------------------
+# --- docs/SPEC.md section 2, "Examples that must hold" -----------------------------------------
 def test_split_gmv_by_quarter():
     assert allocation.split_target(12_000_000, [2, 3, 4, 3]).tolist() == [2_000_000, 3_000_000, 4_000_000, 3_000_000]
 

@@ -24,8 +24,10 @@ CASES = [(k, f) for k in TEMPLATES for f in FLAVOURS]
 
 
 @pytest.fixture(scope="module")
-def books() -> dict[tuple[str, str, str], bytes]:
-    return {(k, f, lang): workbook_bytes(k, f, lang) for k in TEMPLATES for f in FLAVOURS for lang in ("en", "zh")}
+def books(built_templates) -> dict[tuple[str, str, str], bytes]:
+    return {
+        (k, f, lang): built_templates.bytes(k, f, lang) for k in TEMPLATES for f in FLAVOURS for lang in ("en", "zh")
+    }
 
 
 def _wb(books, kind, flavour, lang="en"):
@@ -361,15 +363,13 @@ def test_unknown_template_and_bad_options_are_clear_errors(tmp_path):
 
 
 @pytest.mark.parametrize("kind", TEMPLATES)
-def test_udf_flavour_refreshed_headlessly_equals_python_math(kind, tmp_path):
+def test_udf_flavour_refreshed_headlessly_equals_python_math(kind, tmp_path, built_templates):
     """The udf flavour, computed by gtm-xl's own evaluator (GTM_* through the catalogue), gives the
     numbers of the Python math — and so of the native flavour in LibreOffice."""
-    pytest.importorskip("gtm_xl.excel.formula", reason="the headless formula evaluator (issue 6) is not there yet")
     from gtm_xl.workflows.refresh import refresh_file
     from tests.templates_helpers import compare_outputs
 
-    path = tmp_path / file_name(kind, "udf")
-    path.write_bytes(workbook_bytes(kind, "udf"))
+    path = built_templates.copy(kind, "udf", "en", tmp_path / file_name(kind, "udf"))
     report = refresh_file(path)
     assert report.ok, report.error
     assert not report.unsupported, report.unsupported
@@ -417,15 +417,14 @@ def test_native_flavour_uses_classic_built_ins_only(books):
 
 
 @pytest.mark.parametrize("kind", TEMPLATES)
-def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math(kind, tmp_path):
+def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math(kind, tmp_path, built_templates):
     """6 of 12 industries (as a regional copy), an industry without scores, and a total that is
     not a whole number of units: refreshed headlessly, the outputs are compute()'s — blank rows
     have no tier and no budget and are not counted, the real industries share the tier budgets."""
     from gtm_xl.workflows.refresh import refresh_file
     from tests.templates_helpers import compare_outputs, special_copies
 
-    src = tmp_path / file_name(kind, "udf")
-    src.write_bytes(workbook_bytes(kind, "udf"))
+    src = built_templates.copy(kind, "udf", "en", tmp_path / file_name(kind, "udf"))
     copies = special_copies(src, tmp_path, kind)
     assert len(copies) == {"scoring_matrix": 2, "budget_by_tier": 3, "kpi_scorecard": 1}[kind]
     for path in copies:
@@ -453,11 +452,11 @@ def test_udf_flavour_with_blank_rows_and_a_residual_refreshed_equals_python_math
             )
 
 
-def test_compute_follows_the_blank_row_rules():
+def test_compute_follows_the_blank_row_rules(built_templates):
     """compute() itself, on inputs as a user leaves them: None for blank cells, never a TypeError."""
     for kind in ("scoring_matrix", "budget_by_tier"):
         module = template_module(kind)
-        current = read_inputs(openpyxl.load_workbook(io.BytesIO(workbook_bytes(kind, "native"))), kind)
+        current = read_inputs(openpyxl.load_workbook(io.BytesIO(built_templates.bytes(kind, "native"))), kind)
         from tests.templates_helpers import blank_row_inputs
 
         out = module.compute({**current, **blank_row_inputs(kind, current, "unscored")})
@@ -479,7 +478,7 @@ def _rule(ws, coordinate):
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_kpi_validations_rates_thresholds_and_accelerators(books, flavour):
-    """Rates 0–100% (SPEC), RAG thresholds sensible and descending, accelerators from 100%, ascending."""
+    """Rates 0–100% (docs/SPEC.md), RAG thresholds sensible and descending, accelerators from 100%, ascending."""
     from gtm_xl.templates import example as ex
 
     wb = _wb(books, "kpi_scorecard", flavour)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gtm_xl.templates import TEMPLATES, build_all, file_name, workbook_bytes
+from gtm_xl.templates import FLAVOURS, TEMPLATES, file_name
 from tests.templates_helpers import compare_outputs, special_copies, write_edge_copy, write_random_copy
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
@@ -19,14 +19,16 @@ RANDOM_COPIES = 4
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("templates")
-    build_all(out)
-    return out
+def built(built_templates) -> Path:
+    """The folder of the session's built templates, every kind in both flavours (English) in it."""
+    for kind in TEMPLATES:
+        for flavour in FLAVOURS:
+            built_templates.path(kind, flavour)
+    return built_templates.folder
 
 
 @pytest.fixture(scope="module")
-def native_recalculated(built, libreoffice, tmp_path_factory):
+def native_recalculated(built, built_templates, libreoffice, tmp_path_factory):
     """Every native template — as built (English and Chinese), with randomised inputs and with edge-case inputs (ties, zero
     weights, empty tiers, thresholds hit exactly) — recalculated in one LibreOffice call."""
     src = tmp_path_factory.mktemp("native-src")
@@ -40,7 +42,7 @@ def native_recalculated(built, libreoffice, tmp_path_factory):
             write_random_copy(example, copy, kind, seed)
             files.append((kind, copy))
         chinese = src / file_name(kind, "native", "zh")
-        chinese.write_bytes(workbook_bytes(kind, "native", "zh"))
+        chinese.write_bytes(built_templates.bytes(kind, "native", "zh"))
         files.append((kind, chinese))
         edge = src / f"{kind}_edge.xlsx"
         write_edge_copy(example, edge, kind)

@@ -204,7 +204,6 @@ def test_cli_distribute(template, tmp_path, capsys):
 def test_shipped_example_tables_with_a_built_template(tmp_path):
     """``gtm-xl distribute budget_by_tier`` with the example tables: the kind is built first, every
     copy equals openpyxl's and passes the roll-up checks."""
-    pytest.importorskip("gtm_xl.templates")
     from gtm_xl.data import DATA_DIR
     from gtm_xl.workflows.rollup.job import inspect_file
 
@@ -269,13 +268,10 @@ def test_fast_copy_equals_naive_for_any_text_and_numbers(template, tmp_path_fact
 
 # --- custom (formula) validation, encodings, all problems at once, stale copies, atomic writes ------
 @pytest.fixture(scope="module")
-def budget_template(tmp_path_factory) -> Path:
+def budget_template(built_templates) -> Path:
     """The real budget-by-tier template: Settings!C5 total_budget has the custom rule
     AND(ISNUMBER(C5),C5>=0,MOD(C5,$C$6)=0) (a non-negative multiple of the budget unit)."""
-    pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.templates import build_template
-
-    return build_template("budget_by_tier", "native", "en", tmp_path_factory.mktemp("bbt") / "budget_by_tier.xlsx")
+    return built_templates.path("budget_by_tier", "native", "en")
 
 
 def test_custom_rule_refuses_values_that_break_it(budget_template, tmp_path):
@@ -371,7 +367,6 @@ def test_csv_encodings(template, tmp_path):
 
 
 def test_cli_kind_with_a_bad_table_writes_nothing(tmp_path, capsys):
-    pytest.importorskip("gtm_xl.templates")
     bad = write(tmp_path / "bad.csv", "region,name,total_budget\nEMEA,Europe,-12345\n")
     out = tmp_path / "out"
     assert main(["distribute", "budget_by_tier", "--regions", str(bad), "--out", str(out)]) == 2

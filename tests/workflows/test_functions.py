@@ -13,7 +13,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from gtm_xl.adapters.cli import main
 from gtm_xl.catalogue import CATALOGUE
-from gtm_xl.excel.ooxml.package import Package, defined_names, upsert_defined_names
+from gtm_xl.excel.ooxml.package import Package
+from gtm_xl.excel.ooxml.workbook_xml import defined_names, upsert_defined_names
 from gtm_xl.lambdas import DEFINITIONS, VERSION, comment, stored
 from gtm_xl.workflows.functions import NameClash, export_module, install
 from gtm_xl.workflows.refresh import refresh_file

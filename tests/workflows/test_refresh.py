@@ -82,9 +82,9 @@ def test_validation_failures_name_sheet_and_cell(tmp_path):
     assert report.ok
     msgs = {v["cell"]: v["message"] for v in report.validation_failures}
     assert msgs == {
-        "Inputs!B2": "11 is not between 0 and 10",
+        "Inputs!B2": "value 11 must be between 0 and 10",
         "Inputs!B3": "6.5 is not a whole number",
-        "Inputs!B4": "-1 is not between 0 and 10",
+        "Inputs!B4": "value -1 must be between 0 and 10",
     }
     assert not wb_path.exists()
 
@@ -96,7 +96,7 @@ def test_check_command_exit_codes_and_no_writes(tmp_path, capsys):
     assert main(["check", str(good)]) == 0
     assert main(["check", str(good), str(bad), "--report", str(tmp_path / "r.json")]) == 1
     out = capsys.readouterr().out
-    assert "Inputs!B2: 12 is not between 0 and 10" in out
+    assert "Inputs!B2: value 12 must be between 0 and 10" in out
     data = json.loads((tmp_path / "r.json").read_text())
     assert [f["ok"] for f in data["files"]] == [True, True]
     assert data["files"][1]["validation_failures"][0]["cell"] == "Inputs!B2"
@@ -474,8 +474,8 @@ def test_check_template_with_bad_inputs(tmp_path, capsys):
         pkg.save(path, new)
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
-    assert f"Matrix!{score_ref}: 12 is not between 0 and 10" in out
-    assert f"Settings!{weight_ref}: -1 is not at least 0" in out
+    assert f"Matrix!{score_ref}: value 12 must be between 0 and 10" in out
+    assert f"Settings!{weight_ref}: value -1 must be at least 0" in out
 
 
 def _custom_rules_book(tmp_path: Path) -> Path:

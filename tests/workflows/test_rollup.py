@@ -20,8 +20,8 @@ from gtm_xl.workflows.rollup.job import (
     FileResult,
     RollupReport,
     aggregation_rules,
-    block_totals,
     compute_totals,
+    consolidate,
     inspect_file,
 )
 from gtm_xl.workflows.rollup.output import tables, write_db
@@ -179,10 +179,7 @@ def _report(template: Path) -> RollupReport:
         included.append(r)
     bad = FileResult("/x/c.xlsx", "c", reasons=["formula at Plan!B12 changed"])
     report = RollupReport(info, included=included, left_out=[bad], missing_regions=[{"region": "d", "file": "d.xlsx"}])
-    report.rules = aggregation_rules(info, included)
-    report.totals = compute_totals(included, report.rules)
-    report.block_totals = block_totals(info, included)
-    return report
+    return consolidate(report)
 
 
 def _check_db(engine_url: str, report: RollupReport) -> None:
@@ -194,15 +191,23 @@ def _check_db(engine_url: str, report: RollupReport) -> None:
     try:
         with engine.connect() as conn:
             assert conn.execute(text("select sum(out_budget) from summary")).scalar() == 200.0
-            assert conn.execute(text("select count(*), sum(value) from out_industry_budget")).one() == (12, 42.0)
-            assert conn.execute(text("select count(*) from left_out")).scalar() == 2
-            assert conn.execute(text("select total from totals where output = 'out_ltv_cac'")).scalar() == 5.0
             assert conn.execute(
-                text("select total, rule from block_totals where block = 'out_industry_budget' and \"row\" = 6")
+                text("select count(*), sum(value) from data where block = 'out_industry_budget'")
+            ).one() == (12, 42.0)
+            assert conn.execute(text("select count(*) from left_out")).scalar() == 2
+            assert conn.execute(text("select total from totals where block = 'out_ltv_cac'")).scalar() == 5.0
+            assert conn.execute(
+                text("select total, rule from totals where block = 'out_industry_budget' and row_label = '6'")
             ).one() == (12.0, "sum")
+            assert conn.execute(text("select region, returned, checks_passed from status order by region")).all() == [
+                ("a", "yes", "yes"),
+                ("b", "yes", "yes"),
+                ("c", "yes", "no"),
+                ("d", "no", ""),
+            ]
     finally:
         engine.dispose()
-    assert set(tables(report)) == {"summary", "totals", "block_totals", "out_industry_budget", "left_out"}
+    assert set(tables(report)) == {"data", "summary", "totals", "status", "checks", "left_out"}
 
 
 def test_sqlite_tables(sent, tmp_path):
@@ -296,22 +301,22 @@ def test_postgresql_full_rollup_from_distributed_files(sent, postgres, tmp_path)
                 ("A", 100.0),
                 ("B", 200.0),
             ]
-            assert conn.execute(text("select total, rule from totals where output = 'out_budget'")).one() == (
+            assert conn.execute(text("select total, rule from totals where block = 'out_budget'")).one() == (
                 300.0,
                 "sum",
             )
-            assert conn.execute(text("select sum(value) from out_industry_budget")).scalar() == pytest.approx(300.0)
+            assert conn.execute(
+                text("select sum(value) from data where block = 'out_industry_budget'")
+            ).scalar() == pytest.approx(300.0)
             assert conn.execute(text("select count(*) from left_out")).scalar() == 0
     finally:
         engine.dispose()
 
 
-def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path):
-    pytest.importorskip("gtm_xl.templates")
-    from gtm_xl.templates import build_template
+def test_custom_rule_broken_in_a_returned_file_leaves_it_out(tmp_path, built_templates):
     from gtm_xl.workflows.rollup.job import rollup
 
-    template = build_template("budget_by_tier", "native", "en", tmp_path / "budget_by_tier.xlsx")
+    template = built_templates.path("budget_by_tier", "native", "en")
     (tmp_path / "r.csv").write_text(
         'region,name,total_budget\nEMEA,Europe,"9,000,000"\nAPAC,Asia,"6,000,000"\n', encoding="utf-8"
     )
@@ -347,18 +352,14 @@ def test_not_checked_rule_is_reported_not_left_out(tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(tmp_path, lang):
+def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(tmp_path, lang, built_templates):
     """Regions of very different sizes: the consolidated NRR/GRR are the MRR-weighted ones
     (Σ end MRR / Σ start MRR, computed here from the inputs), not the plain mean; LTV:CAC has no
     volume in this template and is a plain mean, said so; the RAG sheet colours the template's
     own status labels (绿/黄/红 in the Chinese build)."""
-    pytest.importorskip("gtm_xl.templates")
-    from openpyxl.formatting.rule import CellIsRule  # noqa: F401
-
-    from gtm_xl.templates import build_template
     from gtm_xl.workflows.rollup.job import rollup
 
-    template = build_template("kpi_scorecard", "native", lang, tmp_path / "kpi.xlsx")
+    template = built_templates.path("kpi_scorecard", "native", lang)
     sizes = {
         "S": (1_000.0, 50.0, 10.0, 300.0, 0.0),
         "M": (100_000.0, 8_000.0, 2_000.0, 4_000.0, 500.0),
@@ -379,30 +380,39 @@ def test_kpi_scorecard_ratios_weighted_by_their_volume_and_rag_in_its_language(t
     start = math.fsum(v[0] for v in sizes.values())
     nrr = math.fsum(s + e + r - c - ch for s, e, c, ch, r in sizes.values()) / start
     grr = math.fsum(s - c - ch for s, e, c, ch, r in sizes.values()) / start
-    assert report.rules["nrr"] == report.rules["grr"] == Aggregation("weighted", "mrr_start")
+    assert report.rules["nrr"].how == report.rules["grr"].how == "portfolio"
     assert math.isclose(report.totals["nrr"], nrr, rel_tol=1e-12)
     assert math.isclose(report.totals["grr"], grr, rel_tol=1e-12)
     plain = math.fsum(r.outputs["nrr"][0][0] for r in report.included) / 3
     assert abs(plain - nrr) > 0.01  # the sizes matter
-    assert report.rules["ltv_cac"] == Aggregation("weighted", None)
+    # LTV:CAC from summed parts: lifetime gross profit of the new customers over the acquisition spend
+    parts = [
+        (r.outputs["ltv"][0][0], r.input_blocks["new_customers"][0][0], r.input_blocks["acquisition_spend"][0][0])
+        for r in report.included
+    ]
+    assert math.isclose(
+        report.totals["ltv_cac"], math.fsum(a * b for a, b, _ in parts) / math.fsum(c for _, _, c in parts)
+    )
     wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
-    summary = wb["Summary"]
-    header = [c.value for c in summary[3]]
-    rule_row = next(row for row in summary.iter_rows(min_row=4) if row[0].value == "Rule")
-    assert rule_row[header.index("nrr")].value == "weighted by mrr_start"
-    assert rule_row[header.index("ltv_cac")].value == "mean"
+    economics = wb["Economics"]
+    nrr_title = "NRR: net revenue retention" if lang == "en" else "净收入留存率（NRR）"
+    header = next(row for row in economics.iter_rows(min_row=4) if row[0].value in ("Figures", "指标"))
+    total_col = [c.value for c in header].index("Total" if lang == "en" else "合计")
+    nrr_row = next(row for row in economics.iter_rows(min_row=4) if row[0].value == nrr_title)
+    assert nrr_row[total_col].value == pytest.approx(nrr, rel=1e-12)
+    assert [c.value for c in header][1:total_col] == ["L", "M", "S"]
     with open(tmp_path / "csv" / "totals.csv", encoding="utf-8") as fh:
-        assert "nrr,{},weighted:mrr_start".format(report.totals["nrr"]) in fh.read()
-    rag = wb["RAG"]
+        assert "nrr,{},,{},portfolio:".format(nrr_title, report.totals["nrr"]) in fh.read()
+    scorecard = wb["Scorecard"]
     colours = {}
-    for rng in rag.conditional_formatting:
+    for rng in scorecard.conditional_formatting:
         for rule in rng.rules:
-            colours[rule.formula[0].strip('"')] = rule.dxf.fill.fgColor.rgb[-6:]
+            if rule.formula:
+                colours[rule.formula[0].strip('"')] = rule.dxf.fill.fgColor.rgb[-6:]
     labels = ("Green", "Amber", "Red") if lang == "en" else ("绿", "黄", "红")
     assert [colours[label.casefold()] for label in labels] == ["C6EFCE", "FFEB9C", "FFC7CE"]
-    statuses = {c.value for row in rag.iter_rows(min_row=2, min_col=3) for c in row if isinstance(c.value, str)}
-    assert statuses and statuses <= {label for label in labels} | {"◀", ""}, statuses
-    assert rag.cell(2, rag.max_column).value == labels[0]  # the file-check column in the template's words
+    statuses = {c.value for row in scorecard.iter_rows(min_row=4, min_col=2, max_col=4) for c in row}
+    assert set(labels) <= statuses
 
 
 def test_a_libreoffice_save_is_not_tampering():

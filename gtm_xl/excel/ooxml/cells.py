@@ -105,9 +105,10 @@ class SheetCells:
 
     def __init__(self, name: str, cells: dict[tuple[int, int], Cell] | None = None) -> None:
         self.name = name
-        self._cells = {} if cells is None else cells
-        self._values: dict[tuple[int, int], Any] | None = None
-        self._formulas: dict[tuple[int, int], Cell] | None = None
+        # the full form (``_cells``) or the light one (``_values`` + ``_formulas``, ``_cells`` None)
+        self._cells: dict[tuple[int, int], Cell] | None = {} if cells is None else cells
+        self._values: dict[tuple[int, int], Any] = {}
+        self._formulas: dict[tuple[int, int], Cell] = {}
 
     @classmethod
     def from_values(
@@ -128,12 +129,12 @@ class SheetCells:
         if self._cells is None:
             cells = {k: Cell(v) for k, v in self._values.items()}
             cells.update(self._formulas)  # existing keys: document order kept
-            self._cells, self._values, self._formulas = cells, None, None
+            self._cells, self._values, self._formulas = cells, {}, {}
         return self._cells
 
     @cells.setter
     def cells(self, cells: dict[tuple[int, int], Cell]) -> None:
-        self._cells, self._values, self._formulas = cells, None, None
+        self._cells, self._values, self._formulas = cells, {}, {}
 
     def values(self) -> dict[tuple[int, int], Any]:
         """A new dict of every cell's value."""

@@ -30,11 +30,15 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
+
+from lxml import etree
 
 from gtm_xl.excel.atomic import atomic_writer
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells, column_index, column_letter, parse_range
@@ -59,7 +63,6 @@ MAX_RATIO = 200  # uncompressed/compressed, for parts above 1 MiB
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 #: SpreadsheetML namespace → its relationships namespace: Transitional (what Excel saves by default)
 #: and Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Spreadsheet" in Excel's Save As)
 _WORKBOOK_NAMESPACES = {
@@ -84,8 +87,6 @@ class PackageError(Exception):
 
 # --- small XML helpers ------------------------------------------------------------------------
 def _xml_parser():
-    from lxml import etree
-
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
     )
@@ -225,10 +226,25 @@ _ITEM = re.compile(
     rb"|</" + _P + rb"row\s*>",
     re.S,
 )
-_NUM_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>([^<]+)</v></c>'
-_NUM_CELLS = re.compile(_NUM_CELL)
+
+
+def _number_cell(group: bytes) -> bytes:
+    """The pattern of a plain number cell (``<c r="B3" s="1"><v>42</v></c>``); ``group`` opens its three
+    groups (column, row, value): ``b"("`` captures them, ``b"(?:"`` only groups them."""
+    return (
+        rb'<c r="'
+        + group
+        + rb"[A-Z]{1,3})"
+        + group
+        + rb'[0-9]{1,7})"(?: s="[0-9]+")?(?: t="n")?><v>'
+        + group
+        + rb"[^<]+)</v></c>"
+    )
+
+
+_NUM_CELLS = re.compile(_number_cell(b"("))
 _PLAIN_ITEM = re.compile(
-    rb"((?:" + _NUM_CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + rb"){2,})"  # a run of number cells
+    rb"((?:" + _number_cell(b"(?:") + rb"){2,})"  # a run of number cells
     rb'|<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(?:'
     rb"<v>([^<]*)</v>"  # a value
     rb"|<f>([^<]*)</f>(?:<v>([^<]*)</v>|(<v/>))?"  # a plain formula and its value
@@ -384,10 +400,17 @@ class Package:
         self._max_part = max_part_bytes
         self._check_container()
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            # the package keeps its own handle: save() copies unchanged members' compressed bytes from it
+            self._file: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        try:
+            self._zip = zipfile.ZipFile(self._file)
         except zipfile.BadZipFile as exc:
+            self._file.close()
             raise PackageError(self.path, f"not a valid .xlsx/.xlsm (corrupt or truncated zip: {exc})") from None
         except OSError as exc:
+            self._file.close()
             raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
         self.infos = self._zip.infolist()
         self._check_sizes(max_total_bytes, max_part_bytes, max_ratio)
@@ -411,9 +434,9 @@ class Package:
             raise PackageError(self.path, "not an .xlsx/.xlsm workbook (not a zip package)")
 
     def _ole_kind(self) -> str:
-        try:
-            import olefile
+        import olefile  # on use: only a file that is not a zip package is looked into
 
+        try:
             with olefile.OleFileIO(str(self.path)) as ole:
                 streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
         except Exception:  # noqa: BLE001 — a broken OLE file is still "not a package"
@@ -450,6 +473,7 @@ class Package:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Package:
         return self
@@ -467,7 +491,7 @@ class Package:
                     data = fh.read(self._max_part + 1)
             except KeyError:
                 raise PackageError(self.path, f"part {name} is missing") from None
-            except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
                 raise PackageError(self.path, f"part {name} is corrupt ({exc})") from None
             if len(data) > self._max_part:
                 raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
@@ -482,8 +506,6 @@ class Package:
         return any(i.filename == name for i in self.infos)
 
     def _xml(self, name: str):
-        from lxml import etree
-
         try:
             return etree.fromstring(self.part(name), _xml_parser())
         except etree.XMLSyntaxError as exc:
@@ -781,7 +803,7 @@ class Package:
         tm = _T_VAL.search(raw_attrs)
         t = tm.group(1) if tm is not None else b"n"
         if body.startswith(b"<v>") and body.endswith(b"</v>") and body.find(b"<", 3, -4) == -1:
-            raw_v = body[3:-4].decode("utf-8")  # the common case: a plain value
+            raw_v: str | None = body[3:-4].decode("utf-8")  # the common case: a plain value
             has_f = False
         else:
             vm = _V.search(body)
@@ -843,7 +865,7 @@ class Package:
                     zi.create_system = info.create_system
                     out.writestr(zi, new_parts[info.filename])
                 else:
-                    _copy_raw(self._zip, out, info)
+                    _copy_raw(self._file, out, info)
 
 
 def _declares_dtd(data: bytes) -> bool:
@@ -869,27 +891,28 @@ def _declares_dtd(data: bytes) -> bool:
     return False
 
 
-def zlib_error():
-    import zlib
+# A zip member's local header (PKWARE APPNOTE 4.3.7): signature, versions, flags, method, time, date, CRC,
+# sizes, then the lengths of the file name and the extra field that come before the data.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 
-    return zlib.error
 
-
-def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member's compressed bytes unchanged (no inflate/deflate round trip)."""
-    fp = src.fp
-    fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+def _read_raw(src: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """One member's compressed bytes, read from the package file itself (``src``, positioned anywhere)."""
+    src.seek(info.header_offset)
+    header = src.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    import struct
-
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    skip = fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-    fp.seek(info.header_offset + zipfile.sizeFileHeader + skip)
-    raw = fp.read(info.compress_size)
+    fields = _LOCAL_HEADER.unpack(header)
+    src.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])
+    raw = src.read(info.compress_size)
     if len(raw) != info.compress_size:
         raise zipfile.BadZipFile(f"member {info.filename} is truncated")
+    return raw
+
+
+def _copy_raw(src: BinaryIO, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes unchanged (no inflate/deflate round trip)."""
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     for attr in (
         "compress_type",
@@ -908,15 +931,26 @@ def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo)
     ):
         setattr(zi, attr, getattr(info, attr))
     zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
-    zi._compresslevel = None
-    zi.header_offset = out.fp.tell()
-    out._writecheck(zi)
-    out._didModify = True
-    out.fp.write(zi.FileHeader(zip64=None))
-    out.fp.write(raw)
+    _append_compressed(out, zi, _read_raw(src, info))
+
+
+def _append_compressed(out: zipfile.ZipFile, zi: zipfile.ZipInfo, raw: bytes) -> None:
+    """Add a member whose data is already compressed (``zi`` carries its CRC and sizes).
+
+    ``zipfile`` has no public call for this: ``writestr`` and ``open(mode="w")`` always compress what they
+    are given. This function is the one place that goes under the public API; it does what ``writestr``
+    does after compressing, through ``ZipFile``'s undocumented (not underscore-private) ``fp``, ``filelist``,
+    ``NameToInfo``, ``start_dir`` and ``ZipInfo.FileHeader``, unchanged from Python 3.10 to 3.13. A
+    ``ZipFile`` opened with mode ``"w"`` already writes its central directory on close.
+    """
+    if zi.filename in out.NameToInfo:
+        raise ValueError(f"duplicate zip member {zi.filename}")
+    zi.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    out.fp.write(zi.FileHeader(zip64=None))  # type: ignore[union-attr]
+    out.fp.write(raw)  # type: ignore[union-attr]
     out.filelist.append(zi)
     out.NameToInfo[zi.filename] = zi
-    out.start_dir = out.fp.tell()
+    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
 
 
 def _inline_text(body: bytes) -> str:
@@ -1070,9 +1104,9 @@ def patch_sheet(
             continue
         where = formula_cells.get((row, col))
         if where is not None and (row, col) not in spill_refs:
-            new = _plain_formula_cell(data[where[0] : where[1]], value)
-            if new is not None:
-                edits.append((where[0], where[1], new))
+            replaced = _plain_formula_cell(data[where[0] : where[1]], value)
+            if replaced is not None:
+                edits.append((where[0], where[1], replaced))
                 continue
         ref = f"{column_letter(col)}{row}"
         span = sp.span((row, col))
@@ -1136,32 +1170,6 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return b"".join(out)
 
 
-_CALCPR = re.compile(rb"<(" + _P + rb")calcPr\b([^>]*?)(/?)>")
-_FULLCALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*(?:"[^"]*"|\'[^\']*\')')
-_WB_CLOSE = re.compile(rb"</(" + _P + rb")workbook\s*>")
-_WB_AFTER_CALCPR = re.compile(
-    rb"<(" + _P + rb")(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
-    rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
-)
-
-
-def mark_full_calc(workbook_xml: bytes) -> bytes:
-    """workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (added or set); nothing else changes."""
-    m = _CALCPR.search(workbook_xml)
-    if m is not None:
-        attrs = _FULLCALC.sub(b"", m.group(2)).rstrip()
-        new = b"<" + m.group(1) + b"calcPr" + attrs + b' fullCalcOnLoad="1"' + (b"/>" if m.group(3) else b">")
-        return workbook_xml[: m.start()] + new + workbook_xml[m.end() :]
-    # calcPr goes after definedNames and before oleSize/…/extLst (schema order)
-    close = _WB_CLOSE.search(workbook_xml)
-    if close is None:
-        return workbook_xml
-    prefix = close.group(1)
-    nxt = _WB_AFTER_CALCPR.search(workbook_xml)
-    at = nxt.start() if nxt is not None else close.start()
-    return workbook_xml[:at] + b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>' + workbook_xml[at:]
-
-
 def cell_refs(sqref: str) -> Iterable[tuple[int, int]]:
     """Every (row, col) of a space-separated ``sqref`` (bounded to 1,000,000 cells per range)."""
     for part in sqref.split():
@@ -1171,74 +1179,3 @@ def cell_refs(sqref: str) -> Iterable[tuple[int, int]]:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 yield r, c
-
-
-# --- defined names ------------------------------------------------------------------------------
-_DEFINED_NAMES = re.compile(rb"<(" + _P + rb")definedNames\b[^>]*?(/?)>")
-_DEFINED_NAME = re.compile(rb"<(" + _P + rb")definedName\b([^>]*?)(?:/>|>(.*?)</\1definedName\s*>)", re.S)
-_WB_ROOT = re.compile(rb"<(" + _P + rb")workbook\b")
-_WB_AFTER_NAMES = re.compile(
-    rb"<(" + _P + rb")(calcPr|oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes"
-    rb"|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
-)
-_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-@dataclass(frozen=True)
-class DefinedNameSpan:
-    """One ``<definedName>`` of workbook.xml: its attributes and text (unescaped) and byte span."""
-
-    name: str
-    attributes: dict[str, str]
-    text: str
-    span: tuple[int, int]
-
-    @property
-    def sheet_scoped(self) -> bool:
-        return "localSheetId" in self.attributes
-
-
-def defined_names(workbook_xml: bytes) -> list[DefinedNameSpan]:
-    """The ``<definedName>`` elements of a workbook part, in document order."""
-    out = []
-    for m in _DEFINED_NAME.finditer(workbook_xml):
-        attrs = {k.decode(): _unescape((a if a is not None else b).decode()) for k, a, b in _ATTR.findall(m.group(2))}
-        out.append(DefinedNameSpan(attrs.get("name", ""), attrs, _unescape((m.group(3) or b"").decode()), m.span()))
-    return out
-
-
-def element_prefix(workbook_xml: bytes) -> str:
-    """The namespace prefix of the workbook part's elements (``""`` for the default namespace)."""
-    m = _WB_ROOT.search(workbook_xml)
-    return m.group(1).decode().rstrip(":") if m else ""
-
-
-def upsert_defined_names(workbook_xml: bytes, elements: Mapping[str, bytes]) -> bytes:
-    """workbook.xml with each workbook-level ``<definedName>`` of ``elements`` (name → the whole
-    element) replaced where a workbook-level name of that name exists (case-insensitive, as Excel
-    matches names) and added at the end of ``<definedNames>`` otherwise (the container made, in
-    schema order, when the workbook has none); every other byte stays as it was."""
-    existing = {d.name.upper(): d for d in defined_names(workbook_xml) if not d.sheet_scoped}
-    edits: list[tuple[int, int, bytes]] = []
-    added: list[bytes] = []
-    for name, element in elements.items():
-        hit = existing.get(name.upper())
-        if hit is not None:
-            edits.append((hit.span[0], hit.span[1], element))
-        else:
-            added.append(element)
-    if added:
-        block = b"".join(added)
-        m = _DEFINED_NAMES.search(workbook_xml)
-        if m is not None and not m.group(2):
-            close = re.compile(rb"</" + re.escape(m.group(1)) + rb"definedNames\s*>").search(workbook_xml, m.end())
-            edits.append((close.start(), close.start(), block))
-        elif m is not None:  # <definedNames/>
-            p = m.group(1)
-            edits.append((m.start(), m.end(), b"<" + p + b"definedNames>" + block + b"</" + p + b"definedNames>"))
-        else:
-            p = _WB_ROOT.search(workbook_xml).group(1)
-            nxt = _WB_AFTER_NAMES.search(workbook_xml)
-            at = nxt.start() if nxt is not None else _WB_CLOSE.search(workbook_xml).start()
-            edits.append((at, at, b"<" + p + b"definedNames>" + block + b"</" + p + b"definedNames>"))
-    return _apply(workbook_xml, edits)

@@ -17,7 +17,10 @@ import re
 from typing import Any
 
 from gtm_xl.workflows.template_info import (
+    CHECK_FAIL,
+    CHECK_OK,
     CellsView,
+    RuleChecker,
     TemplateInfo,
     cell_label,
     normalise_formula,
@@ -91,8 +94,6 @@ def check_inputs(view: CellsView, template: TemplateInfo, not_checked: list[str]
     (:class:`gtm_xl.workflows.template_info.RuleChecker`; its stored values, recalculated first when a
     rule refers to a formula cell). A rule the evaluator cannot evaluate does not leave the file
     out: it is appended to ``not_checked`` (when given) as "input … at …: not checked: why"."""
-    from gtm_xl.workflows.template_info import CHECK_FAIL, CHECK_OK, RuleChecker
-
     reasons = []
     checker: RuleChecker | None = None
     for key, block in template.inputs.items():

@@ -1,35 +1,48 @@
-"""``gtm-xl rollup``: check returned regional workbooks and consolidate their outputs.
+"""``gtm-xl rollup``: check returned regional workbooks and consolidate them (:func:`rollup`).
 
-For each file (in worker processes with ``jobs > 1``):
+The steps live in their own modules, imports pointing one way (job → checks, aggregate, output):
 
-1. open it safely (:class:`gtm_xl.excel.ooxml.package.Package`: corrupt, truncated, encrypted and
-   oversized files are refused with a reason);
-2. check it (:mod:`gtm_xl.workflows.rollup.integrity`): template id and version, region stamp vs the manifest,
-   locked formulas unchanged, inputs valid;
-3. when its stored results are missing or stale, recalculate a copy (never the user's file) with
-   the headless refresh (:func:`gtm_xl.workflows.refresh.refresh_file`); where the refresh cannot compute
-   every output (evaluator missing, unsupported function), LibreOffice recalculates it instead;
-4. read the values of the template's output names.
+* :mod:`gtm_xl.workflows.rollup.checks` — one file: opened safely, checked (stamp, region, locked
+  formulas, inputs, control characters), recalculated when stale, its blocks and labels read;
+* :mod:`gtm_xl.workflows.rollup.aggregate` — totals (exact sums, weighted ratios, the KPI portfolio from
+  summed parts), the consolidated views in the template's shape and words, the reconciliation, the
+  changes since the previous roll-up;
+* :mod:`gtm_xl.workflows.rollup.output` — the roll-up workbook, the tidy CSV files and database tables.
 
-Files that fail are listed with their reasons and left out; the rest are consolidated into a
-summary workbook (one row per region, a total row — sums for amounts, weighted averages for
-ratios, rates and scores, LTV:CAC is never summed —, a RAG sheet, a bar chart), tidy CSV files and
-optionally one database table per output block (any SQLAlchemy URL; a plain path means SQLite).
+Files that fail are listed with their reasons and left out; the rest are consolidated.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.workflows.rollup.aggregate import (
+    Aggregation,
+    CheckRow,
+    View,
+    aggregation_rules,
+    block_totals,
+    changes,
+    compute_totals,
+    language,
+    portfolio,
+    reconciliation,
+    views,
+)
+from gtm_xl.workflows.rollup.checks import (
+    FileResult,
+    _init_worker,
+    _work,
+    inspect_file,
+    read_book,
+    recalculate_with_libreoffice,
+    resolve_template,
+)
+from gtm_xl.workflows.rollup.output import db_url, tidy_rows, write_csv, write_db, write_workbook
 from gtm_xl.workflows.template_info import TemplateInfo, read_template
 
 __all__ = [
@@ -37,91 +50,18 @@ __all__ = [
     "RollupReport",
     "Aggregation",
     "rollup",
+    "consolidate",
     "inspect_file",
+    "read_book",
     "aggregation_rules",
+    "block_totals",
+    "compute_totals",
     "resolve_template",
     "db_url",
 ]
 
-_RATIO_WORDS = re.compile(
-    r"ratio|rate|pct|percent|share|ltv_cac|ltv:cac|payback|nrr|grr|attain|conversion|"
-    r"churn|margin|avg|average|mean|score|index|nps|roi|months|per_|"
-    r"(?:^|_)(?:cac|ltv|arpa|arpu|aov|price|unit)(?:$|_)",
-    re.I,
-)
-_NO_TOTAL = re.compile(r"rank|position|order|stage", re.I)
-# summed outputs that make sense as the weight of an average (money or volume, not payouts or counts of tiers)
-_WEIGHT_WORDS = re.compile(
-    r"budget|spend|revenue|gmv|mrr|arr|sales|bookings|customers|accounts|firms", re.I
-)  # numbers that no total or average means anything for
-
-
-@dataclass
-class FileResult:
-    """One returned file: included (``ok``) or left out with ``reasons``."""
-
-    path: str
-    region: str | None = None
-    name: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    recalculated_by: str | None = None  # "refresh" | "libreoffice" | None (stored values used)
-    needs_libreoffice: bool = False
-    outputs: dict[str, list[list[Any]]] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)  # single-cell numeric inputs (weights of averages)
-    not_checked: list[str] = field(default_factory=list)  # validation rules the evaluator could not evaluate
-
-    @property
-    def ok(self) -> bool:
-        return not self.reasons
-
-
-@dataclass(frozen=True)
-class Aggregation:
-    """How a scalar output is totalled across regions: ``sum``, ``weighted`` (by ``weight``, a
-    summed output or a single-cell numeric input; a plain mean when ``weight`` is None) or
-    ``none`` (text, ranks, RAG status)."""
-
-    how: str
-    weight: str | None = None
-
-    @property
-    def text(self) -> str:
-        """In words, for the summary: ``sum``, ``weighted by mrr_start``, ``mean``, ``none``."""
-        if self.how == "weighted":
-            return f"weighted by {self.weight}" if self.weight else "mean"
-        return self.how
-
-
-# A ratio's family → the volumes that weight it, best first (searched among the summed outputs, then
-# the numeric single-cell inputs — a volume is often an input). Weighted by them, the average is the
-# ratio of the sums: NRR by starting MRR is Σ(end MRR)/Σ(start MRR); LTV:CAC by acquisition spend is
-# Σ(LTV × customers)/Σ(spend); penetration by the market size is Σ(served)/Σ(potential).
-_SPEND = re.compile(r"cac_?spend|acquisition_?spend|marketing_?spend|(?:^|_)spend(?:$|_)", re.I)
-_NEW_CUSTOMERS = re.compile(r"new_?customers|customers_?won|new_?accounts|deals_?won", re.I)
-_WEIGHT_FAMILIES: list[tuple[re.Pattern, list[re.Pattern]]] = [
-    (
-        re.compile(r"nrr|grr|retention|churn|expansion|contraction", re.I),
-        [
-            re.compile(p, re.I)
-            for p in (
-                r"mrr_?start|start(?:ing)?_?mrr|mrr_?begin|opening_?mrr",
-                r"(?:^|_)mrr(?:$|_)",
-                r"(?:^|_)arr(?:$|_)",
-                r"revenue",
-            )
-        ],
-    ),
-    (re.compile(r"ltv_?cac|ltv:cac|payback", re.I), [_SPEND, _NEW_CUSTOMERS]),
-    (re.compile(r"(?:^|_)cac(?:$|_)", re.I), [_NEW_CUSTOMERS, _SPEND]),  # CAC = spend / customers
-    (
-        re.compile(r"(?:^|_)(?:ltv|arpa|arpu|aov)(?:$|_)", re.I),
-        [re.compile(p, re.I) for p in (r"new_?customers|customers|accounts",)],
-    ),
-    (
-        re.compile(r"penetration|coverage|market_?share", re.I),
-        [re.compile(p, re.I) for p in (r"potential|market_?size|addressable|(?:^|_)tam(?:$|_)",)],
-    ),
-]
+#: kept under its old name: callers (and tests) hand a running LibreOffice to it
+_recalculate_with_libreoffice = recalculate_with_libreoffice
 
 
 @dataclass
@@ -133,12 +73,24 @@ class RollupReport:
     totals: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, Aggregation] = field(default_factory=dict)
     block_totals: dict[str, tuple[str, list[list[Any]]]] = field(default_factory=dict)
+    views: list[View] = field(default_factory=list)
+    plan_checks: list[CheckRow] = field(default_factory=list)
+    total_checks: list[CheckRow] = field(default_factory=list)
+    changes: list[tuple] | None = None  # with --previous: (region, block, row, column, old, new)
+    lang: str = "en"
+    region_names: dict[str, Any] = field(default_factory=dict)  # region id → name, from the manifest
     written: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def complete(self) -> bool:
         return not self.left_out and not self.missing_regions
+
+    @property
+    def reconciled(self) -> bool:
+        """Every consolidated total equals the sum of the regional files (plan differences are
+        shown, not failures: a region not returned leaves the plan short)."""
+        return all(c.ok for c in self.total_checks)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -156,299 +108,29 @@ class RollupReport:
             "left_out": [{"file": r.path, "region": r.region, "reasons": r.reasons} for r in self.left_out],
             "missing_regions": self.missing_regions,
             "totals": self.totals,
+            "plan": [
+                {"input": c.block, "plan": c.expected, "regions": c.actual, "difference": c.difference, "ok": c.ok}
+                for c in self.plan_checks
+            ],
+            "totals_reconciled": self.reconciled,
+            **({"changes": len(self.changes)} if self.changes is not None else {}),
             "written": self.written,
             "seconds": round(self.seconds, 3),
         }
 
 
-# --- one file -------------------------------------------------------------------------------------
-def _read_outputs(view, template: TemplateInfo) -> dict[str, list[list[Any]]]:
-    out = {}
-    for key, block in template.outputs.items():
-        out[key] = [
-            [_plain(view.value(block.sheet, r, c)) for c in range(block.min_col, block.max_col + 1)]
-            for r in range(block.min_row, block.max_row + 1)
-        ]
-    return out
-
-
-def _read_inputs(view, template: TemplateInfo) -> dict[str, Any]:
-    """The numbers in the template's single-cell inputs (a volume such as ``mrr_start`` can weight
-    an average); inputs are values, so no recalculation is needed."""
-    out = {}
-    for key, block in template.inputs.items():
-        if block.is_scalar:
-            v = _plain(view.value(block.sheet, block.min_row, block.min_col))
-            if isinstance(v, float):
-                out[key] = v
-    return out
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, bool) or v is None or isinstance(v, str):
-        return v
-    if isinstance(v, (int, float)):
-        return float(v)
-    return getattr(v, "code", None) or str(v)  # a CellError → "#DIV/0!" …
-
-
-def read_book(path: str | Path):
-    """(CellsView, workbook.xml bytes) of a workbook through the package reader, which refuses
-    corrupt, truncated, encrypted and oversized files with a PackageError."""
-    from gtm_xl.excel.ooxml.package import Package
-    from gtm_xl.workflows.template_info import CellsView
-
-    with Package(path) as pkg:
-        workbook_xml = pkg.part(pkg.workbook_part)
-        book, _ = pkg.read_cells()
-    return CellsView(book), workbook_xml
-
-
-def inspect_file(
-    path: str | Path,
-    template: TemplateInfo,
-    manifest_regions: dict[str, dict] | None = None,
-    *,
-    recalculate: bool = True,
-) -> FileResult:
-    """Check one returned workbook and read its outputs (recalculating a copy when stale)."""
-    from gtm_xl.excel.ooxml.package import PackageError
-    from gtm_xl.workflows.rollup import integrity
-
-    path = Path(path)
-    result = FileResult(str(path))
-    try:
-        view, workbook_xml = read_book(path)
-    except PackageError as exc:
-        result.reasons.append(f"unreadable: {exc}")
-        return result
-    except Exception as exc:  # noqa: BLE001 - whatever a damaged part makes the reader raise
-        result.reasons.append(f"unreadable: {path}: {type(exc).__name__}: {exc}")
-        return result
-    result.reasons += integrity.check_stamp(view, template)
-    if result.reasons:
-        return result
-    result.region, result.name, why = integrity.check_region(view, path.name, manifest_regions)
-    result.reasons += why
-    result.reasons += integrity.check_formulas(view, template)
-    result.reasons += integrity.check_inputs(view, template, result.not_checked)
-    if result.reasons:
-        return result
-    result.inputs = _read_inputs(view, template)
-    if recalculate and integrity.needs_recalculation(view, workbook_xml, template):
-        values = _recalculate_with_refresh(path, template)
-        if values is None:
-            result.needs_libreoffice = True
-            return result
-        result.outputs, result.recalculated_by = values, "refresh"
-    else:
-        result.outputs = _read_outputs(view, template)
-    return result
-
-
-def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> dict[str, list[list[Any]]] | None:
-    """Outputs after the headless refresh recalculated a temporary copy; None when it could not
-    compute every output (no evaluator, unsupported function, circular reference, error)."""
-    try:
-        from gtm_xl.workflows.refresh import refresh_file
-    except ImportError:
-        return None
-    with tempfile.TemporaryDirectory(prefix="gtm-rollup-") as tmp:
-        out = Path(tmp) / path.name
-        report = refresh_file(path, out)
-        if report.error or report.unsupported or report.circular or not out.exists():
-            return None
-        return _read_outputs(read_book(out)[0], template)
-
-
-def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo, lo=None) -> None:
-    """Recalculate copies of the given files in one LibreOffice run (``lo``: a running profile to
-    reuse, else a fresh one); a failure becomes a reason."""
-    import contextlib
-
-    from gtm_xl.excel.libreoffice import LibreOffice, LibreOfficeError, find_soffice
-
-    if not results:
-        return
-    if lo is None and find_soffice() is None:
-        for r in results:
-            r.reasons.append(
-                "stored results are stale and neither the headless refresh nor LibreOffice could recalculate them"
-            )
-        return
-    with tempfile.TemporaryDirectory(prefix="gtm-rollup-lo-") as tmp:
-        src = Path(tmp) / "in"
-        src.mkdir()
-        copies = []
-        for i, r in enumerate(results):  # unique names: two returned files may share a name
-            dst = src / f"{i:05d}_{Path(r.path).name}"
-            shutil.copyfile(r.path, dst)
-            copies.append(dst)
-        with contextlib.nullcontext(lo) if lo is not None else LibreOffice() as office:
-            try:
-                outs = office.convert(copies, "xlsx", Path(tmp) / "out", filter_name="Calc MS Excel 2007 XML")
-            except LibreOfficeError as exc:
-                for r in results:
-                    r.reasons.append(f"recalculation failed: {exc}")
-                return
-        for r, out in zip(results, outs):
-            outputs = _read_outputs(read_book(out)[0], template)
-            unknown = sorted({k for k, rows in outputs.items() for line in rows for v in line if v == "#NAME?"})
-            r.needs_libreoffice = False
-            if unknown:  # GTM_* functions (udf flavour): LibreOffice does not know them
-                r.reasons.append(
-                    "stale results could not be recalculated: the headless refresh is unavailable "
-                    "and LibreOffice gives #NAME? for "
-                    + ", ".join(unknown[:5])
-                    + " (GTM_* functions need the refresh's evaluator)"
-                )
-                continue
-            r.outputs, r.recalculated_by = outputs, "libreoffice"
-
-
-# --- worker processes -------------------------------------------------------------------------------
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(template_path: str, manifest_regions: dict | None) -> None:
-    _WORKER["template"] = read_template(template_path)
-    _WORKER["manifest"] = manifest_regions
-
-
-def _work(path: str) -> FileResult:
-    return inspect_file(path, _WORKER["template"], _WORKER["manifest"])
-
-
-# --- which template, which manifest -----------------------------------------------------------------
-def resolve_template(template: str | Path | None, manifest: dict | None, manifest_path: Path | None) -> Path:
-    """The template file: ``--template``, else the one the manifest names (checked by SHA-256)."""
-    if template is not None:
-        return Path(template)
-    if manifest is None:
-        raise ValueError("which template? give --manifest (written by gtm-xl distribute) or --template")
-    from gtm_xl.workflows.distribute import sha256_file
-
-    t = manifest["template"]
-    candidates = [Path(t.get("file", ""))]
-    if manifest_path is not None:
-        name = Path(t.get("file", "")).name
-        candidates += [manifest_path.parent / name, manifest_path.parent / ".template" / name]
-    for c in candidates:
-        if c.is_file() and sha256_file(c) == t.get("sha256"):
-            return c
-    raise ValueError(
-        f"the template of the manifest ({t.get('file')}) is missing or changed since the "
-        "distribution; give it with --template"
-    )
-
-
-# --- consolidation ----------------------------------------------------------------------------------
-def aggregation_rules(template: TemplateInfo, included: list[FileResult]) -> dict[str, Aggregation]:
-    """Per scalar output: text/RAG and ranks → none; ratios, rates, scores and per-unit values
-    (by name, or a % / "x" number format) → a weighted average; other numbers → sum.
-
-    The weight of a ratio is the volume its family is a ratio of, when the template has one as
-    a summed output or a numeric single-cell input (:data:`_WEIGHT_FAMILIES`: NRR/GRR/churn by
-    the starting MRR, LTV:CAC and CAC payback by the acquisition spend or else the new
-    customers, CAC by the new customers, LTV/ARPA by customers, penetration by the market size); else the first summed
-    amount of money or volume (budget, spend, revenue, GMV, MRR, customers, accounts, firms);
-    else none: a plain mean. LTV:CAC is never summed."""
-    rules: dict[str, Aggregation] = {}
-    scalars = [k for k, b in template.outputs.items() if b.is_scalar]
-    for key in scalars:
-        block = template.outputs[key]
-        values = [r.outputs[key][0][0] for r in included]
-        fmt = template.number_formats.get(block.coords()[0], "") or ""
-        if (
-            any(isinstance(v, (str, bool)) for v in values)
-            or (not values and isinstance(template.values.get(block.coords()[0]), str))
-            or _NO_TOTAL.search(key)
-        ):
-            rules[key] = Aggregation("none")
-        elif _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt):
-            rules[key] = Aggregation("weighted")
-        else:
-            rules[key] = Aggregation("sum")
-    summed = [k for k in scalars if rules[k].how == "sum"]
-    volumes = [k for k, b in template.inputs.items() if b.is_scalar and _is_number(template.values.get(b.coords()[0]))]
-    generic = next((k for k in summed if _WEIGHT_WORDS.search(k)), None)
-
-    def weight_of(key: str) -> str | None:
-        for family, patterns in _WEIGHT_FAMILIES:
-            if family.search(key):
-                for pattern in patterns:
-                    found = next((k for k in [*summed, *volumes] if k != key and pattern.search(k)), None)
-                    if found is not None:
-                        return found
-        return generic
-
-    return {k: (Aggregation("weighted", weight_of(k)) if a.how == "weighted" else a) for k, a in rules.items()}
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _weight(r: FileResult, name: str) -> float | None:
-    if name in r.outputs:
-        return _num(r.outputs[name][0][0])
-    return _num(r.inputs.get(name))
-
-
-def block_totals(template: TemplateInfo, included: list[FileResult]) -> dict[str, tuple[str, list[list[Any]]]]:
-    """Per multi-cell output block: (rule, cell-by-cell totals across regions). Amount blocks are
-    summed, ratio/rate/score blocks (same name and number-format rule as the scalars) averaged
-    without weights, text cells get None."""
-    out: dict[str, tuple[str, list[list[Any]]]] = {}
-    for key, block in template.outputs.items():
-        if block.is_scalar:
-            continue
-        fmt = template.number_formats.get(block.coords()[0], "") or ""
-        if _NO_TOTAL.search(key):
-            continue
-        how = "mean" if _RATIO_WORDS.search(key) or "%" in fmt or re.search(r'"x"|x$', fmt) else "sum"
-        rows, cols = block.shape
-        grid: list[list[Any]] = []
-        for i in range(rows):
-            line = []
-            for j in range(cols):
-                nums = [v for v in (_num(r.outputs[key][i][j]) for r in included) if v is not None]
-                if not nums:
-                    line.append(None)
-                else:
-                    line.append(math.fsum(nums) if how == "sum" else math.fsum(nums) / len(nums))
-            grid.append(line)
-        out[key] = (how, grid)
-    return out
-
-
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return float(v)
-
-
-def compute_totals(included: list[FileResult], rules: dict[str, Aggregation]) -> dict[str, Any]:
-    """The total row: sums, weighted averages (plain mean when no weight or all weights are 0)."""
-    totals: dict[str, Any] = {}
-    for key, rule in rules.items():
-        vals = [_num(r.outputs[key][0][0]) for r in included]
-        nums = [v for v in vals if v is not None]
-        if rule.how == "sum":
-            totals[key] = math.fsum(nums) if nums else None
-        elif rule.how == "weighted":
-            pairs = [
-                (v, _weight(r, rule.weight) if rule.weight else 1.0) for v, r in zip(vals, included) if v is not None
-            ]
-            pairs = [(v, w) for v, w in pairs if w is not None]
-            wsum = math.fsum(w for _, w in pairs)
-            if pairs and wsum:
-                totals[key] = math.fsum(v * w for v, w in pairs) / wsum
-            else:
-                totals[key] = math.fsum(nums) / len(nums) if nums else None
-        else:
-            totals[key] = None
-    return totals
+def consolidate(report: RollupReport) -> RollupReport:
+    """Fill the report's totals, rules, views and checks from its included regions."""
+    info = report.template
+    report.lang = language(report.included)
+    report.rules = aggregation_rules(info, report.included)
+    report.totals = compute_totals(report.included, report.rules, info)
+    for key, (value, how) in portfolio(info, report.included).items():
+        report.totals[key], report.rules[key] = value, Aggregation("portfolio", how)
+    report.block_totals = block_totals(info, report.included)
+    report.views = views(info, report.included, report.totals, report.rules, report.lang)
+    report.plan_checks, report.total_checks = reconciliation(info, report.included, report.views)
+    return report
 
 
 def rollup(
@@ -459,14 +141,16 @@ def rollup(
     manifest: str | Path | None = None,
     csv_dir: str | Path | None = None,
     db: str | None = None,
+    previous: str | Path | None = None,
     jobs: int = 1,
     progress: Callable[[Iterable], Iterable] | None = None,
     libreoffice=None,
 ) -> RollupReport:
     """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file.
 
-    ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for files the
-    headless refresh cannot recalculate (default: a fresh profile when one is needed)."""
+    ``previous``: an earlier roll-up workbook; its Data and Checks sheets are compared with this one
+    (a Changes sheet). ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for
+    files the headless refresh cannot recalculate (default: a fresh profile when one is needed)."""
     import time
 
     from gtm_xl.workflows.distribute import read_manifest
@@ -482,6 +166,11 @@ def rollup(
                 f"the manifest is for {t.get('id')} {t.get('version')}, the template is "
                 f"{info.template_id} {info.version}"
             )
+    previous_rows = None
+    if previous is not None:
+        from gtm_xl.workflows.rollup.output import read_previous
+
+        previous_rows = read_previous(Path(previous))  # read first: a bad file stops before any work
     regions = {str(e["region"]).lower(): e for e in manifest_doc["regions"]} if manifest_doc is not None else None
     paths = [str(p) for p in files]
     if jobs > 1 and len(paths) > 1:
@@ -512,11 +201,11 @@ def rollup(
         report.missing_regions = [
             {"region": e["region"], "file": e.get("file")} for k, e in regions.items() if k not in returned
         ]
+        report.region_names = {str(e["region"]): e.get("name") for e in regions.values()}
     report.included.sort(key=lambda r: (r.region or "").lower())
-    report.rules = aggregation_rules(info, report.included)
-    report.totals = compute_totals(report.included, report.rules)
-    report.block_totals = block_totals(info, report.included)
-    from gtm_xl.workflows.rollup.output import write_csv, write_db, write_workbook
+    consolidate(report)
+    if previous_rows is not None:
+        report.changes = changes(previous_rows, tidy_rows(report, with_totals=True))
 
     report.written.append(str(write_workbook(report, Path(out))))
     if csv_dir is not None:
@@ -525,10 +214,3 @@ def rollup(
         report.written.append(write_db(report, db))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def db_url(value: str) -> str:
-    """A SQLAlchemy URL as given (``dialect://…``), or a file path → ``sqlite:///path``."""
-    if "://" in value:
-        return value
-    return "sqlite:///" + os.path.abspath(value)

@@ -1,32 +1,55 @@
-"""What ``gtm-xl rollup`` writes: the summary workbook, tidy CSV files, database tables.
+"""What ``gtm-xl rollup`` writes: the roll-up workbook, tidy CSV files, database tables.
 
-Tables (the same in CSV and in the database):
+The workbook, for the central team to put on the screen:
 
-* ``summary`` — one row per region: ``region``, ``name``, ``file``, then each scalar output;
-* ``totals`` — one row per scalar output: ``output``, ``total``, ``rule`` (sum / weighted:<weight> / none);
-* ``block_totals`` — each cell of each output block totalled across regions: ``block``, ``row``,
-  ``column``, ``total``, ``rule`` (sum, or mean for ratios/rates/scores);
-* one table per multi-cell output block (``<block name>``): ``region``, ``row``, ``column``, ``value``;
-* ``left_out`` — ``file``, ``region``, ``reason`` (one row per reason; regions of the manifest that
-  were not returned appear with the reason "not returned").
+* one sheet per area of the template (the template's own sheet names and titles), each block in the
+  template's words — regions as columns and a Total (2-D blocks: a group of rows per region and a
+  Total group); text blocks (tiers, RAG status) coloured and counted per label; attainments as a
+  heat map; a chart per area;
+* **Checks** — the regions against the central plan (company budget, GMV target…: the difference
+  shown and coloured) and every consolidated total against the sum of the regional files;
+* **Status** — per region: name, file, returned or not, time stamp, checks passed, reasons left out;
+* **Changes** (with ``--previous``) — per region the inputs and totals that changed, old and new;
+* **Totals** and **Data** — tidy tables for BI tools: ``block, row_label, column_label, total, rule`` and
+  ``region, block, row_label, column_label, value`` (labels, not numbers).
 
-The workbook has the sheets Summary (with the total row and a bar chart), RAG (text outputs —
-statuses, tiers, flags, also cell by cell from small text blocks — per region with traffic-light
-colours, and each file's check result), one sheet per output block (with its totals), and Left out.
+Injection safety: every text from a regional file is written as a string cell (never a formula,
+whatever its first character); in CSV a text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return gets a leading ``'`` (OWASP's CSV-injection guidance), so a spreadsheet opening the CSV shows
+it as text. Texts with control characters never get here (:mod:`gtm_xl.workflows.rollup.checks`
+leaves such a file out).
+
+CSV/database tables: ``data``, ``totals``, ``summary`` (one row per region, the single-cell outputs),
+``status``, ``checks``, ``left_out`` and, with ``--previous``, ``changes``.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from gtm_xl.excel.ooxml.cells import column_letter
+from gtm_xl.workflows.rollup.aggregate import Table, View, format_decimals, words
 
-__all__ = ["tables", "write_workbook", "write_csv", "write_db"]
+__all__ = [
+    "tables",
+    "tidy_rows",
+    "write_workbook",
+    "write_csv",
+    "write_db",
+    "read_previous",
+    "neutralise_csv",
+    "db_url",
+    "rag_colours",
+]
 
 GREEN, AMBER, RED = "C6EFCE", "FFEB9C", "FFC7CE"
+HEADER_FILL, TOTAL_FILL = "1F3864", "D9E1F2"
 #: labels coloured in every roll-up: the English and Chinese traffic lights, check cells
 _DEFAULT_COLOURS = {
     "green": GREEN,
@@ -36,35 +59,32 @@ _DEFAULT_COLOURS = {
     "绿": GREEN,
     "黄": AMBER,
     "红": RED,
-    "绿色": GREEN,
-    "黄色": AMBER,
-    "红色": RED,
     "ok": GREEN,
     "check": RED,
 }
-# inputs holding a template's own labels, best first: status (RAG) labels, tier labels
 _LABEL_INPUTS = re.compile(r"(?:rag|status|traffic).*label|label.*(?:rag|status)|tier_?labels?", re.I)
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _scalars(report) -> list[str]:
-    return [k for k, b in report.template.outputs.items() if b.is_scalar]
+def db_url(value: str) -> str:
+    """A SQLAlchemy URL as given (``dialect://…``), or a file path → ``sqlite:///path``."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + os.path.abspath(value)
 
 
-def _blocks(report) -> list[str]:
-    return [k for k, b in report.template.outputs.items() if not b.is_scalar]
-
-
-def _rule_text(rule) -> str:
-    if rule.how == "weighted":
-        return f"weighted:{rule.weight}" if rule.weight else "mean"
-    return rule.how
+def neutralise_csv(value: Any) -> Any:
+    """A text a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) with a
+    leading ``'``; numbers and other texts unchanged."""
+    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def rag_colours(report) -> dict[str, str]:
-    """Label (case-folded) → fill colour for the RAG sheet: the template's own labels — the
-    cells of an input such as ``rag_labels`` (Green/Amber/Red, or 绿/黄/红 in the Chinese build)
-    or ``tier_labels`` (A/B/C), first green, second amber, third red — then the English and
-    Chinese defaults and OK/CHECK. A template label wins over a default spelt the same."""
+    """Label (case-folded) → fill colour: the template's own labels — the cells of ``rag_labels``
+    (Green/Amber/Red, 绿/黄/红) or ``tier_labels`` (A/B/C), first green, second amber, third red —
+    then the English and Chinese defaults and OK/CHECK. A template label wins over a default."""
     info = report.template
     own: dict[str, str] = {}
     for key, block in sorted(info.inputs.items(), key=lambda kv: "tier" in kv[0]):  # status labels first
@@ -77,97 +97,164 @@ def rag_colours(report) -> dict[str, str]:
     return {**_DEFAULT_COLOURS, **own}
 
 
-def _status_labels(report) -> tuple[str, str, str]:
-    """The words of the File-check column: the template's own RAG labels when it has them."""
+# --- tidy tables ------------------------------------------------------------------------------------
+def _labels(r, key: str, axis: str, n: int) -> list[str]:
+    labels = (r.labels.get(key) or {}).get(axis)
+    if not labels or len(labels) != n:
+        return [str(i + 1) for i in range(n)] if n > 1 else [""]
+    return [x if x else str(i + 1) for i, x in enumerate(labels)]
+
+
+def _title(r, key: str) -> str:
+    return (r.labels.get(key) or {}).get("title") or ""
+
+
+def tidy_rows(report, with_totals: bool = False) -> list[tuple[str, str, str, str, Any]]:
+    """(region, block, row label, column label, value) of every cell of every output and input block
+    of every consolidated region (a block's single cell: its title as the row label); with
+    ``with_totals`` also the consolidated totals as region "Total"."""
     info = report.template
-    for key, block in info.inputs.items():
-        if re.search(r"(?:rag|status).*label", key, re.I) and not block.is_scalar:
-            labels = [info.values.get(c) for c in block.coords()]
-            if len(labels) == 3 and all(isinstance(v, str) and v.strip() for v in labels):
-                return labels[0].strip(), labels[1].strip(), labels[2].strip()
-    return "Green", "Amber", "Red"
+    rows: list[tuple[str, str, str, str, Any]] = []
+    blocks = [(k, b) for k, b in info.outputs.items()] + [(k, b) for k, b in info.inputs.items()]
+    for r in report.included:
+        for key, block in blocks:
+            grid = r.outputs.get(key) if key in info.outputs else r.input_blocks.get(key)
+            if grid is None:
+                continue
+            n_rows, n_cols = block.shape
+            if block.is_scalar:
+                rows.append((r.region, key, _title(r, key) or key, "", grid[0][0]))
+                continue
+            rl, cl = _labels(r, key, "rows", n_rows), _labels(r, key, "cols", n_cols)
+            if n_cols == 1 and not (r.labels.get(key) or {}).get("cols"):
+                cl = [_title(r, key)]
+            for i, line in enumerate(grid):
+                for j, v in enumerate(line):
+                    rows.append((r.region, key, rl[i], cl[j], v))
+    if with_totals:
+        rows += [("Total", block, row, col, total) for block, row, col, total, _ in total_rows(report)]
+    return rows
+
+
+def total_rows(report) -> list[tuple[str, str, str, Any, str]]:
+    """(block, row label, column label, total, rule) of every consolidated total."""
+    out: list[tuple[str, str, str, Any, str]] = []
+    first = report.included[0] if report.included else None
+    for key, rule in report.rules.items():
+        if rule.how == "none":
+            continue
+        out.append((key, (_title(first, key) if first else "") or key, "", report.totals.get(key), _rule(rule)))
+    for view in report.views:
+        for t in view.tables:
+            if "+" in t.block or t.total_rule != "sum":
+                continue
+            if t.groups is not None:
+                for g, label, line in zip(t.groups, t.rows, t.values):
+                    if g == t.columns[-1]:
+                        for col, v in zip(t.columns, line):
+                            out.append((t.block, label, col, v, "sum"))
+                continue
+            for label, line in zip(t.rows, t.values):
+                out.append((t.block, label, t.title, line[t.n_regions], "sum"))
+    return out
+
+
+def _rule(rule) -> str:
+    if rule.how == "weighted":
+        return f"weighted:{rule.weight}" if rule.weight else "mean"
+    if rule.how == "portfolio":
+        return f"portfolio:{rule.weight}"
+    return rule.how
 
 
 def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """table name → (columns, rows): the tidy form shared by CSV and the database."""
-    scalars = _scalars(report)
+    w = words(report.lang)
+    scalars = [k for k, b in report.template.outputs.items() if b.is_scalar]
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    out["data"] = (["region", "block", "row_label", "column_label", "value"], [list(r) for r in tidy_rows(report)])
+    out["totals"] = (["block", "row_label", "column_label", "total", "rule"], [list(r) for r in total_rows(report)])
     out["summary"] = (
         ["region", "name", "file", *scalars],
         [[r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)] for r in report.included],
     )
-    out["totals"] = (
-        ["output", "total", "rule"],
-        [[k, report.totals.get(k), _rule_text(report.rules[k])] for k in scalars],
+    out["status"] = (
+        ["region", "name", "file", "returned", "time_stamp", "checks_passed", "recalculated_by", "reasons"],
+        [list(line) for line in _status_lines(report, w, machine=True)],
     )
-    for key in _blocks(report):
-        rows = []
-        for r in report.included:
-            for i, row in enumerate(r.outputs[key], start=1):
-                for j, v in enumerate(row, start=1):
-                    rows.append([r.region, i, j, v])
-        out[_table_name(key)] = (["region", "row", "column", "value"], rows)
-    out["block_totals"] = (
-        ["block", "row", "column", "total", "rule"],
-        [
-            [key, i, j, v, how]
-            for key, (how, grid) in report.block_totals.items()
-            for i, line in enumerate(grid, start=1)
-            for j, v in enumerate(line, start=1)
-        ],
+    checks = [
+        ["plan", c.item, c.row, c.column, c.block, c.expected, c.actual, c.difference, "OK" if c.ok else "CHECK"]
+        for c in report.plan_checks
+    ]
+    checks += [
+        ["total", c.item, c.row, c.column, c.block, c.expected, c.actual, c.difference, "OK" if c.ok else "CHECK"]
+        for c in report.total_checks
+    ]
+    out["checks"] = (
+        ["kind", "item", "row_label", "column_label", "block", "expected", "actual", "difference", "status"],
+        checks,
     )
     left = [[Path(r.path).name, r.region, reason] for r in report.left_out for reason in r.reasons]
     left += [[m.get("file"), m["region"], "not returned"] for m in report.missing_regions]
     out["left_out"] = (["file", "region", "reason"], left)
+    if report.changes is not None:
+        out["changes"] = (
+            ["region", "block", "row_label", "column_label", "old_value", "new_value"],
+            [list(c) for c in report.changes],
+        )
     return out
 
 
-def _table_name(key: str) -> str:
-    name = re.sub(r"\W+", "_", key.lower()).strip("_") or "block"
-    return name if name not in ("summary", "totals", "block_totals", "left_out") else f"block_{name}"
+def _status_lines(report, w, machine: bool = False) -> list[tuple]:
+    yes, no = ("yes", "no") if machine else (w["yes"], w["no"])
+    lines = []
+    for r in report.included:
+        lines.append((r.region, r.name, Path(r.path).name, yes, r.modified, yes, r.recalculated_by or "", ""))
+    for r in report.left_out:
+        lines.append((r.region or "", r.name or "", Path(r.path).name, yes, r.modified, no, "", "; ".join(r.reasons)))
+    for m in report.missing_regions:
+        name = getattr(report, "region_names", {}).get(m["region"]) or ""
+        lines.append((m["region"], name, m.get("file") or "", no, "", "", "", w["not_returned"]))
+    return lines
 
 
 def write_csv(report, folder: Path) -> list[Path]:
-    """One UTF-8 CSV per table into ``folder`` (each written atomically)."""
+    """One UTF-8 CSV per table into ``folder`` (each written atomically; texts neutralised)."""
     from gtm_xl.excel.atomic import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (cols, rows) in tables(report).items():
-        import io
-
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
-        w.writerows([["" if v is None else v for v in row] for row in rows])
+        w.writerows([["" if v is None else neutralise_csv(v) for v in row] for row in rows])
         written.append(write_atomic(folder / f"{name}.csv", buf.getvalue().encode("utf-8")))
     return written
 
 
 def write_db(report, url: str) -> str:
     """Each table into the database at ``url`` (replacing a table of the same name); returns the
-    URL without its password."""
+    URL without its password. Values of mixed type go into ``value`` (numbers) and ``text``."""
     import pandas as pd
     from sqlalchemy import create_engine
-
-    from gtm_xl.workflows.rollup.job import db_url
 
     engine = create_engine(db_url(url))
     try:
         with engine.begin() as conn:
             for name, (cols, rows) in tables(report).items():
-                if cols == ["region", "row", "column", "value"]:  # a block: numbers and text apart
-                    cols = ["region", "row", "column", "value", "text"]
+                if name == "data":
+                    cols = [*cols, "text"]
                     rows = [
                         [
-                            a,
-                            b,
-                            c,
-                            v if isinstance(v, float) else None,
-                            None if v is None or isinstance(v, float) else str(v),
+                            *row[:4],
+                            row[4] if _is_number(row[4]) else None,
+                            None if row[4] is None or _is_number(row[4]) else str(row[4]),
                         ]
-                        for a, b, c, v in rows
+                        for row in rows
                     ]
+                elif name == "changes":
+                    rows = [[*row[:4], *(None if v is None else str(v) for v in row[4:])] for row in rows]
                 frame = pd.DataFrame(rows, columns=cols)
                 frame.to_sql(name, conn, if_exists="replace", index=False)
     finally:
@@ -175,166 +262,359 @@ def write_db(report, url: str) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _status_columns(report) -> list[tuple[str, str, int, int]]:
-    """(column label, output, row, col) of every text-valued output cell (statuses, tiers, flags):
-    single-cell text outputs, and each cell of a text block of at most 48 cells (``name[i]``)."""
-    cols: list[tuple[str, str, int, int]] = []
-    for key, block in report.template.outputs.items():
-        if block.is_scalar:
-            if (
-                report.rules.get(key) is not None
-                and report.rules[key].how == "none"
-                and any(isinstance(r.outputs[key][0][0], str) for r in report.included)
-            ):
-                cols.append((key, key, 0, 0))
-            continue
-        rows, width = block.shape
-        if rows * width > 48 or not report.included:
-            continue
-        values = [v for r in report.included for line in r.outputs[key] for v in line if v not in (None, "")]
-        if values and all(isinstance(v, str) for v in values):
-            for i in range(rows):
-                for j in range(width):
-                    label = f"{key}[{i + 1}]" if width == 1 else f"{key}[{i + 1},{j + 1}]"
-                    cols.append((label, key, i, j))
-    return cols
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _chart_block(report) -> str | None:
-    """The first output block totalled by summing, with 2 to 12 numeric cells, or None."""
-    for key, (how, grid) in report.block_totals.items():
-        cells = [v for line in grid for v in line]
-        if how == "sum" and 2 <= len(cells) <= 12 and all(isinstance(v, float) for v in cells):
-            return key
-    return None
+def read_previous(path: Path) -> list[tuple[str, str, str, str, Any]]:
+    """The tidy rows (region, block, row label, column label, value) of an earlier roll-up workbook:
+    its Data sheet and its Totals sheet (as region "Total")."""
+    import openpyxl
+
+    if not path.is_file():
+        raise ValueError(f"--previous {path}: no such file")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader error: not a roll-up workbook
+        raise ValueError(f"--previous {path}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        if "Data" not in wb.sheetnames:
+            raise ValueError(f"--previous {path}: no Data sheet (not a roll-up written by gtm-xl rollup)")
+        rows = []
+        for line in wb["Data"].iter_rows(min_row=2, values_only=True):
+            if line and line[0] is not None:
+                cells = list(line[:5]) + [None] * (5 - len(line[:5]))
+                region, block, row_label, col_label, value = cells
+                rows.append((str(region), str(block or ""), str(row_label or ""), str(col_label or ""), value))
+        if "Totals" in wb.sheetnames:
+            for line in wb["Totals"].iter_rows(min_row=2, values_only=True):
+                if line and line[0] is not None:
+                    rows.append(("Total", line[0], line[1] or "", line[2] or "", line[3]))
+        return rows
+    finally:
+        wb.close()
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+def _width(v: Any, fmt: str = "General") -> float:
+    """Display width of a value: East Asian wide characters count two."""
+    if v is None:
+        return 0
+    if _is_number(v):
+        decimals = format_decimals(fmt) or 0
+        text = f"{v:,.{decimals}f}" if abs(v) < 1e15 else repr(v)
+        return len(text) + (2 if "¥" in fmt or "$" in fmt or "%" in fmt else 0)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(v))
+
+
+class _Sheet:
+    """A worksheet with the roll-up's styles; every text goes in as a string cell."""
+
+    def __init__(self, wb, title: str) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.ws = wb.create_sheet(title[:31])
+        self.widths: dict[int, float] = {}
+        thin = Side(style="thin", color="BFBFBF")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.header_style = dict(
+            font=Font(bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor=HEADER_FILL),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        )
+        self.total_style = dict(font=Font(bold=True), fill=PatternFill("solid", fgColor=TOTAL_FILL))
+        self.Font, self.PatternFill = Font, PatternFill
+        ws = self.ws
+        ws.sheet_view.showGridLines = False
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+
+    def put(self, row: int, col: int, value: Any, fmt: str | None = None, style: str | None = None, fit=True):
+        c = self.ws.cell(row, col)
+        c.value = value
+        if isinstance(value, str):
+            c.data_type = "s"  # a text is a string, even one starting with "=": never a formula
+        if fmt and _is_number(value):
+            c.number_format = fmt
+        if style == "header":
+            for k, v in self.header_style.items():
+                setattr(c, k, v)
+            c.border = self.border
+        elif style == "total":
+            for k, v in self.total_style.items():
+                setattr(c, k, v)
+            c.border = self.border
+        elif style == "cell":
+            c.border = self.border
+        elif style == "title":
+            c.font = self.Font(bold=True, size=14, color=HEADER_FILL)
+        elif style == "subtitle":
+            c.font = self.Font(italic=True, color="595959")
+        elif style == "section":
+            c.font = self.Font(bold=True, size=11, color=HEADER_FILL)
+        if fit:
+            self.widths[col] = max(self.widths.get(col, 0), _width(value, fmt or "General"))
+        return c
+
+    def fill(self, row: int, col: int, colour: str) -> None:
+        self.ws.cell(row, col).fill = self.PatternFill("solid", fgColor=colour)
+
+    def finish(self, title_rows: str = "1:2", freeze: str | None = None) -> None:
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[column_letter(col)].width = min(60, max(9, width + 2))
+        self.ws.print_title_rows = title_rows
+        if freeze:
+            self.ws.freeze_panes = freeze
+
+
+def _sheet_name(view: View, taken: set[str]) -> str:
+    name = view.sheet
+    if name in taken:
+        name = f"{name} by region"
+    taken.add(name)
+    return name[:31]
 
 
 def write_workbook(report, target: Path) -> Path:
-    """The summary workbook, written atomically."""
-    import io
-
+    """The roll-up workbook, written atomically."""
     from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
 
     from gtm_xl.excel.atomic import write_atomic
 
-    info = report.template
+    w = words(report.lang)
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Summary"
-    bold = Font(bold=True)
-    scalars = _scalars(report)
-    ws.append(
-        [
-            f"Roll-up of {info.template_id} {info.version}: {len(report.included)} region(s) consolidated, "
-            f"{len(report.left_out)} file(s) left out, {len(report.missing_regions)} not returned"
-        ]
+    wb.remove(wb.active)
+    taken = {"Checks", "Status", "Changes", "Totals", "Data"}
+    ordered = sorted(report.views, key=lambda v: v.sheet != "Summary")  # the template's summary first
+    colours = rag_colours(report)
+    for view in ordered:
+        _write_view(wb, view, _sheet_name(view, taken), report, w, colours)
+    _write_checks(wb, report, w)
+    _write_status(wb, report, w)
+    if report.changes is not None:
+        _write_changes(wb, report, w)
+    _write_long(
+        wb, "Totals", ["block", "row_label", "column_label", "total", "rule"], [list(r) for r in total_rows(report)]
     )
-    ws.append([])
-    header = ["Region", "Name", "File", *scalars]
-    ws.append(header)
-    for c in range(1, len(header) + 1):
-        ws.cell(3, c).font = bold
-    first = 4
-    for r in report.included:
-        ws.append([r.region, r.name, Path(r.path).name, *(r.outputs[k][0][0] for k in scalars)])
-    last = first + len(report.included) - 1
-    total_row = last + 1
-    ws.cell(total_row, 1, "Total").font = bold
-    ws.cell(total_row + 1, 1, "Rule")
-    for j, key in enumerate(scalars, start=4):
-        fmt = info.number_formats.get(info.outputs[key].coords()[0], "General")
-        for row in range(first, total_row + 1):
-            ws.cell(row, j).number_format = fmt
-        cell = ws.cell(total_row, j, report.totals.get(key))
-        cell.font = bold
-        ws.cell(total_row + 1, j, report.rules[key].text)
-    for j in range(1, len(header) + 1):
-        ws.column_dimensions[column_letter(j)].width = 16
-    ws.freeze_panes = "B4"
-    summed = [k for k in scalars if report.rules[k].how == "sum"]
-    chart_block = _chart_block(report) if not summed else None
-    if summed and report.included:
-        col = 4 + scalars.index(summed[0])
-        chart = BarChart()
-        chart.title = f"{summed[0]} by region"
-        chart.y_axis.title = summed[0]
-        chart.add_data(Reference(ws, min_col=col, min_row=3, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-        chart.width, chart.height = 18, 9
-        ws.add_chart(chart, f"{column_letter(len(header) + 2)}3")
-    elif chart_block is not None and report.included:
-        # no summed single-cell output: a small summed block (e.g. counts per tier), one bar per cell
-        key = chart_block
-        top = total_row + 4
-        ws.cell(top - 1, 1, f"{key} by region").font = bold
-        cells = [(i, j) for i, line in enumerate(report.included[0].outputs[key]) for j in range(len(line))]
-        ws.cell(top, 1, "Region").font = bold
-        for n, (i, j) in enumerate(cells, start=2):
-            ws.cell(
-                top, n, f"{key}[{i + 1}]" if len(report.included[0].outputs[key][0]) == 1 else f"{key}[{i + 1},{j + 1}]"
-            ).font = bold
-        for m, r in enumerate(report.included, start=1):
-            ws.cell(top + m, 1, r.region)
-            for n, (i, j) in enumerate(cells, start=2):
-                ws.cell(top + m, n, r.outputs[key][i][j])
-        chart = BarChart()
-        chart.title = f"{key} by region"
-        chart.add_data(
-            Reference(ws, min_col=2, max_col=len(cells) + 1, min_row=top, max_row=top + len(report.included)),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(report.included)))
-        chart.width, chart.height = 18, 9
-        ws.add_chart(chart, f"{column_letter(max(len(header), len(cells) + 1) + 2)}3")
-
-    rag = wb.create_sheet("RAG")
-    columns = _status_columns(report)
-    rag.append(["Region", "Name", *(label for label, _, _, _ in columns), "File check"])
-    for c in range(1, len(columns) + 4):
-        rag.cell(1, c).font = bold
-    ok, missing, bad = _status_labels(report)
-    for r in report.included:
-        rag.append([r.region, r.name, *(r.outputs[k][i][j] for _, k, i, j in columns), ok])
-    for r in report.left_out:
-        rag.append([r.region or Path(r.path).name, r.name, *([None] * len(columns)), bad])
-    for m in report.missing_regions:
-        rag.append([m["region"], None, *([None] * len(columns)), missing])
-    if rag.max_row > 1:
-        area = f"C2:{column_letter(len(columns) + 3)}{rag.max_row}"
-        for word, color in rag_colours(report).items():
-            fill = PatternFill("solid", fgColor=color, bgColor=color)
-            text = word.replace('"', '""')  # Excel compares text case-insensitively
-            rag.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill))
-
-    for key in _blocks(report):
-        bs = wb.create_sheet(_table_name(key)[:31])
-        bs.append(["region", "row", "column", "value"])
-        for r in report.included:
-            for i, row in enumerate(r.outputs[key], start=1):
-                for j, v in enumerate(row, start=1):
-                    bs.append([r.region, i, j, v])
-        how, grid = report.block_totals.get(key, ("sum", []))
-        bs.cell(1, 6, f"Total across regions ({how})").font = bold
-        bs.cell(2, 6, "row").font = bs.cell(2, 7, "column").font = bs.cell(2, 8, "total").font = bold
-        n = 3
-        for i, line in enumerate(grid, start=1):
-            for j, v in enumerate(line, start=1):
-                bs.cell(n, 6, i), bs.cell(n, 7, j), bs.cell(n, 8, v)
-                n += 1
-
-    lo = wb.create_sheet("Left out")
-    lo.append(["File", "Region", "Reason"])
-    for c in range(1, 4):
-        lo.cell(1, c).font = bold
-    for row in tables(report)["left_out"][1]:
-        lo.append(row)
-    lo.column_dimensions["A"].width = 30
-    lo.column_dimensions["C"].width = 100
-
+    _write_long(wb, "Data", ["region", "block", "row_label", "column_label", "value"], tables(report)["data"][1])
     buf = io.BytesIO()
     wb.save(buf)
     target.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(target, buf.getvalue())
+
+
+def _subtitle(report, w) -> str:
+    info = report.template
+    return f"{w['rollup_of'].format(n=len(report.included))} · {info.template_id} {info.version}"
+
+
+def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -> None:
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+    from openpyxl.styles import PatternFill
+
+    s = _Sheet(wb, name)
+    s.put(1, 1, view.title, style="title", fit=False)
+    s.put(2, 1, _subtitle(report, w), style="subtitle", fit=False)
+    row = 4
+    charts: list[tuple[Table, int]] = []
+    for table in view.tables:
+        groups = table.groups
+        grouped = groups is not None
+        first_col = 2 if grouped else 1
+        if grouped:
+            s.put(row, 1, w["region"], style="header")
+        s.put(row, first_col, table.title, style="header")
+        for j, col in enumerate(table.columns):
+            s.put(row, first_col + 1 + j, col, style="header")
+        header_row = row
+        row += 1
+        top = row
+        for i, label in enumerate(table.rows):
+            is_total_group = groups is not None and groups[i] == w["total"]
+            if groups is not None:
+                s.put(row, 1, groups[i], style="total" if is_total_group else "cell")
+            s.put(row, first_col, label, style="total" if is_total_group else "cell")
+            for j, v in enumerate(table.values[i]):
+                total_col = (not grouped and j >= table.n_regions) or (
+                    grouped and table.total_rule == "sum" and j == len(table.columns) - 1
+                )
+                s.put(
+                    row,
+                    first_col + 1 + j,
+                    v,
+                    fmt=table.formats[i],
+                    style="total" if total_col or is_total_group else "cell",
+                )
+            row += 1
+        bottom = row - 1
+        if table.rows:
+            last_region_col = first_col + (table.n_regions if not grouped else len(table.columns))
+            area = f"{column_letter(first_col + 1)}{top}:{column_letter(last_region_col)}{bottom}"
+            if table.kind == "text":
+                for word, colour in colours.items():
+                    fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+                    text = word.replace('"', '""')
+                    s.ws.conditional_formatting.add(
+                        area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)
+                    )
+            elif "attain" in table.block and "+" not in table.block and table.n_regions:
+                s.ws.conditional_formatting.add(  # a heat map: red below 90%, amber at 100%, green above
+                    area,
+                    ColorScaleRule(
+                        start_type="num",
+                        start_value=0.8,
+                        start_color="F8696B",
+                        mid_type="num",
+                        mid_value=1,
+                        mid_color="FFEB84",
+                        end_type="num",
+                        end_value=1.2,
+                        end_color="63BE7B",
+                    ),
+                )
+            elif (
+                not grouped
+                and table.kind == "number"
+                and table.total_rule == "sum"
+                and table.n_regions >= 1
+                and 2 <= len(table.rows) <= 12
+            ):
+                charts.append((table, header_row))
+        row += 1
+    _charts(s, charts, view)
+    s.finish(freeze="B4")
+
+
+def _charts(s: _Sheet, charts: list[tuple[Table, int]], view: View) -> None:
+    """Up to two charts beside the tables: each money block by region, its rows stacked (budget by
+    region and tier; quarterly phasing by region); without money, the first non-zero summed block."""
+    from openpyxl.chart import BarChart, Reference
+
+    money = [c for c in charts if re.search(r"[¥$€£]", c[0].formats[0])][:2]
+    # else the first summed block with something to draw (a row of zero differences is no chart)
+    other = [c for c in charts if any(_is_number(v) and v for line in c[0].values for v in line[: c[0].n_regions])]
+    chosen = money or other[:1]
+    anchor_col = column_letter(max((c for c in s.widths), default=1) + 2)
+    for n, (table, header_row) in enumerate(chosen):
+        chart = BarChart()
+        chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+        chart.title = " · ".join(dict.fromkeys([view.title, table.title]))[:80]
+        data = Reference(
+            s.ws, min_col=1, max_col=1 + table.n_regions, min_row=header_row + 1, max_row=header_row + len(table.rows)
+        )
+        chart.add_data(data, from_rows=True, titles_from_data=True)
+        chart.set_categories(Reference(s.ws, min_col=2, max_col=1 + table.n_regions, min_row=header_row))
+        chart.y_axis.numFmt = "#,##0"
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.height, chart.width = 7.5, 14
+        s.ws.add_chart(chart, f"{anchor_col}{4 + 16 * n}")
+
+
+def _status_fill(s: _Sheet, row: int, col: int, ok: bool) -> None:
+    s.fill(row, col, GREEN if ok else RED)
+
+
+def _write_checks(wb, report, w) -> None:
+    s = _Sheet(wb, "Checks")
+    s.put(1, 1, w["checks_title"], style="title", fit=False)
+    s.put(2, 1, _subtitle(report, w), style="subtitle", fit=False)
+    row = 4
+    if report.plan_checks:
+        s.put(row, 1, w["plan_title"], style="section", fit=False)
+        row += 1
+        for j, h in enumerate([w["item"], w["plan"], w["sum_regions"], w["difference"], w["status"]], start=1):
+            s.put(row, j, h, style="header")
+        row += 1
+        for c in report.plan_checks:
+            fmt = _amount_format(report, c.block)
+            s.put(row, 1, c.item, style="cell")
+            s.put(row, 2, c.expected, fmt, style="cell")
+            s.put(row, 3, c.actual, fmt, style="cell")
+            s.put(row, 4, c.difference, fmt, style="cell")
+            s.put(row, 5, w["OK"] if c.ok else w["CHECK"], style="cell")
+            _status_fill(s, row, 4, c.ok)
+            _status_fill(s, row, 5, c.ok)
+            row += 1
+        row += 1
+    s.put(row, 1, w["totals_title"], style="section", fit=False)
+    row += 1
+    head = [w["area"], w["item"], w["row"], w["column"], w["sum_files"], w["consolidated_total"], w["difference"]]
+    for j, h in enumerate([*head, w["status"]], start=1):
+        s.put(row, j, h, style="header")
+    row += 1
+    for c in report.total_checks:
+        fmt = "#,##0" if c.decimals == 0 else "#,##0.00" if c.decimals else "General"
+        for j, v in enumerate([c.area, c.item, c.row, c.column], start=1):
+            s.put(row, j, v, style="cell")
+        s.put(row, 5, c.expected, fmt, style="cell")
+        s.put(row, 6, c.actual, fmt, style="cell")
+        s.put(row, 7, c.difference, fmt, style="cell")
+        s.put(row, 8, w["OK"] if c.ok else w["CHECK"], style="cell")
+        _status_fill(s, row, 7, c.ok)
+        _status_fill(s, row, 8, c.ok)
+        row += 1
+    s.finish(freeze="A4")
+
+
+def _amount_format(report, key: str) -> str:
+    block = report.template.inputs.get(key) or report.template.outputs.get(key)
+    if block is None:
+        return "General"
+    return report.template.number_formats.get(block.coords()[0], "General") or "General"
+
+
+def _write_status(wb, report, w) -> None:
+    s = _Sheet(wb, "Status")
+    s.put(1, 1, w["status_title"], style="title", fit=False)
+    s.put(2, 1, _subtitle(report, w), style="subtitle", fit=False)
+    head = [w["region"], w["name"], w["file"], w["returned"], w["time"], w["checks"], w["recalc"], w["reasons"]]
+    for j, h in enumerate(head, start=1):
+        s.put(4, j, h, style="header")
+    row = 5
+    for line in _status_lines(report, w):
+        for j, v in enumerate(line, start=1):
+            s.put(row, j, v, style="cell", fit=j != 8)
+        s.fill(row, 4, GREEN if line[3] == w["yes"] else AMBER)
+        if line[5]:
+            s.fill(row, 6, GREEN if line[5] == w["yes"] else RED)
+        else:
+            s.fill(row, 6, AMBER)
+        row += 1
+    s.ws.column_dimensions["H"].width = 80
+    s.finish(freeze="A5")
+    from openpyxl.styles import Alignment
+
+    for r in range(5, row):
+        s.ws.cell(r, 8).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _write_changes(wb, report, w) -> None:
+    s = _Sheet(wb, "Changes")
+    s.put(1, 1, w["changes_title"], style="title", fit=False)
+    s.put(2, 1, _subtitle(report, w), style="subtitle", fit=False)
+    head = [w["region"], w["block"], w["row"], w["column"], w["old"], w["new"]]
+    for j, h in enumerate(head, start=1):
+        s.put(4, j, h, style="header")
+    row = 5
+    if not report.changes:
+        s.put(row, 1, w["no_changes"], fit=False)
+    for c in report.changes:
+        for j, v in enumerate(c, start=1):
+            s.put(row, j, v, fmt="#,##0.##########" if _is_number(v) else None, style="cell")
+        row += 1
+    s.finish(freeze="A5")
+
+
+def _write_long(wb, name: str, columns: list[str], rows: list[list[Any]]) -> None:
+    s = _Sheet(wb, name)
+    for j, h in enumerate(columns, start=1):
+        s.put(1, j, h, style="header")
+    for i, line in enumerate(rows, start=2):
+        for j, v in enumerate(line, start=1):
+            s.put(i, j, v)
+    s.ws.auto_filter.ref = f"A1:{column_letter(len(columns))}{max(1, len(rows) + 1)}"
+    s.finish(title_rows="1:1", freeze="A2")

@@ -116,8 +116,20 @@ def _vector(arr) -> list:
 
 
 def f_match(value, lookup, mode=1.0):
-    """MATCH(value, lookup, [match_type]): the 1-based position; 1 largest ≤, 0 exact (wildcards), -1 smallest ≥."""
-    return float(match_position(scalar(value), _vector(lookup), int(num(mode))) + 1)
+    """MATCH(value, lookup, [match_type]): the 1-based position; 1 largest ≤, 0 exact (wildcards), -1 smallest ≥.
+
+    An array of lookup values (``ISNUMBER(MATCH(range, x, 0))`` in an array context) gives one
+    position or #N/A per value, in the values' shape."""
+    vector, match_type = _vector(lookup), int(num(mode))
+    if isinstance(value, np.ndarray) and value.size > 1:
+        out = np.empty(value.shape, dtype=object)
+        for idx, v in np.ndenumerate(value):
+            try:
+                out[idx] = float(match_position(v, vector, match_type) + 1)
+            except ExcelError as e:
+                out[idx] = e.error
+        return out
+    return float(match_position(scalar(value), vector, match_type) + 1)
 
 
 def f_index(array, row=None, col=None):
