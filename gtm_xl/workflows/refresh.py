@@ -294,9 +294,8 @@ def refresh_file(
     try:
         _refresh(Path(path), Path(path if output is None else output), check_only, functions, report)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
-        from gtm_xl.excel.ooxml.package import PackageError
-
         from gtm_xl.excel.atomic import TargetRefused
+        from gtm_xl.excel.ooxml.package import PackageError
 
         if isinstance(exc, (PackageError, TargetRefused)):
             report.error = str(exc)

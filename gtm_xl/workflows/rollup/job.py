@@ -237,6 +237,9 @@ def inspect_file(
     result.inputs = _read_inputs(view, template)
     if recalculate and integrity.needs_recalculation(view, workbook_xml, template):
         values = _recalculate_with_refresh(path, template)
+        if isinstance(values, str):
+            result.reasons.append(values)
+            return result
         if values is None:
             result.needs_libreoffice = True
             return result
@@ -246,16 +249,26 @@ def inspect_file(
     return result
 
 
-def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> dict[str, list[list[Any]]] | None:
+def _recalculate_with_refresh(
+    path: Path, template: TemplateInfo, limits=None
+) -> dict[str, list[list[Any]]] | str | None:
     """Outputs after the headless refresh recalculated a temporary copy; None when it could not
-    compute every output (no evaluator, unsupported function, circular reference, error)."""
+    compute every output (no evaluator, unsupported function, circular reference, error); the
+    reason (a str) when the file ran past its budget (``limits``, :mod:`gtm_xl.workflows.guard`):
+    such a file is left out, never handed to LibreOffice to try again."""
     try:
+        from gtm_xl.workflows.guard import LimitExceeded, Limits, run_limited
         from gtm_xl.workflows.refresh import refresh_file
     except ImportError:
         return None
     with tempfile.TemporaryDirectory(prefix="gtm-rollup-") as tmp:
         out = Path(tmp) / path.name
-        report = refresh_file(path, out)
+        try:  # evaluated in a child under the memory and time budget
+            report = run_limited(refresh_file, (path, out), limits or _WORKER.get("limits") or Limits())
+        except LimitExceeded as exc:
+            return f"recalculation stopped: {exc}"
+        if report.error and ("--max-memory" in report.error or "--max-seconds" in report.error):
+            return f"recalculation stopped: {report.error}"
         if report.error or report.unsupported or report.circular or not out.exists():
             return None
         return _read_outputs(read_book(out)[0], template)
@@ -310,9 +323,13 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(template_path: str, manifest_regions: dict | None) -> None:
+def _init_worker(template_path: str, manifest_regions: dict | None, limits=None) -> None:
+    from gtm_xl.workflows.guard import die_with_parent
+
+    die_with_parent()  # a killed roll-up leaves no worker behind
     _WORKER["template"] = read_template(template_path)
     _WORKER["manifest"] = manifest_regions
+    _WORKER["limits"] = limits
 
 
 def _work(path: str) -> FileResult:
@@ -462,18 +479,25 @@ def rollup(
     jobs: int = 1,
     progress: Callable[[Iterable], Iterable] | None = None,
     libreoffice=None,
+    limits=None,
 ) -> RollupReport:
     """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file.
 
+    Every output — the workbook, the CSV folder, the database URL and its connection — is checked
+    before anything is read or written (:func:`check_outputs`: a ValueError naming the problem).
     ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for files the
-    headless refresh cannot recalculate (default: a fresh profile when one is needed)."""
+    headless refresh cannot recalculate (default: a fresh profile when one is needed).
+    ``limits``: the memory and time budget of a file's recalculation (:class:`gtm_xl.workflows.guard.Limits`)."""
     import time
 
     from gtm_xl.workflows.distribute import read_manifest
 
     started = time.perf_counter()
+    check_outputs(files, out, csv_dir=csv_dir, db=db, others=[p for p in (template, manifest) if p])
+    _WORKER["limits"] = limits
     manifest_doc = read_manifest(manifest) if manifest is not None else None
     template_path = resolve_template(template, manifest_doc, Path(manifest) if manifest else None)
+    check_outputs([template_path], out, csv_dir=csv_dir, db=None)
     info = read_template(template_path)
     if manifest_doc is not None:
         t = manifest_doc["template"]
@@ -486,7 +510,7 @@ def rollup(
     paths = [str(p) for p in files]
     if jobs > 1 and len(paths) > 1:
         with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(str(template_path), regions)
+            max_workers=jobs, initializer=_init_worker, initargs=(str(template_path), regions, limits)
         ) as pool:
             it: Iterable[FileResult] = pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8)))
             results = list(progress(it) if progress else it)
@@ -525,6 +549,92 @@ def rollup(
         report.written.append(write_db(report, db))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def check_outputs(
+    files: Sequence[str | Path],
+    out: str | Path,
+    *,
+    csv_dir: str | Path | None = None,
+    db: str | None = None,
+    others: Sequence[str | Path] = (),
+) -> None:
+    """Raise ValueError (one line) when an output cannot be written or would overwrite an input:
+    ``out`` a returned file, the template or the manifest, a folder, read-only, open in Excel or
+    in a folder that is not writable; ``csv_dir`` a file or not writable; ``db`` not a usable
+    database (:func:`check_db`). Run before the first write, so a bad path never leaves a
+    half-done roll-up behind."""
+    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+
+    inputs = [*files, *others]
+    for path, what in ((out, "--out"),):
+        for item in inputs:
+            if Path(path).exists() and Path(item).exists() and same_file(path, item):
+                raise ValueError(f"{what} {path} is the input {item}: refused, it would be overwritten")
+        try:
+            check_target(path, make_dirs=True)
+        except TargetRefused as exc:
+            raise ValueError(f"{what} {exc}") from None
+    if csv_dir is not None:
+        folder = Path(csv_dir)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"--csv {folder} is a file, not a folder")
+        existing = next((p for p in [folder, *folder.parents] if p.exists()), Path("."))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError(f"--csv {folder}: folder {existing} is not writable")
+    if db is not None:
+        check_db(db, inputs)
+
+
+def check_db(value: str, inputs: Sequence[str | Path] = ()) -> None:
+    """Raise ValueError when ``value`` is not a database the roll-up can write to and keep: not a
+    SQLAlchemy URL, an in-memory SQLite database (it would vanish with the process: "success",
+    nothing stored), an SQLite file that is a folder, an input or not writable, or a server that
+    does not answer (connected once, before anything is written)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+
+    url_text = db_url(value)
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise ValueError(f"--db {value!r} is not a database URL ({exc})") from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in str(url):
+            raise ValueError(f"--db {shown} is an in-memory database: nothing would be kept; give a file")
+        path = Path(database)
+        for item in inputs:
+            if path.exists() and Path(item).exists() and same_file(path, item):
+                raise ValueError(f"--db {path} is the input {item}: refused, it would be overwritten")
+        try:
+            check_target(path)
+        except TargetRefused as exc:
+            raise ValueError(f"--db {exc}") from None
+        if path.is_file() and path.stat().st_size and not _head(path).startswith(b"SQLite format 3"):
+            raise ValueError(f"--db {path} exists and is not an SQLite database: refused, it would be overwritten")
+        return
+    try:
+        engine = create_engine(url_text)
+    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
+        raise ValueError(f"--db {shown}: cannot use this database ({type(exc).__name__}: {exc})") from None
+    try:
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"--db {shown}: cannot connect ({first})") from None
+    finally:
+        engine.dispose()
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(16)
 
 
 def db_url(value: str) -> str:
