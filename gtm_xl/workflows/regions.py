@@ -144,7 +144,9 @@ def _xlsx_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[Problem]]:
     return rows, problems
 
 
-def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def read_table(
+    path: str | Path, problems_out: list[Problem] | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """(headers, [(row number, values)]) of a CSV or the first sheet of an .xlsx. Row numbers are
     as a spreadsheet shows them (header = 1); blank rows are skipped. CSV text is decoded by
     :func:`decode_csv` (UTF-8, with or without BOM; GB18030 as the fallback).
@@ -152,7 +154,9 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
     Refused, every problem named by file, row and column: a value in a column without a header
     (it would be dropped silently), text holding a control character or NUL, an .xlsx formula
     cell with no cached value; and the whole file when it is not a regular file, is over
-    :data:`MAX_TABLE_BYTES`, or (an .xlsx) fails the package reader's checks."""
+    :data:`MAX_TABLE_BYTES`, or (an .xlsx) fails the package reader's checks. The cell problems
+    are raised together as a :class:`RegionsError`, or added to ``problems_out`` when given (the
+    caller then reports them with its own, and the rows with a problem are left out)."""
     path = Path(path)
     _check_file(path)
     problems: list[Problem] = []
@@ -194,7 +198,11 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]
             continue
         body.append((i, values))
     if problems:
-        raise RegionsError(problems)
+        if problems_out is None:
+            raise RegionsError(problems)
+        problems_out.extend(problems)
+        bad = {p.row for p in problems}
+        body = [(i, values) for i, values in body if i not in bad]
     return headers, body
 
 
@@ -353,7 +361,7 @@ def plan_regions(
     """
     file = str(regions_path)
     problems: list[Problem] = []
-    headers, body = _read(regions_path, notes)
+    headers, body = _read(regions_path, notes, problems)
     lower = [h.lower() for h in headers]
     for required in ("region", "name"):
         if required not in lower:
@@ -445,12 +453,14 @@ def plan_regions(
     return plans
 
 
-def _read(path: str | Path, notes: list[str] | None) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def _read(
+    path: str | Path, notes: list[str] | None, problems: list[Problem] | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     if notes is not None and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
         _, encoding = decode_csv(path)
         if encoding != "utf-8":
             notes.append(f"{path}: not UTF-8; read as {encoding.upper()} (Excel's CSV on Chinese Windows)")
-    return read_table(path)
+    return read_table(path, problems)
 
 
 def check_custom_rules(
@@ -519,7 +529,7 @@ def _apply_rows(
 ) -> list[Problem]:
     file = str(rows_path)
     problems: list[Problem] = []
-    headers, body = _read(rows_path, notes)
+    headers, body = _read(rows_path, notes, problems)
     lower = [h.lower() for h in headers]
     if "region" not in lower:
         problems.append(Problem(file, 1, "region", "missing required column 'region'"))
