@@ -303,9 +303,9 @@ def refresh_file(
             from gtm_xl.workflows import guard
 
             limit = guard.ACTIVE.memory_text() if guard.ACTIVE is not None else "the memory available"
-            report.error = f"{path}: needs more than {limit}; refused, not written"
+            report.error = f"{path}: needs more than {limit}: stopped, nothing written"
         elif isinstance(exc, RecursionError):
-            report.error = f"{path}: a formula is nested too deeply to evaluate; refused, not written"
+            report.error = f"{path}: a formula is nested too deeply to evaluate: stopped, nothing written"
         elif isinstance(exc, OSError):
             report.error = f"{path}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
         else:

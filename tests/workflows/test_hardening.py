@@ -196,14 +196,14 @@ def test_a_file_over_its_budget_is_reported_and_the_batch_goes_on(tmp_path, monk
             time.sleep(0.1)
 
     def crash():
-        os.kill(os.getpid(), signal.SIGSEGV)
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
 
     results = {k: (s, v) for k, s, v in map_limited(lambda f, *a: f(*a), [
         ("hog", (hog, 4)), ("forever", (forever,)), ("crash", (crash,)), ("fine", (hog, 0)),
     ], limits, jobs=2)}  # fmt: skip
     assert results["hog"] == ("memory", None)
     assert results["forever"][0] == "error" and "--max-seconds" in results["forever"][1]
-    assert results["crash"][0] == "error" and "SIGSEGV" in results["crash"][1]
+    assert results["crash"][0] == "error" and "died (SIGKILL" in results["crash"][1]
     assert results["fine"] == ("ok", 0)
     assert run_limited(sum, ([1, 2, 3],), limits) == 6
 
@@ -234,6 +234,26 @@ def test_a_file_over_its_budget_is_reported_and_the_batch_goes_on(tmp_path, monk
         assert "--max-memory" in r.stderr and "sequence.xlsx" in r.stderr
     else:  # the engine refuses the array itself
         assert isinstance(_cached(tmp_path / "out" / "sequence.xlsx", (1, 1)), type(_cached_error()))
+
+    # the same formula typed into a returned copy (an unlocked cell without validation): left out
+    import openpyxl
+
+    template = build_test_template(tmp_path / "regional_plan.xlsx")
+    (tmp_path / "regions.csv").write_text("region,name\nA,Alpha\nB,Beta\n", encoding="utf-8")
+    sent = tmp_path / "sent"
+    distribute(template, tmp_path / "regions.csv", sent)
+    copy = sent / f"{TEMPLATE_ID}_B.xlsx"
+    wb = openpyxl.load_workbook(copy)
+    wb["Plan"]["A3"] = "=SUM(SEQUENCE(300000000))"
+    wb.save(copy)
+    r = run_cli(
+        "rollup", sent, "--manifest", sent / "manifest.json", "--out", tmp_path / "r.xlsx", "--max-memory", "300"
+    )
+    assert (tmp_path / "r.xlsx").is_file()
+    if r.returncode == 1:
+        assert f"LEFT OUT {copy}" in r.stderr and "--max-memory" in r.stderr, r.stderr
+    else:
+        assert r.returncode == 0
 
 
 def _cached_error():
@@ -571,3 +591,32 @@ def test_control_characters_in_a_regions_table_are_refused(tmp_path):
     r = run_cli("distribute", template, "--regions", table, "--out", out)
     assert r.returncode == 2 and not out.exists()
     assert "regions.xlsx, row 2, column name: text holds the control character U+0008" in r.stderr
+
+
+def test_distribute_checks_every_copy_before_writing(tmp_path):
+    """Hostile: a re-run of distribute while one earlier copy is open in Excel, and an --out folder
+    holding the regions table under a copy's name. Each ends refused before the first write: every
+    earlier copy and the manifest byte-identical."""
+    template = build_test_template(tmp_path / "regional_plan.xlsx")
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,name,budget_total\nA,Alpha,100\nB,Beta,200\n", encoding="utf-8")
+    out = tmp_path / "out"
+    distribute(template, regions, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / f"~${TEMPLATE_ID}_B.xlsx").write_bytes(b"owner")
+    regions.write_text("region,name,budget_total\nA,Alpha,300\nB,Beta,400\n", encoding="utf-8")
+    r = run_cli("distribute", template, "--regions", regions, "--out", out)
+    assert r.returncode == 2 and "open in Excel" in _one_line(r.stderr)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("~$")} == before
+
+    other = tmp_path / "other"
+    other.mkdir()
+    table = other / f"{TEMPLATE_ID}_A.xlsx"  # the regions table, named as region A's copy will be
+    wb = Workbook()
+    wb.active.append(["region", "name"])
+    wb.active.append(["A", "Alpha"])
+    wb.save(table)
+    table_before = table.read_bytes()
+    r = run_cli("distribute", template, "--regions", table, "--out", other)
+    assert r.returncode == 2 and "is the input" in _one_line(r.stderr)
+    assert table.read_bytes() == table_before and not (other / "manifest.json").exists()

@@ -25,7 +25,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,8 +262,13 @@ def _recalculate_with_refresh(
         return None
     with tempfile.TemporaryDirectory(prefix="gtm-rollup-") as tmp:
         out = Path(tmp) / path.name
-        try:  # evaluated in a child under the memory and time budget
-            report = run_limited(refresh_file, (path, out), limits or _WORKER.get("limits") or Limits())
+        from gtm_xl.workflows import guard
+
+        try:  # evaluated under the memory and time budget (already, when in a checking child)
+            if guard.ACTIVE is not None:
+                report = refresh_file(path, out)
+            else:
+                report = run_limited(refresh_file, (path, out), limits or _WORKER.get("limits") or Limits())
         except LimitExceeded as exc:
             return f"recalculation stopped: {exc}"
         if report.error and ("--max-memory" in report.error or "--max-seconds" in report.error):
@@ -321,6 +325,36 @@ def _recalculate_with_libreoffice(results: list[FileResult], template: TemplateI
 
 # --- worker processes -------------------------------------------------------------------------------
 _WORKER: dict[str, Any] = {}
+
+
+def _inspect_all(
+    paths: list[str],
+    info: TemplateInfo,
+    regions: dict | None,
+    jobs: int,
+    progress: Callable[[Iterable], Iterable] | None,
+    limits=None,
+) -> list[FileResult]:
+    """:func:`inspect_file` for every path, each in a child process under the memory and time budget
+    (:func:`gtm_xl.workflows.guard.map_limited`, ``jobs`` at a time): reading a returned copy,
+    evaluating its validation rules and recalculating it all run there, so a hostile copy (a
+    ``SUM(SEQUENCE(300000000))`` typed into it) is left out with the reason and the roll-up goes on.
+    Results in the order of ``paths``."""
+    from gtm_xl.workflows.guard import Limits, map_limited
+
+    limits = limits or Limits()
+    from gtm_xl.excel.formula import engine  # noqa: F401 - loaded once here, inherited by each child
+
+    found: dict[int, FileResult] = {}
+    done = map_limited(inspect_file, [(i, (p, info, regions)) for i, p in enumerate(paths)], limits, jobs)
+    for i, status, value in progress(done) if progress else done:
+        if status == "ok":
+            found[i] = value
+        elif status == "memory":
+            found[i] = FileResult(paths[i], reasons=[f"checking it needed more than {limits.memory_text()}"])
+        else:
+            found[i] = FileResult(paths[i], reasons=[f"could not be checked: {value}"])
+    return [found[i] for i in range(len(paths))]
 
 
 def _init_worker(template_path: str, manifest_regions: dict | None, limits=None) -> None:
@@ -508,15 +542,7 @@ def rollup(
             )
     regions = {str(e["region"]).lower(): e for e in manifest_doc["regions"]} if manifest_doc is not None else None
     paths = [str(p) for p in files]
-    if jobs > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(str(template_path), regions, limits)
-        ) as pool:
-            it: Iterable[FileResult] = pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8)))
-            results = list(progress(it) if progress else it)
-    else:
-        it = (inspect_file(p, info, regions) for p in paths)
-        results = list(progress(it) if progress else it)
+    results = _inspect_all(paths, info, regions, jobs, progress, limits)
     _recalculate_with_libreoffice([r for r in results if r.needs_libreoffice and not r.reasons], info, libreoffice)
 
     report = RollupReport(info)
