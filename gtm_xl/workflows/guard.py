@@ -11,10 +11,11 @@ the batch go on. The formula engine has no budget of its own, so the work runs i
 * it dies with its parent (``PR_SET_PDEATHSIG`` on Linux, a watchdog on the parent's pid
   elsewhere), so killing ``gtm-xl refresh --jobs 2`` never leaves workers behind.
 
-The result comes back pickled through a pipe. :func:`run_limited` runs one call;
-:func:`map_limited` runs many, ``jobs`` at a time, yielding each result as it ends (a single-threaded
-``select`` loop in the parent: no threads, so forking is safe). Where there is no ``fork``
-(Windows) the call runs in-process without the caps.
+:func:`map_limited` forks ``jobs`` workers that take one file after another (their caches stay
+warm; the cap is set again before each file), yields each result as it ends (a single-threaded
+``select`` loop in the parent: no threads, so forking is safe) and replaces a worker that ran out of
+memory, overran its deadline or died. Results come back pickled through a pipe. :func:`run_limited`
+runs one call. Where there is no ``fork`` (Windows) the calls run in-process without the caps.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def _address_space() -> int:
 
 
 def _cap_memory(limits: Limits) -> None:
+    """Cap the address space at what the process occupies now plus the file's budget (raised or
+    lowered before each file: a worker's caches may have grown since the last one)."""
     if limits.max_memory_mb is None:
         return
     try:
@@ -109,36 +112,54 @@ def _cap_memory(limits: Limits) -> None:
     except ImportError:
         return
     cap = _address_space() + (limits.max_memory_mb << 20)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
-    if soft == resource.RLIM_INFINITY or cap < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _child(fn: Callable[..., Any], args: Sequence[Any], limits: Limits, wfd: int) -> None:
-    """In the forked child: cap, run, send ``("ok", result)`` / ``("memory", None)`` / ``("error", text)``."""
+def _read_exact(fd: int, n: int) -> bytes:
+    out = b""
+    while len(out) < n:
+        chunk = os.read(fd, n - len(out))
+        if not chunk:
+            return b""
+        out += chunk
+    return out
+
+
+def _worker_loop(
+    fn: Callable[..., Any], calls: Sequence[tuple[Any, Sequence[Any]]], limits: Limits, rfd: int, wfd: int
+):
+    """A forked worker: for each call index the parent sends, cap the memory, run the call and send
+    back ``(status, value)`` pickled behind its length. The calls themselves came with the fork."""
     global ACTIVE
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         die_with_parent()
         ACTIVE = limits
-        _cap_memory(limits)
-        try:
-            outcome: tuple[str, Any] = ("ok", fn(*args))
-        except MemoryError:
-            outcome = ("memory", None)
-        except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised there
-            outcome = ("error", f"{type(exc).__name__}: {exc}")
-        try:
-            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            data = pickle.dumps(("memory", None))
-        view = memoryview(data)
-        while view:
-            n = os.write(wfd, view)
-            view = view[n:]
+        while True:
+            head = _read_exact(rfd, 4)
+            if not head:
+                break
+            index = int.from_bytes(head, "little")
+            _cap_memory(limits)
+            try:
+                outcome: tuple[str, Any] = ("ok", fn(*calls[index][1]))
+            except MemoryError:
+                outcome = ("memory", None)
+            except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised there
+                outcome = ("error", f"{type(exc).__name__}: {exc}")
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                data = pickle.dumps(("memory", None))
+            except Exception as exc:  # noqa: BLE001 - an unpicklable result
+                data = pickle.dumps(("error", f"the result could not be sent back ({type(exc).__name__})"))
+            view = memoryview(len(data).to_bytes(8, "little") + data)
+            while view:
+                view = view[os.write(wfd, view) :]
     except BaseException:  # noqa: BLE001
         code = 1
     finally:
@@ -146,51 +167,87 @@ def _child(fn: Callable[..., Any], args: Sequence[Any], limits: Limits, wfd: int
 
 
 @dataclass
-class _Running:
-    key: Any
+class _Worker:
     pid: int
-    fd: int
-    deadline: float | None
-    chunks: list[bytes]
+    to_child: int
+    from_child: int
+    buffer: bytearray
+    key: Any = None
+    deadline: float | None = None
+    busy: bool = False
 
 
-def _start(key: Any, fn: Callable[..., Any], args: Sequence[Any], limits: Limits) -> _Running:
-    rfd, wfd = os.pipe()
+#: the parent's ends of the pipes of live workers: a new worker closes them, or a worker it
+#: inherited would never see its pipe close and never end
+_PARENT_ENDS: set[int] = set()
+
+
+def _spawn(fn: Callable[..., Any], calls: Sequence[tuple[Any, Sequence[Any]]], limits: Limits) -> _Worker:
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
-        os.close(rfd)
-        _child(fn, args, limits, wfd)
-    os.close(wfd)
-    deadline = None if limits.max_seconds is None else time.monotonic() + limits.max_seconds
-    return _Running(key, pid, rfd, deadline, [])
+        for fd in (down_w, up_r, *_PARENT_ENDS):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _PARENT_ENDS.clear()
+        _worker_loop(fn, calls, limits, down_r, up_w)
+    os.close(down_r)
+    os.close(up_w)
+    _PARENT_ENDS.update((down_w, up_r))
+    return _Worker(pid, down_w, up_r, bytearray())
 
 
-def _reap(run: _Running, limits: Limits, killed: bool) -> tuple[str, Any]:
-    os.close(run.fd)
-    _, status = os.waitpid(run.pid, 0)
-    if killed:
-        return "error", f"stopped: it ran past {limits.seconds_text()}"
-    data = b"".join(run.chunks)
-    if data:
+def _retire(worker: _Worker, kill: bool = False) -> int:
+    """Close a worker's pipes (it ends when it reads their end), or kill it; returns its wait status."""
+    if kill:
         try:
-            return pickle.loads(data)
-        except Exception as exc:  # noqa: BLE001
-            return "error", f"the worker's answer was unreadable ({type(exc).__name__})"
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for fd in (worker.to_child, worker.from_child):
+        _PARENT_ENDS.discard(fd)
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        waited = time.monotonic() + 5
+        while not kill and time.monotonic() < waited:  # an idle worker ends as its pipe closes
+            pid, status = os.waitpid(worker.pid, os.WNOHANG)
+            if pid:
+                return status
+            time.sleep(0.005)
+        if not kill:
+            os.kill(worker.pid, signal.SIGKILL)
+        return os.waitpid(worker.pid, 0)[1]
+    except (ChildProcessError, ProcessLookupError):
+        return 0
+
+
+def _death(status: int) -> str:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return "error", f"the worker process died ({name}; out of memory or killed)"
-    return "error", f"the worker process ended without an answer (exit status {os.WEXITSTATUS(status)})"
+        return f"the worker process died ({name}; out of memory or killed)"
+    return f"the worker process ended without an answer (exit status {os.WEXITSTATUS(status)})"
 
 
 def map_limited(
     fn: Callable[..., Any], calls: Sequence[tuple[Any, Sequence[Any]]], limits: Limits, jobs: int = 1
 ) -> Iterator[tuple[Any, str, Any]]:
-    """Run ``fn(*args)`` for each ``(key, args)`` of ``calls`` in capped children, ``jobs`` at a time;
-    yield ``(key, status, value)`` as each ends: ``("ok", result)``, ``("memory", None)`` (ran out of
-    memory) or ``("error", text)`` (exception, timeout, death). Without ``fork``: in-process, uncapped."""
+    """Run ``fn(*args)`` for each ``(key, args)`` of ``calls`` in capped worker processes, ``jobs`` at
+    a time; yield ``(key, status, value)`` as each ends: ``("ok", result)``, ``("memory", None)``
+    (ran out of its memory budget) or ``("error", text)`` (exception, timeout, death).
+
+    Workers are forked once and take one call after another (caches stay warm); one that ran out
+    of memory is replaced by a fresh fork, one past its deadline is killed and replaced. Without
+    ``fork`` (Windows): in-process, uncapped."""
+    calls = list(calls)
     if not hasattr(os, "fork"):
         for key, args in calls:
             try:
@@ -200,48 +257,59 @@ def map_limited(
             except Exception as exc:  # noqa: BLE001
                 yield key, "error", f"{type(exc).__name__}: {exc}"
         return
-    pending = list(calls)[::-1]
-    running: dict[int, _Running] = {}
+    pending = list(range(len(calls)))[::-1]
+    workers: list[_Worker] = []
     try:
-        while pending or running:
-            while pending and len(running) < max(1, jobs):
-                key, args = pending.pop()
-                run = _start(key, fn, args, limits)
-                running[run.fd] = run
-            now = time.monotonic()
-            deadlines = [r.deadline for r in running.values() if r.deadline is not None]
-            wait = max(0.0, min(deadlines) - now) if deadlines else None
-            ready, _, _ = select.select(list(running), [], [], wait)
-            for fd in ready:
-                run = running[fd]
-                chunk = os.read(fd, 1 << 16)
-                if chunk:
-                    run.chunks.append(chunk)
+        while pending or any(w.busy for w in workers):
+            while pending and len(workers) < max(1, jobs):
+                workers.append(_spawn(fn, calls, limits))
+            for w in list(workers):  # hand out work
+                if w.busy or not pending:
                     continue
-                del running[fd]
-                status, value = _reap(run, limits, killed=False)
-                yield run.key, status, value
+                index = pending.pop()
+                try:
+                    os.write(w.to_child, index.to_bytes(4, "little"))
+                except OSError:  # the idle worker is gone: another one takes the call
+                    pending.append(index)
+                    workers.remove(w)
+                    _retire(w)
+                    continue
+                w.key, w.busy = calls[index][0], True
+                w.deadline = None if limits.max_seconds is None else time.monotonic() + limits.max_seconds
+            busy = [w for w in workers if w.busy]
+            deadlines = [w.deadline for w in busy if w.deadline is not None]
+            wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready, _, _ = select.select([w.from_child for w in busy], [], [], wait)
+            for w in busy:
+                if w.from_child not in ready:
+                    continue
+                chunk = os.read(w.from_child, 1 << 16)
+                if not chunk:  # died mid-call
+                    workers.remove(w)
+                    yield w.key, "error", _death(_retire(w))
+                    continue
+                w.buffer += chunk
+                if len(w.buffer) < 8 or len(w.buffer) < 8 + int.from_bytes(w.buffer[:8], "little"):
+                    continue
+                size = int.from_bytes(w.buffer[:8], "little")
+                data, w.buffer = bytes(w.buffer[8 : 8 + size]), w.buffer[8 + size :]
+                w.busy, w.deadline = False, None
+                try:
+                    status, value = pickle.loads(data)
+                except Exception as exc:  # noqa: BLE001
+                    status, value = "error", f"the worker's answer was unreadable ({type(exc).__name__})"
+                if status == "memory":  # a fresh worker for the next file: no fragments of this one
+                    workers.remove(w)
+                    _retire(w)
+                yield w.key, status, value
             now = time.monotonic()
-            for fd, run in list(running.items()):
-                if run.deadline is not None and now >= run.deadline:
-                    del running[fd]
-                    try:
-                        os.kill(run.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                    status, value = _reap(run, limits, killed=True)
-                    yield run.key, status, value
-    finally:  # the parent interrupted (Ctrl-C, an exception): no child outlives it
-        for run in running.values():
-            try:
-                os.kill(run.pid, signal.SIGKILL)
-                os.waitpid(run.pid, 0)
-            except OSError:
-                pass
-            try:
-                os.close(run.fd)
-            except OSError:
-                pass
+            for w in [w for w in workers if w.busy and w.deadline is not None and now >= w.deadline]:
+                workers.remove(w)
+                _retire(w, kill=True)
+                yield w.key, "error", f"stopped: it ran past {limits.seconds_text()}"
+    finally:  # done, or the parent interrupted (Ctrl-C, an exception): no worker outlives it
+        for w in workers:
+            _retire(w, kill=w.busy)
 
 
 def run_limited(fn: Callable[..., Any], args: Sequence[Any], limits: Limits) -> Any:
