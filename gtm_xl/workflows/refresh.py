@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["FileReport", "collect_inputs", "scan_inputs", "refresh_file", "refresh_files", "validation_failures"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: the longest text a cell holds (Excel's limit): a longer result is stored as #VALUE!, as Excel shows it
+MAX_CELL_TEXT = 32_767
 
 
 @dataclass
@@ -360,6 +362,8 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         for key, value in evaluation.values.items():
             if type(value) not in plain_types:
                 value = _plain(value)
+            if type(value) is str and len(value) > MAX_CELL_TEXT:  # Excel: #VALUE!, a file that still opens
+                value = CellError("#VALUE!", f"the text is {len(value):,} characters; a cell holds {MAX_CELL_TEXT:,}")
             new_values[key] = value
             sheet, row, col = key
             cell = cells_of[sheet].get((row, col))
@@ -368,6 +372,8 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
                 changed.setdefault(sheet, {})[(row, col)] = value
             if isinstance(value, CellError):
                 entry = {"cell": _where(sheet, row, col), "error": value.code}
+                if value.message:
+                    entry["message"] = value.message
                 if cell is not None and cell.formula and value.code == "#REF!":
                     missing = _missing_sheets(cell.formula, sheet_names)
                     if missing:

@@ -9,6 +9,7 @@ handled (the right result)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -581,3 +582,22 @@ def test_distribute_checks_every_copy_before_writing(tmp_path):
     r = run_cli("distribute", template, "--regions", table, "--out", other)
     assert r.returncode == 2 and "is the input" in _one_line(r.stderr)
     assert table.read_bytes() == table_before and not (other / "manifest.json").exists()
+
+
+def test_a_text_longer_than_a_cell_holds_is_stored_as_value_error(tmp_path):
+    """Hostile: =REPT("x",40000) and =REPT("ab",20000) (Excel caps a cell at 32,767 characters; the
+    file would no longer open). Each ends stored as #VALUE!, reported with the reason; a text of
+    exactly 32,767 characters is kept."""
+    rows = (
+        '<row r="1"><c r="A1"><f>REPT("x",40000)</f></c><c r="B1"><f>REPT("ab",20000)</f></c>'
+        '<c r="C1"><f>REPT("y",32767)</f></c></row>'
+    )
+    book = minimal_xlsx(tmp_path / "long.xlsx", rows)
+    r = run_cli("refresh", "--in-place", book, "--report", tmp_path / "r.json")
+    assert r.returncode == 0, r.stderr
+    assert str(_cached(book, (1, 1))) == "#VALUE!" and str(_cached(book, (1, 2))) == "#VALUE!"
+    assert _cached(book, (1, 3)) == "y" * 32767
+    errors = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["errors_produced"]
+    assert {e["cell"] for e in errors} == {"Sheet1!A1", "Sheet1!B1"}
+    assert all("32,767" in e["message"] for e in errors)
+    assert book.stat().st_size < 50_000
