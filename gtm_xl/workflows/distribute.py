@@ -346,7 +346,17 @@ def write_text_atomic(target: Path, text: str) -> Path:
 
 def read_manifest(path: str | Path) -> dict:
     """The manifest as a dict; a clear ValueError when it is not one of ours."""
+    import stat
+
     path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ValueError(f"{path}: not a readable manifest.json ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+        raise ValueError(f"{path}: not a regular file (a folder, FIFO or device): refused")
+    if st.st_size > 64 << 20:
+        raise ValueError(f"{path}: {st.st_size:,} bytes is not a manifest.json (over 64 MiB): refused")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -325,7 +325,7 @@ def test_distribute_refuses_numbers_no_cell_can_hold(tmp_path):
 
 def test_non_regular_files_are_refused_not_waited_on(tmp_path):
     """Hostile: a FIFO named as refresh's input, check's input, distribute's --regions and
-    template, and a returned copy of a roll-up. Each ends refused at once (a 60 s timeout would
+    template, a returned copy of a roll-up and its --manifest. Each ends refused at once (a 60 s timeout would
     fail the test), the rest of the batch done."""
     fifo = tmp_path / "pipe.xlsx"
     os.mkfifo(fifo)
@@ -346,6 +346,10 @@ def test_non_regular_files_are_refused_not_waited_on(tmp_path):
     distribute(template, tmp_path / "ok.csv", sent)
     r = run_cli("rollup", sent / f"{TEMPLATE_ID}_A.xlsx", fifo, "--template", template, "--out", tmp_path / "r.xlsx")
     assert r.returncode == 1 and "not a regular file" in r.stderr
+    fifo_json = tmp_path / "manifest.json"
+    os.mkfifo(fifo_json)
+    r = run_cli("rollup", sent, "--manifest", fifo_json, "--out", tmp_path / "r2.xlsx", timeout=60)
+    assert r.returncode == 2 and "not a regular file" in _one_line(r.stderr) and not (tmp_path / "r2.xlsx").exists()
 
 
 _KILLABLE = r"""
