@@ -15,6 +15,7 @@ Replacing an existing file is refused (:class:`TargetRefused`, one line saying w
   or another process holds an advisory lock on it (``fcntl``/``flock``): their next save would
   silently undo ours;
 * its owner or group cannot be kept (another user's file, written by a user who may not chown);
+* it has other hard links (they would keep the old content);
 * it is not a regular file (a folder, a FIFO, a device).
 
 A symlink is followed: the real file is replaced and the link stays a link. :func:`check_target`
@@ -126,6 +127,11 @@ def check_replaceable(target: str | os.PathLike) -> None:
         raise TargetRefused(target, "is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
         raise TargetRefused(target, "is not a regular file (a FIFO, socket or device): refused")
+    if st.st_nlink > 1:
+        raise TargetRefused(
+            target,
+            f"has {st.st_nlink} hard links: replacing it would leave the other names with the old content; refused",
+        )
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise TargetRefused(target, "is read-only: not replaced (make it writable to allow it)")
     for lock, why in _lock_files(target):

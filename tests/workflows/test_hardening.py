@@ -92,8 +92,9 @@ def test_no_output_path_may_be_an_input(tmp_path):
 def test_in_place_keeps_owner_group_mode_and_refuses_protected_or_open_files(tmp_path):
     """Hostile: a 0640 file of another owner (as root: uid/gid 4321); a symlink to the workbook; a
     read-only (0444) file; a file open in Excel (``~$`` owner file, short and long names), in
-    LibreOffice (``.~lock.…#``), or under an fcntl lock held by another process. The first two end
-    refreshed with owner, group, mode and link kept; the other five refused, named, untouched."""
+    LibreOffice (``.~lock.…#``), or under an fcntl lock held by another process; a file with a
+    second hard link. The first two end refreshed with owner, group, mode and link kept; the other
+    six refused, named, untouched."""
     owned = _book(tmp_path / "owned.xlsx")
     os.chmod(owned, 0o640)
     if os.geteuid() == 0:
@@ -117,6 +118,8 @@ def test_in_place_keeps_owner_group_mode_and_refuses_protected_or_open_files(tmp
     (tmp_path / "~$arterly_plan.xlsx").write_bytes(b"owner")  # Excel drops two characters of a long name
     office = _book(tmp_path / "office.xlsx")
     (tmp_path / ".~lock.office.xlsx#").write_text("user,host", encoding="utf-8")
+    linked = _book(tmp_path / "linked.xlsx")
+    os.link(linked, tmp_path / "other_name.xlsx")
     locked = _book(tmp_path / "locked.xlsx")
     holder = subprocess.Popen(
         [
@@ -131,7 +134,7 @@ def test_in_place_keeps_owner_group_mode_and_refuses_protected_or_open_files(tmp
     try:
         assert holder.stdout.readline().strip() == b"locked"
         victims = {readonly: "read-only", excel: "open in Excel", excel_long: "open in Excel"}
-        victims |= {office: "open in LibreOffice", locked: "locked by another process"}
+        victims |= {office: "open in LibreOffice", locked: "locked by another process", linked: "hard links"}
         before = {p: p.read_bytes() for p in victims}
         r = run_cli("refresh", "--in-place", *victims)
     finally:
