@@ -185,10 +185,12 @@ def test_every_workbook_a_command_reads_is_bomb_checked(tmp_path):
 
 
 def test_a_file_over_its_budget_is_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
-    """Hostile: an evaluation that allocates 4 GiB, one that runs forever, one that dies by a
-    signal, and =SUM(SEQUENCE(300000000)) in a 5 KB file under --max-memory 200. Each ends as one
-    failed file with the reason (memory limit, time limit, worker died — or, once the engine caps
-    SEQUENCE, an error value), and the good files of the same batch are refreshed."""
+    """Hostile: an evaluation that allocates 4 GiB, one that runs forever, one whose worker is
+    killed (as by the OOM killer), a file whose evaluation hangs inside a refresh batch,
+    =SUM(SEQUENCE(300000000)) in a 5 KB file under --max-memory 200, and the same formula typed
+    into a returned copy under rollup --max-memory 300. Each ends as one failed (or left-out) file
+    with the reason (memory limit, time limit, worker died — or, once the engine caps SEQUENCE, an
+    error value), and the good files of the same batch are refreshed or consolidated."""
     limits = Limits(max_memory_mb=256, max_seconds=2)
 
     def hog(n):
