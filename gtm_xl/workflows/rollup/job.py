@@ -272,7 +272,8 @@ def _recalculate_with_refresh(
         except LimitExceeded as exc:
             return f"recalculation stopped: {exc}"
         if report.error and ("--max-memory" in report.error or "--max-seconds" in report.error):
-            return f"recalculation stopped: {report.error}"
+            why = report.error.removeprefix(f"{path}: ").removesuffix(": stopped, nothing written")
+            return f"recalculation stopped: it {why}"
         if report.error or report.unsupported or report.circular or not out.exists():
             return None
         return _read_outputs(read_book(out)[0], template)
