@@ -573,7 +573,11 @@ def rollup(
     if csv_dir is not None:
         report.written += [str(p) for p in write_csv(report, Path(csv_dir))]
     if db is not None:
-        report.written.append(write_db(report, db))
+        try:
+            report.written.append(write_db(report, db))
+        except Exception as exc:  # noqa: BLE001 - a server that failed after the check: one line, no traceback
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ValueError(f"--db: writing the tables failed ({type(exc).__name__}: {first})") from exc
     report.seconds = time.perf_counter() - started
     return report
 
