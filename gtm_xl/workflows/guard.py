@@ -65,6 +65,9 @@ class LimitExceeded(Exception):
 
 #: the budget of the running child (None in the parent): lets a MemoryError be reported with the limit
 ACTIVE: Limits | None = None
+#: set by a call that caught a MemoryError itself (a report, not an exception): the worker is then
+#: replaced after this call, as after any memory failure, so no fragments of it stay for the next file
+RETIRE = False
 
 
 def die_with_parent() -> None:
@@ -133,7 +136,7 @@ def _worker_loop(
 ):
     """A forked worker: for each call index the parent sends, cap the memory, run the call and send
     back ``(status, value)`` pickled behind its length. The calls themselves came with the fork."""
-    global ACTIVE
+    global ACTIVE, RETIRE
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -144,6 +147,7 @@ def _worker_loop(
             if not head:
                 break
             index = int.from_bytes(head, "little")
+            RETIRE = False
             _cap_memory(limits)
             try:
                 outcome: tuple[str, Any] = ("ok", fn(*calls[index][1]))
@@ -151,12 +155,13 @@ def _worker_loop(
                 outcome = ("memory", None)
             except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised there
                 outcome = ("error", f"{type(exc).__name__}: {exc}")
+            retire = RETIRE or outcome[0] == "memory"
             try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((*outcome, retire), protocol=pickle.HIGHEST_PROTOCOL)
             except MemoryError:
-                data = pickle.dumps(("memory", None))
+                data = pickle.dumps(("memory", None, True))
             except Exception as exc:  # noqa: BLE001 - an unpicklable result
-                data = pickle.dumps(("error", f"the result could not be sent back ({type(exc).__name__})"))
+                data = pickle.dumps(("error", f"the result could not be sent back ({type(exc).__name__})", retire))
             view = memoryview(len(data).to_bytes(8, "little") + data)
             while view:
                 view = view[os.write(wfd, view) :]
@@ -295,10 +300,10 @@ def map_limited(
                 data, w.buffer = bytes(w.buffer[8 : 8 + size]), w.buffer[8 + size :]
                 w.busy, w.deadline = False, None
                 try:
-                    status, value = pickle.loads(data)
+                    status, value, retire = pickle.loads(data)
                 except Exception as exc:  # noqa: BLE001
-                    status, value = "error", f"the worker's answer was unreadable ({type(exc).__name__})"
-                if status == "memory":  # a fresh worker for the next file: no fragments of this one
+                    status, value, retire = "error", f"the worker's answer was unreadable ({type(exc).__name__})", True
+                if retire:  # out of memory: a fresh worker for the next file, no fragments of this one
                     workers.remove(w)
                     _retire(w)
                 yield w.key, status, value

@@ -305,6 +305,7 @@ def refresh_file(
             from gtm_xl.workflows import guard
 
             limit = guard.ACTIVE.memory_text() if guard.ACTIVE is not None else "the memory available"
+            guard.RETIRE = True
             report.error = f"{path}: needs more than {limit}: stopped, nothing written"
         elif isinstance(exc, RecursionError):
             report.error = f"{path}: a formula is nested too deeply to evaluate: stopped, nothing written"
