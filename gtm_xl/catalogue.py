@@ -12,13 +12,14 @@ with blanks as ``None``) and the math's numpy inputs lives here once, in :func:`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from gtm_xl.errors import CellError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
+from gtm_xl.errors import CellError, NumError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
 from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.math.numeric import is_blank
 
@@ -367,6 +368,8 @@ def excel_call(name: str, *args: Any) -> Any:
                 value = _flag(value, param.name)
         else:
             value = _as_block(value)
+        if isinstance(value, np.ndarray) and value.size == 0:  # Excel has no empty range: no data
+            raise ShapeError("is empty: no data", param.name)
         if param.optional and is_blank(value):  # a blank or "" optional argument is omitted
             value = _OMITTED
         values.append(value)
@@ -411,23 +414,43 @@ def excel_functions() -> dict[str, Callable[..., Any]]:
 
 
 # --- the command line's face -----------------------------------------------------------------
+def _not_a_number(text: str) -> Any:
+    raise NumError(f"{text} is not a number a cell can hold")
+
+
+def _whole(text: str) -> float:
+    """A whole number as a float, refused (``#NUM!``) when no float holds it exactly
+    (``10000000000000001`` would silently become ``1e16``)."""
+    value = float(text)
+    if value - value == 0.0 and int(value) != int(text):
+        raise NumError(f"{text} has more digits than a cell's number holds (it would be {int(value)})")
+    return value
+
+
 def _parse_cli_value(text: str) -> Any:
+    """A shell argument as a cell value. ``NaN``/``Infinity`` (as text or inside a JSON array) are
+    refused (``#NUM!``): no cell holds them, and NaN would otherwise pass for a blank."""
     if text == "":
         return None
     stripped = text.strip()
     if stripped.startswith("["):
         try:
-            value = json.loads(stripped)
+            value = json.loads(stripped, parse_constant=_not_a_number, parse_int=_whole)
         except json.JSONDecodeError as exc:
             raise ValueTypeError(f"not a JSON array: {text!r} ({exc.msg})") from None
         return value
     upper = stripped.upper()
     if upper in ("TRUE", "FALSE"):
         return upper == "TRUE"
+    if re.fullmatch(r"[+-]?[0-9]+", stripped):
+        return _whole(stripped)
     try:
-        return float(stripped)
+        value = float(stripped)
     except ValueError:
         return text
+    if value != value:
+        _not_a_number(stripped)
+    return value
 
 
 def to_json(value: Any) -> Any:
@@ -454,4 +477,12 @@ def calc_from_strings(function: str, args: Sequence[str]) -> Any:
     name = function.upper()
     if not name.startswith("GTM_"):
         name = "GTM_" + name
-    return to_json(excel_call(name, *[_parse_cli_value(a) for a in args]))
+    entry = CATALOGUE.get(name)
+    values = []
+    for i, text in enumerate(args):
+        try:
+            values.append(_parse_cli_value(text))
+        except NumError as exc:
+            argument = entry.params[i].name if entry is not None and i < len(entry.params) else f"argument {i + 1}"
+            raise NumError(exc.message, argument) from None
+    return to_json(excel_call(name, *values))

@@ -17,6 +17,76 @@ from gtm_xl import __version__
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _positive_int(text: str) -> int:
+    """``--jobs``: a whole number of at least 1 (0 and negatives are refused, not read as 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"needs a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"needs a number, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _limit_arguments(p: argparse.ArgumentParser) -> None:
+    from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS
+
+    p.add_argument(
+        "--max-memory",
+        type=_positive_int,
+        default=DEFAULT_MAX_MEMORY_MB,
+        metavar="MIB",
+        help=f"memory one file may use while it is evaluated, in MiB (default {DEFAULT_MAX_MEMORY_MB}); "
+        "a file needing more fails with the reason and the batch goes on",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=_positive_number,
+        default=DEFAULT_MAX_SECONDS,
+        metavar="S",
+        help=f"time one file may take, in seconds (default {DEFAULT_MAX_SECONDS:g}); a slower file is stopped "
+        "and reported",
+    )
+
+
+def _limits(args: argparse.Namespace):
+    from gtm_xl.workflows.guard import Limits
+
+    return Limits(max_memory_mb=args.max_memory, max_seconds=args.max_seconds)
+
+
+def _usage_error(command: str, message: str) -> int:
+    print(f"gtm-xl {command}: {message}", file=sys.stderr)
+    return 2
+
+
+def _output_problem(target: str, inputs, *, what: str, make_dirs: bool = False) -> str | None:
+    """Why ``target`` cannot be written (not writable, a folder, read-only, open, or one of the
+    ``inputs``), in one line; None when it can. Checked before the first write of a command."""
+    from pathlib import Path
+
+    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+
+    for item in inputs:
+        if Path(target).exists() and same_file(target, item):
+            return f"{what} {target} is the input {item}: refused, it would be overwritten"
+    try:
+        check_target(target, make_dirs=make_dirs)
+    except TargetRefused as exc:
+        return f"{what} {exc}"
+    return None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gtm-xl",
@@ -49,7 +119,7 @@ def _register_calc(sub) -> None:
         "against gtm_xl's math, roll the regions up, and print the plan from the refreshed files.",
     )
     p.add_argument("--out", default="out/demo", help="folder for everything it writes (default: out/demo)")
-    p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="files in parallel (default 2)")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=2, metavar="N", help="files in parallel (default 2)")
     p.set_defaults(handler=_run_demo)
 
 
@@ -71,7 +141,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        result = run_demo(args.out, jobs=max(1, args.jobs))
+        result = run_demo(args.out, jobs=args.jobs)
     except OSError as exc:
         print(f"gtm-xl demo: cannot write into {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -174,8 +244,9 @@ def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
         where.add_argument("--out", metavar="DIR", help="write the refreshed files into DIR (same names)")
         where.add_argument("--in-place", action="store_true", help="replace each input file (atomically)")
         where.add_argument("--check-only", action="store_true", help="compute and report, write nothing")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files in parallel (processes)")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N", help="files in parallel (processes)")
     p.add_argument("--report", metavar="JSON", help="write the per-file report as JSON")
+    _limit_arguments(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table, errors only")
 
 
@@ -186,11 +257,24 @@ def _run_refresh(args: argparse.Namespace) -> int:
     if not args.check_only and not args.in_place and args.out is None:
         print(f"gtm-xl {name}: say where results go: --out DIR, --in-place, or --check-only", file=sys.stderr)
         return 2
+    # every output is checked before the first file is written
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            return _usage_error(name, f"--out {out} is a file, not a folder")
+        existing = next((p for p in [out, *out.parents] if p.exists()), Path("."))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return _usage_error(name, f"--out {out}: folder {existing} is not writable")
+    inputs = collect_inputs(args.paths, exclude=args.out)
+    if args.report:
+        problem = _output_problem(args.report, [*inputs, *args.paths], what="--report")
+        if problem:
+            return _usage_error(name, problem)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=len(collect_inputs(args.paths)), unit="file", desc=name, file=sys.stderr, leave=False)
+        bar = tqdm(total=len(inputs), unit="file", desc=name, file=sys.stderr, leave=False)
 
     def progress(report) -> None:
         if bar is not None:
@@ -203,14 +287,21 @@ def _run_refresh(args: argparse.Namespace) -> int:
         out_dir=args.out,
         in_place=args.in_place,
         check_only=args.check_only,
-        jobs=max(1, args.jobs),
+        jobs=args.jobs,
         progress=progress,
+        limits=_limits(args),
     )
     if bar is not None:
         bar.close()
     if args.report:
-        with open(args.report, "w", encoding="utf-8") as fh:
-            json.dump({"files": [r.as_dict() for r in reports]}, fh, indent=2, ensure_ascii=False, default=str)
+        from gtm_xl.excel.atomic import write_atomic
+
+        doc = {"files": [r.as_dict() for r in reports]}
+        try:
+            write_atomic(args.report, json.dumps(doc, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+        except OSError as exc:
+            print(f"gtm-xl {name}: --report {args.report}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     if not args.quiet:
         _print_refresh_summary(reports, details=args.check)
     failed = [r for r in reports if not r.ok]
@@ -317,8 +408,9 @@ def _register_distribute(sub) -> None:
     r.add_argument("--csv", dest="csv_dir", help="also write tidy CSV tables into this folder")
     r.add_argument("--db", help="also write one table per output block: SQLAlchemy URL or SQLite file path")
     r.add_argument("--previous", help="an earlier roll-up .xlsx: list per region the inputs and totals that changed")
-    r.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    r.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
     r.add_argument("--report", help="write the machine-readable report (JSON) here")
+    _limit_arguments(r)
     r.set_defaults(handler=_run_rollup)
 
 
@@ -404,11 +496,26 @@ def _run_rollup(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for item in args.files:
         p = Path(item)
-        files += (
-            sorted(f for f in p.iterdir() if f.suffix.lower() in (".xlsx", ".xlsm") and not f.name.startswith("~$"))
-            if p.is_dir()
-            else [p]
+        if p.is_dir():
+            try:
+                found = sorted(
+                    f
+                    for f in p.iterdir()
+                    if f.suffix.lower() in (".xlsx", ".xlsm")
+                    and not f.name.startswith(("~$", ".~lock."))
+                    and f.is_file()
+                )
+            except OSError as exc:
+                return _usage_error("rollup", f"{p}: folder not readable ({exc.strerror or exc})")
+            files += found
+        else:
+            files.append(p)
+    if args.report:
+        problem = _output_problem(
+            args.report, [*files, *(x for x in (args.manifest, args.template) if x)], what="--report"
         )
+        if problem:
+            return _usage_error("rollup", problem)
     try:
         report = rollup(
             files,
@@ -418,8 +525,9 @@ def _run_rollup(args: argparse.Namespace) -> int:
             csv_dir=args.csv_dir,
             db=args.db,
             previous=args.previous,
-            jobs=max(1, args.jobs),
+            jobs=args.jobs,
             progress=_progress(len(files), "file"),
+            limits=_limits(args),
         )
     except (TemplateError, ValueError, OSError) as exc:
         print(f"gtm-xl rollup: {exc}", file=sys.stderr)

@@ -21,8 +21,17 @@ ERROR_CODES: dict[str, int] = {
     "#NAME?": 2029,
     "#NUM!": 2036,
     "#N/A": 2042,
+    "#GETTING_DATA": 2043,
     "#SPILL!": 2045,
+    "#CONNECT!": 2046,
+    "#BLOCKED!": 2047,
+    "#UNKNOWN!": 2048,
+    "#FIELD!": 2049,
     "#CALC!": 2050,
+    # no xlCVError constant is documented for these two; the numbers continue the sequence so
+    # that every code has one (a cached #BUSY!/#PYTHON! is read, kept and propagated as itself)
+    "#BUSY!": 2051,
+    "#PYTHON!": 2052,
 }
 
 

@@ -23,6 +23,59 @@ def _snap(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x - nearest) <= _SNAP * np.maximum(1.0, np.abs(x)), nearest, x)
 
 
+_EXACT = float(2**53)  # from here on not every whole number is a float
+
+
+def _exact_row(total: float, weights: np.ndarray, lock: np.ndarray, unit: float) -> np.ndarray:
+    """One row of :func:`split_target` in exact rational arithmetic (the same rule: floors of the
+    quotas in units, the leftover units to the largest fractions, ties to the larger weight, then
+    the earlier position; the residual below one unit to the largest part). The parts are
+    returned as floats only when each float is exactly its part, so they sum exactly to the
+    total; otherwise :class:`NumError`."""
+    from fractions import Fraction
+    from math import floor
+
+    n = len(weights)
+    free = [bool(x != x) for x in lock]
+    t = Fraction(total)
+    remaining = t - sum((Fraction(float(x)) for x, f in zip(lock, free) if not f), Fraction(0))
+    if not any(free):
+        if remaining != 0:
+            raise NumError("every part is locked but the locked parts do not sum to the total", "locked")
+        return np.asarray(lock, dtype=np.float64).copy()
+    if remaining * t < 0 or (t == 0 and remaining != 0):
+        raise NumError("the locked parts exceed the total", "locked")
+    sign = -1 if remaining < 0 else 1
+    amount, u = abs(remaining), Fraction(unit)
+    units = floor(amount / u)
+    eff = [Fraction(float(x)) if f else Fraction(0) for x, f in zip(weights, free)]
+    if sum(eff) == 0:
+        eff = [Fraction(int(f)) for f in free]
+    weight_sum = sum(eff)
+    quotas = [e * units / weight_sum for e in eff]
+    base = [floor(q) for q in quotas]
+    order = sorted(range(n), key=lambda i: (-(quotas[i] - base[i]) if free[i] else 1, -eff[i], i))
+    parts = [Fraction(b) * u for b in base]
+    for i in order[: units - sum(base)]:
+        parts[i] += u
+    residual = amount - units * u
+    if residual > 0:
+        largest = min((i for i in range(n) if free[i]), key=lambda i: (-parts[i], -eff[i], i))
+        parts[largest] += residual
+    exact = [sign * p if f else Fraction(float(x)) for p, f, x in zip(parts, free, lock)]
+    try:
+        out = np.array([float(p) for p in exact], dtype=np.float64)
+    except OverflowError:
+        raise NumError("is not a finite number (overflow)", "result") from None
+    if any(Fraction(float(x)) != p for x, p in zip(out, exact)):
+        raise NumError(
+            f"cannot be split exactly: a part of {float(total):.17g} is not a number a float holds exactly "
+            "(beyond 2^53 only some whole numbers are); use a larger unit",
+            "total",
+        )
+    return out
+
+
 def _first_by(keys: list[np.ndarray], rows: int, cols: int) -> np.ndarray:
     """Per row, the column order given by ``keys`` (most significant first, ascending)."""
     index = np.broadcast_to(np.arange(cols, dtype=np.float64), (rows, cols))
@@ -79,6 +132,13 @@ def split_target(total: Any, weights: Any, unit: Any = 1, locked: Any = None) ->
     if np.any(gap != 0) and u != np.floor(u):
         largest = _first_by([np.where(free, -np.abs(parts), np.inf), -eff], rows, cols)[:, 0]
         parts[np.arange(rows), largest] += np.where(no_free, 0.0, gap)
+
+    # beyond 2**53 a float no longer holds every whole number: those rows are split again in
+    # exact rational arithmetic, and a part no float holds exactly is #NUM!, never a near miss
+    big = (np.abs(totals) >= _EXACT) | (amount / u >= _EXACT)
+    for row in np.flatnonzero(big):
+        parts[row] = _exact_row(float(totals[row]), w[row], lock[row], u)
+
     finite_result(parts)  # weights of 1e308 and the like: #NUM!, never inf or nan
     if vector:
         if totals.size > 1 and t_in.size > 1:

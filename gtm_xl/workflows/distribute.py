@@ -219,6 +219,13 @@ def distribute(
     notes: list[str] = []
     plans = plan_regions(template, regions_path, rows_path, notes)
     out = Path(out_dir)
+    suffix = ".xlsm" if template_path.suffix.lower() == ".xlsm" else ".xlsx"
+    check_targets(
+        [out / copy_name(template.template_id, p.region, suffix) for p in plans]
+        + [out / MANIFEST]
+        + ([Path(install_template)] if install_template is not None else []),
+        [template_path, Path(regions_path), *([Path(rows_path)] if rows_path is not None else [])],
+    )
     out.mkdir(parents=True, exist_ok=True)
     if install_template is not None:
         target = Path(install_template)
@@ -226,7 +233,6 @@ def distribute(
         template_path = write_atomic(target, template_path.read_bytes())
     result = DistributeResult(template, out, notes=notes)
     previous = _previous_regions(out)
-    suffix = ".xlsm" if template_path.suffix.lower() == ".xlsm" else ".xlsx"
     items: Iterable[RegionPlan] = plans if progress is None else progress(plans)
     with RegionalCopier(template_path, password=password) as copier:
         for plan in items:
@@ -244,6 +250,19 @@ def distribute(
             result.stale_kept.append(name)
     result.manifest = write_manifest(result, template_path)
     return result
+
+
+def check_targets(targets: list[Path], inputs: list[Path]) -> None:
+    """Before the first copy is written: every target writable, none an input (the template, a
+    table), none read-only or open in Excel/LibreOffice — else :class:`TargetRefused` naming it,
+    so a re-run never stops half-way with some regions rewritten and the manifest stale."""
+    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+
+    for target in targets:
+        for item in inputs:
+            if target.exists() and item.exists() and same_file(target, item):
+                raise TargetRefused(target, f"is the input {item}: refused, it would be overwritten")
+        check_target(target, make_dirs=True)
 
 
 def _previous_regions(out: Path) -> list[dict]:
@@ -291,7 +310,17 @@ def write_text_atomic(target: Path, text: str) -> Path:
 
 def read_manifest(path: str | Path) -> dict:
     """The manifest as a dict; a clear ValueError when it is not one of ours."""
+    import stat
+
     path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ValueError(f"{path}: not a readable manifest.json ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+        raise ValueError(f"{path}: not a regular file (a folder, FIFO or device): refused")
+    if st.st_size > 64 << 20:
+        raise ValueError(f"{path}: {st.st_size:,} bytes is not a manifest.json (over 64 MiB): refused")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -24,15 +24,20 @@ from typing import Any
 
 from gtm_xl.catalogue import excel_functions
 from gtm_xl.errors import CellError
+from gtm_xl.excel.atomic import TargetRefused, check_replaceable, same_file
 from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import to_a1
 from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
 from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
+from gtm_xl.workflows import guard
+from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.template_info.validation import validation_failures
 
-__all__ = ["FileReport", "collect_inputs", "refresh_file", "refresh_files", "validation_failures"]
+__all__ = ["FileReport", "collect_inputs", "scan_inputs", "refresh_file", "refresh_files", "validation_failures"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: the longest text a cell holds (Excel's limit): a longer result is stored as #VALUE!, as Excel shows it
+MAX_CELL_TEXT = 32_767
 
 
 @dataclass
@@ -116,8 +121,14 @@ def refresh_file(
     try:
         _refresh(Path(path), Path(path if output is None else output), check_only, functions, report)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops a batch
-        if isinstance(exc, PackageError):
+        if isinstance(exc, (PackageError, TargetRefused)):
             report.error = str(exc)
+        elif isinstance(exc, MemoryError):
+            limit = guard.ACTIVE.memory_text() if guard.ACTIVE is not None else "the memory available"
+            guard.RETIRE = True
+            report.error = f"{path}: needs more than {limit}: stopped, nothing written"
+        elif isinstance(exc, RecursionError):
+            report.error = f"{path}: a formula is nested too deeply to evaluate: stopped, nothing written"
         elif isinstance(exc, OSError):
             report.error = f"{path}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
         else:
@@ -146,8 +157,12 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         functions = _default_functions()
     if path.suffix.lower() not in WORKBOOK_SUFFIXES and path.suffix.lower() != ".xls":
         raise PackageError(path, f"not an .xlsx/.xlsm workbook (suffix {path.suffix or 'none'!r})")
+    if not check_only and output.exists() and same_file(output, path):
+        check_replaceable(output)  # read-only, open in Excel/LibreOffice, locked: refused before any work
     with Package(path) as pkg:
         book, parts = pkg.read_cells()
+        pkg.verify()  # every other member inflated once: a corrupt part (CRC) fails, copied on never
+        # the engine has no budget parameter: the batch runs each file in a capped child (workflows/guard.py)
         evaluation = evaluate_workbook(book, functions)
         report.formulas_evaluated = evaluation.formulas_evaluated
         sheet_names = {name.lower() for name in book.sheets}
@@ -161,6 +176,8 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         for key, value in evaluation.values.items():
             if type(value) not in plain_types:
                 value = _plain(value)
+            if type(value) is str and len(value) > MAX_CELL_TEXT:  # Excel: #VALUE!, a file that still opens
+                value = CellError("#VALUE!", f"the text is {len(value):,} characters; a cell holds {MAX_CELL_TEXT:,}")
             new_values[key] = value
             sheet, row, col = key
             cell = cells_of[sheet].get((row, col))
@@ -169,6 +186,8 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
                 changed.setdefault(sheet, {})[(row, col)] = value
             if isinstance(value, CellError):
                 entry = {"cell": _where(sheet, row, col), "error": value.code}
+                if value.message:
+                    entry["message"] = value.message
                 if cell is not None and cell.formula and value.code == "#REF!":
                     missing = _missing_sheets(cell.formula, sheet_names)
                     if missing:
@@ -235,22 +254,50 @@ def _not_computed(key: tuple[str, int, int], root: tuple[str, int, int], why: st
 
 
 # --- batches ------------------------------------------------------------------------------------
-def collect_inputs(items: Sequence[str | os.PathLike]) -> list[tuple[Path, Path]]:
-    """(file, path relative to what was named) for each FILE, and each .xlsx/.xlsm under each DIR.
+def scan_inputs(
+    items: Sequence[str | os.PathLike], exclude: str | os.PathLike | None = None
+) -> tuple[list[tuple[Path, Path]], list[FileReport]]:
+    """(file, path relative to what was named) for each FILE and each .xlsx/.xlsm under each DIR,
+    plus a failed report for each folder that could not be read (an unreadable subfolder is an
+    error, never a silently smaller batch) and each name that does not exist.
 
-    Files named explicitly are kept whatever their suffix (a .xls gets its clear error); Excel's
-    lock files (``~$…``) in folders are skipped.
+    Files named explicitly are kept whatever their suffix or kind (a .xls, a FIFO: each gets its
+    clear error when opened); in folders, Excel's (``~$…``) and LibreOffice's (``.~lock.…#``) lock
+    files and anything that is not a regular file are skipped, and so is the ``exclude`` folder
+    (the ``--out`` folder inside an input folder: its own output is never read back in).
     """
     out: list[tuple[Path, Path]] = []
+    errors: list[FileReport] = []
+    skip = Path(os.path.realpath(exclude)) if exclude is not None else None
     for item in items:
         p = Path(item)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"):
-                    out.append((f, f.relative_to(p)))
+
+            def failed(exc: OSError, top: Path = p) -> None:
+                where = exc.filename or top
+                errors.append(
+                    FileReport(path=str(where), error=f"{where}: folder not readable ({exc.strerror or exc})")
+                )
+
+            for folder, dirs, files in os.walk(p, onerror=failed):
+                here = Path(folder)
+                if skip is not None:
+                    dirs[:] = [d for d in dirs if Path(os.path.realpath(here / d)) != skip]
+                dirs.sort()
+                for name in sorted(files):
+                    f = here / name
+                    if f.suffix.lower() in WORKBOOK_SUFFIXES and not name.startswith(("~$", ".~lock.")) and f.is_file():
+                        out.append((f, f.relative_to(p)))
+        elif not p.exists() and not p.is_symlink():
+            errors.append(FileReport(path=str(p), error=f"{p}: no such file or folder"))
         else:
             out.append((p, Path(p.name)))
-    return out
+    return out, errors
+
+
+def collect_inputs(items: Sequence[str | os.PathLike], exclude: str | os.PathLike | None = None) -> list[Path]:
+    """The workbooks :func:`scan_inputs` finds (without the folders it could not read)."""
+    return [f for f, _ in scan_inputs(items, exclude)[0]]
 
 
 def _worker(args: tuple[str, str | None, bool]) -> FileReport:
@@ -267,67 +314,77 @@ def refresh_files(
     check_only: bool = False,
     jobs: int = 1,
     progress: Callable[[FileReport], None] | None = None,
+    limits: Limits | None = None,
 ) -> list[FileReport]:
     """Refresh every workbook named or found under the named folders; reports in input order.
 
-    With ``out_dir`` the results go to ``out_dir/<path relative to the named folder>``; with
-    ``in_place`` over the inputs; with ``check_only`` nowhere. ``jobs > 1`` uses that many
-    worker processes. ``progress`` is called once per finished file.
+    With ``out_dir`` the results go to ``out_dir/<path relative to the named folder>`` (never onto
+    an input: such a file fails, and ``out_dir`` inside an input folder is not scanned); with
+    ``in_place`` over the inputs; with ``check_only`` nowhere. Each file is evaluated in a child
+    process under ``limits`` (memory and seconds per file, :mod:`gtm_xl.workflows.guard`; the
+    defaults when None), ``jobs`` at a time; a file over its budget fails with the reason and the
+    batch goes on. ``progress`` is called once per finished file.
     """
     if not check_only and not in_place and out_dir is None:
         raise ValueError("choose where results go: out_dir or in_place (or check_only)")
-    tasks: list[tuple[str, str | None, bool]] = []
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    limits = limits or Limits()
+    tasks: list[tuple[str, str | None, bool] | None] = []
     seen: dict[Path, str] = {}
     reports: list[FileReport | None] = []
-    for src, rel in collect_inputs(items):
+    found, unreadable = scan_inputs(items, exclude=out_dir if not (check_only or in_place) else None)
+    for r in unreadable:
+        reports.append(r)
+        tasks.append(None)
+    inputs: dict[tuple[int, int], Path] = {}
+    for src, _ in found:
+        try:
+            st = os.stat(src)
+            inputs[(st.st_dev, st.st_ino)] = src
+        except OSError:
+            pass
+    for src, rel in found:
+        error = None
         if check_only:
             dst = None
         elif in_place:
             dst = src
         else:
             dst = Path(out_dir) / rel
-        if dst is not None:
-            key = dst.resolve()
+            try:
+                st = os.stat(dst)
+                clash = inputs.get((st.st_dev, st.st_ino))
+            except OSError:
+                clash = None
+            if clash is not None:
+                error = f"{src}: output {dst} is the input {clash}: not overwritten (use --in-place to replace inputs)"
+        if dst is not None and error is None:
+            key = Path(os.path.realpath(dst))
             if key in seen:
-                reports.append(
-                    FileReport(
-                        path=str(src),
-                        error=f"{src}: output {dst} is also the output of {seen[key]} (same file name): not written",
-                    )
-                )
-                tasks.append(None)  # type: ignore[arg-type]
-                continue
-            seen[key] = str(src)
+                error = f"{src}: output {dst} is also the output of {seen[key]} (same file name): not written"
+            else:
+                seen[key] = str(src)
+        if error is not None:
+            reports.append(FileReport(path=str(src), error=error))
+            tasks.append(None)
+            continue
         tasks.append((str(src), None if dst is None else str(dst), check_only))
         reports.append(None)
+    for done in reports:
+        if done is not None and progress:
+            progress(done)
     todo = [(i, t) for i, t in enumerate(tasks) if t is not None]
-    for r in reports:
-        if r is not None and progress:
-            progress(r)
-    if jobs <= 1 or len(todo) <= 1:
-        for i, task in todo:
-            reports[i] = refresh_file(task[0], task[1], check_only=task[2])
-            if progress:
-                progress(reports[i])
-        return reports  # type: ignore[return-value]
-
-    # on use: the process pool's modules cost a one-file refresh 3 MB of its peak for nothing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_worker, task): i for i, task in todo}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                reports[i] = fut.result()
-            except BrokenProcessPool:
-                reports[i] = FileReport(
-                    path=tasks[i][0],
-                    error=f"{tasks[i][0]}: the worker process died (out of memory or killed); the file was not written",
-                )
-            except Exception as exc:  # noqa: BLE001
-                reports[i] = FileReport(path=tasks[i][0], error=f"{tasks[i][0]}: {type(exc).__name__}: {exc}")
-            if progress:
-                progress(reports[i])  # type: ignore[arg-type]
+    if todo:  # the function table is built once in the parent and inherited by every child (fork)
+        _default_functions()
+    for i, status, value in map_limited(_worker, [(i, (task,)) for i, task in todo], limits, jobs):
+        src = tasks[i][0]  # type: ignore[index]
+        if status == "ok":
+            reports[i] = value
+        elif status == "memory":
+            reports[i] = FileReport(path=src, error=f"{src}: needs more than {limits.memory_text()}; not written")
+        else:
+            reports[i] = FileReport(path=src, error=f"{src}: {value}; not written")
+        if progress:
+            progress(reports[i])  # type: ignore[arg-type]
     return reports  # type: ignore[return-value]

@@ -32,7 +32,6 @@ from gtm_xl.workflows.template_info import (
     RuleChecker,
     TemplateInfo,
     cell_label,
-    load_workbook_bytes,
 )
 
 __all__ = [
@@ -47,7 +46,15 @@ __all__ = [
 ]
 
 _REGION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?%?$")
+#: a number as a table may spell it: ASCII digits only (no ``1_000``, full-width or Arabic-Indic
+#: digits, which Python's float() would take), optional sign, decimals, exponent and percent sign
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?%?$")
+#: characters no cell text may hold: C0 controls but tab/LF/CR, DEL, the XML non-characters and
+#: lone surrogates (they make an invalid workbook.xml or hide text); NUL among them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+#: the largest table read whole (a CSV or an .xlsx file; the .xlsx parts are also bomb-checked)
+MAX_TABLE_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -84,34 +91,138 @@ class RegionPlan:
     cells: dict[Coord, Any] = field(default_factory=dict)
 
 
-def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def _check_file(path: Path) -> None:
+    """A table must be a regular file of a sane size: a FIFO would block the read forever."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise RegionsError([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise RegionsError([Problem(str(path), None, None, "not a regular file (a folder, FIFO or device): refused")])
+    if st.st_size > MAX_TABLE_BYTES:
+        raise RegionsError(
+            [
+                Problem(
+                    str(path), None, None, f"{st.st_size:,} bytes, over the {MAX_TABLE_BYTES:,}-byte limit of a table"
+                )
+            ]
+        )
+
+
+def _xlsx_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[Problem]]:
+    """(row number, values from column A) of the first sheet through the guarded package reader
+    (zip bombs, encrypted and corrupt files refused before openpyxl or anything inflates them);
+    a formula cell without a cached value is a problem (its value is unknown until Excel
+    calculates it), and an error value is kept as its code."""
+    from gtm_xl.errors import CellError
+    from gtm_xl.excel.ooxml.cells import column_letter
+    from gtm_xl.excel.ooxml.package import Package, PackageError
+
+    problems: list[Problem] = []
+    try:
+        with Package(path) as pkg:
+            pkg.verify()
+            names = list(pkg.sheet_parts)
+            if not names:
+                raise PackageError(path, "the workbook has no worksheet")
+            _, sheet = pkg.read_sheet(names[0], pkg.shared_strings())
+    except PackageError as exc:
+        raise RegionsError([Problem(str(path), None, None, f"not a readable .xlsx table ({exc.message})")]) from None
+    by_row: dict[int, dict[int, Any]] = {}
+    for (r, c), value in sheet.values().items():
+        by_row.setdefault(r, {})[c] = value
+    for (r, c), cell in sheet.formula_cells().items():
+        if cell.formula and cell.value is None:
+            problems.append(
+                Problem(
+                    str(path),
+                    r,
+                    column_letter(c),
+                    f"formula ={cell.formula[:60]} has no cached value (the file was never calculated): "
+                    "open and save it in Excel, or type the value",
+                )
+            )
+    rows = []
+    for r in sorted(by_row):
+        cells = by_row[r]
+        width = max(cells)
+        line = [cells.get(c) for c in range(1, min(width, 16384) + 1)]
+        rows.append((r, [v.code if isinstance(v, CellError) else v for v in line]))
+    return rows, problems
+
+
+def read_table(
+    path: str | Path, problems_out: list[Problem] | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """(headers, [(row number, values)]) of a CSV or the first sheet of an .xlsx. Row numbers are
     as a spreadsheet shows them (header = 1); blank rows are skipped. CSV text is decoded by
-    :func:`decode_csv` (UTF-8, with or without BOM; GB18030 as the fallback)."""
+    :func:`decode_csv` (UTF-8, with or without BOM; GB18030 as the fallback).
+
+    Refused, every problem named by file, row and column: a value in a column without a header
+    (it would be dropped silently), text holding a control character or NUL, an .xlsx formula
+    cell with no cached value; and the whole file when it is not a regular file, is over
+    :data:`MAX_TABLE_BYTES`, or (an .xlsx) fails the package reader's checks. The cell problems
+    are raised together as a :class:`RegionsError`, or added to ``problems_out`` when given (the
+    caller then reports them with its own, and the rows with a problem are left out)."""
     path = Path(path)
+    _check_file(path)
+    problems: list[Problem] = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            wb = load_workbook_bytes(path.read_bytes(), data_only=True)
-        except OSError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises for a damaged file
-            raise RegionsError([Problem(str(path), None, None, f"not a readable .xlsx table ({exc})")]) from None
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        numbered, problems = _xlsx_rows(path)
     else:
         text, _ = decode_csv(path)
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    if not rows:
-        raise RegionsError([Problem(str(path), None, None, "the table is empty (no header row)")])
-    headers = [("" if h is None else str(h)).strip() for h in rows[0]]
+        numbered = list(enumerate((list(r) for r in csv.reader(io.StringIO(text, newline=""))), start=1))
+    if not numbered or numbered[0][0] != 1:
+        raise RegionsError([Problem(str(path), None, None, "the table is empty (no header row)"), *problems])
+    headers = [("" if h is None else str(h)).strip() for h in numbered[0][1]]
     while headers and headers[-1] == "":
         headers.pop()
     body = []
-    for i, values in enumerate(rows[1:], start=2):
-        values = (values + [None] * len(headers))[: len(headers)]
-        if all(v is None or (isinstance(v, str) and v.strip() == "") for v in values):
+    for i, values in [(1, numbered[0][1]), *numbered[1:]]:
+        for j, v in enumerate(values):
+            control = _CONTROL.search(v) if isinstance(v, str) else None
+            if control is not None:
+                ch = control.group(0)
+                problems.append(
+                    Problem(str(path), i, _column(headers, j), f"text holds the control character U+{ord(ch):04X}")
+                )
+        if i == 1:
+            continue
+        extra = [j for j, v in enumerate(values[len(headers) :], start=len(headers)) if not _blank(v)]
+        if extra:
+            problems.append(
+                Problem(
+                    str(path),
+                    i,
+                    _column(headers, extra[0]),
+                    f"{len(extra)} value(s) beyond the last column header ({values[extra[0]]!r}): "
+                    "give the column a header or remove the value",
+                )
+            )
+        values = (list(values) + [None] * len(headers))[: len(headers)]
+        if all(_blank(v) for v in values):
             continue
         body.append((i, values))
+    if problems:
+        if problems_out is None:
+            raise RegionsError(problems)
+        problems_out.extend(problems)
+        bad = {p.row for p in problems}
+        body = [(i, values) for i, values in body if i not in bad]
     return headers, body
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _column(headers: list[str], j: int) -> str:
+    """A column named by its header, or by its letter when it has none."""
+    from gtm_xl.excel.ooxml.cells import column_letter
+
+    return headers[j] if j < len(headers) and headers[j] else column_letter(j + 1)
 
 
 #: encodings tried after UTF-8 for a CSV table (Excel on Chinese Windows saves "CSV" as GBK/GB18030)
@@ -139,6 +250,7 @@ def decode_csv(path: str | Path) -> tuple[str, str]:
     GB18030 would silently turn into ``R閡nion`` — is refused with a :class:`RegionsError`
     naming the file, line and byte, and how to re-save it."""
     path = Path(path)
+    _check_file(path)
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -168,14 +280,19 @@ def decode_csv(path: str | Path) -> tuple[str, str]:
 
 
 def parse_text_value(text: Any) -> Any:
-    """A table cell as a cell value: numbers (``1,000``, ``40%`` allowed) → float, TRUE/FALSE →
-    bool, other text stripped; values already typed (from .xlsx) pass through (int → float)."""
+    """A table cell as a cell value: numbers (``1,000``, ``40%`` allowed; ASCII digits only) →
+    float, TRUE/FALSE → bool, other text stripped; values already typed (from .xlsx) pass through
+    (int → float). A number that is not finite (``1e400``, ``inf``, ``nan`` typed in an .xlsx)
+    raises ValueError saying so: Excel has no such number."""
     if text is None:
         return None
     if isinstance(text, bool):
         return text
     if isinstance(text, (int, float)):
-        return float(text)
+        value = float(text)
+        if value - value != 0.0:
+            raise ValueError(f"{text!r} is not a finite number")
+        return value
     if not isinstance(text, str):
         return text
     s = text.strip()
@@ -184,12 +301,22 @@ def parse_text_value(text: Any) -> Any:
     if s.upper() in ("TRUE", "FALSE"):
         return s.upper() == "TRUE"
     t = s.replace(",", "") if _THOUSANDS.match(s) else s
-    try:
-        if t.endswith("%"):
-            return float(t[:-1]) / 100.0
-        return float(t)
-    except ValueError:
+    if not _NUMBER.match(t):
+        if s.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise ValueError(f"{s!r} is not a number Excel can hold")
         return s
+    value = float(t[:-1]) / 100.0 if t.endswith("%") else float(t)
+    if value - value != 0.0:
+        raise ValueError(f"{s!r} is out of range (Excel's numbers end near 1.8e308)")
+    return value
+
+
+def _parse(text: Any) -> tuple[Any, str | None]:
+    """:func:`parse_text_value` as (value, None), or (None, the reason it is refused)."""
+    try:
+        return parse_text_value(text), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _check_value(template: TemplateInfo, coord: Coord, value: Any) -> str | None:
@@ -203,7 +330,10 @@ def _check_value(template: TemplateInfo, coord: Coord, value: Any) -> str | None
             return None
     old = template.values.get(coord)
     if isinstance(old, (int, float)) and not isinstance(old, bool) and isinstance(value, str):
-        return f"{value!r} is not a number (the template's {cell_label(coord)} holds a number)"
+        hint = ""
+        if any(ch.isdigit() for ch in value) and re.search(r"[^\x00-\x7f]|_", value):
+            hint = "; only the digits 0-9 are read as a number (no '_', full-width or other scripts' digits)"
+        return f"{value!r} is not a number (the template's {cell_label(coord)} holds a number{hint})"
     return None
 
 
@@ -239,7 +369,7 @@ def plan_regions(
     """
     file = str(regions_path)
     problems: list[Problem] = []
-    headers, body = _read(regions_path, notes)
+    headers, body = _read(regions_path, notes, problems)
     lower = [h.lower() for h in headers]
     for required in ("region", "name"):
         if required not in lower:
@@ -254,12 +384,12 @@ def plan_regions(
             continue
         block = template.input(h)
         if block is None:
-            why = (
+            what = (
                 "is an output of the template, not an input"
                 if key in template.outputs
                 else f"is not an input name of template {template.template_id}"
             )
-            problems.append(Problem(file, 1, h or f"#{j + 1}", f"unknown column: {h!r} {why}"))
+            problems.append(Problem(file, 1, h or f"#{j + 1}", f"unknown column: {h!r} {what}"))
         elif not block.is_scalar:
             problems.append(
                 Problem(
@@ -307,7 +437,10 @@ def plan_regions(
         plan = RegionPlan(rid, name, rownum)
         origin = origins.setdefault(id(plan), {})
         for j, coord in columns.items():
-            value = parse_text_value(values[j])
+            value, why = _parse(values[j])
+            if why:
+                problems.append(Problem(file, rownum, headers[j], why))
+                continue
             if value is None:
                 continue
             problem = _check_value(template, coord, value)
@@ -328,12 +461,14 @@ def plan_regions(
     return plans
 
 
-def _read(path: str | Path, notes: list[str] | None) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+def _read(
+    path: str | Path, notes: list[str] | None, problems: list[Problem] | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     if notes is not None and Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
         _, encoding = decode_csv(path)
         if encoding != "utf-8":
             notes.append(f"{path}: not UTF-8; read as {encoding.upper()} (Excel's CSV on Chinese Windows)")
-    return read_table(path)
+    return read_table(path, problems)
 
 
 def check_custom_rules(
@@ -401,7 +536,7 @@ def _apply_rows(
 ) -> list[Problem]:
     file = str(rows_path)
     problems: list[Problem] = []
-    headers, body = _read(rows_path, notes)
+    headers, body = _read(rows_path, notes, problems)
     lower = [h.lower() for h in headers]
     if "region" not in lower:
         problems.append(Problem(file, 1, "region", "missing required column 'region'"))
@@ -442,8 +577,9 @@ def _apply_rows(
                     )
                 )
                 continue
-            value = parse_text_value(values[j])
-            why = _check_value(template, cells[k], value) if value is not None else None
+            value, why = _parse(values[j])
+            if why is None and value is not None:
+                why = _check_value(template, cells[k], value)
             if why:
                 problems.append(Problem(file, rownum, headers[j], why))
             elif plan is not None:

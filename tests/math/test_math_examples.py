@@ -340,7 +340,7 @@ def test_nan_is_a_blank_on_the_scalar_and_the_array_path():
         lambda: metrics.nrr(1e-300, 1e308, 0, 0),
         lambda: metrics.attainment(1e308, 1e-10),
         lambda: compensation.commission(1.5, 1.7e308),
-        lambda: allocation.split_target(1e308, [1e308, 1e308]),
+        lambda: allocation.split_target(1.7e308, [1, 1], 1, [-1.7e308, None]),  # the free part: 3.4e308
         lambda: funnel.reverse_funnel(1e308, 1e-10, [0.5]),
         lambda: scoring.weighted_score([5, 5], [1e308, 1e308]),
     ],

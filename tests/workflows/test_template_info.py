@@ -138,7 +138,7 @@ def test_read_template_names_the_file_of_a_bad_workbook(tmp_path):
         read_template(plain)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(TemplateError, match="junk.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(TemplateError, match=r"junk.xlsx: not an .xlsx/.xlsm workbook \(not a zip package\)"):
         read_template(junk)
 
 

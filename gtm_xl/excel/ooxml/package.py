@@ -415,6 +415,7 @@ class Package:
         self.infos = self._zip.infolist()
         self._check_sizes(max_total_bytes, max_part_bytes, max_ratio)
         self._cache: dict[str, bytes] = {}
+        self._verified: set[str] = set()
         self.workbook_part = self._office_document()
         self.sheet_parts: dict[str, str] = {}  # sheet name → part name, workbook order
         self.names: dict[str, str] = {}
@@ -423,6 +424,16 @@ class Package:
 
     # -- container checks --
     def _check_container(self) -> None:
+        import stat
+
+        try:
+            mode = os.stat(self.path).st_mode
+        except OSError as exc:
+            raise PackageError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(mode):
+            raise PackageError(self.path, "is a folder, not a workbook")
+        if not stat.S_ISREG(mode):  # a FIFO would block the read forever, a device never ends
+            raise PackageError(self.path, "not a regular file (a FIFO, socket or device): refused")
         try:
             with open(self.path, "rb") as fh:
                 head = fh.read(8)
@@ -501,6 +512,31 @@ class Package:
                 )
             self._cache[name] = data
         return data
+
+    def verify(self, names: Iterable[str] | None = None) -> None:
+        """Inflate every member (or ``names``) not read yet, in chunks and discarding the bytes,
+        so the zip's CRC-32 of each is checked: a member copied raw into a new file is proven
+        intact first (a corrupt chart fails here instead of being passed on). Once per member."""
+        wanted = None if names is None else set(names)
+        for info in self.infos:
+            name = info.filename
+            if name in self._cache or name in self._verified or (wanted is not None and name not in wanted):
+                continue
+            if info.is_dir():
+                continue
+            try:
+                with self._zip.open(info) as fh:
+                    left = self._max_part + 1
+                    while left > 0:
+                        chunk = fh.read(min(1 << 20, left))
+                        if not chunk:
+                            break
+                        left -= len(chunk)
+            except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error) as exc:
+                raise PackageError(self.path, f"part {name} is corrupt ({exc})") from None
+            if left <= 0:
+                raise PackageError(self.path, f"part {name} is over the size limit (possible zip bomb)")
+            self._verified.add(name)
 
     def has_part(self, name: str) -> bool:
         return any(i.filename == name for i in self.infos)
@@ -856,6 +892,7 @@ class Package:
         the new file is written to a temporary file beside ``target`` and renamed over it, so a
         crash at any point leaves the old file or the new one.
         """
+        self.verify(info.filename for info in self.infos if info.filename not in new_parts)
         with atomic_writer(target) as fh, zipfile.ZipFile(fh, "w") as out:
             for info in self.infos:
                 if info.filename in new_parts:

@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtm_xl.workflows.template_info import TemplateInfo, cell_label, read_template
+from gtm_xl.workflows import guard
+from gtm_xl.workflows.guard import LimitExceeded, Limits, run_limited
+from gtm_xl.workflows.refresh import refresh_file
+from gtm_xl.workflows.template_info import TemplateInfo, cell_label
 
 __all__ = [
     "FileResult",
@@ -208,6 +211,9 @@ def inspect_file(
     result.input_blocks = _read_input_blocks(view, template)
     if recalculate and integrity.needs_recalculation(view, workbook_xml, template):
         values = _recalculate_with_refresh(path, template)
+        if isinstance(values, str):
+            result.reasons.append(values)
+            return result
         if values is None:
             result.needs_libreoffice = True
             return result
@@ -223,16 +229,25 @@ def _read_all(view, template: TemplateInfo) -> tuple[dict, dict, dict]:
     return _read_outputs(view, template), _read_labels(view, template), _sheet_titles(view, template)
 
 
-def _recalculate_with_refresh(path: Path, template: TemplateInfo) -> tuple[dict, dict, dict] | None:
+def _recalculate_with_refresh(
+    path: Path, template: TemplateInfo, limits: Limits | None = None
+) -> tuple[dict, dict, dict] | str | None:
     """Outputs after the headless refresh recalculated a temporary copy; None when it could not
-    compute every output (no evaluator, unsupported function, circular reference, error)."""
-    try:
-        from gtm_xl.workflows.refresh import refresh_file
-    except ImportError:
-        return None
+    compute every output (unsupported function, circular reference, error); the reason (a str)
+    when the file ran past its budget (``limits``, :mod:`gtm_xl.workflows.guard`): such a file is
+    left out, never handed to LibreOffice to try again."""
     with tempfile.TemporaryDirectory(prefix="gtm-rollup-") as tmp:
         out = Path(tmp) / path.name
-        report = refresh_file(path, out)
+        try:  # evaluated under the memory and time budget (already, when in a checking child)
+            if guard.ACTIVE is not None:
+                report = refresh_file(path, out)
+            else:
+                report = run_limited(refresh_file, (path, out), limits or WORKER.get("limits") or Limits())
+        except LimitExceeded as exc:
+            return f"recalculation stopped: {exc}"
+        if report.error and ("--max-memory" in report.error or "--max-seconds" in report.error):
+            why = report.error.removeprefix(f"{path}: ").removesuffix(": stopped, nothing written")
+            return f"recalculation stopped: it {why}"
         if report.error or report.unsupported or report.circular or not out.exists():
             return None
         return _read_all(read_book(out)[0], template)
@@ -286,16 +301,8 @@ def recalculate_with_libreoffice(results: list[FileResult], template: TemplateIn
 
 
 # --- worker processes -------------------------------------------------------------------------------
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(template_path: str, manifest_regions: dict | None) -> None:
-    _WORKER["template"] = read_template(template_path)
-    _WORKER["manifest"] = manifest_regions
-
-
-def _work(path: str) -> FileResult:
-    return inspect_file(path, _WORKER["template"], _WORKER["manifest"])
+#: per process: the budget of a returned copy's recalculation (set by the roll-up before its children fork)
+WORKER: dict[str, Any] = {}
 
 
 # --- which template, which manifest -----------------------------------------------------------------

@@ -14,12 +14,14 @@ Files that fail are listed with their reasons and left out; the rest are consoli
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.rollup.aggregate import (
     Aggregation,
     CheckRow,
@@ -34,9 +36,8 @@ from gtm_xl.workflows.rollup.aggregate import (
     views,
 )
 from gtm_xl.workflows.rollup.checks import (
+    WORKER,
     FileResult,
-    _init_worker,
-    _work,
     inspect_file,
     read_book,
     recalculate_with_libreoffice,
@@ -145,8 +146,14 @@ def rollup(
     jobs: int = 1,
     progress: Callable[[Iterable], Iterable] | None = None,
     libreoffice=None,
+    limits: Limits | None = None,
 ) -> RollupReport:
     """Check and consolidate ``files``; write ``out`` (+ CSV, + DB). Never raises for a bad file.
+
+    Every output — the workbook, the CSV folder, the database URL and its connection — is checked
+    before anything is read or written (:func:`check_outputs`: a ValueError naming the problem).
+    ``limits``: the memory and time budget of each returned copy's check and recalculation
+    (:class:`gtm_xl.workflows.guard.Limits`).
 
     ``previous``: an earlier roll-up workbook; its Data and Checks sheets are compared with this one
     (a Changes sheet). ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for
@@ -156,8 +163,11 @@ def rollup(
     from gtm_xl.workflows.distribute import read_manifest
 
     started = time.perf_counter()
+    check_outputs(files, out, csv_dir=csv_dir, db=db, others=[p for p in (template, manifest, previous) if p])
+    WORKER["limits"] = limits
     manifest_doc = read_manifest(manifest) if manifest is not None else None
     template_path = resolve_template(template, manifest_doc, Path(manifest) if manifest else None)
+    check_outputs([template_path], out, csv_dir=csv_dir, db=None)
     info = read_template(template_path)
     if manifest_doc is not None:
         t = manifest_doc["template"]
@@ -173,15 +183,7 @@ def rollup(
         previous_rows = read_previous(Path(previous))  # read first: a bad file stops before any work
     regions = {str(e["region"]).lower(): e for e in manifest_doc["regions"]} if manifest_doc is not None else None
     paths = [str(p) for p in files]
-    if jobs > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(str(template_path), regions)
-        ) as pool:
-            it: Iterable[FileResult] = pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8)))
-            results = list(progress(it) if progress else it)
-    else:
-        it = (inspect_file(p, info, regions) for p in paths)
-        results = list(progress(it) if progress else it)
+    results = _inspect_all(paths, info, regions, jobs, progress, limits)
     _recalculate_with_libreoffice([r for r in results if r.needs_libreoffice and not r.reasons], info, libreoffice)
 
     report = RollupReport(info)
@@ -211,6 +213,118 @@ def rollup(
     if csv_dir is not None:
         report.written += [str(p) for p in write_csv(report, Path(csv_dir))]
     if db is not None:
-        report.written.append(write_db(report, db))
+        try:
+            report.written.append(write_db(report, db))
+        except Exception as exc:  # noqa: BLE001 - a server that failed after the check: one line, no traceback
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ValueError(f"--db: writing the tables failed ({type(exc).__name__}: {first})") from exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _inspect_all(
+    paths: list[str],
+    info: TemplateInfo,
+    regions: dict | None,
+    jobs: int,
+    progress: Callable[[Iterable], Iterable] | None,
+    limits: Limits | None = None,
+) -> list[FileResult]:
+    """:func:`inspect_file` for every path, each in a child process under the memory and time budget
+    (:func:`gtm_xl.workflows.guard.map_limited`, ``jobs`` at a time): reading a returned copy,
+    evaluating its validation rules and recalculating it all run there, so a hostile copy (a
+    ``SUM(SEQUENCE(300000000))`` typed into it) is left out with the reason and the roll-up goes on.
+    Results in the order of ``paths``."""
+    limits = limits or Limits()
+    found: dict[int, FileResult] = {}
+    done = map_limited(inspect_file, [(i, (p, info, regions)) for i, p in enumerate(paths)], limits, jobs)
+    for i, status, value in progress(done) if progress else done:
+        if status == "ok":
+            found[i] = value
+        elif status == "memory":
+            found[i] = FileResult(paths[i], reasons=[f"checking it needed more than {limits.memory_text()}"])
+        else:
+            found[i] = FileResult(paths[i], reasons=[f"could not be checked: {value}"])
+    return [found[i] for i in range(len(paths))]
+
+
+def check_outputs(
+    files: Sequence[str | Path],
+    out: str | Path,
+    *,
+    csv_dir: str | Path | None = None,
+    db: str | None = None,
+    others: Sequence[str | Path] = (),
+) -> None:
+    """Raise ValueError (one line) when an output cannot be written or would overwrite an input:
+    ``out`` a returned file, the template, the manifest or the previous roll-up, a folder, read-only,
+    open in Excel or in a folder that is not writable; ``csv_dir`` a file or not writable; ``db`` not
+    a usable database (:func:`check_db`). Run before the first write, so a bad path never leaves a
+    half-done roll-up behind."""
+    inputs = [*files, *others]
+    for item in inputs:
+        if Path(out).exists() and Path(item).exists() and same_file(out, item):
+            raise ValueError(f"--out {out} is the input {item}: refused, it would be overwritten")
+    try:
+        check_target(out, make_dirs=True)
+    except TargetRefused as exc:
+        raise ValueError(f"--out {exc}") from None
+    if csv_dir is not None:
+        folder = Path(csv_dir)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"--csv {folder} is a file, not a folder")
+        existing = next((p for p in [folder, *folder.parents] if p.exists()), Path("."))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError(f"--csv {folder}: folder {existing} is not writable")
+    if db is not None:
+        check_db(db, inputs)
+
+
+def check_db(value: str, inputs: Sequence[str | Path] = ()) -> None:
+    """Raise ValueError when ``value`` is not a database the roll-up can write to and keep: not a
+    SQLAlchemy URL, an in-memory SQLite database (it would vanish with the process: "success",
+    nothing stored), an SQLite file that is a folder, an input or not writable, or a server that
+    does not answer (connected once, before anything is written)."""
+    # on use: SQLAlchemy costs a roll-up without --db its import time
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    url_text = db_url(value)
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise ValueError(f"--db {value!r} is not a database URL ({exc})") from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in str(url):
+            raise ValueError(f"--db {shown} is an in-memory database: nothing would be kept; give a file")
+        path = Path(database)
+        for item in inputs:
+            if path.exists() and Path(item).exists() and same_file(path, item):
+                raise ValueError(f"--db {path} is the input {item}: refused, it would be overwritten")
+        try:
+            check_target(path)
+        except TargetRefused as exc:
+            raise ValueError(f"--db {exc}") from None
+        if path.is_file() and path.stat().st_size and not _head(path).startswith(b"SQLite format 3"):
+            raise ValueError(f"--db {path} exists and is not an SQLite database: refused, it would be overwritten")
+        return
+    try:
+        engine = create_engine(url_text)
+    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
+        raise ValueError(f"--db {shown}: cannot use this database ({type(exc).__name__}: {exc})") from None
+    try:
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"--db {shown}: cannot connect ({first})") from None
+    finally:
+        engine.dispose()
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(16)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gtm_xl.excel.ooxml import names
+from gtm_xl.excel.ooxml.package import Package, PackageError
 from gtm_xl.workflows.template_info.model import (
     LABEL_PREFIXES,
     RESERVED_NAMES,
@@ -188,6 +189,11 @@ def read_template(path: str | Path | None = None, *, data: bytes | None = None) 
     if data is None:
         if path is None:
             raise TypeError("read_template needs a path or data")
+        try:  # the guarded reader first: zip bombs, FIFOs, encrypted/legacy files, corrupt parts
+            with Package(path) as pkg:
+                pkg.verify()
+        except PackageError as exc:
+            raise TemplateError(str(exc)) from None
         data = Path(path).read_bytes()
     try:
         wb = load_workbook_bytes(data)
