@@ -26,7 +26,9 @@ The rules each definition follows, shared by all:
 
 What the Python side computes with ``expm1``/``log1p`` for precision (LTV over a horizon, churn
 conversions) is computed here with a short series near 0 (:data:`_PRECISE`), which keeps the
-relative error near 1e-11 at worst where ``1-(1-m)^12`` would lose digits to cancellation.
+relative error near 1e-11 at worst where ``1-(1-m)^12`` would lose digits to cancellation. A split
+of 2^53 units or more is exact rational arithmetic in Python (#NUM! where a float cannot hold a part);
+here, as in every Excel formula, it is floats: beyond Excel's 15 significant digits anyway.
 """
 
 from __future__ import annotations
