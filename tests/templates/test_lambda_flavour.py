@@ -199,3 +199,11 @@ def test_regional_copies_of_a_lambda_template_stay_lambda_workbooks(tmp_path):
             assert b'cm="1"' in b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
             assert "xl/metadata.xml" in z.namelist() and b"_xlfn.LAMBDA(" in z.read("xl/workbook.xml")
         assert _compare(udf, lam) == []
+
+
+def test_build_command_writes_the_lambda_flavour(tmp_path):
+    from gtm_xl.adapters.cli import main
+
+    assert main(["build", "--out", str(tmp_path), "--flavour", "lambda"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(file_name(k, "lambda") for k in TEMPLATES)
+    assert (tmp_path / file_name("budget_by_tier", "lambda")).read_bytes() == workbook_bytes("budget_by_tier", "lambda")
