@@ -234,6 +234,19 @@ def _register_refresh(sub) -> None:
         "functions and circular references. Exit code 1 when any is found.",
     )
     _refresh_arguments(c, writes=False)
+    c.add_argument(
+        "--against-excel",
+        action="store_true",
+        help="recompute workbooks Excel saved (inputs unchanged, nothing written) and list every cell where "
+        "gtm-xl would store another value than Excel did, with both values; the engine's coverage on your files",
+    )
+    c.add_argument(
+        "--reasons",
+        type=int,
+        default=5,
+        metavar="N",
+        help="with --against-excel: the N most common reasons cells were not computed (default 5)",
+    )
     c.set_defaults(handler=_run_refresh, check=True, check_only=True, out=None, in_place=False)
 
 
@@ -253,6 +266,8 @@ def _refresh_arguments(p: argparse.ArgumentParser, writes: bool) -> None:
 def _run_refresh(args: argparse.Namespace) -> int:
     from gtm_xl.workflows.refresh import collect_inputs, refresh_files
 
+    if getattr(args, "against_excel", False):
+        return _run_against_excel(args)
     name = "check" if args.check else "refresh"
     if not args.check_only and not args.in_place and args.out is None:
         print(f"gtm-xl {name}: say where results go: --out DIR, --in-place, or --check-only", file=sys.stderr)
@@ -311,6 +326,66 @@ def _run_refresh(args: argparse.Namespace) -> int:
         print(f"gtm-xl {name}: no .xlsx/.xlsm files found", file=sys.stderr)
         return 1
     return 1 if failed else 0
+
+
+def _run_against_excel(args: argparse.Namespace) -> int:
+    """``check --against-excel``: per file, how many formula cells gtm-xl computes and whether each
+    equals Excel's stored value; every differing cell with both values; exit 1 on any difference."""
+    from collections import Counter
+
+    from gtm_xl.catalogue import excel_functions
+    from gtm_xl.excel.atomic import write_atomic
+    from gtm_xl.workflows.agreement import compare_many
+    from gtm_xl.workflows.refresh import collect_inputs
+
+    inputs = collect_inputs(args.paths)
+    if not inputs:
+        return _usage_error("check", "no .xlsx/.xlsm files found")
+    if args.report:
+        problem = _output_problem(args.report, [*inputs, *args.paths], what="--report")
+        if problem:
+            return _usage_error("check", problem)
+    results = compare_many(inputs, excel_functions())
+    reasons: Counter[str] = Counter()
+    cells = computed = differing = 0
+    for r in results:
+        if r.error:
+            print(f"{r.path}: FAILED: {r.error}")
+            continue
+        share = r.computed / r.formula_cells if r.formula_cells else 1.0
+        print(
+            f"{r.path}: {r.formula_cells:,} formula cells, {r.computed:,} computed ({share:.1%}), "
+            f"{r.agree:,} equal to Excel's values, {len(r.differences):,} different, "
+            f"{len(r.not_computed):,} left with Excel's values"
+        )
+        for d in r.differences:
+            print(f"    {d.cell}: ={d.formula}   Excel: {d.excel!r}   gtm-xl: {d.gtm_xl!r}")
+        cells, computed, differing = cells + r.formula_cells, computed + r.computed, differing + len(r.differences)
+        reasons.update(r.reasons)
+    if len(results) > 1:
+        share = computed / cells if cells else 1.0
+        print(f"total: {len(results)} files, {cells:,} formula cells, {share:.1%} computed, {differing:,} different")
+    for why, n in reasons.most_common(args.reasons):
+        print(f"    not computed: {n:,} cells: {why}")
+    if args.report:
+        doc = {
+            "files": [
+                {
+                    "path": str(r.path),
+                    "error": r.error,
+                    "formula_cells": r.formula_cells,
+                    "agree": r.agree,
+                    "differences": [
+                        {"cell": d.cell, "formula": d.formula, "excel": str(d.excel), "gtm_xl": str(d.gtm_xl)}
+                        for d in r.differences
+                    ],
+                    "not_computed": r.not_computed,
+                }
+                for r in results
+            ]
+        }
+        write_atomic(args.report, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
+    return 1 if differing or any(r.error for r in results) else 0
 
 
 def _print_refresh_summary(reports, details: bool) -> None:

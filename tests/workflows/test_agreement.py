@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -89,3 +90,35 @@ def test_pycel_files_agree_with_excel(corpus_dir):
         assert not result.differences, [(d.cell, d.formula, d.excel, d.gtm_xl) for d in result.differences[:20]]
         computed, cells = computed + result.computed, cells + result.formula_cells
     assert computed / cells >= 0.9, f"{computed} of {cells} computed"
+
+
+def test_check_against_excel_command_lists_differences(tmp_path, capsys):
+    """``gtm-xl check --against-excel``: both values of a differing cell, exit 1; a JSON report; nothing written."""
+    from gtm_xl.adapters.cli import main
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"] = 2, 3
+    ws["B1"] = "=A1*A2"
+    ws["B2"] = "=A1+A2"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    _with_cached(path, {"B1": b"<v>6</v>", "B2": b"<v>6</v>"})
+    before = path.read_bytes()
+    report = tmp_path / "agreement.json"
+
+    assert main(["check", "--against-excel", str(path), "--report", str(report)]) == 1
+
+    out = capsys.readouterr().out
+    assert "2 formula cells, 2 computed (100.0%), 1 equal to Excel's values, 1 different" in out
+    assert "Sheet!B2: =A1+A2   Excel: 6.0   gtm-xl: 5.0" in out
+    assert path.read_bytes() == before
+    doc = json.loads(report.read_text())
+    assert doc["files"][0]["differences"] == [{"cell": "Sheet!B2", "formula": "A1+A2", "excel": "6.0", "gtm_xl": "5.0"}]
+
+
+def test_check_against_excel_agrees_on_an_excel_file(corpus_dir, capsys):
+    from gtm_xl.adapters.cli import main
+
+    assert main(["check", "--against-excel", str(corpus_dir / "excel-computed" / "pycel_logical.xlsx")]) == 0
+    assert " 0 different" in capsys.readouterr().out
