@@ -80,10 +80,13 @@ class _Batch:
         self.functions = {k.upper(): v for k, v in functions.items()}
 
     def shared(self, node):
-        self.wb.current = (self.r0, self.c0)
-        v = self.wb.value(self.wb.ev(node, self.sheet), self.sheet)
-        if isinstance(v, CellError):
-            raise _NoBatch
+        wb = self.wb
+        wb.current = (self.r0, self.c0)
+        wb.array_mode = False
+        before = wb.intersections
+        v = wb.value(wb.ev(node, self.sheet), self.sheet)
+        if isinstance(v, CellError) or wb.intersections != before:
+            raise _NoBatch  # an implicit intersection depends on each cell's row: cell by cell
         return v
 
     def ev(self, node):
@@ -256,7 +259,7 @@ def evaluate_batch(wb: Book, tree, members: list, functions: Mapping[str, Callab
         return None
     try:
         out = _Batch(wb, members, functions).ev(tree)
-    except (_NoBatch, ExcelError, CellUnsupported):
+    except (_NoBatch, ExcelError, CellUnsupported, ValueError):  # ValueError: shapes numpy cannot broadcast
         return None
     if not isinstance(out, np.ndarray) or out.shape != (len(members),):
         return None

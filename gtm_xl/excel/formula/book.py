@@ -6,6 +6,7 @@ functions of the registry and the caller's.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -32,6 +33,39 @@ class CellUnsupported(Exception):
         super().__init__(function)
 
 
+#: Functions whose result Excel may give as a *reference* (not an array): in an ordinary cell such a
+#: result is implicitly intersected like a range, so the engine, which returns their values, cannot
+#: tell which cell Excel would take; a multi-cell result of theirs in a scalar place is unsupported.
+REFERENCE_RESULTS = frozenset(
+    {"INDEX", "OFFSET", "INDIRECT", "CHOOSE", "IF", "IFS", "SWITCH", "IFERROR", "IFNA", "XLOOKUP", "LET"}
+)
+
+
+#: Functions whose parameters Excel evaluates as arrays even in an ordinary cell (array-class
+#: parameters: ``=SUMPRODUCT((A1:A9>0)*B1:B9)``, ``=LOOKUP(2,1/(A1:A9<>""),A1:A9)`` need no Ctrl+Shift+Enter),
+#: and the dynamic-array functions.
+ARRAY_PARAMETERS = frozenset(
+    {
+        "SUMPRODUCT", "LOOKUP", "INDEX", "MMULT", "MDETERM", "MINVERSE", "TRANSPOSE", "FREQUENCY",
+        "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "FILTER", "SORT", "SORTBY", "UNIQUE", "XLOOKUP", "XMATCH",
+        "TOCOL", "TOROW", "VSTACK", "HSTACK", "TAKE", "DROP", "CHOOSEROWS", "CHOOSECOLS", "WRAPROWS",
+        "WRAPCOLS", "EXPAND", "SEQUENCE", "MAP", "REDUCE", "SCAN", "BYROW", "BYCOL", "MAKEARRAY",
+    }
+)  # fmt: skip
+
+#: Functions whose parameters take one value each (an expression over a range inside them is
+#: implicitly intersected in an ordinary cell); IF and CHOOSE pass a reference through.
+VALUE_PARAMETERS = frozenset({"IF", "IFS", "SWITCH", "CHOOSE"})
+
+
+#: Lazy functions Excel lifts over arrays in an array formula, element by element.
+LIFTED_IN_ARRAYS = frozenset({"IFS", "SWITCH"})
+
+
+class ReferenceValues(np.ndarray):
+    """The values of a multi-cell result that Excel holds as a reference (see :data:`REFERENCE_RESULTS`)."""
+
+
 class Book:
     """Current values of a workbook during evaluation, and the evaluation of one tree."""
 
@@ -51,6 +85,13 @@ class Book:
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
         self.block_box: dict[str, tuple[int, int, int, int]] = {}  # the area the cached blocks span
+        self.current: tuple[int, int] = (1, 1)  # the formula cell being evaluated (row, column)
+        # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
+        self.array_mode = False
+        # inside an argument of a function whose parameter classes the engine does not know, an
+        # expression over a range (intersected or not?) is not guessed: the cell is unsupported
+        self.unsure_scope: str | None = None
+        self.intersections = 0  # implicit intersections made so far (a batch must not share one)
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
@@ -136,17 +177,17 @@ class Book:
                 return CellError("#NAME?")
             return self.ev(tree, here)
         if kind == "neg":
-            v = self.value(self.ev(node[1], here), here)
+            v = self.operand(self.ev(node[1], here), here)
             return self._unary(v, lambda x: -to_number(x))
         if kind == "pct":
-            v = self.value(self.ev(node[1], here), here)
+            v = self.operand(self.ev(node[1], here), here)
             return self._unary(v, lambda x: to_number(x) / 100)
         if kind == "op":
             op = node[1]
             if op == ":":
                 return self._range_op(node, here)
-            a = self.value(self.ev(node[2], here), here)
-            b = self.value(self.ev(node[3], here), here)
+            a = self.operand(self.ev(node[2], here), here)
+            b = self.operand(self.ev(node[3], here), here)
             if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
                 aa, bb = broadcast(as_2d(a), as_2d(b))
                 out = np.empty(aa.shape, dtype=object)
@@ -189,6 +230,44 @@ class Book:
                 return e.error
         return v
 
+    def operand(self, v: Any, here: str) -> Any:
+        """A value where Excel expects one value (an operator's operand, a lifted function's
+        argument, a cell's result): in an array formula a range stays an array; in an ordinary
+        cell a range is implicitly intersected (:meth:`intersect`)."""
+        if self.array_mode:
+            return self.value(v, here)
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            ref = v[1]
+            if self.unsure_scope is not None and (ref.r1 != ref.r2 or ref.c1 != ref.c2):
+                raise CellUnsupported(f"(range in an expression inside {self.unsure_scope})")
+            return self.intersect(ref, v[2])
+        if isinstance(v, ReferenceValues) and v.size > 1:
+            raise CellUnsupported("(implicit intersection of a function's reference)")
+        return v
+
+    def intersect(self, ref: Ref, here: str) -> Any:
+        """Excel's implicit intersection of ``ref`` with the formula's cell: one cell is its value; a
+        single column gives the cell in the formula's row, a single row the cell in its column;
+        #VALUE! when the formula's row (column) is outside it, and for a block of several rows and
+        columns (Microsoft: "Implicit intersection operator: @" — "If the value is a range, then pick
+        the cell on the same row or column as the formula")."""
+        try:
+            sheet = self.sheet_of(ref.sheet, here)
+        except ExcelError as e:
+            return e.error
+        vals = self.values[sheet]
+        if ref.r1 == ref.r2 and ref.c1 == ref.c2:
+            return vals.get((ref.r1, ref.c1))
+        self.intersections += 1
+        r, c = self.current
+        if ref.c1 == ref.c2:
+            return vals.get((r, ref.c1)) if ref.r1 <= r <= ref.r2 else CellError("#VALUE!")
+        if ref.r1 == ref.r2:
+            return vals.get((ref.r1, c)) if ref.c1 <= c <= ref.c2 else CellError("#VALUE!")
+        if ref.r1 <= r <= ref.r2 and ref.c1 <= c <= ref.c2 and sheet != here:
+            raise CellUnsupported("(implicit intersection of a block on another sheet)")
+        return CellError("#VALUE!")
+
     def call(self, name: str, arg_nodes: list, here: str) -> Any:
         builtin = BUILTINS.get(name)
         extra = self.functions.get(name)
@@ -211,15 +290,23 @@ class Book:
             return CellError("#VALUE!")
         try:
             if builtin.lazy:
-                thunks = [self._thunk(a, here) for a in arg_nodes]
-                return builtin.fn(*thunks)
+                if name in LIFTED_IN_ARRAYS and self.array_mode:
+                    lifted_result = self._lift_lazy(builtin.fn, arg_nodes, here)
+                    if lifted_result is not None:
+                        return lifted_result
+                thunks = [self._thunk(a, here, name) for a in arg_nodes]
+                return self._reference_result(name, builtin.fn(*thunks))
             args = []
             lifted = name in ELEMENTWISE
             for a in arg_nodes:
                 if a[0] == "missing":
                     args.append(None)
                     continue
-                v = self.value(self.ev(a, here), here, keep_array=not lifted)
+                if lifted:  # a value parameter: a range is intersected in an ordinary cell
+                    v = self.operand(self.ev(a, here), here)
+                else:
+                    with self.argument_scope(name):
+                        v = self.value(self.ev(a, here), here, keep_array=True)
                 if isinstance(v, CellError) and not builtin.errors_ok and not lifted:
                     return v
                 args.append(v)
@@ -230,11 +317,18 @@ class Book:
                     bad = next((a for a in args if isinstance(a, CellError)), None)
                     if bad is not None:
                         return bad
-            return builtin.fn(*args)
+            return self._reference_result(name, builtin.fn(*args))
         except ExcelError as e:
             return e.error
         except Unsupported:
             raise CellUnsupported(name) from None
+
+    @staticmethod
+    def _reference_result(name: str, result: Any) -> Any:
+        """A multi-cell result of a function Excel may answer with a reference, marked as such."""
+        if name in REFERENCE_RESULTS and isinstance(result, np.ndarray) and result.size > 1:
+            return result.view(ReferenceValues)
+        return result
 
     def _row_column(self, name, arg_nodes, here):
         if not arg_nodes:
@@ -267,14 +361,56 @@ class Book:
         r1, c1, r2, c2 = parse_range(spill)
         return ("REF", Ref(sheet, r1, c1, r2, c2), here)
 
-    def _thunk(self, node, here):
+    def _lift_lazy(self, fn, arg_nodes, here):
+        """IFS and SWITCH over arrays in an array formula: every argument evaluated, the function
+        applied element by element (Excel lifts their one-value parameters); None when no argument
+        is an array (the lazy path then evaluates only what it needs)."""
+        args = [None if a[0] == "missing" else self.value(self.ev(a, here), here) for a in arg_nodes]
+        if not any(isinstance(a, np.ndarray) and a.size > 1 for a in args):
+            return None
+
+        def one(*vals):
+            def thunk(v):
+                def run():
+                    if isinstance(v, CellError):
+                        raise ExcelError(v)
+                    return v
+
+                return run
+
+            return fn(*[thunk(v) for v in vals])
+
+        return elementwise(one, args, errors_ok=True)
+
+    @contextmanager
+    def argument_scope(self, name: str):
+        """Evaluate an argument of function ``name``: in an ordinary cell, the arguments of an
+        array-parameter function (:data:`ARRAY_PARAMETERS`) are evaluated as arrays, those of a
+        value-parameter function (:data:`VALUE_PARAMETERS`) intersect, any other makes an
+        expression over a range unsupported (see :attr:`unsure_scope`)."""
+        saved = self.array_mode, self.unsure_scope
+        if not self.array_mode:
+            if name in ARRAY_PARAMETERS:
+                self.array_mode = True
+            elif name not in VALUE_PARAMETERS:
+                self.unsure_scope = name
+        try:
+            yield
+        finally:
+            self.array_mode, self.unsure_scope = saved
+
+    def _thunk(self, node, here, name: str):
         if node[0] == "missing":
             return lambda: None
 
         def run():
-            v = self.value(self.ev(node, here), here)
+            with self.argument_scope(name):
+                legacy = not self.array_mode
+                v = self.value(self.ev(node, here), here)
             if isinstance(v, CellError):
                 raise ExcelError(v)
+            if legacy and name not in VALUE_PARAMETERS and isinstance(v, np.ndarray) and v.size > 1:
+                raise CellUnsupported(f"(several values in {name} in an ordinary cell)")
             return v
 
         return run

@@ -139,8 +139,12 @@ def _evaluate_cell(
     sname, r, c = key
     cell = book.sheets[sname].get((r, c))
     wb.current = (r, c)
+    wb.array_mode = bool(cell.dynamic or cell.array_ref)
     try:
-        v = wb.value(wb.ev(cells.tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
+        if wb.array_mode:
+            v = wb.value(wb.ev(cells.tree_of(key), sname), sname, keep_array=True)
+        else:  # an ordinary cell holds one value: a range result is implicitly intersected
+            v = wb.operand(wb.ev(cells.tree_of(key), sname), sname)
     except CellUnsupported as exc:
         result.unsupported[key] = exc.function
         bad[key] = (key, exc.function)

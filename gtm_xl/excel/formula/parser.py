@@ -350,6 +350,8 @@ def is_relative(node) -> bool:
     if kind == "ref":
         return not all(node[2])
     if kind == "fn":
+        if node[1] in ("ROW", "COLUMN") and not node[2]:
+            return True  # ROW() and COLUMN() are the cell's own row and column
         return any(is_relative(a) for a in node[2])
     if kind == "op":
         return is_relative(node[2]) or is_relative(node[3])
