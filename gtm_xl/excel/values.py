@@ -12,8 +12,10 @@ from __future__ import annotations
 
 __all__ = ["CellError", "CodedError", "ERROR_CODES", "is_error"]
 
-#: Excel's error values with the numbers VBA's ``CVErr`` uses for them (xlCVError).
-ERROR_CODES: dict[str, int] = {
+#: Every error value Excel stores, with the number VBA's ``CVErr`` uses for it (xlCVError; the
+#: values after #N/A follow ERROR.TYPE 8–14). #BUSY!, #PYTHON! and #EXTERNAL! have no documented
+#: number: they are read, kept and propagated, but cannot be handed to VBA (:attr:`CellError.number`).
+ERROR_CODES: dict[str, int | None] = {
     "#NULL!": 2000,
     "#DIV/0!": 2007,
     "#VALUE!": 2015,
@@ -21,8 +23,16 @@ ERROR_CODES: dict[str, int] = {
     "#NAME?": 2029,
     "#NUM!": 2036,
     "#N/A": 2042,
+    "#GETTING_DATA": 2043,
     "#SPILL!": 2045,
+    "#CONNECT!": 2046,
+    "#BLOCKED!": 2047,
+    "#UNKNOWN!": 2048,
+    "#FIELD!": 2049,
     "#CALC!": 2050,
+    "#BUSY!": None,
+    "#PYTHON!": None,
+    "#EXTERNAL!": None,
 }
 
 
@@ -68,13 +78,16 @@ class CellError:
 
     @property
     def number(self) -> int:
-        """The xlCVError number (``2007`` for ``#DIV/0!``)."""
-        return ERROR_CODES[self.code]
+        """The xlCVError number (``2007`` for ``#DIV/0!``); ValueError for an error without one."""
+        n = ERROR_CODES[self.code]
+        if n is None:
+            raise ValueError(f"{self.code} has no xlCVError number")
+        return n
 
     @property
     def scode(self) -> int:
         """The COM SCODE of a ``VT_ERROR`` variant carrying this error (``CVErr`` in VBA)."""
-        return -2146828288 + ERROR_CODES[self.code]
+        return -2146828288 + self.number
 
 
 class CodedError(ValueError):

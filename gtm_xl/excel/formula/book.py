@@ -58,6 +58,17 @@ ARRAY_PARAMETERS = frozenset(
 VALUE_PARAMETERS = frozenset({"IF", "IFS", "SWITCH", "CHOOSE"})
 
 
+#: Functions whose arguments are each taken on their own, so that a 3-D reference
+#: (``Sheet2:Sheet5!A1``) or a union (``(A1:A3,C1)``) is the same as its areas given as separate
+#: arguments (Microsoft, "Create a 3-D reference to the same cell range on multiple worksheets").
+AREAS_AS_ARGUMENTS = frozenset(
+    {
+        "SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT",
+        "STDEV", "STDEVA", "STDEVP", "STDEVPA", "STDEV.S", "STDEV.P", "VAR", "VARA", "VARP", "VARPA",
+        "VAR.S", "VAR.P",
+    }
+)  # fmt: skip
+
 #: Lazy functions Excel lifts over arrays in an array formula, element by element.
 LIFTED_IN_ARRAYS = frozenset({"IFS", "SWITCH"})
 
@@ -119,7 +130,10 @@ class Book:
             if text is not None:
                 if key not in self.name_trees:
                     t = text[1:] if text.startswith("=") else text
-                    self.name_trees[key] = parse(t)
+                    try:
+                        self.name_trees[key] = parse(t)
+                    except RecursionError:
+                        raise FormulaSyntaxError(f"defined name {name} nested too deeply") from None
                 return self.name_trees[key]
         return None
 
@@ -186,6 +200,10 @@ class Book:
             op = node[1]
             if op == ":":
                 return self._range_op(node, here)
+            if op == " ":
+                return self._intersection_op(node, here)
+            if op == ",":
+                return ("UNION", self._areas(node[2], here) + self._areas(node[3], here))
             a = self.operand(self.ev(node[2], here), here)
             b = self.operand(self.ev(node[3], here), here)
             if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -207,6 +225,58 @@ class Book:
         sheet = ra.sheet or rb.sheet
         return ("REF", Ref(sheet, min(ra.r1, rb.r1), min(ra.c1, rb.c1), max(ra.r2, rb.r2), max(ra.c2, rb.c2)), here)
 
+    def _intersection_op(self, node, here):
+        """``A1:C5 B2:B9``: the cells both references hold; #NULL! when they do not meet."""
+        a, b = self.ev(node[2], here), self.ev(node[3], here)
+        for v in (a, b):
+            if isinstance(v, CellError):
+                return v
+            if not (isinstance(v, tuple) and v and v[0] == "REF"):
+                return CellError("#VALUE!")
+        ra, rb = a[1], b[1]
+        try:
+            if self.sheet_of(ra.sheet, here) != self.sheet_of(rb.sheet, here):
+                return CellError("#VALUE!")
+        except ExcelError as e:
+            return e.error
+        r1, c1, r2, c2 = max(ra.r1, rb.r1), max(ra.c1, rb.c1), min(ra.r2, rb.r2), min(ra.c2, rb.c2)
+        if r1 > r2 or c1 > c2:
+            return CellError("#NULL!")
+        return ("REF", Ref(ra.sheet, r1, c1, r2, c2), here)
+
+    def _areas(self, node, here) -> list:
+        """The references of one side of a union (``(A1:A3,C1)``)."""
+        v = self.ev(node, here)
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            return v[1]
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            return [v]
+        raise CellUnsupported("(union of values that are not references)")
+
+    def sheets_between(self, ref: Ref) -> list[str] | None:
+        """The sheets a 3-D reference (``Sheet2:Sheet5!A1``) spans, in workbook order; None when
+        ``ref`` is not one."""
+        if ref.sheet is None or ":" not in ref.sheet:
+            return None
+        first, _, last = ref.sheet.partition(":")
+        names = list(self.book.sheets)
+        lower = [n.lower() for n in names]
+        if first.lower() not in lower or last.lower() not in lower:
+            return None
+        i, j = sorted((lower.index(first.lower()), lower.index(last.lower())))
+        return names[i : j + 1]
+
+    def _as_areas(self, v: Any, here: str) -> list | None:
+        """A union or a 3-D reference as its areas (REF values); None for anything else."""
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            return [a for area in v[1] for a in (self._as_areas(area, here) or [area])]
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            sheets = self.sheets_between(v[1])
+            if sheets is not None:
+                r = v[1]
+                return [("REF", Ref(name, r.r1, r.c1, r.r2, r.c2), here) for name in sheets]
+        return None
+
     @staticmethod
     def _unary(v, fn):
         if isinstance(v, np.ndarray):
@@ -220,6 +290,10 @@ class Book:
 
     def value(self, v: Any, here: str, keep_array: bool = False) -> Any:
         """A reference as its value(s): one cell → its value, a range → a 2-D array."""
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            raise CellUnsupported("(union of references)")
+        if isinstance(v, tuple) and v and v[0] == "REF" and self.sheets_between(v[1]) is not None:
+            raise CellUnsupported("(3-D reference)")
         if isinstance(v, tuple) and v and v[0] == "REF":
             ref = v[1]
             try:
@@ -251,6 +325,8 @@ class Book:
         #VALUE! when the formula's row (column) is outside it, and for a block of several rows and
         columns (Microsoft: "Implicit intersection operator: @" — "If the value is a range, then pick
         the cell on the same row or column as the formula")."""
+        if self.sheets_between(ref) is not None:
+            raise CellUnsupported("(3-D reference)")
         try:
             sheet = self.sheet_of(ref.sheet, here)
         except ExcelError as e:
@@ -286,6 +362,8 @@ class Book:
             return self._row_column(name, arg_nodes, here)
         if name == "ANCHORARRAY":
             return self._anchor_array(arg_nodes, here)
+        if name == "AREAS":
+            return self._count_areas(arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         try:
@@ -302,6 +380,11 @@ class Book:
                 if a[0] == "missing":
                     args.append(None)
                     continue
+                if name in AREAS_AS_ARGUMENTS and a[0] in ("op", "ref"):
+                    areas = self._as_areas(self.ev(a, here), here)
+                    if areas is not None:
+                        args.extend(self.value(area, here, keep_array=True) for area in areas)
+                        continue
                 if lifted:  # a value parameter: a range is intersected in an ordinary cell
                     v = self.operand(self.ev(a, here), here)
                 else:
@@ -343,6 +426,21 @@ class Book:
         else:
             out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
         return out if out.size > 1 else out[0, 0]
+
+    def _count_areas(self, arg_nodes, here):
+        """AREAS(reference): how many areas the reference has (a union's, a 3-D reference's sheets);
+        #VALUE! for a value that is not a reference."""
+        if len(arg_nodes) != 1:
+            return CellError("#VALUE!")
+        v = self.ev(arg_nodes[0], here)
+        if isinstance(v, CellError):
+            return v
+        areas = self._as_areas(v, here)
+        if areas is not None:
+            return float(len(areas))
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            return 1.0
+        return CellError("#VALUE!")
 
     def _anchor_array(self, arg_nodes, here):
         """``A1#``: the range a dynamic array anchored at A1 spills into (computed before this cell:

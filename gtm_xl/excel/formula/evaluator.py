@@ -21,6 +21,7 @@ cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +31,9 @@ from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import ExcelError
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
+from gtm_xl.excel.formula.parser import FormulaSyntaxError
 from gtm_xl.excel.formula.spills import store
 from gtm_xl.excel.ooxml.cells import WorkbookCells
-from gtm_xl.excel.values import CellError
 
 __all__ = ["Evaluation", "evaluate_workbook"]
 
@@ -63,6 +64,21 @@ def evaluate_workbook(
     R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
     (:func:`.batches.evaluate_batch`); otherwise, and whenever a batch meets a case it does not
     vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
+    limit = sys.getrecursionlimit()
+    if limit < RECURSION_LIMIT:  # an 8,192-character formula nests ~4,000 operators deep
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        return _evaluate_workbook(book, functions, batching)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+#: Python frames the evaluation of one formula may use (the tree of Excel's longest formula, 8,192
+#: characters, is at most a few thousand levels deep); deeper makes the cell unsupported.
+RECURSION_LIMIT = 20_000
+
+
+def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evaluation:
     functions = dict(functions or {})
     known = set(BUILTINS) | {k.upper() for k in functions}
     wb = Book(book, functions)
@@ -74,7 +90,7 @@ def evaluate_workbook(
     graph = DependencyGraph(cells, batching)
     order, cyclic_nodes = graph.order()
     if batching and any(len(graph.nodes[n]) > 1 for n in cyclic_nodes):
-        return evaluate_workbook(book, functions, batching=False)  # cycles are told cell by cell
+        return _evaluate_workbook(book, functions, batching=False)  # cycles are told cell by cell
 
     cyclic = {k for n in cyclic_nodes for k in graph.nodes[n]}
     result.circular = sorted(cyclic)
@@ -151,7 +167,10 @@ def _evaluate_cell(
         return
     except ExcelError as e:
         v = e.error
-    except RecursionError:
-        v = CellError("#NUM!")
+    except (RecursionError, FormulaSyntaxError) as exc:  # a formula or a name the engine cannot take
+        reason = "(formula nested too deeply)" if isinstance(exc, RecursionError) else "(syntax)"
+        result.unsupported[key] = reason
+        bad[key] = (key, reason)
+        return
     result.formulas_evaluated += 1
     store(wb, result, book, key, cell, v)

@@ -56,6 +56,10 @@ class FormulaCells:
     def cells_in(self, sname: str, ref: Ref) -> list[Key]:
         """The formula cells inside ``ref`` (read from a formula on sheet ``sname``)."""
         target = sname if ref.sheet is None else self.wb.sheet_keys.get(ref.sheet.lower())
+        if target is None:
+            sheets = self.wb.sheets_between(ref)  # a 3-D reference: the cells of every sheet it spans
+            if sheets is not None:
+                return [k for name in sheets for k in self.cells_in(name, Ref(None, ref.r1, ref.c1, ref.r2, ref.c2))]
         if target is None or target not in self.columns:
             return []
         cols = self.columns[target]

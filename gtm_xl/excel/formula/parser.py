@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.excel.ooxml.cells import column_index
-from gtm_xl.excel.values import CellError
+from gtm_xl.excel.values import ERROR_CODES, CellError
 
 
 def _load_tokenizer():
@@ -48,7 +48,14 @@ def _load_tokenizer():
     return Token, Tokenizer
 
 
-Token, Tokenizer = _load_tokenizer()
+Token, _Tokenizer = _load_tokenizer()
+
+
+class Tokenizer(_Tokenizer):
+    """openpyxl's tokenizer knowing every error value Excel stores (``#SPILL!``, ``#CALC!``…), not
+    only those of Excel 2007; longest first, so no code is read as the start of another."""
+
+    ERROR_CODES = tuple(sorted(ERROR_CODES, key=len, reverse=True))
 
 
 MAX_ROWS = 1048576
@@ -72,7 +79,24 @@ class Ref:
     c2: int
 
 
-_PREC = {":": 8, "^": 5, "*": 4, "/": 4, "+": 3, "-": 3, "&": 2, "=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1}
+# ":" range, " " intersection, "," union (inside parentheses): the reference operators bind tightest
+_PREC = {
+    ":": 8,
+    " ": 7,
+    ",": 6,
+    "^": 5,
+    "*": 4,
+    "/": 4,
+    "+": 3,
+    "-": 3,
+    "&": 2,
+    "=": 1,
+    "<": 1,
+    ">": 1,
+    "<=": 1,
+    ">=": 1,
+    "<>": 1,
+}
 
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -101,8 +125,23 @@ def split_sheet(text: str) -> tuple[str | None, str]:
     return sheet, ref
 
 
+class OutsideSheet(ValueError):
+    """A reference past the sheet's last row (1,048,576) or column (XFD)."""
+
+
 def _parse_ref(text: str) -> Ref | None:
-    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference."""
+    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference;
+    :class:`OutsideSheet` for one past the sheet (``XFE1``, ``A1048577``)."""
+    try:
+        ref = _parse_ref_in_sheet(text)
+    except ValueError:  # column_index: a column past XFD
+        raise OutsideSheet(text) from None
+    if ref is not None and not (1 <= ref.r1 <= ref.r2 <= MAX_ROWS and 1 <= ref.c1 <= ref.c2 <= MAX_COLS):
+        raise OutsideSheet(text)
+    return ref
+
+
+def _parse_ref_in_sheet(text: str) -> Ref | None:
     sheet, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a
@@ -144,7 +183,7 @@ class _Parser:
             items = Tokenizer("=" + formula).items
         except Exception as exc:  # openpyxl raises TokenizerError and others
             raise FormulaSyntaxError(f"cannot tokenise {formula!r}: {exc}") from None
-        self.toks = [t for t in items if t.type != Token.WSPACE]
+        self.toks = _with_intersections(items)
         self.i = 0
 
     def peek(self) -> Token | None:
@@ -170,6 +209,8 @@ class _Parser:
             if tok.type != Token.OP_IN:
                 return left
             op = tok.value
+            if op == "," and not self.in_parentheses:
+                return left  # a separator, not the union operator
             prec = _PREC.get(op)
             if prec is None:
                 raise FormulaSyntaxError(f"unknown operator {op!r}")
@@ -195,16 +236,21 @@ class _Parser:
             node = ("pct", node)
         return node
 
+    in_parentheses = False
+
     def primary(self):
         tok = self.take()
         if tok.type == Token.OPERAND:
             if tok.subtype == Token.RANGE:
-                ref = _parse_ref(tok.value)
+                if tok.value.upper().endswith("#REF!"):  # #REF!, 'Sheet'!#REF!: a deleted reference
+                    return ("err", CellError("#REF!"))
+                try:
+                    ref = _parse_ref(tok.value)
+                except OutsideSheet:
+                    return OUTSIDE_SHEET
                 if ref is not None:
                     return ("ref", ref, _absolute_parts(tok.value))
                 sheet, name = split_sheet(tok.value)
-                if name.upper() == "#REF!":
-                    return ("err", CellError("#REF!"))
                 return ("name", name.upper(), sheet)
             return ("lit", _literal(tok))
         if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
@@ -221,14 +267,18 @@ class _Parser:
                 ):
                     args.append(("missing",))
                 else:
+                    outer, self.in_parentheses = self.in_parentheses, False
                     args.append(self.expr())
+                    self.in_parentheses = outer
                 sep = self.take()
                 if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
                     return ("fn", name, args)
                 if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
                     raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            outer, self.in_parentheses = self.in_parentheses, True
             node = self.expr()
+            self.in_parentheses = outer
             close = self.take()
             if close.type != Token.PAREN:
                 raise FormulaSyntaxError("expected ')'")
@@ -264,6 +314,49 @@ class _Parser:
         raise FormulaSyntaxError(f"unexpected {tok.value!r}")
 
 
+#: A reference past the sheet: the cell is reported unsupported (a name no function table holds).
+OUTSIDE_SHEET = ("fn", "(reference outside the sheet)", [])
+
+
+def _ends_operand(tok) -> bool:
+    return (tok.type == Token.OPERAND and tok.subtype == Token.RANGE) or (
+        tok.type in (Token.PAREN, Token.FUNC) and tok.subtype == Token.CLOSE
+    )
+
+
+def _starts_operand(tok) -> bool:
+    return (tok.type == Token.OPERAND and tok.subtype == Token.RANGE) or (
+        tok.type in (Token.PAREN, Token.FUNC) and tok.subtype == Token.OPEN
+    )
+
+
+def _with_intersections(items: list) -> list:
+    """The tokens without white space, except a space between two references (or parenthesised
+    or function results), which is Excel's intersection operator (``A1:C5 B2:B9``)."""
+    out = []
+    pending_space = False
+    for t in items:
+        if t.type == Token.WSPACE:
+            pending_space = True
+            continue
+        if pending_space and out and _ends_operand(out[-1]) and _starts_operand(t):
+            out.append(Token(" ", Token.OP_IN))
+        pending_space = False
+        out.append(t)
+    return out
+
+
+def _normalise_space(formula: str) -> str:
+    """Line breaks (CR, CR LF) and tabs between tokens as the tokenizer's white space; text inside
+    string literals is left alone."""
+    if "\r" not in formula and "\t" not in formula:
+        return formula
+    parts = formula.split('"')
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return '"'.join(parts)
+
+
 _PARSED: dict[str, Any] = {}
 
 
@@ -297,6 +390,7 @@ def _spill_refs(formula: str) -> str:
 
 
 def _parse(formula: str):
+    formula = _normalise_space(formula)
     if "#" in formula:
         formula = _spill_refs(formula)
     p = _Parser(formula)

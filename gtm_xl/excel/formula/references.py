@@ -77,6 +77,8 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
         tree = parse(formula)
     except FormulaSyntaxError:
         return None, r, c, [], "(syntax)"
+    except RecursionError:
+        return None, r, c, [], "(formula nested too deeply)"
     ref_nodes: list = []
     fns: set[str] = set()
     seen: set[str] = set()
@@ -88,11 +90,18 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
         if n in seen:
             return
         seen.add(n)
-        t = wb.name_tree(n, sh, sname)
+        try:
+            t = wb.name_tree(n, sh, sname)
+        except FormulaSyntaxError:  # only the cells that use the name are left to Excel
+            fns.add(f"(defined name {n} unreadable)")
+            return
         if t is not None:
             walk(t, ref_nodes.append, on_name, fns.add)  # noqa: F821 — recursive closure, deleted below
 
-    walk(tree, ref_nodes.append, on_name, fns.add)
+    try:
+        walk(tree, ref_nodes.append, on_name, fns.add)
+    except RecursionError:
+        fns.add("(formula nested too deeply)")
     del on_name  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
     return tree, r, c, ref_nodes, (missing[0] if missing else None)

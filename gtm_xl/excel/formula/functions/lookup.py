@@ -240,6 +240,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "XLOOKUP": builtin(f_xlookup, 3, 6),
     "ROW": builtin(None, 0, 1),
     "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, by the evaluator (book.py)
+    "AREAS": builtin(None, 1),  # counted on the reference itself, by the evaluator (book.py)
     "ROWS": builtin(f_rows, 1),
     "COLUMNS": builtin(f_columns, 1),
     "LOOKUP": builtin(f_lookup, 2, 3),
