@@ -19,7 +19,7 @@ from gtm_xl.excel.formula.functions.coercion import (
 )
 from gtm_xl.excel.formula.functions.mathtrig import round_vector
 from gtm_xl.excel.formula.operators import from_python
-from gtm_xl.excel.formula.parser import Ref, is_relative
+from gtm_xl.excel.formula.parser import Ref, moves_down
 from gtm_xl.excel.values import CellError, CodedError
 
 MIN_BATCH = 4
@@ -90,7 +90,7 @@ class _Batch:
         return v
 
     def ev(self, node):
-        if not is_relative(node):
+        if not moves_down(node):
             return self.shared(node)
         kind = node[0]
         if kind == "ref":
@@ -168,7 +168,7 @@ class _Batch:
                 raise _NoBatch
             out = np.where(cond, t.astype(object), o.astype(object))
             return out
-        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not is_relative(args[1]):
+        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not moves_down(args[1]):
             digits = int(math.trunc(to_number(self.shared(args[1]))))
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
             return round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
@@ -196,7 +196,7 @@ class _Batch:
                 raise _NoBatch
             f = _floats(v, n, blank_ok=name == "SUM")
             return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
-        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(is_relative(a) for a in args[1:]):
+        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(moves_down(a) for a in args[1:]):
             return self.rank(args)
         if name in ("ABS", "INT") and len(args) == 1:
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
@@ -227,7 +227,7 @@ class _Batch:
                 raise _NoBatch
             v = self.ev(node)
             if kind == "range":
-                if is_relative(node):
+                if moves_down(node):
                     raise _NoBatch
                 call.append(v)
             elif kind == "row":

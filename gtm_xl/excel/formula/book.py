@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from gtm_xl.excel.formula.functions import dates
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
     to_number,
 )
+from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
 from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse
@@ -87,6 +89,12 @@ class Book:
         self.values: dict[str, dict[tuple[int, int], Any]] = {
             name: sheet.values() for name, sheet in book.sheets.items()
         }
+        for name, cached in getattr(book, "externals", {}).items():  # linked workbooks, read-only
+            if name.lower() not in self.sheet_keys:
+                self.sheet_keys[name.lower()] = name
+                self.values[name] = dict(cached)
+        self.date1904 = bool(getattr(book, "date1904", False))
+        self.date_system_functions = DATE_SYSTEM_FUNCTIONS | dates.FUNCTIONS.keys()
         self.bounds = {}
         for name, vals in self.values.items():  # (last row, last column) with a cell
             self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
@@ -119,13 +127,19 @@ class Book:
             return here
         key = self.sheet_keys.get(ref_sheet.lower())
         if key is None:
+            if ref_sheet.startswith("["):  # a linked workbook's sheet Excel cached no values of
+                raise CellUnsupported("(external reference)")
             raise ExcelError("#REF!")
         return key
 
     def name_tree(self, name: str, sheet_hint: str | None, here: str):
         """The tree of a defined name: a sheet-scoped one first, then the workbook one."""
         scope = sheet_hint or here
-        for key in (f"{scope}!{name}".upper(), name.upper()):
+        keys = [f"{scope}!{name}".upper(), name.upper()]
+        if scope.startswith("["):  # a linked workbook's name: "[1]!Name", "[1]Sheet!Name"
+            book_prefix = scope[: scope.index("]") + 1] if "]" in scope else scope
+            keys = [f"{scope}!{name}".upper(), f"{book_prefix}!{name}".upper()]
+        for key in keys:
             text = self.book.names.get(key)
             if text is not None:
                 if key not in self.name_trees:
@@ -188,6 +202,8 @@ class Book:
         if kind == "name":
             tree = self.name_tree(node[1], node[2], here)
             if tree is None:
+                if node[2] is not None and node[2].startswith("["):
+                    raise CellUnsupported("(name in a linked workbook)")
                 return CellError("#NAME?")
             return self.ev(tree, here)
         if kind == "neg":
@@ -366,6 +382,8 @@ class Book:
             return self._count_areas(arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
+        if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):
+            raise CellUnsupported(f"{name} (1904 date system)")
         try:
             if builtin.lazy:
                 if name in LIFTED_IN_ARRAYS and self.array_mode:

@@ -29,6 +29,7 @@ from typing import Any
 from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import ExcelError
+from gtm_xl.excel.formula.functions.context import workbook_context
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.parser import FormulaSyntaxError
@@ -68,7 +69,8 @@ def evaluate_workbook(
     if limit < RECURSION_LIMIT:  # an 8,192-character formula nests ~4,000 operators deep
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        return _evaluate_workbook(book, functions, batching)
+        with workbook_context(date1904=getattr(book, "date1904", False)):
+            return _evaluate_workbook(book, functions, batching)
     finally:
         sys.setrecursionlimit(limit)
 

@@ -452,3 +452,21 @@ def is_relative(node) -> bool:
     if kind in ("neg", "pct"):
         return is_relative(node[1])
     return False
+
+
+def moves_down(node) -> bool:
+    """True when the tree's value changes from one row of a filled column to the next: it holds a
+    reference whose row is relative (``A2``, ``$A2``; not ``B$1``, whose column alone is relative
+    and is the same for every cell of one column), or ROW()."""
+    kind = node[0]
+    if kind == "ref":
+        return not (node[2][0] and node[2][2])
+    if kind == "fn":
+        if node[1] == "ROW" and not node[2]:
+            return True
+        return any(moves_down(a) for a in node[2])
+    if kind == "op":
+        return moves_down(node[2]) or moves_down(node[3])
+    if kind in ("neg", "pct"):
+        return moves_down(node[1])
+    return False
