@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from gtm_xl.excel.formula.functions import dates
+from gtm_xl.excel.formula.functions import budget, dates
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
     to_number,
+    to_text,
 )
 from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
@@ -25,6 +26,26 @@ from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_
 from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
 from gtm_xl.excel.values import ERROR_CODES, CellError, CodedError
+
+#: Excel's longest cell text: a longer result is #VALUE! ("Specifications and limits": 32,767 characters).
+MAX_TEXT = 32_767
+
+
+def _rept_within_cell_limit(fn):
+    """REPT checked before the text is built: #VALUE! when it would pass 32,767 characters
+    (Microsoft's REPT page), so REPT("x",1E9) allocates nothing."""
+
+    def rept(text=None, times=None, *rest):
+        try:
+            n = to_number(times)
+            length = len(to_text(text))
+        except ExcelError:
+            return fn(text, times, *rest)  # the function tells its own error
+        if n > 0 and length * n > MAX_TEXT:
+            raise ExcelError("#VALUE!")
+        return fn(text, times, *rest)
+
+    return rept
 
 
 class CellUnsupported(Exception):
@@ -176,11 +197,13 @@ class Book:
         if ref.c2 == MAX_COLS:
             c2 = max(min(max_c, MAX_COLS), ref.c1)
         vals = self.values[sheet]
+        budget.spend((r2 - ref.r1 + 1) * (c2 - ref.c1 + 1))
         out = np.empty((r2 - ref.r1 + 1, c2 - ref.c1 + 1), dtype=object)
         get = vals.get
         for i, r in enumerate(range(ref.r1, r2 + 1)):
             out[i, :] = [get((r, c)) for c in range(ref.c1, c2 + 1)]
         if r2 < ref.r2 and ref.r2 != MAX_ROWS or c2 < ref.c2 and ref.c2 != MAX_COLS:
+            budget.spend((ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1))
             full = np.empty((ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1), dtype=object)
             full[: out.shape[0], : out.shape[1]] = out
             return full
@@ -411,16 +434,22 @@ class Book:
                 if isinstance(v, CellError) and not builtin.errors_ok and not lifted:
                     return v
                 args.append(v)
+            fn = _rept_within_cell_limit(builtin.fn) if name == "REPT" else builtin.fn
             if lifted:
                 if any(isinstance(a, np.ndarray) for a in args):
-                    return elementwise(builtin.fn, args, builtin.errors_ok)  # a scalar error fills the array's shape
+                    return elementwise(fn, args, builtin.errors_ok)  # a scalar error fills the array's shape
                 if not builtin.errors_ok:
                     bad = next((a for a in args if isinstance(a, CellError)), None)
                     if bad is not None:
                         return bad
-            return self._reference_result(name, builtin.fn(*args))
+            result = fn(*args)
+            if isinstance(result, str) and len(result) > MAX_TEXT:
+                return CellError("#VALUE!")
+            return self._reference_result(name, result)
         except ExcelError as e:
             return e.error
+        except budget.BudgetExceeded:
+            raise CellUnsupported("(work budget used up)") from None
         except Unsupported:
             raise CellUnsupported(name) from None
 

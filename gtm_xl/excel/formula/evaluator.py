@@ -28,7 +28,8 @@ from typing import Any
 
 from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
-from gtm_xl.excel.formula.functions.coercion import ExcelError
+from gtm_xl.excel.formula.functions import budget
+from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
 from gtm_xl.excel.formula.functions.context import workbook_context
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
@@ -57,19 +58,26 @@ class Evaluation:
 
 
 def evaluate_workbook(
-    book: WorkbookCells, functions: Mapping[str, Callable] | None = None, batching: bool = True
+    book: WorkbookCells,
+    functions: Mapping[str, Callable] | None = None,
+    batching: bool = True,
+    work_budget: int = budget.DEFAULT_BUDGET,
 ) -> Evaluation:
     """Recalculate every formula cell of ``book``; see :class:`Evaluation` and the module doc.
 
     With ``batching`` (the default) a run of rows of one column holding the same formula in
     R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
     (:func:`.batches.evaluate_batch`); otherwise, and whenever a batch meets a case it does not
-    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
+    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one.
+
+    ``work_budget`` bounds the cells computed plus the array elements and range cells read (see
+    :mod:`.functions.budget`): once used up, the remaining cells are reported unsupported
+    ("(work budget used up)") and keep their values, so a hostile file costs seconds and megabytes."""
     limit = sys.getrecursionlimit()
     if limit < RECURSION_LIMIT:  # an 8,192-character formula nests ~4,000 operators deep
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        with workbook_context(date1904=getattr(book, "date1904", False)):
+        with workbook_context(date1904=getattr(book, "date1904", False)), budget.limited(work_budget):
             return _evaluate_workbook(book, functions, batching)
     finally:
         sys.setrecursionlimit(limit)
@@ -103,6 +111,13 @@ def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evalua
         members = graph.nodes[n]
         if members[0] in cyclic:
             continue
+        if budget.exhausted():  # the file used up its work budget: the rest is left to Excel
+            for key in members:
+                if key not in bad:
+                    result.unsupported[key] = "(work budget used up)"
+                    bad[key] = (key, "(work budget used up)")
+            continue
+        budget.spend(len(members))
         if bad:
             members = _without_blocked(cells, members, bad, result)
         if len(members) > 1 and len(members) == len(graph.nodes[n]):
@@ -166,6 +181,11 @@ def _evaluate_cell(
     except CellUnsupported as exc:
         result.unsupported[key] = exc.function
         bad[key] = (key, exc.function)
+        return
+    except Unsupported as exc:  # outside a function: a range read past the work budget
+        reason = "(work budget used up)" if isinstance(exc, budget.BudgetExceeded) else "(unsupported)"
+        result.unsupported[key] = reason
+        bad[key] = (key, reason)
         return
     except ExcelError as e:
         v = e.error

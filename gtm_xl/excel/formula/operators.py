@@ -51,7 +51,10 @@ def binary(op: str, a: Any, b: Any) -> Any:
                 return CellError("#NUM!")
             return float(r)
         if op == "&":
-            return to_text(a) + to_text(b)
+            ta, tb = to_text(a), to_text(b)
+            if len(ta) + len(tb) > 32_767:  # Excel's longest cell text
+                return CellError("#VALUE!")
+            return ta + tb
         c = compare(a, b)
         return {"=": c == 0, "<>": c != 0, "<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
     except ExcelError as e:
@@ -122,7 +125,10 @@ def from_python(v: Any) -> Any:
 
 
 def cell_result(v: Any) -> Any:
-    """The final value of a formula cell: a blank reference is 0."""
+    """The final value of a formula cell: a blank reference is 0; text beyond Excel's 32,767
+    characters is #VALUE!."""
     if v is None:
         return 0.0
+    if isinstance(v, str) and len(v) > 32_767:
+        return CellError("#VALUE!")
     return from_python(v)

@@ -74,3 +74,28 @@ def test_index_out_of_range_is_ref_error():
     assert calc("INDEX(A1:B2,3,1)", cells) == E("#REF!")
     assert calc("INDEX(A1:B2,1,3)", cells) == E("#REF!")
     assert calc("INDEX(A1:B2,2,2)", cells) == 4.0
+
+
+def test_wrapcols_as_documented():
+    """Microsoft's WRAPCOLS page: =WRAPCOLS(A2:G2,3) wraps a row into columns of three, #N/A padded."""
+    from formula_helpers import spill
+
+    cells = {f"{c}1": float(i) for i, c in enumerate("ABCDEFG", 1)}
+    values, where = spill("WRAPCOLS(A1:G1,3)", cells, anchor="A3")
+    assert values == [[1.0, 4.0, 7.0], [2.0, 5.0, E("#N/A")], [3.0, 6.0, E("#N/A")]]
+    assert where == "A3:C5"
+    assert spill('WRAPCOLS(A1:G1,3,"x")', cells, anchor="A3")[0][2] == [3.0, 6.0, "x"]
+    assert calc("WRAPCOLS(A1:B2,2)", {"A1": 1.0}) == E("#VALUE!")
+    assert calc("WRAPCOLS(A1:G1,0)", cells) == E("#NUM!")
+
+
+def test_expand_as_documented():
+    """Microsoft's EXPAND page: =EXPAND(A2:B3,3,3) pads a 2×2 array to 3×3 with #N/A."""
+    from formula_helpers import spill
+
+    cells = {"A1": 1.0, "B1": 2.0, "A2": 3.0, "B2": 4.0}
+    na = E("#N/A")
+    assert spill("EXPAND(A1:B2,3,3)", cells)[0] == [[1.0, 2.0, na], [3.0, 4.0, na], [na, na, na]]
+    assert spill('EXPAND(A1:B2,3,3,"-")', cells)[0] == [[1.0, 2.0, "-"], [3.0, 4.0, "-"], ["-", "-", "-"]]
+    assert spill("EXPAND(A1:B2,,3)", cells)[0] == [[1.0, 2.0, na], [3.0, 4.0, na]]
+    assert calc("EXPAND(A1:B2,1,2)", cells) == E("#VALUE!")

@@ -1,0 +1,68 @@
+"""The work budget of one workbook's evaluation: how many cells and array elements it may compute,
+so that one hostile file (``=SEQUENCE(1000000000)``, ``=REPT("x",1E9)`` filled down) costs seconds
+and megabytes, is reported, and a batch goes on.
+
+The evaluator opens a budget per file (:func:`limited`, a parameter of
+:func:`~gtm_xl.excel.formula.evaluate_workbook`); functions that build arrays or long texts
+:func:`spend` on it before they allocate. Spending beyond it raises :class:`BudgetExceeded` (an
+:class:`~gtm_xl.excel.formula.functions.coercion.Unsupported`): the cell, and every cell after it in
+the file, is left to Excel and reported.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from gtm_xl.excel.formula.functions.coercion import Unsupported
+
+__all__ = ["DEFAULT_BUDGET", "BudgetExceeded", "limited", "spend"]
+
+#: array elements and characters one workbook may build, all formulas together (a few hundred MB
+#: of Python objects at most; the 10,000-row scoring benchmark uses well under 1%)
+DEFAULT_BUDGET = 50_000_000
+
+
+class BudgetExceeded(Unsupported):
+    """The workbook used up its work budget."""
+
+
+class _Budget:
+    __slots__ = ("left", "total")
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.left = total
+
+
+_CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gtm_xl_budget", default=None)
+
+
+@contextmanager
+def limited(total: int = DEFAULT_BUDGET) -> Iterator[_Budget]:
+    """Evaluate under a budget of ``total`` units (array elements, characters)."""
+    token = _CURRENT.set(_Budget(total))
+    try:
+        yield _CURRENT.get()
+    finally:
+        _CURRENT.reset(token)
+
+
+def spend(units: int) -> None:
+    """Count ``units`` about to be allocated; :class:`BudgetExceeded` when the budget is used up
+    (also when a single request alone exceeds it)."""
+    b = _CURRENT.get()
+    if b is None:
+        if units > DEFAULT_BUDGET:
+            raise BudgetExceeded(f"more than {DEFAULT_BUDGET:,} elements")
+        return
+    b.left -= units
+    if b.left < 0:
+        raise BudgetExceeded(f"the workbook's work budget ({b.total:,}) is used up")
+
+
+def exhausted() -> bool:
+    """True once the current budget is used up."""
+    b = _CURRENT.get()
+    return b is not None and b.left < 0
