@@ -115,6 +115,7 @@ class Book:
                 self.sheet_keys[name.lower()] = name
                 self.values[name] = dict(cached)
         self.date1904 = bool(getattr(book, "date1904", False))
+        self.tables = dict(getattr(book, "tables", {}))
         self.date_system_functions = DATE_SYSTEM_FUNCTIONS | dates.FUNCTIONS.keys()
         self.bounds = {}
         for name, vals in self.values.items():  # (last row, last column) with a cell
@@ -218,6 +219,8 @@ class Book:
             return ("REF", node[1], here)
         if kind == "err":
             return node[1]
+        if kind == "sref":
+            return self._structured(node[1], here)
         if kind == "arr":
             return node[1]
         if kind == "missing":
@@ -263,6 +266,20 @@ class Book:
         ra, rb = a[1], b[1]
         sheet = ra.sheet or rb.sheet
         return ("REF", Ref(sheet, min(ra.r1, rb.r1), min(ra.c1, rb.c1), max(ra.r2, rb.r2), max(ra.c2, rb.c2)), here)
+
+    def _structured(self, sref, here):
+        """A structured reference (``Table1[Col]``, ``[@Col]``…) as the reference it names from the
+        cell being computed (:mod:`.structured`)."""
+        from gtm_xl.excel.formula import structured
+
+        r, c = self.current
+        try:
+            ref = structured.resolve(self.tables, sref, here, r, c)
+        except Unsupported:
+            raise CellUnsupported("(structured reference)") from None
+        except ExcelError as e:
+            return e.error
+        return ("REF", ref, here)
 
     def _intersection_op(self, node, here):
         """``A1:C5 B2:B9``: the cells both references hold; #NULL! when they do not meet."""

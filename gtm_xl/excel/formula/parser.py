@@ -250,6 +250,11 @@ class _Parser:
                     return OUTSIDE_SHEET
                 if ref is not None:
                     return ("ref", ref, _absolute_parts(tok.value))
+                if "[" in tok.value:
+                    from gtm_xl.excel.formula.structured import is_structured, parse_structured
+
+                    if is_structured(tok.value):
+                        return ("sref", parse_structured(tok.value))
                 sheet, name = split_sheet(tok.value)
                 return ("name", name.upper(), sheet)
             return ("lit", _literal(tok))
@@ -421,21 +426,28 @@ def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
     return ra, ca, rb, cb
 
 
-def walk(node, on_ref, on_name, on_fn):
+def walk(node, on_ref, on_name, on_fn, on_sref=None):
+    """Visit the references (``on_ref((Ref, flags))``), defined names, function names and
+    structured references (``on_sref(StructuredRef)``; reported to ``on_fn`` when not given) of a tree."""
     kind = node[0]
     if kind == "ref":
         on_ref((node[1], node[2]))
+    elif kind == "sref":
+        if on_sref is not None:
+            on_sref(node[1])
+        else:
+            on_fn("(structured reference)")
     elif kind == "name":
         on_name(node[1], node[2])
     elif kind == "fn":
         on_fn(node[1])
         for a in node[2]:
-            walk(a, on_ref, on_name, on_fn)
+            walk(a, on_ref, on_name, on_fn, on_sref)
     elif kind == "op":
-        walk(node[2], on_ref, on_name, on_fn)
-        walk(node[3], on_ref, on_name, on_fn)
+        walk(node[2], on_ref, on_name, on_fn, on_sref)
+        walk(node[3], on_ref, on_name, on_fn, on_sref)
     elif kind in ("neg", "pct"):
-        walk(node[1], on_ref, on_name, on_fn)
+        walk(node[1], on_ref, on_name, on_fn, on_sref)
 
 
 def is_relative(node) -> bool:
@@ -443,6 +455,8 @@ def is_relative(node) -> bool:
     kind = node[0]
     if kind == "ref":
         return not all(node[2])
+    if kind == "sref":
+        return True
     if kind == "fn":
         if node[1] in ("ROW", "COLUMN") and not node[2]:
             return True  # ROW() and COLUMN() are the cell's own row and column
@@ -461,6 +475,8 @@ def moves_down(node) -> bool:
     kind = node[0]
     if kind == "ref":
         return not (node[2][0] and node[2][2])
+    if kind == "sref":
+        return True  # resolved per cell (#This Row, the table holding the cell)
     if kind == "fn":
         if node[1] == "ROW" and not node[2]:
             return True

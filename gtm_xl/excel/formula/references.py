@@ -10,7 +10,9 @@ import functools
 import re
 from typing import Any
 
+from gtm_xl.excel.formula import structured
 from gtm_xl.excel.formula.book import Book
+from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
 from gtm_xl.excel.formula.parser import CACHE_MAX, FormulaSyntaxError, Ref, parse, walk
 from gtm_xl.excel.ooxml.cells import column_index
 
@@ -83,6 +85,12 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
     fns: set[str] = set()
     seen: set[str] = set()
 
+    def on_sref(sref):
+        try:  # the dependency graph reads every cell the reference may name from any row
+            ref_nodes.append((structured.extent(wb.tables, sref, sname, r, c), (True, True, True, True)))
+        except (Unsupported, ExcelError):
+            fns.add("(structured reference)")
+
     def on_name(n, sh):
         if "[" in n:
             fns.add("(structured reference)")
@@ -96,13 +104,13 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
             fns.add(f"(defined name {n} unreadable)")
             return
         if t is not None:
-            walk(t, ref_nodes.append, on_name, fns.add)  # noqa: F821 — recursive closure, deleted below
+            walk(t, ref_nodes.append, on_name, fns.add, on_sref)  # noqa: F821 — recursive closure, deleted below
 
     try:
-        walk(tree, ref_nodes.append, on_name, fns.add)
+        walk(tree, ref_nodes.append, on_name, fns.add, on_sref)
     except RecursionError:
         fns.add("(formula nested too deeply)")
-    del on_name  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
+    del on_name, on_sref  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
     return tree, r, c, ref_nodes, (missing[0] if missing else None)
 

@@ -826,6 +826,7 @@ class Package:
         strings = self.shared_strings()
         book = WorkbookCells(names=dict(self.names), date1904=self.date1904)
         self._read_external_links(book)
+        self._read_tables(book)
         parts: dict[str, SheetPart] = {}
         for name in self.sheet_parts:
             sp, sheet = self.read_sheet(name, strings)
@@ -849,6 +850,22 @@ class Package:
                 book.externals.update(linked.sheets)
                 for key, text in linked.names.items():
                     book.names.setdefault(key, text)
+
+    def _read_tables(self, book: WorkbookCells) -> None:
+        """The tables of every worksheet (:mod:`.tables`), for structured references; an unreadable
+        table part is left out (the cells that name it stay unsupported)."""
+        from gtm_xl.excel.ooxml.tables import read_table
+
+        for sheet, part in self.sheet_parts.items():
+            for typ, target in self._rels(part).values():
+                if not typ.endswith("/table") or not self.has_part(target):
+                    continue
+                try:
+                    table = read_table(self._xml(target), sheet)
+                except (PackageError, ValueError):
+                    continue
+                if table is not None:
+                    book.tables[table.name.upper()] = table
 
     # -- writing --
     def save(self, target: str | os.PathLike, new_parts: Mapping[str, bytes]) -> None:
