@@ -5,6 +5,8 @@ functions of the registry and the caller's.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from operator import itemgetter
@@ -17,6 +19,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
+    to_bool,
     to_number,
     to_text,
 )
@@ -46,6 +49,32 @@ def _rept_within_cell_limit(fn):
         return fn(text, times, *rest)
 
     return rept
+
+
+_R1C1_PART = r"R(?:\[(-?\d+)\]|(\d+))?C(?:\[(-?\d+)\]|(\d+))?"
+_R1C1 = re.compile(rf"^{_R1C1_PART}(?::{_R1C1_PART})?$", re.I)
+
+
+def _r1c1_ref(text: str, row: int, col: int) -> Ref | None:
+    """R1C1 text (``R2C3``, ``R[-1]C``, ``RC[2]:R[1]C[3]``, with an optional ``Sheet!``) as a
+    :class:`Ref`, relative parts counted from (row, col); None when it is not R1C1 text. (Whole
+    rows ``R2``/columns ``C3`` are left out: None.)"""
+    from gtm_xl.excel.formula.parser import split_sheet
+
+    sheet, body = split_sheet(text)
+    m = _R1C1.match(body)
+    if m is None:
+        return None
+    g = m.groups()
+
+    def corner(rel_r, abs_r, rel_c, abs_c):
+        r = int(abs_r) if abs_r else row + int(rel_r or 0)
+        c = int(abs_c) if abs_c else col + int(rel_c or 0)
+        return r, c
+
+    r1, c1 = corner(*g[:4])
+    r2, c2 = corner(*g[4:]) if ":" in body else (r1, c1)
+    return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
 
 
 class CellUnsupported(Exception):
@@ -127,6 +156,11 @@ class Book:
 
         self.block_box: dict[str, tuple[int, int, int, int]] = {}  # the area the cached blocks span
         self.current: tuple[int, int] = (1, 1)  # the formula cell being evaluated (row, column)
+        # set by the evaluator: the formula cells not computed yet, those that cannot be, and the
+        # cells' index (a reference known only when OFFSET/INDIRECT run is checked against them)
+        self.pending: set = set()
+        self.bad: dict = {}
+        self.formula_cells = None
         # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
         self.array_mode = False
         # inside an argument of a function whose parameter classes the engine does not know, an
@@ -420,6 +454,10 @@ class Book:
             return self._anchor_array(arg_nodes, here)
         if name == "AREAS":
             return self._count_areas(arg_nodes, here)
+        if name == "OFFSET":
+            return self._offset(arg_nodes, here)
+        if name == "INDIRECT":
+            return self._indirect(arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):
@@ -490,6 +528,124 @@ class Book:
         else:
             out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
         return out if out.size > 1 else out[0, 0]
+
+    def _dynamic_ref(self, ref: Ref, here: str, name: str):
+        """A reference OFFSET or INDIRECT computed, once the evaluator has computed every formula
+        cell in it (else the cell is unsupported: the graph could not order it); #REF! off the sheet."""
+        if not (1 <= ref.r1 <= ref.r2 <= MAX_ROWS and 1 <= ref.c1 <= ref.c2 <= MAX_COLS):
+            return CellError("#REF!")
+        try:
+            sheet = self.sheet_of(ref.sheet, here)
+        except ExcelError as e:
+            return e.error
+        cells = self.formula_cells
+        if cells is not None:
+            for k in cells.cells_in(here, Ref(sheet, ref.r1, ref.c1, ref.r2, ref.c2)):
+                if k in self.pending or k in self.bad:
+                    raise CellUnsupported(f"{name} (reads a cell computed later or not at all)")
+            for k, (r1, c1, r2, c2) in cells.anchors:  # a spill or array range
+                if k[0] == sheet and (k in self.pending or k in self.bad):
+                    if r1 <= ref.r2 and ref.r1 <= r2 and c1 <= ref.c2 and ref.c1 <= c2:
+                        raise CellUnsupported(f"{name} (reads an array computed later or not at all)")
+        return ("REF", Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), here)
+
+    def _offset(self, arg_nodes, here):
+        """OFFSET(reference, rows, cols, [height], [width]): the reference moved by rows and cols,
+        height × width (the reference's size when omitted or empty); #VALUE! when the first argument
+        is not a reference, #REF! off the sheet or for a zero size; the numbers are truncated and
+        (in an ordinary cell) implicitly intersected. A negative size is left to Excel."""
+        if not 3 <= len(arg_nodes) <= 5:
+            return CellError("#VALUE!")
+        base = self.ev(arg_nodes[0], here)
+        if isinstance(base, CellError):
+            return base
+        if not (isinstance(base, tuple) and base and base[0] == "REF") or self.sheets_between(base[1]) is not None:
+            return CellError("#VALUE!")
+        ref = base[1]
+        nums = []
+        for i, node in enumerate(arg_nodes[1:], start=1):
+            if node[0] == "missing":
+                nums.append(None)
+                continue
+            with self.argument_scope("OFFSET" if self.array_mode else "IF"):  # value parameters
+                v = self.operand(self.ev(node, here), here)
+            if isinstance(v, np.ndarray):
+                if v.size != 1:
+                    raise CellUnsupported("OFFSET")
+                v = v.reshape(-1)[0]
+            if isinstance(v, CellError):
+                return v
+            if v is None and i >= 3:
+                nums.append(None)
+                continue
+            try:
+                nums.append(int(math.trunc(to_number(v))))
+            except ExcelError as e:
+                return e.error
+        nums += [None] * (4 - len(nums))
+        dr, dc, h, w = nums
+        h = ref.r2 - ref.r1 + 1 if h is None else h
+        w = ref.c2 - ref.c1 + 1 if w is None else w
+        if h == 0 or w == 0:
+            return CellError("#REF!")
+        if h < 0 or w < 0:
+            raise CellUnsupported("OFFSET (negative size)")
+        r1, c1 = ref.r1 + (dr or 0), ref.c1 + (dc or 0)
+        return self._dynamic_ref(Ref(ref.sheet, r1, c1, r1 + h - 1, c1 + w - 1), here, "OFFSET")
+
+    def _indirect(self, arg_nodes, here):
+        """INDIRECT(ref_text, [a1]): the reference the text names — A1 style (``B9``, ``$B$9``,
+        ``'My s'!A1:B2``, a defined name) or, with a1 FALSE, R1C1 style (``R2C3``, ``R[-1]C``,
+        relative to the formula's cell); #REF! for text that names none."""
+        if not 1 <= len(arg_nodes) <= 2:
+            return CellError("#VALUE!")
+        with self.argument_scope("IF"):
+            text = self.operand(self.ev(arg_nodes[0], here), here) if not self.array_mode else None
+        if self.array_mode:
+            text = self.value(self.ev(arg_nodes[0], here), here)
+            if isinstance(text, np.ndarray):
+                if text.size != 1:
+                    raise CellUnsupported("INDIRECT")
+                text = text.reshape(-1)[0]
+        a1 = True
+        if len(arg_nodes) == 2 and arg_nodes[1][0] != "missing":
+            flag = self.operand(self.ev(arg_nodes[1], here), here)
+            if isinstance(flag, CellError):
+                return flag
+            try:
+                a1 = to_bool(flag)
+            except ExcelError as e:
+                return e.error
+        if isinstance(text, CellError):
+            return text
+        if not isinstance(text, str):
+            return CellError("#REF!")
+        from gtm_xl.excel.formula.parser import OutsideSheet, _parse_ref, split_sheet
+
+        text = text.strip()
+        if a1:
+            try:
+                ref = _parse_ref(text)
+            except OutsideSheet:
+                return CellError("#REF!")
+            if ref is None:
+                sheet, name = split_sheet(text)
+                if re.fullmatch(r"[A-Za-z_\\][\w.]*", name) is None:
+                    return CellError("#REF!")
+                tree = self.name_tree(name.upper(), sheet, here)
+                if tree is None:
+                    return CellError("#REF!")
+                v = self.ev(tree, here)
+                if isinstance(v, tuple) and v and v[0] == "REF":
+                    return self._dynamic_ref(v[1], here, "INDIRECT")
+                return CellError("#REF!")
+        else:
+            ref = _r1c1_ref(text, *self.current)
+            if ref is None:
+                return CellError("#REF!")
+        if ref.sheet is not None and self.sheets_between(ref) is not None:
+            return CellError("#REF!")
+        return self._dynamic_ref(ref, here, "INDIRECT")
 
     def _count_areas(self, arg_nodes, here):
         """AREAS(reference): how many areas the reference has (a union's, a 3-D reference's sheets);

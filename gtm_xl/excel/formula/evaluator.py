@@ -102,11 +102,15 @@ def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evalua
     if batching and any(len(graph.nodes[n]) > 1 for n in cyclic_nodes):
         return _evaluate_workbook(book, functions, batching=False)  # cycles are told cell by cell
 
+    order = graph.late_dynamic(order)
+    wb.formula_cells = cells
+    wb.pending = set(cells.trees) | set(result.unsupported)  # formula cells not computed yet
     cyclic = {k for n in cyclic_nodes for k in graph.nodes[n]}
     result.circular = sorted(cyclic)
     # cells that could not be computed (→ the cell and its reason): a cell depending on one is not computed either
     bad: dict[Key, tuple] = {k: (k, fn) for k, fn in result.unsupported.items()}
     bad.update((k, (k, "circular")) for k in cyclic)
+    wb.bad = bad
     for n in order:
         members = graph.nodes[n]
         if members[0] in cyclic:
@@ -158,6 +162,7 @@ def _evaluate_as_batch(
     # plain values of plain cells (no arrays): stored in bulk
     sname, first_row, col = members[0]
     result.formulas_evaluated += len(members)
+    wb.pending.difference_update(members)
     wb.values[sname].update(zip([k[1:] for k in members], batch))
     wb.written(sname, first_row, col, members[-1][1], col)
     result.values.update(zip(members, batch))
@@ -171,6 +176,7 @@ def _evaluate_cell(
     does not implement makes the cell unsupported (and bad for its dependents)."""
     sname, r, c = key
     cell = book.sheets[sname].get((r, c))
+    wb.pending.discard(key)  # from here on, a dynamic reference to it reads what it computes
     wb.current = (r, c)
     wb.array_mode = bool(cell.dynamic or cell.array_ref)
     try:

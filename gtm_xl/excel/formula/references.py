@@ -74,13 +74,14 @@ def shift_ref(ref: Ref, flags, dr: int, dc: int) -> Ref:
 
 def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple:
     """A formula parsed once for all the cells sharing its R1C1 form: (tree, row, col, its
-    references with their absolute flags, the first unsupported function or None)."""
+    references with their absolute flags, the first unsupported function or None, whether it
+    holds a reference known only when it runs: OFFSET, INDIRECT)."""
     try:
         tree = parse(formula)
     except FormulaSyntaxError:
-        return None, r, c, [], "(syntax)"
+        return None, r, c, [], "(syntax)", False
     except RecursionError:
-        return None, r, c, [], "(formula nested too deeply)"
+        return None, r, c, [], "(formula nested too deeply)", False
     ref_nodes: list = []
     fns: set[str] = set()
     seen: set[str] = set()
@@ -112,7 +113,13 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
         fns.add("(formula nested too deeply)")
     del on_name, on_sref  # it refers to itself: a cycle that would keep the whole book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
-    return tree, r, c, ref_nodes, (missing[0] if missing else None)
+    dynamic = bool(fns & DYNAMIC_REFERENCES)
+    return tree, r, c, ref_nodes, (missing[0] if missing else None), dynamic
+
+
+#: Functions whose reference is known only when they run (the dependency graph cannot see what
+#: they read): their cells are evaluated after every other cell they could wait for.
+DYNAMIC_REFERENCES = frozenset({"OFFSET", "INDIRECT"})
 
 
 def shift(node, dr: int, dc: int):

@@ -1,10 +1,12 @@
 """Excel's Lookup & Reference functions: MATCH, INDEX, VLOOKUP, HLOOKUP, XLOOKUP, LOOKUP, CHOOSE,
-ROWS, COLUMNS (ROW and COLUMN are evaluated on the reference itself, by the evaluator).
+ROWS, COLUMNS, ADDRESS (ROW, COLUMN, AREAS, OFFSET and INDIRECT are evaluated on the reference
+itself, by the evaluator).
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 from gtm_xl.excel.formula.functions.coercion import (
     NA,
@@ -293,6 +295,50 @@ def f_lookup(value, lookup, result=None):
     return res[pos]
 
 
+_PLAIN_SHEET = re.compile(r"(\[[^\]]*\])?[A-Za-z0-9_.]+")
+_SPACED_SHEET = re.compile(r"(\[[^\]]*\])?[A-Za-z0-9_. ]+")
+
+
+def f_address(row, column, abs_num=None, a1=None, sheet_text=None):
+    """ADDRESS(row, column, [abs_num], [a1], [sheet_text]): a cell's address as text — abs_num 1
+    ``$C$2`` (default), 2 ``C$2``, 3 ``$C2``, 4 ``C2``; with a1 FALSE in R1C1 style (``R2C3``,
+    ``R2C[3]``…); sheet_text prefixed (``Sheet1!$C$2``, quoted when it holds spaces: ``'EXCEL
+    SHEET'!R2C3``, Microsoft's examples). #VALUE! for a row or column off the sheet or abs_num
+    outside 1–4; a sheet name of other characters is left to Excel."""
+    r = int(math.trunc(num(row)))
+    c = int(math.trunc(num(column)))
+    k = 1 if abs_num is None else int(math.trunc(num(abs_num)))
+    style_a1 = True if a1 is None else to_bool(scalar(a1))
+    if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384) or k not in (1, 2, 3, 4):
+        raise ExcelError(VALUE)
+    row_abs, col_abs = k in (1, 2), k in (1, 3)
+    if style_a1:
+        letters, n = "", c
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        text = f"{'$' if col_abs else ''}{letters}{'$' if row_abs else ''}{r}"
+    else:
+        text = (f"R{r}" if row_abs else f"R[{r}]") + (f"C{c}" if col_abs else f"C[{c}]")
+    if sheet_text is not None:
+        sheet = scalar(sheet_text)
+        sheet = "" if sheet is None else (sheet if isinstance(sheet, str) else _text_of(sheet))
+        if sheet == "":
+            return "!" + text
+        if _PLAIN_SHEET.fullmatch(sheet):
+            return f"{sheet}!{text}"
+        if _SPACED_SHEET.fullmatch(sheet):
+            return f"'{sheet}'!{text}"
+        raise Unsupported("ADDRESS with a sheet name Excel may quote")
+    return text
+
+
+def _text_of(v) -> str:
+    from gtm_xl.excel.formula.functions.coercion import to_text
+
+    return to_text(v)
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "CHOOSE": builtin(f_choose, 2, 255, lazy=True),
@@ -304,6 +350,9 @@ FUNCTIONS: dict[str, Builtin] = {
     "ROW": builtin(None, 0, 1),
     "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, by the evaluator (book.py)
     "AREAS": builtin(None, 1),  # counted on the reference itself, by the evaluator (book.py)
+    "OFFSET": builtin(None, 3, 5),  # references computed by the evaluator (book.py), checked
+    "INDIRECT": builtin(None, 1, 2),  # against the dependency order when they resolve
+    "ADDRESS": builtin(f_address, 2, 5),
     "ROWS": builtin(f_rows, 1),
     "COLUMNS": builtin(f_columns, 1),
     "LOOKUP": builtin(f_lookup, 2, 3),
