@@ -36,6 +36,9 @@ class FormulaCells:
         self._deps: dict[Key, list[Ref]] = {}
         self.dynamic: set[Key] = set()  # cells whose formula holds OFFSET or INDIRECT
         self.anchors: list[tuple[Key, tuple[int, int, int, int]]] = []  # array formulas and their ranges
+        # per sheet, the array formulas filling more than their own cell (a legacy array's range, a
+        # spill as Excel last saved it): reading a cell of one reads its anchor's result
+        self.array_ranges: dict[str, list[tuple[Key, tuple[int, int, int, int]]]] = {}
         match = TemplateMatcher(wb, known)
         for sname, sheet in book.sheets.items():
             cols_of_sheet = self.columns.setdefault(sname, {})
@@ -45,9 +48,12 @@ class FormulaCells:
                     continue
                 if cell.array_ref:
                     try:
-                        self.anchors.append(((sname, r, c), parse_range(cell.array_ref)))
+                        box = parse_range(cell.array_ref)
                     except ValueError:
-                        pass
+                        box = (r, c, r, c)
+                    self.anchors.append(((sname, r, c), box))
+                    if box != (r, c, r, c):
+                        self.array_ranges.setdefault(sname, []).append(((sname, r, c), box))
                 template = match(sname, formula, r, c)
                 if template[4]:
                     unsupported[(sname, r, c)] = template[4]
@@ -81,6 +87,15 @@ class FormulaCells:
             lo = bisect.bisect_left(rows, ref.r1)
             hi = bisect.bisect_right(rows, ref.r2)
             out.extend((target, r, c) for r in rows[lo:hi])
+        for key, (r1, c1, r2, c2) in self.array_ranges.get(target, ()):
+            if (
+                r1 <= ref.r2
+                and ref.r1 <= r2
+                and c1 <= ref.c2
+                and ref.c1 <= c2
+                and not (ref.r1 <= key[1] <= ref.r2 and ref.c1 <= key[2] <= ref.c2)
+            ):
+                out.append(key)  # a cell of an array range outside its anchor: the anchor computes it
         return out
 
     def deps_of(self, key: Key) -> list[Ref]:

@@ -130,3 +130,14 @@ def test_ifs_and_switch_lift_over_arrays_in_a_dynamic_array_formula():
     assert [ev.values[("S", 3, c)] for c in (1, 2, 3)] == ["small", "small", "big"]
     ev = evaluate_workbook(book({**cells, "A3": '=SWITCH(A1:C1,1,"one",5,"five","other")'}, dynamic={"A3"}))
     assert [ev.values[("S", 3, c)] for c in (1, 2, 3)] == ["one", "other", "five"]
+
+
+def test_a_cell_inside_another_formulas_spill_waits_for_its_anchor():
+    """A1 spills A1:A3 (as Excel last saved it); C1 reads A3, a plain cell of the file: it must be
+    computed after A1's new result, not from the value A3 had when the file was saved."""
+    wb = book({"B1": 5.0, "C1": "=A3*2"})
+    wb.sheets["S"].cells[(1, 1)] = Cell(None, "SEQUENCE(3,1,B1)", array_ref="A1:A3", dynamic=True)
+    wb.sheets["S"].cells[(3, 1)] = Cell(99.0)  # the stale spilled value in the file
+    ev = evaluate_workbook(wb)
+    assert ev.values[("S", 3, 1)] == 7.0
+    assert ev.values[("S", 1, 3)] == 14.0
