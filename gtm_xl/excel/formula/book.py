@@ -295,9 +295,14 @@ class Book:
 
     def _range_op(self, node, here):
         a, b = self.ev(node[2], here), self.ev(node[3], here)
-        if not (isinstance(a, tuple) and isinstance(b, tuple)):
-            return CellError("#VALUE!")
+        for v in (a, b):
+            if isinstance(v, CellError):
+                return v
+            if not (isinstance(v, tuple) and v and v[0] == "REF"):
+                raise CellUnsupported("(range operator on a value)")
         ra, rb = a[1], b[1]
+        if ra.sheet is not None and rb.sheet is not None and ra.sheet.lower() != rb.sheet.lower():
+            return CellError("#VALUE!")
         sheet = ra.sheet or rb.sheet
         return ("REF", Ref(sheet, min(ra.r1, rb.r1), min(ra.c1, rb.c1), max(ra.r2, rb.r2), max(ra.c2, rb.c2)), here)
 
@@ -454,6 +459,10 @@ class Book:
             return self._anchor_array(arg_nodes, here)
         if name == "AREAS":
             return self._count_areas(arg_nodes, here)
+        if name == "INDEX" and arg_nodes and arg_nodes[0][0] in ("ref", "name", "sref", "op", "fn"):
+            found = self._index_reference(arg_nodes, here)
+            if found is not None:
+                return found
         if name == "OFFSET":
             return self._offset(arg_nodes, here)
         if name == "INDIRECT":
@@ -548,6 +557,62 @@ class Book:
                     if r1 <= ref.r2 and ref.r1 <= r2 and c1 <= ref.c2 and ref.c1 <= c2:
                         raise CellUnsupported(f"{name} (reads an array computed later or not at all)")
         return ("REF", Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), here)
+
+    def _index_reference(self, arg_nodes, here):
+        """INDEX's reference form (INDEX(reference, row, [column], [area])): a reference, so that
+        ``A1:INDEX(A1:A9,5)`` is a range and an ordinary cell intersects a whole row or column;
+        None when the first argument is not a reference (the array form, :func:`lookup.f_index`).
+        Row or column 0 (or omitted) is the whole column or row; #REF! beyond the reference,
+        #VALUE! for a negative number."""
+        if not 1 <= len(arg_nodes) <= 4:
+            return None
+        first = self.ev(arg_nodes[0], here)
+        areas = self._as_areas(first, here)
+        if areas is None:
+            if not (isinstance(first, tuple) and first and first[0] == "REF"):
+                return None
+            areas = [first]
+        nums = []
+        for node in arg_nodes[1:]:
+            if node[0] == "missing":
+                nums.append(None)
+                continue
+            with self.argument_scope("IF"):  # value parameters
+                v = (
+                    self.operand(self.ev(node, here), here)
+                    if not self.array_mode
+                    else self.value(self.ev(node, here), here)
+                )
+            if isinstance(v, np.ndarray):
+                if v.size != 1:
+                    raise CellUnsupported("INDEX")
+                v = v.reshape(-1)[0]
+            if isinstance(v, CellError):
+                return v
+            try:
+                nums.append(None if v is None else int(math.trunc(to_number(v))))
+            except ExcelError as e:
+                return e.error
+        nums += [None] * (3 - len(nums))
+        row, col, area = nums
+        k = 1 if area is None else area
+        if not 1 <= k <= len(areas):
+            return CellError("#REF!")
+        ref = areas[k - 1][1]
+        if self.sheets_between(ref) is not None:
+            raise CellUnsupported("INDEX (3-D reference)")
+        height, width = ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
+        r = row or 0
+        c = col or 0
+        if height == 1 and width > 1 and len(arg_nodes) == 2:
+            r, c = 0, r  # INDEX(row reference, n): the n-th cell of the row
+        if r < 0 or c < 0:
+            return CellError("#VALUE!")
+        if r > height or c > width:
+            return CellError("#REF!")
+        r1, r2 = (ref.r1, ref.r2) if r == 0 else (ref.r1 + r - 1, ref.r1 + r - 1)
+        c1, c2 = (ref.c1, ref.c2) if c == 0 else (ref.c1 + c - 1, ref.c1 + c - 1)
+        return ("REF", Ref(ref.sheet, r1, c1, r2, c2), here)
 
     def _offset(self, arg_nodes, here):
         """OFFSET(reference, rows, cols, [height], [width]): the reference moved by rows and cols,

@@ -340,13 +340,32 @@ def _with_intersections(items: list) -> list:
     or function results), which is Excel's intersection operator (``A1:C5 B2:B9``)."""
     out = []
     pending_space = False
-    for t in items:
+    for t in _split_range_functions(items):
         if t.type == Token.WSPACE:
             pending_space = True
             continue
         if pending_space and out and _ends_operand(out[-1]) and _starts_operand(t):
             out.append(Token(" ", Token.OP_IN))
         pending_space = False
+        out.append(t)
+    return out
+
+
+_RANGE_FUNCTION = re.compile(r"^(.+):((?:_xlfn\.)?[A-Za-z_][\w.]*\()$", re.I)
+
+
+def _split_range_functions(items: list) -> list:
+    """``B2:INDEX(`` — the tokenizer reads a reference followed by ``:`` and a function as one
+    function name: split it into the reference, the range operator and the function."""
+    out = []
+    for t in items:
+        if t.type == Token.FUNC and t.subtype == Token.OPEN and ":" in t.value:
+            m = _RANGE_FUNCTION.match(t.value)
+            if m is not None:
+                out.append(Token(m.group(1), Token.OPERAND, Token.RANGE))
+                out.append(Token(":", Token.OP_IN))
+                out.append(Token(m.group(2), Token.FUNC, Token.OPEN))
+                continue
         out.append(t)
     return out
 

@@ -91,3 +91,18 @@ def test_row_and_column_over_ranges():
     assert spill("ROW(OFFSET(A1,2,0,3))", GRID, anchor="D1")[0] == [[3.0], [4.0], [5.0]]
     assert spill("COLUMN(B1:D1)", GRID, anchor="D5")[0] == [[2.0, 3.0, 4.0]]
     assert calc("AREAS(OFFSET(A1,0,0,2,2))", GRID) == 1.0
+
+
+def test_index_answers_a_reference():
+    """Microsoft's INDEX page, reference form: =SUM(B2:INDEX(A2:C6,5,2)) sums B2:B6."""
+    cells = {f"{c}{r}": float(10 * r + i) for i, c in enumerate("ABC", 1) for r in range(2, 7)}
+    assert calc("SUM(B2:INDEX(A2:C6,5,2))", cells) == sum(10 * r + 2 for r in range(2, 7))
+    assert calc("SUM(INDEX(A2:C6,0,3))", cells) == sum(10 * r + 3 for r in range(2, 7))
+    assert calc("SUM(INDEX((A2:A3,C2:C6),2,1,2))", cells) == 33.0
+    assert calc("ROWS(INDEX(A2:C6,2,0))", cells) == 1.0
+    assert calc("INDEX(A2:C6,6,1)", cells) == E("#REF!")
+    assert calc("INDEX(A2:C6,-1,1)", cells) == E("#VALUE!")
+    assert calc("INDEX(A2:E2,3)", {"C2": 7.0}) == 7.0
+    cells["E4"] = "=INDEX(A2:C6,0,2)"  # an ordinary cell in row 4: intersects B2:B6 → B4
+    ev = evaluate_workbook(book(cells))
+    assert ev.values[("S", 4, 5)] == 42.0
