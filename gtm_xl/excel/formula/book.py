@@ -26,7 +26,7 @@ from gtm_xl.excel.formula.functions.coercion import (
 from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
-from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse
+from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse, position_dependent
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
 from gtm_xl.excel.values import ERROR_CODES, CellError, CodedError
 
@@ -405,6 +405,8 @@ class Book:
         cell a range is implicitly intersected (:meth:`intersect`)."""
         if self.array_mode:
             return self.value(v, here)
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            raise CellUnsupported("(union of references)")
         if isinstance(v, tuple) and v and v[0] == "REF":
             ref = v[1]
             if self.unsure_scope is not None and (ref.r1 != ref.r2 or ref.c1 != ref.c2):
@@ -700,6 +702,8 @@ class Book:
                 tree = self.name_tree(name.upper(), sheet, here)
                 if tree is None:
                     return CellError("#REF!")
+                if position_dependent(tree):
+                    raise CellUnsupported("INDIRECT (a name with relative references)")
                 v = self.ev(tree, here)
                 if isinstance(v, tuple) and v and v[0] == "REF":
                     return self._dynamic_ref(v[1], here, "INDIRECT")

@@ -505,3 +505,22 @@ def moves_down(node) -> bool:
     if kind in ("neg", "pct"):
         return moves_down(node[1])
     return False
+
+
+def position_dependent(node) -> bool:
+    """True when the tree's meaning depends on the cell it is used from: a relative reference,
+    ROW()/COLUMN(), a structured reference to "this row" or to the table holding the cell."""
+    kind = node[0]
+    if kind == "ref":
+        return not all(node[2])
+    if kind == "sref":
+        return node[1].table is None or "#THIS ROW" in node[1].specials
+    if kind == "fn":
+        if node[1] in ("ROW", "COLUMN") and not node[2]:
+            return True
+        return any(position_dependent(a) for a in node[2])
+    if kind == "op":
+        return position_dependent(node[2]) or position_dependent(node[3])
+    if kind in ("neg", "pct"):
+        return position_dependent(node[1])
+    return False

@@ -13,7 +13,7 @@ from typing import Any
 from gtm_xl.excel.formula import structured
 from gtm_xl.excel.formula.book import Book
 from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
-from gtm_xl.excel.formula.parser import CACHE_MAX, FormulaSyntaxError, Ref, parse, walk
+from gtm_xl.excel.formula.parser import CACHE_MAX, FormulaSyntaxError, Ref, parse, position_dependent, walk
 from gtm_xl.excel.ooxml.cells import column_index
 
 _R1C1_TOKEN = re.compile(
@@ -104,7 +104,11 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
         except FormulaSyntaxError:  # only the cells that use the name are left to Excel
             fns.add(f"(defined name {n} unreadable)")
             return
-        if t is not None:
+        if t is not None and position_dependent(t):
+            # Excel stores a name's relative references as offsets from A1 (wrapping at the sheet's
+            # edge) and applies them from the cell that uses it: not implemented, not guessed
+            fns.add(f"(defined name {n} with relative references)")
+        elif t is not None:
             walk(t, ref_nodes.append, on_name, fns.add, on_sref)  # noqa: F821 — recursive closure, deleted below
 
     try:

@@ -64,3 +64,11 @@ def test_union_operator_in_functions_that_take_unions():
     assert calc("COUNT((A1:A2,C1),A1)", cells) == 4.0
     assert calc("AREAS((A1:A2,C1,D5))", cells) == 3.0
     assert calc("AREAS(A1:C3)", cells) == 1.0
+
+
+def test_a_name_with_relative_references_is_not_guessed():
+    """Excel applies a name's relative references from the cell using it: left to Excel."""
+    wb = book({"A1": 1.0, "B2": "=Rel*2", "B3": "=Fixed*2"}, names={"Rel": "S!A1", "Fixed": "S!$A$1"})
+    ev = evaluate_workbook(wb)
+    assert ("S", 2, 2) in ev.unsupported
+    assert ev.values[("S", 3, 2)] == 2.0
