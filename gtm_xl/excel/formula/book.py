@@ -159,6 +159,8 @@ class Book:
         # set by the evaluator: the formula cells not computed yet, those that cannot be, and the
         # cells' index (a reference known only when OFFSET/INDIRECT run is checked against them)
         self.pending: set = set()
+        self.spill_growth: list = []
+        self.evaluated_at: dict = {}
         self.bad: dict = {}
         self.formula_cells = None
         # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection

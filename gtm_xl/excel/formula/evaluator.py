@@ -111,6 +111,8 @@ def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evalua
     bad: dict[Key, tuple] = {k: (k, fn) for k, fn in result.unsupported.items()}
     bad.update((k, (k, "circular")) for k in cyclic)
     wb.bad = bad
+    wb.spill_growth = []  # (sheet, new range, saved range) of dynamic arrays that grew
+    wb.evaluated_at = {}  # cell → its place in the evaluation
     for n in order:
         members = graph.nodes[n]
         if members[0] in cyclic:
@@ -129,7 +131,46 @@ def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evalua
                 continue
         for key in members:
             _evaluate_cell(wb, cells, book, key, bad, result)
+            wb.evaluated_at[key] = len(wb.evaluated_at)
+    if wb.spill_growth:
+        _stale_readers(wb, cells, result)
     return result
+
+
+def _stale_readers(wb: Book, cells: FormulaCells, result: Evaluation) -> None:
+    """Spills that grew past the range Excel saved: a formula computed before its anchor that reads
+    a newly covered cell read that cell's old value; it and every cell depending on it are taken
+    back (reported, keeping their values) rather than left wrong."""
+    stale: dict[Key, str] = {}
+    for sname, new, old in wb.spill_growth:
+        anchor = (sname, new[0], new[1])
+        at = wb.evaluated_at.get(anchor, -1)
+        for key in cells.trees:
+            if key in stale or wb.evaluated_at.get(key, 1 << 60) > at or key == anchor:
+                continue
+            for ref in cells.deps_of(key):
+                target = key[0] if ref.sheet is None else wb.sheet_keys.get(ref.sheet.lower())
+                if target != sname:
+                    continue
+                meets_new = ref.r1 <= new[2] and new[0] <= ref.r2 and ref.c1 <= new[3] and new[1] <= ref.c2
+                inside_old = old[0] <= ref.r1 and ref.r2 <= old[2] and old[1] <= ref.c1 and ref.c2 <= old[3]
+                if meets_new and not inside_old:
+                    stale[key] = "(read a cell a dynamic array spilled into later)"
+                    break
+    changed = True
+    while changed:  # and what depends on those
+        changed = False
+        for key in cells.trees:
+            if key in stale:
+                continue
+            for ref in cells.deps_of(key):
+                if any(k in stale for k in cells.cells_in(key[0], ref)):
+                    stale[key] = "(depends on a cell read before a spill grew)"
+                    changed = True
+                    break
+    for key, why in stale.items():
+        result.values.pop(key, None)
+        result.unsupported[key] = why
 
 
 def _without_blocked(cells: FormulaCells, members: list[Key], bad: dict[Key, tuple], result: Evaluation) -> list[Key]:
@@ -163,6 +204,8 @@ def _evaluate_as_batch(
     sname, first_row, col = members[0]
     result.formulas_evaluated += len(members)
     wb.pending.difference_update(members)
+    for k in members:
+        wb.evaluated_at[k] = len(wb.evaluated_at)
     wb.values[sname].update(zip([k[1:] for k in members], batch))
     wb.written(sname, first_row, col, members[-1][1], col)
     result.values.update(zip(members, batch))
