@@ -19,9 +19,14 @@ from gtm_xl.excel.formula.functions.coercion import Unsupported
 
 __all__ = ["DEFAULT_BUDGET", "BudgetExceeded", "limited", "spend"]
 
-#: array elements and characters one workbook may build, all formulas together (a few hundred MB
-#: of Python objects at most; the 10,000-row scoring benchmark uses well under 1%)
-DEFAULT_BUDGET = 50_000_000
+#: cells computed, range cells read and array elements built by one workbook, all formulas
+#: together: minutes of work at most (a 10,000-row running total SUM($B$2:B2) reads 50 million
+#: cells; the 10,000-row scoring benchmark spends well under 1%)
+DEFAULT_BUDGET = 500_000_000
+
+#: elements of one array or one range read: beyond it the cell is left to Excel (~160 MB of
+#: pointers alone), whatever the budget left
+MAX_ONE_ARRAY = 20_000_000
 
 
 class BudgetExceeded(Unsupported):
@@ -52,10 +57,10 @@ def limited(total: int = DEFAULT_BUDGET) -> Iterator[_Budget]:
 def spend(units: int) -> None:
     """Count ``units`` about to be allocated; :class:`BudgetExceeded` when the budget is used up
     (also when a single request alone exceeds it)."""
+    if units > MAX_ONE_ARRAY:
+        raise BudgetExceeded(f"an array of more than {MAX_ONE_ARRAY:,} elements")
     b = _CURRENT.get()
     if b is None:
-        if units > DEFAULT_BUDGET:
-            raise BudgetExceeded(f"more than {DEFAULT_BUDGET:,} elements")
         return
     b.left -= units
     if b.left < 0:
