@@ -51,6 +51,16 @@ def _rept_within_cell_limit(fn):
     return rept
 
 
+def _may_be_reference(node) -> bool:
+    """True for a tree that may evaluate to a reference (INDEX's reference form)."""
+    kind = node[0]
+    if kind in ("ref", "name", "sref"):
+        return True
+    if kind == "op":
+        return node[1] in (":", " ", ",")
+    return kind == "fn" and node[1] in ("OFFSET", "INDIRECT", "INDEX")
+
+
 _R1C1_PART = r"R(?:\[(-?\d+)\]|(\d+))?C(?:\[(-?\d+)\]|(\d+))?"
 _R1C1 = re.compile(rf"^{_R1C1_PART}(?::{_R1C1_PART})?$", re.I)
 
@@ -463,7 +473,7 @@ class Book:
             return self._anchor_array(arg_nodes, here)
         if name == "AREAS":
             return self._count_areas(arg_nodes, here)
-        if name == "INDEX" and arg_nodes and arg_nodes[0][0] in ("ref", "name", "sref", "op", "fn"):
+        if name == "INDEX" and arg_nodes and _may_be_reference(arg_nodes[0]):
             found = self._index_reference(arg_nodes, here)
             if found is not None:
                 return found
