@@ -193,6 +193,8 @@ class Book:
     def sheet_of(self, ref_sheet: str | None, here: str) -> str:
         if ref_sheet is None:
             return here
+        if ref_sheet.startswith("[0]"):  # [0] is the workbook itself
+            ref_sheet = ref_sheet[3:] or here
         key = self.sheet_keys.get(ref_sheet.lower())
         if key is None:
             if ref_sheet.startswith("["):  # a linked workbook's sheet Excel cached no values of
@@ -202,6 +204,8 @@ class Book:
 
     def name_tree(self, name: str, sheet_hint: str | None, here: str):
         """The tree of a defined name: a sheet-scoped one first, then the workbook one."""
+        if sheet_hint is not None and sheet_hint.startswith("[0]"):  # [0] is the workbook itself
+            sheet_hint = sheet_hint[3:] or None
         scope = sheet_hint or here
         keys = [f"{scope}!{name}".upper(), name.upper()]
         if scope.startswith("["):  # a linked workbook's name: "[1]!Name", "[1]Sheet!Name"

@@ -70,7 +70,8 @@ class FormulaCells:
 
     def cells_in(self, sname: str, ref: Ref) -> list[Key]:
         """The formula cells inside ``ref`` (read from a formula on sheet ``sname``)."""
-        target = sname if ref.sheet is None else self.wb.sheet_keys.get(ref.sheet.lower())
+        sheet = ref.sheet[3:] or None if ref.sheet is not None and ref.sheet.startswith("[0]") else ref.sheet
+        target = sname if sheet is None else self.wb.sheet_keys.get(sheet.lower())
         if target is None:
             sheets = self.wb.sheets_between(ref)  # a 3-D reference: the cells of every sheet it spans
             if sheets is not None:

@@ -61,3 +61,17 @@ def test_a_workbook_without_links_still_reads(tmp_path):
     path = write_xlsx(tmp_path / "plain.xlsx", {"S": '<row r="1">' + _f("A1", "[2]S!A1") + "</row>"})
     _, ev = read_and_evaluate(path)
     assert ("S", 1, 1) in ev.unsupported
+
+
+def test_index_zero_is_the_workbook_itself(tmp_path):
+    """Excel writes [0]!Name for a workbook-level name of the file itself (POI's 56737.xlsx)."""
+    rows = '<row r="1">' + _f("A1", "D1+1") + _f("B1", "[0]!Here+1") + _f("C1", "[0]S!A1*2")
+    rows += '<c r="D1"><v>141</v></c></row>'
+    path = write_xlsx(
+        tmp_path / "self.xlsx",
+        {"S": rows},
+        workbook_extra='<definedNames><definedName name="Here">S!$A$1</definedName></definedNames>',
+    )
+    _, ev = read_and_evaluate(path)
+    assert ev.values[("S", 1, 2)] == 143.0
+    assert ev.values[("S", 1, 3)] == 284.0
