@@ -339,14 +339,14 @@ def _with_intersections(items: list) -> list:
     """The tokens without white space, except a space between two references (or parenthesised
     or function results), which is Excel's intersection operator (``A1:C5 B2:B9``)."""
     out = []
-    pending_space = False
+    pending_space = None
     for t in _split_range_functions(items):
         if t.type == Token.WSPACE:
-            pending_space = True
+            pending_space = (pending_space or "") + t.value
             continue
-        if pending_space and out and _ends_operand(out[-1]) and _starts_operand(t):
+        if pending_space is not None and out and _ends_operand(out[-1]) and _starts_operand(t):
             out.append(Token(" ", Token.OP_IN))
-        pending_space = False
+        pending_space = None
         out.append(t)
     return out
 
@@ -373,11 +373,12 @@ def _split_range_functions(items: list) -> list:
 def _normalise_space(formula: str) -> str:
     """Line breaks (CR, CR LF) and tabs between tokens as the tokenizer's white space; text inside
     string literals is left alone."""
-    if "\r" not in formula and "\t" not in formula:
+    if "\r" not in formula and "\t" not in formula and "\n" not in formula:
         return formula
     parts = formula.split('"')
     for i in range(0, len(parts), 2):
-        parts[i] = parts[i].replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        # openpyxl's tokenizer glues the operands around a line break ("A1\nB1" → "A1B1"): spaces
+        parts[i] = parts[i].replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return '"'.join(parts)
 
 
@@ -414,7 +415,13 @@ def _spill_refs(formula: str) -> str:
 
 
 def _parse(formula: str):
-    formula = _normalise_space(formula)
+    spaced = _normalise_space(formula)
+    if spaced != formula:
+        formula = spaced
+        p = _Parser(formula)
+        if any(t.type == Token.OP_IN and t.value == " " for t in p.toks):
+            # is a line break between two references an intersection? not guessed
+            raise FormulaSyntaxError("a line break or tab where it could be an intersection")
     if "#" in formula:
         formula = _spill_refs(formula)
     p = _Parser(formula)

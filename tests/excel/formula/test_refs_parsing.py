@@ -72,3 +72,12 @@ def test_a_name_with_relative_references_is_not_guessed():
     ev = evaluate_workbook(wb)
     assert ("S", 2, 2) in ev.unsupported
     assert ev.values[("S", 3, 2)] == 2.0
+
+
+def test_a_line_break_between_two_references_is_not_guessed():
+    """openpyxl's tokenizer glues the operands around a line break ("A1\\nB1" → "A1B1"); the
+    engine reads breaks as white space, and where that would make an intersection, declines."""
+    wb = book({"A1": 1.0, "B1": 2.0, "C1": "=A1:B1\nA1", "C2": "=A1\n+B1"})
+    ev = evaluate_workbook(wb)
+    assert ("S", 1, 3) in ev.unsupported
+    assert ev.values[("S", 2, 3)] == 3.0
