@@ -10,10 +10,12 @@ This module knows nothing of GTM; the GTM error family builds on :class:`CodedEr
 
 from __future__ import annotations
 
-__all__ = ["CellError", "CodedError", "ERROR_CODES", "is_error"]
+__all__ = ["CellError", "CodedError", "ERROR_CODES", "MAX_TEXT", "is_error", "text_too_long"]
 
-#: Excel's error values with the numbers VBA's ``CVErr`` uses for them (xlCVError).
-ERROR_CODES: dict[str, int] = {
+#: Every error value Excel stores, with the number VBA's ``CVErr`` uses for it (xlCVError; the
+#: values after #N/A follow ERROR.TYPE 8–14). #BUSY!, #PYTHON! and #EXTERNAL! have no documented
+#: number: they are read, kept and propagated, but cannot be handed to VBA (:attr:`CellError.number`).
+ERROR_CODES: dict[str, int | None] = {
     "#NULL!": 2000,
     "#DIV/0!": 2007,
     "#VALUE!": 2015,
@@ -28,10 +30,9 @@ ERROR_CODES: dict[str, int] = {
     "#UNKNOWN!": 2048,
     "#FIELD!": 2049,
     "#CALC!": 2050,
-    # no xlCVError constant is documented for these two; the numbers continue the sequence so
-    # that every code has one (a cached #BUSY!/#PYTHON! is read, kept and propagated as itself)
-    "#BUSY!": 2051,
-    "#PYTHON!": 2052,
+    "#BUSY!": None,
+    "#PYTHON!": None,
+    "#EXTERNAL!": None,
 }
 
 
@@ -79,13 +80,16 @@ class CellError:
 
     @property
     def number(self) -> int:
-        """The xlCVError number (``2007`` for ``#DIV/0!``)."""
-        return ERROR_CODES[self.code]
+        """The xlCVError number (``2007`` for ``#DIV/0!``); ValueError for an error without one."""
+        n = ERROR_CODES[self.code]
+        if n is None:
+            raise ValueError(f"{self.code} has no xlCVError number")
+        return n
 
     @property
     def scode(self) -> int:
         """The COM SCODE of a ``VT_ERROR`` variant carrying this error (``CVErr`` in VBA)."""
-        return -2146828288 + ERROR_CODES[self.code]
+        return -2146828288 + self.number
 
 
 class CodedError(ValueError):
@@ -101,3 +105,12 @@ class CodedError(ValueError):
 def is_error(value: object) -> bool:
     """True for a :class:`CellError`."""
     return isinstance(value, CellError)
+
+
+#: Excel's longest cell text ("Specifications and limits": 32,767 characters); a longer result is #VALUE!
+MAX_TEXT = 32_767
+
+
+def text_too_long(length: int) -> CellError:
+    """The #VALUE! Excel shows for a text of ``length`` characters, over :data:`MAX_TEXT`, with the reason."""
+    return CellError("#VALUE!", f"the text would be {length:,} characters; a cell holds {MAX_TEXT:,}")

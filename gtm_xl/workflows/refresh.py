@@ -29,6 +29,7 @@ from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import to_a1
 from gtm_xl.excel.ooxml.package import Package, PackageError, parse_range, patch_sheet
 from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc
+from gtm_xl.excel.values import MAX_TEXT, text_too_long
 from gtm_xl.workflows import guard
 from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.template_info.validation import validation_failures
@@ -36,8 +37,6 @@ from gtm_xl.workflows.template_info.validation import validation_failures
 __all__ = ["FileReport", "collect_inputs", "scan_inputs", "refresh_file", "refresh_files", "validation_failures"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-#: the longest text a cell holds (Excel's limit): a longer result is stored as #VALUE!, as Excel shows it
-MAX_CELL_TEXT = 32_767
 
 
 @dataclass
@@ -176,8 +175,8 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         for key, value in evaluation.values.items():
             if type(value) not in plain_types:
                 value = _plain(value)
-            if type(value) is str and len(value) > MAX_CELL_TEXT:  # Excel: #VALUE!, a file that still opens
-                value = CellError("#VALUE!", f"the text is {len(value):,} characters; a cell holds {MAX_CELL_TEXT:,}")
+            if type(value) is str and len(value) > MAX_TEXT:  # Excel: #VALUE!, a file that still opens
+                value = text_too_long(len(value))
             new_values[key] = value
             sheet, row, col = key
             cell = cells_of[sheet].get((row, col))

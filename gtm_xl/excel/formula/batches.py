@@ -14,12 +14,13 @@ import numpy as np
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
+    Unsupported,
     to_number,
     values_of,
 )
 from gtm_xl.excel.formula.functions.mathtrig import round_vector
 from gtm_xl.excel.formula.operators import from_python
-from gtm_xl.excel.formula.parser import Ref, is_relative
+from gtm_xl.excel.formula.parser import Ref, moves_down
 from gtm_xl.excel.values import CellError, CodedError
 
 MIN_BATCH = 4
@@ -80,14 +81,17 @@ class _Batch:
         self.functions = {k.upper(): v for k, v in functions.items()}
 
     def shared(self, node):
-        self.wb.current = (self.r0, self.c0)
-        v = self.wb.value(self.wb.ev(node, self.sheet), self.sheet)
-        if isinstance(v, CellError):
-            raise _NoBatch
+        wb = self.wb
+        wb.current = (self.r0, self.c0)
+        wb.array_mode = False
+        before = wb.intersections
+        v = wb.value(wb.ev(node, self.sheet), self.sheet)
+        if isinstance(v, CellError) or wb.intersections != before:
+            raise _NoBatch  # an implicit intersection depends on each cell's row: cell by cell
         return v
 
     def ev(self, node):
-        if not is_relative(node):
+        if not moves_down(node):
             return self.shared(node)
         kind = node[0]
         if kind == "ref":
@@ -165,7 +169,7 @@ class _Batch:
                 raise _NoBatch
             out = np.where(cond, t.astype(object), o.astype(object))
             return out
-        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not is_relative(args[1]):
+        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN") and len(args) == 2 and not moves_down(args[1]):
             digits = int(math.trunc(to_number(self.shared(args[1]))))
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
             return round_vector(x, digits, {"ROUND": "half", "ROUNDUP": "up", "ROUNDDOWN": "down"}[name])
@@ -193,7 +197,7 @@ class _Batch:
                 raise _NoBatch
             f = _floats(v, n, blank_ok=name == "SUM")
             return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
-        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(is_relative(a) for a in args[1:]):
+        if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(moves_down(a) for a in args[1:]):
             return self.rank(args)
         if name in ("ABS", "INT") and len(args) == 1:
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
@@ -224,7 +228,7 @@ class _Batch:
                 raise _NoBatch
             v = self.ev(node)
             if kind == "range":
-                if is_relative(node):
+                if moves_down(node):
                     raise _NoBatch
                 call.append(v)
             elif kind == "row":
@@ -256,7 +260,13 @@ def evaluate_batch(wb: Book, tree, members: list, functions: Mapping[str, Callab
         return None
     try:
         out = _Batch(wb, members, functions).ev(tree)
-    except (_NoBatch, ExcelError, CellUnsupported):
+    except (
+        _NoBatch,
+        ExcelError,
+        CellUnsupported,
+        Unsupported,
+        ValueError,
+    ):  # ValueError: shapes numpy cannot broadcast
         return None
     if not isinstance(out, np.ndarray) or out.shape != (len(members),):
         return None

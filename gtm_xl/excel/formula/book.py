@@ -5,25 +5,39 @@ functions of the registry and the caller's.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
+from gtm_xl.excel.formula.functions import budget, dates
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
+    to_bool,
     to_number,
+    to_text,
 )
+from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
 from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
-from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, local_name, parse
+from gtm_xl.excel.formula.parser import (
+    MAX_COLS,
+    MAX_ROWS,
+    FormulaSyntaxError,
+    Ref,
+    local_name,
+    parse,
+    position_dependent,
+)
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
-from gtm_xl.excel.values import ERROR_CODES, CellError, CodedError
+from gtm_xl.excel.values import ERROR_CODES, MAX_TEXT, CellError, CodedError, text_too_long
 
 _LAMBDA_TEXT = re.compile(r"^\s*=?\s*(?:_xlfn\.)?LAMBDA\s*\(", re.IGNORECASE)
 
@@ -34,12 +48,109 @@ def lambda_names(book: WorkbookCells) -> frozenset[str]:
     return frozenset(k for k, text in book.names.items() if "!" not in k and _LAMBDA_TEXT.match(text or ""))
 
 
+def _rept_within_cell_limit(fn):
+    """REPT checked before the text is built: #VALUE! when it would pass 32,767 characters
+    (Microsoft's REPT page), so REPT("x",1E9) allocates nothing."""
+
+    def rept(text=None, times=None, *rest):
+        try:
+            n = to_number(times)
+            length = len(to_text(text))
+        except ExcelError:
+            return fn(text, times, *rest)  # the function tells its own error
+        if n > 0 and length * n > MAX_TEXT:
+            raise ExcelError(text_too_long(int(length * n)))
+        return fn(text, times, *rest)
+
+    return rept
+
+
+def _may_be_reference(node) -> bool:
+    """True for a tree that may evaluate to a reference (INDEX's reference form)."""
+    kind = node[0]
+    if kind in ("ref", "name", "sref"):
+        return True
+    if kind == "op":
+        return node[1] in (":", " ", ",")
+    return kind == "fn" and node[1] in ("OFFSET", "INDIRECT", "INDEX")
+
+
+_R1C1_PART = r"R(?:\[(-?\d+)\]|(\d+))?C(?:\[(-?\d+)\]|(\d+))?"
+_R1C1 = re.compile(rf"^{_R1C1_PART}(?::{_R1C1_PART})?$", re.I)
+
+
+def _r1c1_ref(text: str, row: int, col: int) -> Ref | None:
+    """R1C1 text (``R2C3``, ``R[-1]C``, ``RC[2]:R[1]C[3]``, with an optional ``Sheet!``) as a
+    :class:`Ref`, relative parts counted from (row, col); None when it is not R1C1 text. (Whole
+    rows ``R2``/columns ``C3`` are left out: None.)"""
+    from gtm_xl.excel.formula.parser import split_sheet
+
+    sheet, body = split_sheet(text)
+    m = _R1C1.match(body)
+    if m is None:
+        return None
+    g = m.groups()
+
+    def corner(rel_r, abs_r, rel_c, abs_c):
+        r = int(abs_r) if abs_r else row + int(rel_r or 0)
+        c = int(abs_c) if abs_c else col + int(rel_c or 0)
+        return r, c
+
+    r1, c1 = corner(*g[:4])
+    r2, c2 = corner(*g[4:]) if ":" in body else (r1, c1)
+    return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+
+
 class CellUnsupported(Exception):
     """A function met a case it does not implement; the cell is reported, not guessed."""
 
     def __init__(self, function: str) -> None:
         self.function = function
         super().__init__(function)
+
+
+#: Functions whose result Excel may give as a *reference* (not an array): in an ordinary cell such a
+#: result is implicitly intersected like a range, so the engine, which returns their values, cannot
+#: tell which cell Excel would take; a multi-cell result of theirs in a scalar place is unsupported.
+REFERENCE_RESULTS = frozenset(
+    {"INDEX", "OFFSET", "INDIRECT", "CHOOSE", "IF", "IFS", "SWITCH", "IFERROR", "IFNA", "XLOOKUP", "LET"}
+)
+
+
+#: Functions whose parameters Excel evaluates as arrays even in an ordinary cell (array-class
+#: parameters: ``=SUMPRODUCT((A1:A9>0)*B1:B9)``, ``=LOOKUP(2,1/(A1:A9<>""),A1:A9)`` need no Ctrl+Shift+Enter),
+#: and the dynamic-array functions.
+ARRAY_PARAMETERS = frozenset(
+    {
+        "SUMPRODUCT", "LOOKUP", "INDEX", "MMULT", "MDETERM", "MINVERSE", "TRANSPOSE", "FREQUENCY",
+        "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "FILTER", "SORT", "SORTBY", "UNIQUE", "XLOOKUP", "XMATCH",
+        "TOCOL", "TOROW", "VSTACK", "HSTACK", "TAKE", "DROP", "CHOOSEROWS", "CHOOSECOLS", "WRAPROWS",
+        "WRAPCOLS", "EXPAND", "SEQUENCE", "MAP", "REDUCE", "SCAN", "BYROW", "BYCOL", "MAKEARRAY",
+    }
+)  # fmt: skip
+
+#: Functions whose parameters take one value each (an expression over a range inside them is
+#: implicitly intersected in an ordinary cell); IF and CHOOSE pass a reference through.
+VALUE_PARAMETERS = frozenset({"IF", "IFS", "SWITCH", "CHOOSE"})
+
+
+#: Functions whose arguments are each taken on their own, so that a 3-D reference
+#: (``Sheet2:Sheet5!A1``) or a union (``(A1:A3,C1)``) is the same as its areas given as separate
+#: arguments (Microsoft, "Create a 3-D reference to the same cell range on multiple worksheets").
+AREAS_AS_ARGUMENTS = frozenset(
+    {
+        "SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT",
+        "STDEV", "STDEVA", "STDEVP", "STDEVPA", "STDEV.S", "STDEV.P", "VAR", "VARA", "VARP", "VARPA",
+        "VAR.S", "VAR.P",
+    }
+)  # fmt: skip
+
+#: Lazy functions Excel lifts over arrays in an array formula, element by element.
+LIFTED_IN_ARRAYS = frozenset({"IFS", "SWITCH"})
+
+
+class ReferenceValues(np.ndarray):
+    """The values of a multi-cell result that Excel holds as a reference (see :data:`REFERENCE_RESULTS`)."""
 
 
 class Book:
@@ -55,6 +166,13 @@ class Book:
         self.values: dict[str, dict[tuple[int, int], Any]] = {
             name: sheet.values() for name, sheet in book.sheets.items()
         }
+        for name, cached in getattr(book, "externals", {}).items():  # linked workbooks, read-only
+            if name.lower() not in self.sheet_keys:
+                self.sheet_keys[name.lower()] = name
+                self.values[name] = dict(cached)
+        self.date1904 = bool(getattr(book, "date1904", False))
+        self.tables = dict(getattr(book, "tables", {}))
+        self.date_system_functions = DATE_SYSTEM_FUNCTIONS | dates.FUNCTIONS.keys()
         self.bounds = {}
         for name, vals in self.values.items():  # (last row, last column) with a cell
             self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
@@ -64,6 +182,20 @@ class Book:
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
         self.block_box: dict[str, tuple[int, int, int, int]] = {}  # the area the cached blocks span
+        self.current: tuple[int, int] = (1, 1)  # the formula cell being evaluated (row, column)
+        # set by the evaluator: the formula cells not computed yet, those that cannot be, and the
+        # cells' index (a reference known only when OFFSET/INDIRECT run is checked against them)
+        self.pending: set = set()
+        self.spill_growth: list = []
+        self.evaluated_at: dict = {}
+        self.bad: dict = {}
+        self.formula_cells = None
+        # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
+        self.array_mode = False
+        # inside an argument of a function whose parameter classes the engine does not know, an
+        # expression over a range (intersected or not?) is not guessed: the cell is unsupported
+        self.unsure_scope: str | None = None
+        self.intersections = 0  # implicit intersections made so far (a batch must not share one)
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
@@ -78,20 +210,33 @@ class Book:
     def sheet_of(self, ref_sheet: str | None, here: str) -> str:
         if ref_sheet is None:
             return here
+        if ref_sheet.startswith("[0]"):  # [0] is the workbook itself
+            ref_sheet = ref_sheet[3:] or here
         key = self.sheet_keys.get(ref_sheet.lower())
         if key is None:
+            if ref_sheet.startswith("["):  # a linked workbook's sheet Excel cached no values of
+                raise CellUnsupported("(external reference)")
             raise ExcelError("#REF!")
         return key
 
     def name_tree(self, name: str, sheet_hint: str | None, here: str):
         """The tree of a defined name: a sheet-scoped one first, then the workbook one."""
+        if sheet_hint is not None and sheet_hint.startswith("[0]"):  # [0] is the workbook itself
+            sheet_hint = sheet_hint[3:] or None
         scope = sheet_hint or here
-        for key in (f"{scope}!{name}".upper(), name.upper()):
+        keys = [f"{scope}!{name}".upper(), name.upper()]
+        if scope.startswith("["):  # a linked workbook's name: "[1]!Name", "[1]Sheet!Name"
+            book_prefix = scope[: scope.index("]") + 1] if "]" in scope else scope
+            keys = [f"{scope}!{name}".upper(), f"{book_prefix}!{name}".upper()]
+        for key in keys:
             text = self.book.names.get(key)
             if text is not None:
                 if key not in self.name_trees:
                     t = text[1:] if text.startswith("=") else text
-                    self.name_trees[key] = parse(t)
+                    try:
+                        self.name_trees[key] = parse(t)
+                    except RecursionError:
+                        raise FormulaSyntaxError(f"defined name {name} nested too deeply") from None
                 return self.name_trees[key]
         return None
 
@@ -120,11 +265,13 @@ class Book:
         if ref.c2 == MAX_COLS:
             c2 = max(min(max_c, MAX_COLS), ref.c1)
         vals = self.values[sheet]
+        budget.spend((r2 - ref.r1 + 1) * (c2 - ref.c1 + 1))
         out = np.empty((r2 - ref.r1 + 1, c2 - ref.c1 + 1), dtype=object)
         get = vals.get
         for i, r in enumerate(range(ref.r1, r2 + 1)):
             out[i, :] = [get((r, c)) for c in range(ref.c1, c2 + 1)]
         if r2 < ref.r2 and ref.r2 != MAX_ROWS or c2 < ref.c2 and ref.c2 != MAX_COLS:
+            budget.spend((ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1))
             full = np.empty((ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1), dtype=object)
             full[: out.shape[0], : out.shape[1]] = out
             return full
@@ -139,6 +286,8 @@ class Book:
             return ("REF", node[1], here)
         if kind == "err":
             return node[1]
+        if kind == "sref":
+            return self._structured(node[1], here)
         if kind == "arr":
             return node[1]
         if kind == "missing":
@@ -149,6 +298,8 @@ class Book:
                 return None if v is OMITTED else v
             tree = self.name_tree(node[1], node[2], here)
             if tree is None:
+                if node[2] is not None and node[2].startswith("["):
+                    raise CellUnsupported("(name in a linked workbook)")
                 return CellError("#NAME?")
             return self.defined(tree, here)
         if kind == "lambda":
@@ -161,17 +312,21 @@ class Book:
                 return fn if isinstance(fn, CellError) else CellError("#VALUE!")
             return self._call_closure(fn, node[2], here)
         if kind == "neg":
-            v = self.value(self.ev(node[1], here), here)
+            v = self.operand(self.ev(node[1], here), here)
             return self._unary(v, lambda x: -to_number(x))
         if kind == "pct":
-            v = self.value(self.ev(node[1], here), here)
+            v = self.operand(self.ev(node[1], here), here)
             return self._unary(v, lambda x: to_number(x) / 100)
         if kind == "op":
             op = node[1]
             if op == ":":
                 return self._range_op(node, here)
-            a = self.value(self.ev(node[2], here), here)
-            b = self.value(self.ev(node[3], here), here)
+            if op == " ":
+                return self._intersection_op(node, here)
+            if op == ",":
+                return ("UNION", self._areas(node[2], here) + self._areas(node[3], here))
+            a = self.operand(self.ev(node[2], here), here)
+            b = self.operand(self.ev(node[3], here), here)
             if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
                 aa, bb = broadcast(as_2d(a), as_2d(b))
                 out = np.empty(aa.shape, dtype=object)
@@ -185,11 +340,82 @@ class Book:
 
     def _range_op(self, node, here):
         a, b = self.ev(node[2], here), self.ev(node[3], here)
-        if not (isinstance(a, tuple) and isinstance(b, tuple)):
-            return CellError("#VALUE!")
+        for v in (a, b):
+            if isinstance(v, CellError):
+                return v
+            if not (isinstance(v, tuple) and v and v[0] == "REF"):
+                raise CellUnsupported("(range operator on a value)")
         ra, rb = a[1], b[1]
+        if ra.sheet is not None and rb.sheet is not None and ra.sheet.lower() != rb.sheet.lower():
+            return CellError("#VALUE!")
         sheet = ra.sheet or rb.sheet
         return ("REF", Ref(sheet, min(ra.r1, rb.r1), min(ra.c1, rb.c1), max(ra.r2, rb.r2), max(ra.c2, rb.c2)), here)
+
+    def _structured(self, sref, here):
+        """A structured reference (``Table1[Col]``, ``[@Col]``…) as the reference it names from the
+        cell being computed (:mod:`.structured`)."""
+        from gtm_xl.excel.formula import structured
+
+        r, c = self.current
+        try:
+            ref = structured.resolve(self.tables, sref, here, r, c)
+        except Unsupported:
+            raise CellUnsupported("(structured reference)") from None
+        except ExcelError as e:
+            return e.error
+        return ("REF", ref, here)
+
+    def _intersection_op(self, node, here):
+        """``A1:C5 B2:B9``: the cells both references hold; #NULL! when they do not meet."""
+        a, b = self.ev(node[2], here), self.ev(node[3], here)
+        for v in (a, b):
+            if isinstance(v, CellError):
+                return v
+            if not (isinstance(v, tuple) and v and v[0] == "REF"):
+                return CellError("#VALUE!")
+        ra, rb = a[1], b[1]
+        try:
+            if self.sheet_of(ra.sheet, here) != self.sheet_of(rb.sheet, here):
+                return CellError("#VALUE!")
+        except ExcelError as e:
+            return e.error
+        r1, c1, r2, c2 = max(ra.r1, rb.r1), max(ra.c1, rb.c1), min(ra.r2, rb.r2), min(ra.c2, rb.c2)
+        if r1 > r2 or c1 > c2:
+            return CellError("#NULL!")
+        return ("REF", Ref(ra.sheet, r1, c1, r2, c2), here)
+
+    def _areas(self, node, here) -> list:
+        """The references of one side of a union (``(A1:A3,C1)``)."""
+        v = self.ev(node, here)
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            return v[1]
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            return [v]
+        raise CellUnsupported("(union of values that are not references)")
+
+    def sheets_between(self, ref: Ref) -> list[str] | None:
+        """The sheets a 3-D reference (``Sheet2:Sheet5!A1``) spans, in workbook order; None when
+        ``ref`` is not one."""
+        if ref.sheet is None or ":" not in ref.sheet:
+            return None
+        first, _, last = ref.sheet.partition(":")
+        names = list(self.book.sheets)
+        lower = [n.lower() for n in names]
+        if first.lower() not in lower or last.lower() not in lower:
+            return None
+        i, j = sorted((lower.index(first.lower()), lower.index(last.lower())))
+        return names[i : j + 1]
+
+    def _as_areas(self, v: Any, here: str) -> list | None:
+        """A union or a 3-D reference as its areas (REF values); None for anything else."""
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            return [a for area in v[1] for a in (self._as_areas(area, here) or [area])]
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            sheets = self.sheets_between(v[1])
+            if sheets is not None:
+                r = v[1]
+                return [("REF", Ref(name, r.r1, r.c1, r.r2, r.c2), here) for name in sheets]
+        return None
 
     @staticmethod
     def _unary(v, fn):
@@ -231,13 +457,17 @@ class Book:
             return e.error
 
     def invoke(self, fn: Closure, args: list, here: str) -> Any:
-        """Evaluate ``fn``'s body with its parameters bound to ``args`` (values or references)."""
+        """Evaluate ``fn``'s body with its parameters bound to ``args`` (values or references).
+
+        The body is evaluated with array semantics (no implicit intersection): LAMBDA exists only in
+        dynamic-array Excel, and a defined name's formula is evaluated as an array formula."""
         bound = fn.bind(args)
-        saved, self.scope = self.scope, bound
+        saved = self.scope, self.array_mode, self.unsure_scope
+        self.scope, self.array_mode, self.unsure_scope = bound, True, None
         try:
             return self.value(self.ev(fn.body, here), here, keep_array=True)
         finally:
-            self.scope = saved
+            self.scope, self.array_mode, self.unsure_scope = saved
 
     def lambda_named(self, name: str, here: str) -> Closure | None:
         """The LAMBDA a function name calls: a LET/LAMBDA name in scope, else a defined name."""
@@ -253,6 +483,10 @@ class Book:
 
     def value(self, v: Any, here: str, keep_array: bool = False) -> Any:
         """A reference as its value(s): one cell → its value, a range → a 2-D array."""
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            raise CellUnsupported("(union of references)")
+        if isinstance(v, tuple) and v and v[0] == "REF" and self.sheets_between(v[1]) is not None:
+            raise CellUnsupported("(3-D reference)")
         if isinstance(v, tuple) and v and v[0] == "REF":
             ref = v[1]
             try:
@@ -262,6 +496,48 @@ class Book:
             except ExcelError as e:
                 return e.error
         return v
+
+    def operand(self, v: Any, here: str) -> Any:
+        """A value where Excel expects one value (an operator's operand, a lifted function's
+        argument, a cell's result): in an array formula a range stays an array; in an ordinary
+        cell a range is implicitly intersected (:meth:`intersect`)."""
+        if self.array_mode:
+            return self.value(v, here)
+        if isinstance(v, tuple) and v and v[0] == "UNION":
+            raise CellUnsupported("(union of references)")
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            ref = v[1]
+            if self.unsure_scope is not None and (ref.r1 != ref.r2 or ref.c1 != ref.c2):
+                raise CellUnsupported(f"(range in an expression inside {self.unsure_scope})")
+            return self.intersect(ref, v[2])
+        if isinstance(v, ReferenceValues) and v.size > 1:
+            raise CellUnsupported("(implicit intersection of a function's reference)")
+        return v
+
+    def intersect(self, ref: Ref, here: str) -> Any:
+        """Excel's implicit intersection of ``ref`` with the formula's cell: one cell is its value; a
+        single column gives the cell in the formula's row, a single row the cell in its column;
+        #VALUE! when the formula's row (column) is outside it, and for a block of several rows and
+        columns (Microsoft: "Implicit intersection operator: @" — "If the value is a range, then pick
+        the cell on the same row or column as the formula")."""
+        if self.sheets_between(ref) is not None:
+            raise CellUnsupported("(3-D reference)")
+        try:
+            sheet = self.sheet_of(ref.sheet, here)
+        except ExcelError as e:
+            return e.error
+        vals = self.values[sheet]
+        if ref.r1 == ref.r2 and ref.c1 == ref.c2:
+            return vals.get((ref.r1, ref.c1))
+        self.intersections += 1
+        r, c = self.current
+        if ref.c1 == ref.c2:
+            return vals.get((r, ref.c1)) if ref.r1 <= r <= ref.r2 else CellError("#VALUE!")
+        if ref.r1 == ref.r2:
+            return vals.get((ref.r1, c)) if ref.c1 <= c <= ref.c2 else CellError("#VALUE!")
+        if ref.r1 <= r <= ref.r2 and ref.c1 <= c <= ref.c2 and sheet != here:
+            raise CellUnsupported("(implicit intersection of a block on another sheet)")
+        return CellError("#VALUE!")
 
     def call(self, name: str, arg_nodes: list, here: str) -> Any:
         if self.scope or self.lambda_names:
@@ -290,34 +566,72 @@ class Book:
             return self._row_column(name, arg_nodes, here)
         if name == "ANCHORARRAY":
             return self._anchor_array(arg_nodes, here)
+        if name == "AREAS":
+            return self._count_areas(arg_nodes, here)
+        if name == "INDEX" and arg_nodes and _may_be_reference(arg_nodes[0]):
+            found = self._index_reference(arg_nodes, here)
+            if found is not None:
+                return found
+        if name == "OFFSET":
+            return self._offset(arg_nodes, here)
+        if name == "INDIRECT":
+            return self._indirect(arg_nodes, here)
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
+        if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):
+            raise CellUnsupported(f"{name} (1904 date system)")
         try:
             if builtin.lazy:
-                thunks = [self._thunk(a, here) for a in arg_nodes]
-                return builtin.fn(*thunks)
+                if name in LIFTED_IN_ARRAYS and self.array_mode:
+                    lifted_result = self._lift_lazy(builtin.fn, arg_nodes, here)
+                    if lifted_result is not None:
+                        return lifted_result
+                thunks = [self._thunk(a, here, name) for a in arg_nodes]
+                return self._reference_result(name, builtin.fn(*thunks))
             args = []
             lifted = name in ELEMENTWISE
             for a in arg_nodes:
                 if a[0] == "missing":
                     args.append(None)
                     continue
-                v = self.value(self.ev(a, here), here, keep_array=not lifted)
+                if name in AREAS_AS_ARGUMENTS and a[0] in ("op", "ref"):
+                    areas = self._as_areas(self.ev(a, here), here)
+                    if areas is not None:
+                        args.extend(self.value(area, here, keep_array=True) for area in areas)
+                        continue
+                if lifted:  # a value parameter: a range is intersected in an ordinary cell
+                    v = self.operand(self.ev(a, here), here)
+                else:
+                    with self.argument_scope(name):
+                        v = self.value(self.ev(a, here), here, keep_array=True)
                 if isinstance(v, CellError) and not builtin.errors_ok and not lifted:
                     return v
                 args.append(v)
+            fn = _rept_within_cell_limit(builtin.fn) if name == "REPT" else builtin.fn
             if lifted:
                 if any(isinstance(a, np.ndarray) for a in args):
-                    return elementwise(builtin.fn, args, builtin.errors_ok)  # a scalar error fills the array's shape
+                    return elementwise(fn, args, builtin.errors_ok)  # a scalar error fills the array's shape
                 if not builtin.errors_ok:
                     bad = next((a for a in args if isinstance(a, CellError)), None)
                     if bad is not None:
                         return bad
-            return builtin.fn(*args)
+            result = fn(*args)
+            if isinstance(result, str) and len(result) > MAX_TEXT:
+                return text_too_long(len(result))
+            return self._reference_result(name, result)
         except ExcelError as e:
             return e.error
+        except budget.BudgetExceeded:
+            raise CellUnsupported("(work budget used up)") from None
         except Unsupported:
             raise CellUnsupported(name) from None
+
+    @staticmethod
+    def _reference_result(name: str, result: Any) -> Any:
+        """A multi-cell result of a function Excel may answer with a reference, marked as such."""
+        if name in REFERENCE_RESULTS and isinstance(result, np.ndarray) and result.size > 1:
+            return result.view(ReferenceValues)
+        return result
 
     def _row_column(self, name, arg_nodes, here):
         if not arg_nodes:
@@ -332,6 +646,197 @@ class Book:
         else:
             out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
         return out if out.size > 1 else out[0, 0]
+
+    def _dynamic_ref(self, ref: Ref, here: str, name: str):
+        """A reference OFFSET or INDIRECT computed, once the evaluator has computed every formula
+        cell in it (else the cell is unsupported: the graph could not order it); #REF! off the sheet."""
+        if not (1 <= ref.r1 <= ref.r2 <= MAX_ROWS and 1 <= ref.c1 <= ref.c2 <= MAX_COLS):
+            return CellError("#REF!")
+        try:
+            sheet = self.sheet_of(ref.sheet, here)
+        except ExcelError as e:
+            return e.error
+        cells = self.formula_cells
+        if cells is not None:
+            for k in cells.cells_in(here, Ref(sheet, ref.r1, ref.c1, ref.r2, ref.c2)):
+                if k in self.pending or k in self.bad:
+                    raise CellUnsupported(f"{name} (reads a cell computed later or not at all)")
+            for k, (r1, c1, r2, c2) in cells.anchors:  # a spill or array range
+                if k[0] == sheet and (k in self.pending or k in self.bad):
+                    if r1 <= ref.r2 and ref.r1 <= r2 and c1 <= ref.c2 and ref.c1 <= c2:
+                        raise CellUnsupported(f"{name} (reads an array computed later or not at all)")
+        return ("REF", Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), here)
+
+    def _index_reference(self, arg_nodes, here):
+        """INDEX's reference form (INDEX(reference, row, [column], [area])): a reference, so that
+        ``A1:INDEX(A1:A9,5)`` is a range and an ordinary cell intersects a whole row or column;
+        None when the first argument is not a reference (the array form, :func:`lookup.f_index`).
+        Row or column 0 (or omitted) is the whole column or row; #REF! beyond the reference,
+        #VALUE! for a negative number."""
+        if not 1 <= len(arg_nodes) <= 4:
+            return None
+        first = self.ev(arg_nodes[0], here)
+        areas = self._as_areas(first, here)
+        if areas is None:
+            if not (isinstance(first, tuple) and first and first[0] == "REF"):
+                return None
+            areas = [first]
+        nums = []
+        for node in arg_nodes[1:]:
+            if node[0] == "missing":
+                nums.append(None)
+                continue
+            with self.argument_scope("IF"):  # value parameters
+                v = (
+                    self.operand(self.ev(node, here), here)
+                    if not self.array_mode
+                    else self.value(self.ev(node, here), here)
+                )
+            if isinstance(v, np.ndarray):
+                if v.size != 1:
+                    raise CellUnsupported("INDEX")
+                v = v.reshape(-1)[0]
+            if isinstance(v, CellError):
+                return v
+            try:
+                nums.append(None if v is None else int(math.trunc(to_number(v))))
+            except ExcelError as e:
+                return e.error
+        nums += [None] * (3 - len(nums))
+        row, col, area = nums
+        k = 1 if area is None else area
+        if not 1 <= k <= len(areas):
+            return CellError("#REF!")
+        ref = areas[k - 1][1]
+        if self.sheets_between(ref) is not None:
+            raise CellUnsupported("INDEX (3-D reference)")
+        height, width = ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
+        r = row or 0
+        c = col or 0
+        if height == 1 and width > 1 and len(arg_nodes) == 2:
+            r, c = 0, r  # INDEX(row reference, n): the n-th cell of the row
+        if r < 0 or c < 0:
+            return CellError("#VALUE!")
+        if r > height or c > width:
+            return CellError("#REF!")
+        r1, r2 = (ref.r1, ref.r2) if r == 0 else (ref.r1 + r - 1, ref.r1 + r - 1)
+        c1, c2 = (ref.c1, ref.c2) if c == 0 else (ref.c1 + c - 1, ref.c1 + c - 1)
+        return ("REF", Ref(ref.sheet, r1, c1, r2, c2), here)
+
+    def _offset(self, arg_nodes, here):
+        """OFFSET(reference, rows, cols, [height], [width]): the reference moved by rows and cols,
+        height × width (the reference's size when omitted or empty); #VALUE! when the first argument
+        is not a reference, #REF! off the sheet or for a zero size; the numbers are truncated and
+        (in an ordinary cell) implicitly intersected. A negative size is left to Excel."""
+        if not 3 <= len(arg_nodes) <= 5:
+            return CellError("#VALUE!")
+        base = self.ev(arg_nodes[0], here)
+        if isinstance(base, CellError):
+            return base
+        if not (isinstance(base, tuple) and base and base[0] == "REF") or self.sheets_between(base[1]) is not None:
+            return CellError("#VALUE!")
+        ref = base[1]
+        nums = []
+        for i, node in enumerate(arg_nodes[1:], start=1):
+            if node[0] == "missing":
+                nums.append(None)
+                continue
+            with self.argument_scope("OFFSET" if self.array_mode else "IF"):  # value parameters
+                v = self.operand(self.ev(node, here), here)
+            if isinstance(v, np.ndarray):
+                if v.size != 1:
+                    raise CellUnsupported("OFFSET")
+                v = v.reshape(-1)[0]
+            if isinstance(v, CellError):
+                return v
+            if v is None and i >= 3:
+                nums.append(None)
+                continue
+            try:
+                nums.append(int(math.trunc(to_number(v))))
+            except ExcelError as e:
+                return e.error
+        nums += [None] * (4 - len(nums))
+        dr, dc, h, w = nums
+        h = ref.r2 - ref.r1 + 1 if h is None else h
+        w = ref.c2 - ref.c1 + 1 if w is None else w
+        if h == 0 or w == 0:
+            return CellError("#REF!")
+        if h < 0 or w < 0:
+            raise CellUnsupported("OFFSET (negative size)")
+        r1, c1 = ref.r1 + (dr or 0), ref.c1 + (dc or 0)
+        return self._dynamic_ref(Ref(ref.sheet, r1, c1, r1 + h - 1, c1 + w - 1), here, "OFFSET")
+
+    def _indirect(self, arg_nodes, here):
+        """INDIRECT(ref_text, [a1]): the reference the text names — A1 style (``B9``, ``$B$9``,
+        ``'My s'!A1:B2``, a defined name) or, with a1 FALSE, R1C1 style (``R2C3``, ``R[-1]C``,
+        relative to the formula's cell); #REF! for text that names none."""
+        if not 1 <= len(arg_nodes) <= 2:
+            return CellError("#VALUE!")
+        with self.argument_scope("IF"):
+            text = self.operand(self.ev(arg_nodes[0], here), here) if not self.array_mode else None
+        if self.array_mode:
+            text = self.value(self.ev(arg_nodes[0], here), here)
+            if isinstance(text, np.ndarray):
+                if text.size != 1:
+                    raise CellUnsupported("INDIRECT")
+                text = text.reshape(-1)[0]
+        a1 = True
+        if len(arg_nodes) == 2 and arg_nodes[1][0] != "missing":
+            flag = self.operand(self.ev(arg_nodes[1], here), here)
+            if isinstance(flag, CellError):
+                return flag
+            try:
+                a1 = to_bool(flag)
+            except ExcelError as e:
+                return e.error
+        if isinstance(text, CellError):
+            return text
+        if not isinstance(text, str):
+            return CellError("#REF!")
+        from gtm_xl.excel.formula.parser import OutsideSheet, _parse_ref, split_sheet
+
+        text = text.strip()
+        if a1:
+            try:
+                ref = _parse_ref(text)
+            except OutsideSheet:
+                return CellError("#REF!")
+            if ref is None:
+                sheet, name = split_sheet(text)
+                if re.fullmatch(r"[A-Za-z_\\][\w.]*", name) is None:
+                    return CellError("#REF!")
+                tree = self.name_tree(name.upper(), sheet, here)
+                if tree is None:
+                    return CellError("#REF!")
+                if position_dependent(tree):
+                    raise CellUnsupported("INDIRECT (a name with relative references)")
+                v = self.ev(tree, here)
+                if isinstance(v, tuple) and v and v[0] == "REF":
+                    return self._dynamic_ref(v[1], here, "INDIRECT")
+                return CellError("#REF!")
+        else:
+            ref = _r1c1_ref(text, *self.current)
+            if ref is None:
+                return CellError("#REF!")
+        if ref.sheet is not None and self.sheets_between(ref) is not None:
+            return CellError("#REF!")
+        return self._dynamic_ref(ref, here, "INDIRECT")
+
+    def _count_areas(self, arg_nodes, here):
+        """AREAS(reference): how many areas the reference has (a union's, a 3-D reference's sheets);
+        #VALUE! for a value that is not a reference."""
+        if len(arg_nodes) != 1:
+            return CellError("#VALUE!")
+        v = self.ev(arg_nodes[0], here)
+        if isinstance(v, CellError):
+            return v
+        areas = self._as_areas(v, here)
+        if areas is not None:
+            return float(len(areas))
+        if isinstance(v, tuple) and v and v[0] == "REF":
+            return 1.0
+        return CellError("#VALUE!")
 
     def _anchor_array(self, arg_nodes, here):
         """``A1#``: the range a dynamic array anchored at A1 spills into (computed before this cell:
@@ -350,20 +855,62 @@ class Book:
         r1, c1, r2, c2 = parse_range(spill)
         return ("REF", Ref(sheet, r1, c1, r2, c2), here)
 
-    def _thunk(self, node, here):
+    def _lift_lazy(self, fn, arg_nodes, here):
+        """IFS and SWITCH over arrays in an array formula: every argument evaluated, the function
+        applied element by element (Excel lifts their one-value parameters); None when no argument
+        is an array (the lazy path then evaluates only what it needs)."""
+        args = [None if a[0] == "missing" else self.value(self.ev(a, here), here) for a in arg_nodes]
+        if not any(isinstance(a, np.ndarray) and a.size > 1 for a in args):
+            return None
+
+        def one(*vals):
+            def thunk(v):
+                def run():
+                    if isinstance(v, CellError):
+                        raise ExcelError(v)
+                    return v
+
+                return run
+
+            return fn(*[thunk(v) for v in vals])
+
+        return elementwise(one, args, errors_ok=True)
+
+    @contextmanager
+    def argument_scope(self, name: str):
+        """Evaluate an argument of function ``name``: in an ordinary cell, the arguments of an
+        array-parameter function (:data:`ARRAY_PARAMETERS`) are evaluated as arrays, those of a
+        value-parameter function (:data:`VALUE_PARAMETERS`) intersect, any other makes an
+        expression over a range unsupported (see :attr:`unsure_scope`)."""
+        saved = self.array_mode, self.unsure_scope
+        if not self.array_mode:
+            if name in ARRAY_PARAMETERS:
+                self.array_mode = True
+            elif name not in VALUE_PARAMETERS:
+                self.unsure_scope = name
+        try:
+            yield
+        finally:
+            self.array_mode, self.unsure_scope = saved
+
+    def _thunk(self, node, here, name: str):
         if node[0] == "missing":
             return lambda: None
 
         scope = self.scope
 
         def run():
-            saved, self.scope = self.scope, scope  # run where it was written (inside a LET/LAMBDA)
-            try:
-                v = self.value(self.ev(node, here), here)
-            finally:
-                self.scope = saved
+            with self.argument_scope(name):
+                legacy = not self.array_mode
+                saved, self.scope = self.scope, scope  # run where it was written (inside a LET/LAMBDA)
+                try:
+                    v = self.value(self.ev(node, here), here)
+                finally:
+                    self.scope = saved
             if isinstance(v, CellError):
                 raise ExcelError(v)
+            if legacy and name not in VALUE_PARAMETERS and isinstance(v, np.ndarray) and v.size > 1:
+                raise CellUnsupported(f"(several values in {name} in an ordinary cell)")
             return v
 
         return run

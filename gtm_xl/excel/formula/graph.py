@@ -17,7 +17,7 @@ from gtm_xl.excel.formula.batches import column_runs
 from gtm_xl.excel.formula.book import Book
 from gtm_xl.excel.formula.parser import Ref
 from gtm_xl.excel.formula.references import TemplateMatcher, shift, shift_ref
-from gtm_xl.excel.ooxml.cells import WorkbookCells
+from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
 
 Key = tuple[str, int, int]  # (sheet, row, column)
 
@@ -34,6 +34,11 @@ class FormulaCells:
         self.by_run: dict[tuple[str, int, int], list[int]] = {}  # (sheet, column, template id) → rows
         self.columns: dict[str, dict[int, list[int]]] = {}  # sheet → column → sorted rows of formula cells
         self._deps: dict[Key, list[Ref]] = {}
+        self.dynamic: set[Key] = set()  # cells whose formula holds OFFSET or INDIRECT
+        self.anchors: list[tuple[Key, tuple[int, int, int, int]]] = []  # array formulas and their ranges
+        # per sheet, the array formulas filling more than their own cell (a legacy array's range, a
+        # spill as Excel last saved it): reading a cell of one reads its anchor's result
+        self.array_ranges: dict[str, list[tuple[Key, tuple[int, int, int, int]]]] = {}
         match = TemplateMatcher(wb, known)
         for sname, sheet in book.sheets.items():
             cols_of_sheet = self.columns.setdefault(sname, {})
@@ -41,12 +46,22 @@ class FormulaCells:
                 formula = cell.formula
                 if not formula:
                     continue
+                if cell.array_ref:
+                    try:
+                        box = parse_range(cell.array_ref)
+                    except ValueError:
+                        box = (r, c, r, c)
+                    self.anchors.append(((sname, r, c), box))
+                    if box != (r, c, r, c):
+                        self.array_ranges.setdefault(sname, []).append(((sname, r, c), box))
                 template = match(sname, formula, r, c)
                 if template[4]:
                     unsupported[(sname, r, c)] = template[4]
                     cols_of_sheet.setdefault(c, []).append(r)  # found by its dependents, never evaluated
                     continue
                 self.trees[(sname, r, c)] = (template, r - template[1], c - template[2])
+                if template[5]:
+                    self.dynamic.add((sname, r, c))
                 self.by_run.setdefault((sname, c, id(template)), []).append(r)
                 cols_of_sheet.setdefault(c, []).append(r)
         for cols in self.columns.values():
@@ -55,7 +70,12 @@ class FormulaCells:
 
     def cells_in(self, sname: str, ref: Ref) -> list[Key]:
         """The formula cells inside ``ref`` (read from a formula on sheet ``sname``)."""
-        target = sname if ref.sheet is None else self.wb.sheet_keys.get(ref.sheet.lower())
+        sheet = ref.sheet[3:] or None if ref.sheet is not None and ref.sheet.startswith("[0]") else ref.sheet
+        target = sname if sheet is None else self.wb.sheet_keys.get(sheet.lower())
+        if target is None:
+            sheets = self.wb.sheets_between(ref)  # a 3-D reference: the cells of every sheet it spans
+            if sheets is not None:
+                return [k for name in sheets for k in self.cells_in(name, Ref(None, ref.r1, ref.c1, ref.r2, ref.c2))]
         if target is None or target not in self.columns:
             return []
         cols = self.columns[target]
@@ -68,6 +88,15 @@ class FormulaCells:
             lo = bisect.bisect_left(rows, ref.r1)
             hi = bisect.bisect_right(rows, ref.r2)
             out.extend((target, r, c) for r in rows[lo:hi])
+        for key, (r1, c1, r2, c2) in self.array_ranges.get(target, ()):
+            if (
+                r1 <= ref.r2
+                and ref.r1 <= r2
+                and c1 <= ref.c2
+                and ref.c1 <= c2
+                and not (ref.r1 <= key[1] <= ref.r2 and ref.c1 <= key[2] <= ref.c2)
+            ):
+                out.append(key)  # a cell of an array range outside its anchor: the anchor computes it
         return out
 
     def deps_of(self, key: Key) -> list[Ref]:
@@ -124,6 +153,22 @@ class DependencyGraph:
         refs = self._batch_deps[n] if len(members) > 1 else self.cells.deps_of(members[0])
         node_of = self.node_of
         return [node_of[k] for ref in refs for k in self.cells.cells_in(members[0][0], ref) if k in node_of]
+
+    def late_dynamic(self, order: list[int]) -> list[int]:
+        """``order`` with the nodes holding OFFSET/INDIRECT, and every node depending on them, moved
+        to the end (their relative order kept): still topological, since nothing outside the moved
+        set depends on a node inside it; what a dynamic reference reads is then computed first
+        wherever the static graph allows (the evaluator checks it when the reference resolves)."""
+        dynamic = self.cells.dynamic
+        if not dynamic:
+            return order
+        late: set[int] = {self.node_of[k] for k in dynamic if k in self.node_of}
+        moved = []
+        for n in order:  # precedents come first in ``order``: one pass finds every dependent
+            if n in late or any(p in late for p in self.precedents(n)):
+                late.add(n)
+                moved.append(n)
+        return [n for n in order if n not in late] + moved
 
     def order(self) -> tuple[list[int], set[int]]:
         """(the nodes in topological order, the nodes on a cycle): an iterative depth-first search,

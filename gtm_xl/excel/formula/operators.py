@@ -18,7 +18,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     to_text,
 )
 from gtm_xl.excel.formula.functions.lambdas import Closure
-from gtm_xl.excel.values import CellError
+from gtm_xl.excel.values import MAX_TEXT, CellError, text_too_long
 
 
 def binary(op: str, a: Any, b: Any) -> Any:
@@ -52,7 +52,10 @@ def binary(op: str, a: Any, b: Any) -> Any:
                 return CellError("#NUM!")
             return float(r)
         if op == "&":
-            return to_text(a) + to_text(b)
+            ta, tb = to_text(a), to_text(b)
+            if len(ta) + len(tb) > MAX_TEXT:
+                return text_too_long(len(ta) + len(tb))
+            return ta + tb
         c = compare(a, b)
         return {"=": c == 0, "<>": c != 0, "<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
     except ExcelError as e:
@@ -123,9 +126,12 @@ def from_python(v: Any) -> Any:
 
 
 def cell_result(v: Any) -> Any:
-    """The final value of a formula cell: a blank reference is 0."""
+    """The final value of a formula cell: a blank reference is 0; text beyond Excel's 32,767
+    characters is #VALUE!."""
     if v is None:
         return 0.0
     if isinstance(v, Closure):
         return CellError("#CALC!")  # a LAMBDA never called
+    if isinstance(v, str) and len(v) > MAX_TEXT:
+        return text_too_long(len(v))
     return from_python(v)

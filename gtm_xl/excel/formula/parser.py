@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.excel.ooxml.cells import column_index
-from gtm_xl.excel.values import CellError
+from gtm_xl.excel.values import ERROR_CODES, CellError
 
 
 def _load_tokenizer():
@@ -48,7 +48,14 @@ def _load_tokenizer():
     return Token, Tokenizer
 
 
-Token, Tokenizer = _load_tokenizer()
+Token, _Tokenizer = _load_tokenizer()
+
+
+class Tokenizer(_Tokenizer):
+    """openpyxl's tokenizer knowing every error value Excel stores (``#SPILL!``, ``#CALC!``…), not
+    only those of Excel 2007; longest first, so no code is read as the start of another."""
+
+    ERROR_CODES = tuple(sorted(ERROR_CODES, key=len, reverse=True))
 
 
 MAX_ROWS = 1048576
@@ -72,7 +79,24 @@ class Ref:
     c2: int
 
 
-_PREC = {":": 8, "^": 5, "*": 4, "/": 4, "+": 3, "-": 3, "&": 2, "=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1}
+# ":" range, " " intersection, "," union (inside parentheses): the reference operators bind tightest
+_PREC = {
+    ":": 8,
+    " ": 7,
+    ",": 6,
+    "^": 5,
+    "*": 4,
+    "/": 4,
+    "+": 3,
+    "-": 3,
+    "&": 2,
+    "=": 1,
+    "<": 1,
+    ">": 1,
+    "<=": 1,
+    ">=": 1,
+    "<>": 1,
+}
 
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -101,8 +125,23 @@ def split_sheet(text: str) -> tuple[str | None, str]:
     return sheet, ref
 
 
+class OutsideSheet(ValueError):
+    """A reference past the sheet's last row (1,048,576) or column (XFD)."""
+
+
 def _parse_ref(text: str) -> Ref | None:
-    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference."""
+    """``A1``, ``$A$1:B2``, ``A:A``, ``1:3``, ``Sheet!A1`` → :class:`Ref`; None if not a reference;
+    :class:`OutsideSheet` for one past the sheet (``XFE1``, ``A1048577``)."""
+    try:
+        ref = _parse_ref_in_sheet(text)
+    except ValueError:  # column_index: a column past XFD
+        raise OutsideSheet(text) from None
+    if ref is not None and not (1 <= ref.r1 <= ref.r2 <= MAX_ROWS and 1 <= ref.c1 <= ref.c2 <= MAX_COLS):
+        raise OutsideSheet(text)
+    return ref
+
+
+def _parse_ref_in_sheet(text: str) -> Ref | None:
     sheet, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a
@@ -156,6 +195,8 @@ def _binder(name: str, args: list):
     names, optional = [], []
     heads = args[:-1] if name == "LAMBDA" else args[:-1:2]
     for node in heads:
+        if node[0] == "sref" and node[1].table is None and not node[1].specials and node[1].first == node[1].last:
+            node = ("name", f"[{node[1].first}]".upper(), None)  # LAMBDA(x,[y],…): an optional parameter
         if node[0] != "name" or node[2] is not None:
             raise FormulaSyntaxError(f"{name} needs a name where it has {node[0]}")
         text = node[1]
@@ -175,7 +216,7 @@ class _Parser:
             items = Tokenizer("=" + formula).items
         except Exception as exc:  # openpyxl raises TokenizerError and others
             raise FormulaSyntaxError(f"cannot tokenise {formula!r}: {exc}") from None
-        self.toks = [t for t in items if t.type != Token.WSPACE]
+        self.toks = _with_intersections(items)
         self.i = 0
 
     def peek(self) -> Token | None:
@@ -198,8 +239,8 @@ class _Parser:
                 self.i += 1
                 left = ("pct", left)
                 continue
-            if tok.type != Token.OP_IN or tok.value == ",":  # "," separates a LAMBDA call's arguments
-                return left
+            if tok.type != Token.OP_IN or (tok.value == "," and not self.in_parentheses):
+                return left  # a separator (of a LAMBDA call's arguments), not the union operator
             op = tok.value
             prec = _PREC.get(op)
             if prec is None:
@@ -226,6 +267,8 @@ class _Parser:
             node = ("pct", node)
         return node
 
+    in_parentheses = False
+
     def primary(self):
         node = self.atom()
         while (tok := self.peek()) is not None and tok.type == Token.PAREN and tok.subtype == Token.OPEN:
@@ -244,6 +287,13 @@ class _Parser:
         if closing(self.peek()):
             self.i += 1
             return args
+        outer, self.in_parentheses = self.in_parentheses, False  # "," separates the arguments
+        try:
+            return self._call_args_until_closed(args, closing, comma)
+        finally:
+            self.in_parentheses = outer
+
+    def _call_args_until_closed(self, args: list, closing, comma) -> list:
         while True:
             nxt = self.peek()
             args.append(("missing",) if comma(nxt) or closing(nxt) else self.expr())
@@ -257,12 +307,20 @@ class _Parser:
         tok = self.take()
         if tok.type == Token.OPERAND:
             if tok.subtype == Token.RANGE:
-                ref = _parse_ref(tok.value)
+                if tok.value.upper().endswith("#REF!"):  # #REF!, 'Sheet'!#REF!: a deleted reference
+                    return ("err", CellError("#REF!"))
+                try:
+                    ref = _parse_ref(tok.value)
+                except OutsideSheet:
+                    return OUTSIDE_SHEET
                 if ref is not None:
                     return ("ref", ref, _absolute_parts(tok.value))
+                if "[" in tok.value:
+                    from gtm_xl.excel.formula.structured import is_structured, parse_structured
+
+                    if is_structured(tok.value):
+                        return ("sref", parse_structured(tok.value))
                 sheet, name = split_sheet(tok.value)
-                if name.upper() == "#REF!":
-                    return ("err", CellError("#REF!"))
                 return ("name", name.upper(), sheet)
             return ("lit", _literal(tok))
         if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
@@ -279,14 +337,18 @@ class _Parser:
                 ):
                     args.append(("missing",))
                 else:
+                    outer, self.in_parentheses = self.in_parentheses, False
                     args.append(self.expr())
+                    self.in_parentheses = outer
                 sep = self.take()
                 if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
                     return _binder(name, args)
                 if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
                     raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            outer, self.in_parentheses = self.in_parentheses, True
             node = self.expr()
+            self.in_parentheses = outer
             close = self.take()
             if close.type != Token.PAREN:
                 raise FormulaSyntaxError("expected ')'")
@@ -322,6 +384,69 @@ class _Parser:
         raise FormulaSyntaxError(f"unexpected {tok.value!r}")
 
 
+#: A reference past the sheet: the cell is reported unsupported (a name no function table holds).
+OUTSIDE_SHEET = ("fn", "(reference outside the sheet)", [])
+
+
+def _ends_operand(tok) -> bool:
+    return (tok.type == Token.OPERAND and tok.subtype == Token.RANGE) or (
+        tok.type in (Token.PAREN, Token.FUNC) and tok.subtype == Token.CLOSE
+    )
+
+
+def _starts_operand(tok) -> bool:
+    return (tok.type == Token.OPERAND and tok.subtype == Token.RANGE) or (
+        tok.type in (Token.PAREN, Token.FUNC) and tok.subtype == Token.OPEN
+    )
+
+
+def _with_intersections(items: list) -> list:
+    """The tokens without white space, except a space between two references (or parenthesised
+    or function results), which is Excel's intersection operator (``A1:C5 B2:B9``)."""
+    out = []
+    pending_space = None
+    for t in _split_range_functions(items):
+        if t.type == Token.WSPACE:
+            pending_space = (pending_space or "") + t.value
+            continue
+        if pending_space is not None and out and _ends_operand(out[-1]) and _starts_operand(t):
+            out.append(Token(" ", Token.OP_IN))
+        pending_space = None
+        out.append(t)
+    return out
+
+
+_RANGE_FUNCTION = re.compile(r"^(.+):((?:_xlfn\.)?[A-Za-z_][\w.]*\()$", re.I)
+
+
+def _split_range_functions(items: list) -> list:
+    """``B2:INDEX(`` — the tokenizer reads a reference followed by ``:`` and a function as one
+    function name: split it into the reference, the range operator and the function."""
+    out = []
+    for t in items:
+        if t.type == Token.FUNC and t.subtype == Token.OPEN and ":" in t.value:
+            m = _RANGE_FUNCTION.match(t.value)
+            if m is not None:
+                out.append(Token(m.group(1), Token.OPERAND, Token.RANGE))
+                out.append(Token(":", Token.OP_IN))
+                out.append(Token(m.group(2), Token.FUNC, Token.OPEN))
+                continue
+        out.append(t)
+    return out
+
+
+def _normalise_space(formula: str) -> str:
+    """Line breaks (CR, CR LF) and tabs between tokens as the tokenizer's white space; text inside
+    string literals is left alone."""
+    if "\r" not in formula and "\t" not in formula and "\n" not in formula:
+        return formula
+    parts = formula.split('"')
+    for i in range(0, len(parts), 2):
+        # openpyxl's tokenizer glues the operands around a line break ("A1\nB1" → "A1B1"): spaces
+        parts[i] = parts[i].replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return '"'.join(parts)
+
+
 _PARSED: dict[str, Any] = {}
 
 
@@ -355,6 +480,13 @@ def _spill_refs(formula: str) -> str:
 
 
 def _parse(formula: str):
+    spaced = _normalise_space(formula)
+    if spaced != formula:
+        formula = spaced
+        p = _Parser(formula)
+        if any(t.type == Token.OP_IN and t.value == " " for t in p.toks):
+            # is a line break between two references an intersection? not guessed
+            raise FormulaSyntaxError("a line break or tab where it could be an intersection")
     if "#" in formula:
         formula = _spill_refs(formula)
     p = _Parser(formula)
@@ -385,33 +517,40 @@ def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
     return ra, ca, rb, cb
 
 
-def walk(node, on_ref, on_name, on_fn):
+def walk(node, on_ref, on_name, on_fn, on_sref=None):
+    """Visit the references (``on_ref((Ref, flags))``), defined names, function names and
+    structured references (``on_sref(StructuredRef)``; reported to ``on_fn`` when not given) of a tree."""
     kind = node[0]
     if kind == "ref":
         on_ref((node[1], node[2]))
+    elif kind == "sref":
+        if on_sref is not None:
+            on_sref(node[1])
+        else:
+            on_fn("(structured reference)")
     elif kind == "name":
         on_name(node[1], node[2])
     elif kind == "fn":
         on_fn(node[1])
         for a in node[2]:
-            walk(a, on_ref, on_name, on_fn)
+            walk(a, on_ref, on_name, on_fn, on_sref)
     elif kind == "op":
-        walk(node[2], on_ref, on_name, on_fn)
-        walk(node[3], on_ref, on_name, on_fn)
+        walk(node[2], on_ref, on_name, on_fn, on_sref)
+        walk(node[3], on_ref, on_name, on_fn, on_sref)
     elif kind in ("neg", "pct"):
-        walk(node[1], on_ref, on_name, on_fn)
+        walk(node[1], on_ref, on_name, on_fn, on_sref)
     elif kind in ("lambda", "let"):  # names bound here are not defined names nor functions
         bound = set(node[1])
         inner_name = lambda n, sh: None if sh is None and local_name(n) in bound else on_name(n, sh)  # noqa: E731
         inner_fn = lambda f: None if local_name(f) in bound else on_fn(f)  # noqa: E731
         on_fn(kind.upper())
         for v in node[2] if kind == "let" else ():
-            walk(v, on_ref, inner_name, inner_fn)
-        walk(node[3], on_ref, inner_name, inner_fn)
+            walk(v, on_ref, inner_name, inner_fn, on_sref)
+        walk(node[3], on_ref, inner_name, inner_fn, on_sref)
     elif kind == "call":
-        walk(node[1], on_ref, on_name, on_fn)
+        walk(node[1], on_ref, on_name, on_fn, on_sref)
         for a in node[2]:
-            walk(a, on_ref, on_name, on_fn)
+            walk(a, on_ref, on_name, on_fn, on_sref)
 
 
 def is_relative(node) -> bool:
@@ -419,7 +558,11 @@ def is_relative(node) -> bool:
     kind = node[0]
     if kind == "ref":
         return not all(node[2])
+    if kind == "sref":
+        return True
     if kind == "fn":
+        if node[1] in ("ROW", "COLUMN") and not node[2]:
+            return True  # ROW() and COLUMN() are the cell's own row and column
         return any(is_relative(a) for a in node[2])
     if kind == "op":
         return is_relative(node[2]) or is_relative(node[3])
@@ -431,4 +574,55 @@ def is_relative(node) -> bool:
         return any(is_relative(v) for v in node[2]) or is_relative(node[3])
     if kind == "call":
         return is_relative(node[1]) or any(is_relative(a) for a in node[2])
+    return False
+
+
+def moves_down(node) -> bool:
+    """True when the tree's value changes from one row of a filled column to the next: it holds a
+    reference whose row is relative (``A2``, ``$A2``; not ``B$1``, whose column alone is relative
+    and is the same for every cell of one column), or ROW()."""
+    kind = node[0]
+    if kind == "ref":
+        return not (node[2][0] and node[2][2])
+    if kind == "sref":
+        return True  # resolved per cell (#This Row, the table holding the cell)
+    if kind == "fn":
+        if node[1] == "ROW" and not node[2]:
+            return True
+        return any(moves_down(a) for a in node[2])
+    if kind == "op":
+        return moves_down(node[2]) or moves_down(node[3])
+    if kind in ("neg", "pct"):
+        return moves_down(node[1])
+    if kind == "lambda":
+        return moves_down(node[3])
+    if kind == "let":
+        return any(moves_down(v) for v in node[2]) or moves_down(node[3])
+    if kind == "call":
+        return moves_down(node[1]) or any(moves_down(a) for a in node[2])
+    return False
+
+
+def position_dependent(node) -> bool:
+    """True when the tree's meaning depends on the cell it is used from: a relative reference,
+    ROW()/COLUMN(), a structured reference to "this row" or to the table holding the cell."""
+    kind = node[0]
+    if kind == "ref":
+        return not all(node[2])
+    if kind == "sref":
+        return node[1].table is None or "#THIS ROW" in node[1].specials
+    if kind == "fn":
+        if node[1] in ("ROW", "COLUMN") and not node[2]:
+            return True
+        return any(position_dependent(a) for a in node[2])
+    if kind == "op":
+        return position_dependent(node[2]) or position_dependent(node[3])
+    if kind in ("neg", "pct"):
+        return position_dependent(node[1])
+    if kind == "lambda":
+        return position_dependent(node[3])
+    if kind == "let":
+        return any(position_dependent(v) for v in node[2]) or position_dependent(node[3])
+    if kind == "call":
+        return position_dependent(node[1]) or any(position_dependent(a) for a in node[2])
     return False

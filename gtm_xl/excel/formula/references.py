@@ -10,8 +10,10 @@ import functools
 import re
 from typing import Any
 
+from gtm_xl.excel.formula import structured
 from gtm_xl.excel.formula.book import Book
-from gtm_xl.excel.formula.parser import CACHE_MAX, FormulaSyntaxError, Ref, parse, walk
+from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
+from gtm_xl.excel.formula.parser import CACHE_MAX, FormulaSyntaxError, Ref, parse, position_dependent, walk
 from gtm_xl.excel.ooxml.cells import column_index
 
 _R1C1_TOKEN = re.compile(
@@ -72,14 +74,23 @@ def shift_ref(ref: Ref, flags, dr: int, dc: int) -> Ref:
 
 def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -> tuple:
     """A formula parsed once for all the cells sharing its R1C1 form: (tree, row, col, its
-    references with their absolute flags, the first unsupported function or None)."""
+    references with their absolute flags, the first unsupported function or None, whether it
+    holds a reference known only when it runs: OFFSET, INDIRECT)."""
     try:
         tree = parse(formula)
     except FormulaSyntaxError:
-        return None, r, c, [], "(syntax)"
+        return None, r, c, [], "(syntax)", False
+    except RecursionError:
+        return None, r, c, [], "(formula nested too deeply)", False
     ref_nodes: list = []
     fns: set[str] = set()
     seen: set[str] = set()
+
+    def on_sref(sref):
+        try:  # the dependency graph reads every cell the reference may name from any row
+            ref_nodes.append((structured.extent(wb.tables, sref, sname, r, c), (True, True, True, True)))
+        except (Unsupported, ExcelError):
+            fns.add("(structured reference)")
 
     def on_name(n, sh):
         if "[" in n:
@@ -90,21 +101,34 @@ def formula_template(wb, sname: str, formula: str, r: int, c: int, known: set) -
         seen.add(n)
         try:
             t = wb.name_tree(n, sh, sname)
-        except FormulaSyntaxError:
-            fns.add("(syntax)")
+        except FormulaSyntaxError:  # only the cells that use the name are left to Excel
+            fns.add(f"(defined name {n} unreadable)")
             return
-        if t is not None:
-            walk(t, ref_nodes.append, on_name, on_fn)  # noqa: F821 — recursive closure, deleted below
+        if t is not None and position_dependent(t):
+            # Excel stores a name's relative references as offsets from A1 (wrapping at the sheet's
+            # edge) and applies them from the cell that uses it: not implemented, not guessed
+            fns.add(f"(defined name {n} with relative references)")
+        elif t is not None:
+            walk(t, ref_nodes.append, on_name, on_fn, on_sref)  # noqa: F821 — recursive closure, deleted below
 
     def on_fn(f):
         fns.add(f)
         if f in wb.lambda_names:  # a named LAMBDA: what its definition uses counts too
             on_name(f, None)  # noqa: F821 — defined above, deleted below
 
-    walk(tree, ref_nodes.append, on_name, on_fn)
-    del on_name, on_fn  # they refer to each other: a cycle that would keep the book alive until a gc pass
+    try:
+        walk(tree, ref_nodes.append, on_name, on_fn, on_sref)
+    except RecursionError:
+        fns.add("(formula nested too deeply)")
+    del on_name, on_fn, on_sref  # they refer to each other: a cycle that would keep the book alive until a gc pass
     missing = sorted(f for f in fns if f not in known)
-    return tree, r, c, ref_nodes, (missing[0] if missing else None)
+    dynamic = bool(fns & DYNAMIC_REFERENCES)
+    return tree, r, c, ref_nodes, (missing[0] if missing else None), dynamic
+
+
+#: Functions whose reference is known only when they run (the dependency graph cannot see what
+#: they read): their cells are evaluated after every other cell they could wait for.
+DYNAMIC_REFERENCES = frozenset({"OFFSET", "INDIRECT"})
 
 
 def shift(node, dr: int, dc: int):

@@ -62,6 +62,7 @@ def store(wb: Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> No
             max_r, max_c = wb.bounds[sname]  # a spill may reach beyond the sheet's cells
             wb.bounds[sname] = (max(max_r, r + rows - 1), max(max_c, c + cols - 1))
             result.spills[key] = f"{to_a1(r, c)}:{to_a1(r + rows - 1, c + cols - 1)}" if v.size > 1 else to_a1(r, c)
+            _spill_moved(wb, sname, cell, (r, c, r + rows - 1, c + cols - 1))
             return
     v = cell_result(v)
     vals[(r, c)] = v
@@ -69,6 +70,32 @@ def store(wb: Book, result: Evaluation, book: WorkbookCells, key, cell, v) -> No
     wb.written(sname, r, c, r, c)
     if cell.dynamic:
         result.spills[key] = to_a1(r, c)
+        _spill_moved(wb, sname, cell, (r, c, r, c))
+
+
+def _spill_moved(wb: Book, sname: str, cell, new: tuple[int, int, int, int]) -> None:
+    """A dynamic array spilled into another range than the one Excel saved: the cells it left are
+    blank from now on (later formulas read them so), and the cells it newly covers are recorded in
+    ``wb.spill_growth`` — a formula computed before may have read their old values (the evaluator
+    then reports it, see :func:`.evaluator._stale_readers`)."""
+    if not cell.array_ref:
+        old = (new[0], new[1], new[0], new[1])
+    else:
+        old = parse_range(cell.array_ref)
+    if old == new:
+        return
+    vals = wb.values[sname]
+    r1, c1, r2, c2 = old
+    for rr in range(r1, r2 + 1):
+        for cc in range(c1, c2 + 1):
+            if not (new[0] <= rr <= new[2] and new[1] <= cc <= new[3]) and (rr, cc) != (new[0], new[1]):
+                vals.pop((rr, cc), None)
+    if wb.blocks is not None:
+        wb.blocks.pop(sname, None)
+    if new[2] > r2 or new[3] > c2:
+        growth = getattr(wb, "spill_growth", None)
+        if growth is not None:
+            growth.append((sname, new, old))
 
 
 def _inside(ref: str | None, r: int, c: int) -> bool:

@@ -172,12 +172,18 @@ class WorkbookCells:
     """All worksheets (in workbook order) and the defined names.
 
     ``names`` maps a defined name to its formula text (``"Settings!$B$2:$B$5"``); a name
-    scoped to one sheet is keyed ``"Sheet!name"``. Names are matched case-insensitively, so
-    keys are stored upper-cased.
+    scoped to one sheet is keyed ``"Sheet!name"``, a name of a linked workbook ``"[1]!name"``.
+    Names are matched case-insensitively, so keys are stored upper-cased.
     """
 
     sheets: dict[str, SheetCells] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: the values Excel cached of linked workbooks' sheets, keyed ``"[1]Sheet1"`` (read-only)
+    externals: dict[str, dict[tuple[int, int], Any]] = field(default_factory=dict)
+    #: the workbook counts dates from 1904-01-01 (``<workbookPr date1904="1"/>``, Mac Excel)
+    date1904: bool = False
+    #: the tables (ListObjects) of the workbook by upper-case name (see :mod:`.tables`)
+    tables: dict[str, Any] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetCells:
         for key, sheet in self.sheets.items():

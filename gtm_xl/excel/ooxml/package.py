@@ -605,6 +605,12 @@ class Package:
                 key = name.upper()
             self.names[key] = text
         self.has_calc_pr = root.find(f"{{{namespace}}}calcPr") is not None
+        pr = root.find(f"{{{namespace}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "").strip().lower() in ("1", "true")
+        self.external_parts: list[str | None] = []  # [N] is the N-th externalReference
+        for ext in root.iter(f"{{{namespace}}}externalReference"):
+            typ, target = rels.get(ext.get(f"{{{ns_rel}}}id"), ("", ""))
+            self.external_parts.append(target if typ.endswith("/externalLink") else None)
         self.shared_strings_part = next(
             (t for typ, t in rels.values() if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None
         )
@@ -876,13 +882,48 @@ class Package:
     def read_cells(self) -> tuple[WorkbookCells, dict[str, SheetPart]]:
         """All worksheets as :class:`WorkbookCells` plus the byte spans for :func:`patched_package`."""
         strings = self.shared_strings()
-        book = WorkbookCells(names=dict(self.names))
+        book = WorkbookCells(names=dict(self.names), date1904=self.date1904)
+        self._read_external_links(book)
+        self._read_tables(book)
         parts: dict[str, SheetPart] = {}
         for name in self.sheet_parts:
             sp, sheet = self.read_sheet(name, strings)
             book.sheets[name] = sheet
             parts[name] = sp
         return book, parts
+
+    def _read_external_links(self, book: WorkbookCells) -> None:
+        """The values Excel cached of linked workbooks (:mod:`.external`) into ``book``; an
+        unreadable link part is left out (the cells that use it stay unsupported)."""
+        from gtm_xl.excel.ooxml.external import read_external_link
+
+        for i, part in enumerate(getattr(self, "external_parts", []), start=1):
+            if part is None or not self.has_part(part):
+                continue
+            try:
+                linked = read_external_link(self._xml(part), i)
+            except (PackageError, ValueError):
+                continue
+            if linked is not None:
+                book.externals.update(linked.sheets)
+                for key, text in linked.names.items():
+                    book.names.setdefault(key, text)
+
+    def _read_tables(self, book: WorkbookCells) -> None:
+        """The tables of every worksheet (:mod:`.tables`), for structured references; an unreadable
+        table part is left out (the cells that name it stay unsupported)."""
+        from gtm_xl.excel.ooxml.tables import read_table
+
+        for sheet, part in self.sheet_parts.items():
+            for typ, target in self._rels(part).values():
+                if not typ.endswith("/table") or not self.has_part(target):
+                    continue
+                try:
+                    table = read_table(self._xml(target), sheet)
+                except (PackageError, ValueError):
+                    continue
+                if table is not None:
+                    book.tables[table.name.upper()] = table
 
     # -- writing --
     def save(self, target: str | os.PathLike, new_parts: Mapping[str, bytes]) -> None:

@@ -181,8 +181,12 @@ def is_array(v: Any) -> bool:
 
 
 def scalar(v: Any) -> Any:
-    """One value: an array as its first element (a 1×1 range as its value)."""
+    """One value: a 1×1 range or array as its value. A larger one where a function wants one value
+    is implicitly intersected in an ordinary cell and lifts the function in an array formula; a
+    function that has not been told which is :class:`Unsupported` rather than guessing."""
     if isinstance(v, np.ndarray):
+        if v.size > 1:
+            raise Unsupported("several values where one is expected")
         return v.reshape(-1)[0] if v.size else None
     return v
 

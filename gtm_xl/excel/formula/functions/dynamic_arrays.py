@@ -1,5 +1,6 @@
-"""Excel's dynamic-array functions: SEQUENCE, SORT, UNIQUE, FILTER (and A1#, ANCHORARRAY, evaluated
-on the reference itself by the evaluator).
+"""Excel's dynamic-array functions: SEQUENCE, SORT, UNIQUE, FILTER, WRAPCOLS, EXPAND (and A1#,
+ANCHORARRAY, evaluated on the reference itself by the evaluator). An array larger than the sheet is
+never built (:func:`check_array_size`), and every array built counts against the file's work budget.
 """
 
 from __future__ import annotations
@@ -8,7 +9,19 @@ import math
 
 import numpy as np
 
-from gtm_xl.excel.formula.functions.coercion import CALC, VALUE, ExcelError, as_2d, num, scalar, to_bool
+from gtm_xl.excel.formula.functions import budget
+from gtm_xl.excel.formula.functions.coercion import (
+    CALC,
+    NA,
+    NUM,
+    VALUE,
+    ExcelError,
+    Unsupported,
+    as_2d,
+    num,
+    scalar,
+    to_bool,
+)
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
 from gtm_xl.excel.values import CellError
 
@@ -24,8 +37,7 @@ def f_sequence(rows=None, columns=None, start=None, step=None):
     inc = 1.0 if step is None else num(step)
     if n < 1 or m < 1:
         raise ExcelError(CALC)  # an empty array
-    if n * m > 1_048_576 * 16_384:
-        raise ExcelError(VALUE)
+    check_array_size(n, m)
     out = np.empty((n, m), dtype=object)
     out[:, :] = (first + inc * np.arange(n * m, dtype=float)).reshape(n, m).tolist()
     return out
@@ -121,11 +133,67 @@ def f_filter(array, include, if_empty=None):
     return (a[keep, :] if by_rows else a[:, keep]).copy()
 
 
+MAX_SHEET_ROWS, MAX_SHEET_COLS = 1_048_576, 16_384
+
+
+def check_array_size(rows: int, cols: int) -> None:
+    """An array larger than the sheet (1,048,576 × 16,384) is not built: whether Excel answers
+    #NUM!, #SPILL! or computes it depends on where it goes, so the cell is left to Excel."""
+    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS:
+        raise Unsupported("an array larger than the sheet")
+    budget.spend(rows * cols)
+
+
+def _filled(v) -> np.ndarray:
+    """An argument as a 2-D array with blank cells as 0, as Excel's array functions return them."""
+    a = as_2d(v)
+    if any(x is None for x in a.reshape(-1).tolist()):
+        a = a.copy()
+        a[np.equal(a, None)] = 0.0
+    return a
+
+
+def f_wrapcols(vector, wrap_count, pad_with=None):
+    """WRAPCOLS(vector, wrap_count, [pad_with]): a row or column of values wrapped into columns of
+    wrap_count values; the last column padded with pad_with (#N/A by default). #VALUE! when vector
+    is not one row or column, #NUM! when wrap_count is below 1 (Microsoft's WRAPCOLS page)."""
+    a = _filled(vector)
+    if 1 not in a.shape:
+        raise ExcelError(VALUE)
+    k = int(math.trunc(num(wrap_count)))
+    if k < 1:
+        raise ExcelError(NUM)
+    items = a.reshape(-1).tolist()
+    cols = -(-len(items) // k)
+    check_array_size(k, cols)
+    out = np.full((k, cols), NA if pad_with is None else pad_with, dtype=object)
+    for i, x in enumerate(items):
+        out[i % k, i // k] = x
+    return out
+
+
+def f_expand(array, rows=None, columns=None, pad_with=None):
+    """EXPAND(array, [rows], [columns], [pad_with]): the array grown to rows × columns (an omitted
+    or blank size keeps the array's), new cells pad_with (#N/A by default); #VALUE! for a size
+    smaller than the array's (Microsoft's EXPAND page)."""
+    a = _filled(array)
+    n = a.shape[0] if rows is None else int(math.trunc(num(rows)))
+    m = a.shape[1] if columns is None else int(math.trunc(num(columns)))
+    if n < a.shape[0] or m < a.shape[1]:
+        raise ExcelError(VALUE)
+    check_array_size(n, m)
+    out = np.full((n, m), NA if pad_with is None else pad_with, dtype=object)
+    out[: a.shape[0], : a.shape[1]] = a
+    return out
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "SEQUENCE": builtin(f_sequence, 1, 4),
     "SORT": builtin(f_sort, 1, 4),
     "UNIQUE": builtin(f_unique, 1, 3),
     "FILTER": builtin(f_filter, 2, 3, lazy=True),
+    "WRAPCOLS": builtin(f_wrapcols, 2, 3),
+    "EXPAND": builtin(f_expand, 1, 4),
     "ANCHORARRAY": builtin(None, 1),  # A1#: evaluated on the reference itself, by the evaluator (book.py)
 }

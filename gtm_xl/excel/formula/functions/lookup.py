@@ -1,10 +1,12 @@
 """Excel's Lookup & Reference functions: MATCH, INDEX, VLOOKUP, HLOOKUP, XLOOKUP, LOOKUP, CHOOSE,
-ROWS, COLUMNS (ROW and COLUMN are evaluated on the reference itself, by the evaluator).
+ROWS, COLUMNS, ADDRESS (ROW, COLUMN, AREAS, OFFSET and INDIRECT are evaluated on the reference
+itself, by the evaluator).
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -13,6 +15,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     REF,
     VALUE,
     ExcelError,
+    Unsupported,
     as_2d,
     compare,
     fit,
@@ -34,6 +37,64 @@ def f_choose(index, *options):
     return options[i - 1]()
 
 
+def _same_kind(a, b) -> bool:
+    """Both numbers, both text or both logicals (a blank or an error is of no kind: never compared)."""
+    if a is None or b is None or isinstance(a, CellError) or isinstance(b, CellError):
+        return False
+    return type_rank(a) == type_rank(b)
+
+
+def approximate_position(value, vector: list) -> int:
+    """0-based position of the largest value ≤ ``value`` by Excel's binary search (MATCH type 1,
+    VLOOKUP/HLOOKUP TRUE, LOOKUP); #N/A if none.
+
+    Excel bisects the whole vector (low −1, high n, middle low + (high − low) // 2) and, on a value
+    of another type than the one sought (or a blank, or an error), steps right to the next value of
+    its type; a match continues to the last of a run of equal values. On sorted data this is the
+    documented "largest value less than or equal"; on unsorted data it is what Excel returns — the
+    algorithm Apache POI reproduces (LookupUtils.performBinarySearch) and that its Excel-computed
+    tests confirm (HLOOKUP("STRING",…) over unsorted headers)."""
+    low, high = -1, len(vector)
+
+    def cmp(i: int) -> int | None:
+        v = vector[i]
+        return compare(value, v) if _same_kind(value, v) else None
+
+    while True:
+        if high - low < 2:
+            break
+        mid = low + (high - low) // 2
+        c = cmp(mid)
+        if c is None:  # step over values of another type, towards high
+            probe = mid
+            while True:
+                probe += 1
+                if probe == high:
+                    high = mid
+                    break
+                c = cmp(probe)
+                if c is not None and c < 0 and probe == high - 1:
+                    high = mid
+                    c = None
+                    break
+                if c is not None:
+                    mid = probe
+                    break
+            if c is None:
+                continue
+        if c == 0:
+            while mid + 1 < high and cmp(mid + 1) == 0:
+                mid += 1
+            return mid
+        if c < 0:
+            high = mid
+        else:
+            low = mid
+    if low < 0:
+        raise ExcelError(NA)
+    return low
+
+
 def match_position(value, vector: list, mode: int) -> int:
     """0-based position of ``value`` in ``vector`` (MATCH's match_type ``mode``); #N/A if none."""
     if isinstance(value, CellError):
@@ -50,16 +111,14 @@ def match_position(value, vector: list, mode: int) -> int:
                     return i
             raise ExcelError(NA)
         for i, v in enumerate(vector):
-            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
-                continue
-            if compare(v, value) == 0:
+            if _same_kind(v, value) and compare(v, value) == 0:
                 return i
         raise ExcelError(NA)
     if mode < 0:
         # descending data: Excel walks until a value below the one sought
         last = -1
         for i, v in enumerate(vector):
-            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
+            if not _same_kind(v, value):
                 continue
             c = compare(v, value)
             if c == 0:
@@ -72,40 +131,7 @@ def match_position(value, vector: list, mode: int) -> int:
         if last < 0:
             raise ExcelError(NA)
         return last
-    # approximate: binary search as Excel does on sorted data, same-type values only
-    lo, hi = 0, len(vector) - 1
-    best = -1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        v = vector[mid]
-        # skip values of another type (Excel walks past them)
-        probe = mid
-        while probe <= hi and (
-            vector[probe] is None
-            or isinstance(vector[probe], CellError)
-            or type_rank(vector[probe]) != type_rank(value)
-        ):
-            probe += 1
-        if probe > hi:
-            hi = mid - 1
-            continue
-        v = vector[probe]
-        c = compare(v, value)
-        if mode > 0:
-            if c <= 0:
-                best = probe
-                lo = probe + 1
-            else:
-                hi = mid - 1
-        else:
-            if c >= 0:
-                best = probe
-                lo = probe + 1
-            else:
-                hi = mid - 1
-    if best < 0:
-        raise ExcelError(NA)
-    return best
+    return approximate_position(value, vector)
 
 
 def _vector(arr) -> list:
@@ -207,39 +233,78 @@ def f_hlookup(value, table, index, approx=None):
     return _lookup(value, table, index, approx, False)
 
 
+def _xlookup_binary(value, vec: list, mm: int, descending: bool):
+    """XLOOKUP's binary search modes (2 ascending, -2 descending): a bisection of the whole vector
+    in Excel's order (numbers < text < logicals; a blank sorts as an empty value of no kind and is
+    not supported here); the exact match, else the neighbour match mode asks for (-1 next smaller,
+    1 next larger), else None."""
+    if any(v is None or isinstance(v, CellError) for v in vec):
+        raise Unsupported("XLOOKUP binary search over blanks or errors")
+    lo, hi = 0, len(vec) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        c = compare(vec[mid], value)
+        if descending:
+            c = -c
+        if c == 0:
+            return mid
+        if c < 0:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    # lo: the first position past value in the search order, hi = lo - 1 the last before it
+    if mm == 0:
+        return None
+    bigger, smaller = (lo, hi) if not descending else (hi, lo)
+    pos = bigger if mm == 1 else smaller
+    return pos if 0 <= pos < len(vec) else None
+
+
 def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_mode=1.0):
-    """XLOOKUP(value, lookup, result, [if_not_found], [match_mode], [search_mode])."""
+    """XLOOKUP(value, lookup, [if_not_found], [match_mode], [search_mode]): match_mode 0 exact,
+    -1 exact or next smaller, 1 exact or next larger, 2 wildcards; search_mode 1 first to last,
+    -1 last to first, 2/-2 binary search on data sorted ascending/descending; the row (column) of
+    ``result`` at the match; #N/A (or if_not_found) when none; #VALUE! for other modes."""
     vec = _vector(lookup)
     res = as_2d(result)
     vertical = as_2d(lookup).shape[1] == 1
+    if (res.shape[0] if vertical else res.shape[1]) != len(vec):
+        raise ExcelError(VALUE)
     mm, sm = int(num(match_mode)), int(num(search_mode))
+    if mm not in (-1, 0, 1, 2) or sm not in (-2, -1, 1, 2):
+        raise ExcelError(VALUE)
     value = scalar(value)
-    order = list(range(len(vec)))
-    if sm < 0:
-        order.reverse()
+    if isinstance(value, CellError):
+        raise ExcelError(value)
     pos = None
-    if mm == 2 and isinstance(value, str):
-        rx = wildcard(value)
-        pos = next((i for i in order if isinstance(vec[i], str) and rx.fullmatch(vec[i])), None)
+    if sm in (2, -2):
+        if mm == 2:
+            raise Unsupported("XLOOKUP wildcards with a binary search")
+        pos = _xlookup_binary(0.0 if value is None else value, vec, mm, sm == -2)
     else:
-        for i in order:
-            v = vec[i]
-            if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value if value is not None else 0.0):
-                continue
-            if compare(v, value) == 0:
-                pos = i
-                break
-        if pos is None and mm in (-1, 1):
-            best = None
+        order = list(range(len(vec)))
+        if sm < 0:
+            order.reverse()
+        if mm == 2 and isinstance(value, str):
+            rx = wildcard(value)
+            pos = next((i for i in order if isinstance(vec[i], str) and rx.fullmatch(vec[i])), None)
+        else:
+            sought = 0.0 if value is None else value
             for i in order:
-                v = vec[i]
-                if v is None or isinstance(v, CellError) or type_rank(v) != type_rank(value):
-                    continue
-                c = compare(v, value)
-                if (mm == -1 and c < 0) or (mm == 1 and c > 0):
-                    if best is None or (compare(v, vec[best]) > 0 if mm == -1 else compare(v, vec[best]) < 0):
-                        best = i
-            pos = best
+                if _same_kind(vec[i], sought) and compare(vec[i], sought) == 0:
+                    pos = i
+                    break
+            if pos is None and mm in (-1, 1):
+                best = None
+                for i in order:
+                    v = vec[i]
+                    if not _same_kind(v, sought):
+                        continue
+                    c = compare(v, sought)
+                    if (mm == -1 and c < 0) or (mm == 1 and c > 0):
+                        if best is None or (compare(v, vec[best]) > 0 if mm == -1 else compare(v, vec[best]) < 0):
+                            best = i
+                pos = best
     if pos is None:
         if if_not_found is not None:
             return if_not_found
@@ -274,6 +339,50 @@ def f_lookup(value, lookup, result=None):
     return res[pos]
 
 
+_PLAIN_SHEET = re.compile(r"(\[[^\]]*\])?[A-Za-z0-9_.]+")
+_SPACED_SHEET = re.compile(r"(\[[^\]]*\])?[A-Za-z0-9_. ]+")
+
+
+def f_address(row, column, abs_num=None, a1=None, sheet_text=None):
+    """ADDRESS(row, column, [abs_num], [a1], [sheet_text]): a cell's address as text — abs_num 1
+    ``$C$2`` (default), 2 ``C$2``, 3 ``$C2``, 4 ``C2``; with a1 FALSE in R1C1 style (``R2C3``,
+    ``R2C[3]``…); sheet_text prefixed (``Sheet1!$C$2``, quoted when it holds spaces: ``'EXCEL
+    SHEET'!R2C3``, Microsoft's examples). #VALUE! for a row or column off the sheet or abs_num
+    outside 1–4; a sheet name of other characters is left to Excel."""
+    r = int(math.trunc(num(row)))
+    c = int(math.trunc(num(column)))
+    k = 1 if abs_num is None else int(math.trunc(num(abs_num)))
+    style_a1 = True if a1 is None else to_bool(scalar(a1))
+    if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384) or k not in (1, 2, 3, 4):
+        raise ExcelError(VALUE)
+    row_abs, col_abs = k in (1, 2), k in (1, 3)
+    if style_a1:
+        letters, n = "", c
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        text = f"{'$' if col_abs else ''}{letters}{'$' if row_abs else ''}{r}"
+    else:
+        text = (f"R{r}" if row_abs else f"R[{r}]") + (f"C{c}" if col_abs else f"C[{c}]")
+    if sheet_text is not None:
+        sheet = scalar(sheet_text)
+        sheet = "" if sheet is None else (sheet if isinstance(sheet, str) else _text_of(sheet))
+        if sheet == "":
+            return "!" + text
+        if _PLAIN_SHEET.fullmatch(sheet):
+            return f"{sheet}!{text}"
+        if _SPACED_SHEET.fullmatch(sheet):
+            return f"'{sheet}'!{text}"
+        raise Unsupported("ADDRESS with a sheet name Excel may quote")
+    return text
+
+
+def _text_of(v) -> str:
+    from gtm_xl.excel.formula.functions.coercion import to_text
+
+    return to_text(v)
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "CHOOSE": builtin(f_choose, 2, 255, lazy=True),
@@ -284,6 +393,10 @@ FUNCTIONS: dict[str, Builtin] = {
     "XLOOKUP": builtin(f_xlookup, 3, 6),
     "ROW": builtin(None, 0, 1),
     "COLUMN": builtin(None, 0, 1),  # evaluated on the reference itself, by the evaluator (book.py)
+    "AREAS": builtin(None, 1),  # counted on the reference itself, by the evaluator (book.py)
+    "OFFSET": builtin(None, 3, 5),  # references computed by the evaluator (book.py), checked
+    "INDIRECT": builtin(None, 1, 2),  # against the dependency order when they resolve
+    "ADDRESS": builtin(f_address, 2, 5),
     "ROWS": builtin(f_rows, 1),
     "COLUMNS": builtin(f_columns, 1),
     "LOOKUP": builtin(f_lookup, 2, 3),
