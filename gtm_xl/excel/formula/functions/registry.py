@@ -20,7 +20,7 @@ from gtm_xl.excel.formula.functions import (
 )
 from gtm_xl.excel.formula.functions.spec import Builtin
 
-__all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
+__all__ = ["BUILTINS", "ELEMENTWISE", "VOLATILE", "Builtin"]
 
 _CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays)
 
@@ -90,3 +90,10 @@ ELEMENTWISE = {
     "LOG10",
     "SIGN",
 }
+# a category module may name its own elementwise functions in ``LIFTED``
+for _module in _CATEGORIES:
+    ELEMENTWISE |= getattr(_module, "LIFTED", set())
+
+#: Volatile functions (RAND…): a category module names its own in ``VOLATILE``; their value is drawn anew at
+#: every refresh, so it never equals the value Excel saved.
+VOLATILE: set[str] = set().union(*(getattr(m, "VOLATILE", set()) for m in _CATEGORIES))
