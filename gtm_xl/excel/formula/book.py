@@ -18,6 +18,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     to_number,
 )
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
+from gtm_xl.excel.formula.functions.spec import Context, Reference
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
 from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
@@ -210,6 +211,8 @@ class Book:
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         try:
+            if builtin.refs:
+                return self._call_with_refs(builtin, arg_nodes, here)
             if builtin.lazy:
                 thunks = [self._thunk(a, here) for a in arg_nodes]
                 return builtin.fn(*thunks)
@@ -235,6 +238,27 @@ class Book:
             return e.error
         except Unsupported:
             raise CellUnsupported(name) from None
+
+    def _call_with_refs(self, builtin, arg_nodes, here):
+        """Call a function that reads references themselves (``Builtin.refs``): a reference argument is passed
+        as a :class:`Reference`, any other evaluated (a missing one as None)."""
+        args = []
+        for a in arg_nodes:
+            if a[0] == "missing":
+                args.append(None)
+                continue
+            v = self.ev(a, here)
+            if isinstance(v, tuple) and v and v[0] == "REF":
+                ref = v[1]
+                args.append(Reference(self.sheet_of(ref.sheet, v[2]), ref.r1, ref.c1, ref.r2, ref.c2))
+            else:
+                args.append(self.value(v, here, keep_array=True))
+        r, c = self.current
+        context = Context(self.book, here, r, c, self._reference_values)
+        return builtin.fn(context, *args)
+
+    def _reference_values(self, ref: Reference) -> np.ndarray:
+        return self.block(Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), ref.sheet)
 
     def _row_column(self, name, arg_nodes, here):
         if not arg_nodes:

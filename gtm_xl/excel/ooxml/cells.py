@@ -101,10 +101,11 @@ class SheetCells:
     :meth:`values`, :meth:`formula_cells` and :meth:`get`) never creates one object per constant.
     """
 
-    __slots__ = ("name", "_cells", "_values", "_formulas")
+    __slots__ = ("name", "_cells", "_values", "_formulas", "hidden_rows")
 
     def __init__(self, name: str, cells: dict[tuple[int, int], Cell] | None = None) -> None:
         self.name = name
+        self.hidden_rows: frozenset[int] = frozenset()  # rows written hidden="1" (hidden or filtered out)
         self._cells = {} if cells is None else cells
         self._values: dict[tuple[int, int], Any] | None = None
         self._formulas: dict[tuple[int, int], Cell] | None = None
@@ -172,11 +173,14 @@ class WorkbookCells:
 
     ``names`` maps a defined name to its formula text (``"Settings!$B$2:$B$5"``); a name
     scoped to one sheet is keyed ``"Sheet!name"``. Names are matched case-insensitively, so
-    keys are stored upper-cased.
+    keys are stored upper-cased. ``sheet_names`` lists every sheet of the workbook in order,
+    chart and macro sheets included (SHEET and SHEETS count them); None when not known, then
+    ``sheets`` is taken to be all of them.
     """
 
     sheets: dict[str, SheetCells] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    sheet_names: list[str] | None = None
 
     def sheet(self, name: str) -> SheetCells:
         for key, sheet in self.sheets.items():
