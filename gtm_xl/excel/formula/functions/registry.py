@@ -1,7 +1,8 @@
 """THE table of Excel's built-in functions for the headless evaluator (:mod:`gtm_xl.excel.formula`).
 
 Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.logical`, :mod:`.information`,
-:mod:`.lookup`, :mod:`.text`, :mod:`.dates`, :mod:`.dynamic_arrays`, :mod:`.engineering`) defines its own ``FUNCTIONS``;
+:mod:`.lookup`, :mod:`.text`, :mod:`.dates`, :mod:`.dynamic_arrays`, :mod:`.engineering`,
+:mod:`.aggregate`) defines its own ``FUNCTIONS``;
 :data:`BUILTINS` is their union. Each entry is a :class:`Builtin`: the Python function, whether it
 wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether it accepts error values.
 """
@@ -9,6 +10,7 @@ wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether i
 from __future__ import annotations
 
 from gtm_xl.excel.formula.functions import (
+    aggregate,
     dates,
     dynamic_arrays,
     engineering,
@@ -23,7 +25,7 @@ from gtm_xl.excel.formula.functions.spec import Builtin
 
 __all__ = ["BUILTINS", "ELEMENTWISE", "VOLATILE", "Builtin"]
 
-_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays, engineering)
+_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays, engineering, aggregate)
 
 
 def _union() -> dict[str, Builtin]:
