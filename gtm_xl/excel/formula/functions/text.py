@@ -207,6 +207,8 @@ def f_find(needle, hay, start=1.0, _fold=False):
     n, h, k = txt(needle), txt(hay), int(num(start))
     if k < 1 or k > len(h) + 1:
         raise ExcelError(VALUE)
+    if not n and k == len(h) + 1:  # Microsoft documents both 'start_num' and #VALUE! for this case
+        raise Unsupported("FIND/SEARCH of empty text just past the end")
     if _fold:
         rx = wildcard(n)
         for i in range(k - 1, len(h) + 1):
@@ -234,6 +236,8 @@ def f_substitute(text, old, new, instance=None):
     k = int(num(instance))
     if k < 1:
         raise ExcelError(VALUE)
+    if any(o[:j] == o[-j:] for j in range(1, len(o))):
+        raise Unsupported("SUBSTITUTE instance of text that can overlap itself")
     pos = -1
     for _ in range(k):
         pos = t.find(o, pos + 1)

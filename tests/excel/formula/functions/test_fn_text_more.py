@@ -128,3 +128,14 @@ def test_textsplit_spills():
 def test_locale_and_unimplemented_cases_are_reported(formula):
     ev = evaluate_workbook(book({"Z1": "=" + formula}))
     assert ("S", 1, 26) in ev.unsupported
+
+
+def test_find_substitute_edges():
+    assert calc('FIND("","abc",2)') == 2.0  # empty text is found at start_num
+    assert calc('FIND("b","abc",4)') == E("#VALUE!")  # start beyond the text
+    assert calc('SEARCH("1","0.5",3)') == E("#VALUE!")
+    assert calc('SUBSTITUTE("Quarter 1, 2011","1","2",3)') == "Quarter 1, 2012"  # Microsoft example
+    assert calc('SUBSTITUTE("Sales Data","Sales","Cost")') == "Cost Data"  # Microsoft example
+    for formula in ('FIND("","abc",4)', 'SUBSTITUTE("aaa","aa","X",2)'):
+        ev = evaluate_workbook(book({"Z1": "=" + formula}))
+        assert ("S", 1, 26) in ev.unsupported  # documented two ways / overlapping instances: not guessed
