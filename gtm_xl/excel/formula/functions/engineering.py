@@ -25,6 +25,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     scalar,
     to_number,
 )
+from gtm_xl.excel.formula.functions.mathtrig import near_integer, truncated
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
 from gtm_xl.excel.values import CellError
 
@@ -44,7 +45,7 @@ def _places(places) -> int | None:
     v = scalar(places)
     if v is None or isinstance(v, bool):
         raise Unsupported("places given as a blank or a logical")
-    p = math.trunc(to_number(v))
+    p = truncated(to_number(v))
     if not 1 <= p <= 10:
         raise ExcelError(NUM)
     return p
@@ -96,12 +97,7 @@ def _dec_in(number) -> int:
     v = scalar(number)
     if isinstance(v, bool):
         raise Unsupported("DEC2* of a logical")
-    x = to_number(v)
-    return math.trunc(x) if abs(x) < 2**53 else _too_big()
-
-
-def _too_big():
-    raise ExcelError(NUM)
+    return truncated(to_number(v))
 
 
 def _conversion(src: str, dst: str):
@@ -136,6 +132,8 @@ def _bit_arg(x) -> int:
     if isinstance(v, bool):
         raise Unsupported("a BIT function of a logical")
     f = num(v)
+    if near_integer(f):
+        raise Unsupported("a BIT argument within float noise of a whole number")
     if f < 0 or f != math.floor(f) or f >= 2**48:
         raise ExcelError(NUM)
     return int(f)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from gtm_xl.excel.formula.functions.coercion import NA, VALUE, ExcelError, Unsupported, scalar
+from gtm_xl.excel.formula.functions.mathtrig import truncated
 from gtm_xl.excel.formula.functions.spec import Builtin, Context, Reference, builtin
 from gtm_xl.excel.ooxml.cells import to_a1
 from gtm_xl.excel.values import CellError
@@ -83,7 +84,7 @@ def _parity(v) -> int:
     x = float(v)
     if not math.isfinite(x) or abs(x) >= 2.0**53:
         raise ExcelError(CellError("#NUM!"))
-    return int(math.trunc(x))
+    return truncated(x)
 
 
 def f_iseven(v):
@@ -237,7 +238,9 @@ def f_cell(ctx: Context, info, ref=None):
         return to_a1(ref.r1, ref.c1, absolute=True)
     value = ctx.values(Reference(ref.sheet, ref.r1, ref.c1, ref.r1, ref.c1))[0, 0]
     if kind == "contents":
-        return value if value is not None else 0.0
+        if value is None:
+            raise Unsupported('CELL("contents") of a blank cell')
+        return value
     if value is None:
         return "b"
     return "l" if isinstance(value, str) else "v"

@@ -397,12 +397,27 @@ def f_sqrtpi(x):
 # -- integers and rounding -------------------------------------------------------------------------------------
 
 
-def _int_arg(x) -> int:
-    """A numeric argument truncated to an integer (Excel truncates counts and sizes)."""
-    v = num(x)
+def near_integer(v: float) -> bool:
+    """True for a number that is not whole but within float noise of a whole number (2.9999999999999996, the
+    result of 0.3/0.1): whether Excel truncates it or first snaps it to 15 digits is not documented, so the
+    functions that truncate or test wholeness report such an argument unsupported rather than guess."""
+    r = round(v)
+    return v != r and abs(v - r) <= 1e-13 * max(1.0, abs(v))
+
+
+def truncated(v: float) -> int:
+    """A number truncated to an integer (Excel truncates counts and sizes); #NUM! from 2^53 on, unsupported
+    within float noise of a whole number (:func:`near_integer`)."""
     if abs(v) >= 2.0**53:
         raise ExcelError(NUM)
+    if near_integer(v):
+        raise Unsupported("an argument within float noise of a whole number")
     return int(math.trunc(v))
+
+
+def _int_arg(x) -> int:
+    """A numeric argument truncated to an integer (:func:`truncated`)."""
+    return truncated(num(x))
 
 
 def f_fact(x):
@@ -489,7 +504,7 @@ def _integers(args, name: str) -> list[int]:
     for v in out:
         if v < 0 or v >= 2.0**53:
             raise ExcelError(NUM)
-        ints.append(int(math.trunc(v)))
+        ints.append(truncated(v))
     return ints
 
 
@@ -521,6 +536,8 @@ def f_multinomial(*args):
 def f_even(x):
     """EVEN(number): away from zero to the nearest even integer (EVEN(-1) is -2, EVEN(0) is 0)."""
     v = num(x)
+    if near_integer(v):
+        raise Unsupported("EVEN within float noise of a whole number")
     n = math.ceil(abs(v) / 2) * 2
     return float(-n if v < 0 else n)
 
@@ -528,6 +545,8 @@ def f_even(x):
 def f_odd(x):
     """ODD(number): away from zero to the nearest odd integer (ODD(0) is 1, ODD(-2) is -3)."""
     v = num(x)
+    if near_integer(v):
+        raise Unsupported("ODD within float noise of a whole number")
     n = math.ceil(abs(v))
     if n % 2 == 0:
         n += 1
@@ -557,7 +576,7 @@ def f_quotient(n, d):
     a, b = num(n), num(d)
     if b == 0:
         raise ExcelError(DIV0)
-    return float(math.trunc(float(f"{a / b:.15g}")))
+    return float(truncated(check(a / b)))
 
 
 # -- sums and products over arrays -------------------------------------------------------------------------

@@ -365,8 +365,8 @@ def f_fixed(x, decimals=None, no_commas=None):
     plain = False if no_commas is None else to_bool(scalar(no_commas))
     r = excel_round(v, d)
     places = max(d, 0)
-    if abs(r) >= 1e15:
-        raise Unsupported("FIXED beyond 15 digits")
+    if abs(r) >= 1e15 or len(str(int(abs(r)))) + places > 15:
+        raise Unsupported("FIXED beyond 15 significant digits")
     s = f"{abs(r):.{places}f}" if plain else f"{abs(r):,.{places}f}"
     return ("-" if r < 0 else "") + s
 
