@@ -1,4 +1,4 @@
-"""Excel's Engineering functions: base conversions (BIN2DEC, DEC2HEX… all twelve), BITAND/BITOR/BITXOR/
+"""Excel's Engineering functions: base conversions (BIN2DEC, DEC2HEX… all twelve), CONVERT, BITAND/BITOR/BITXOR/
 BITLSHIFT/BITRSHIFT, DELTA, GESTEP, ERF/ERFC (and .PRECISE), and the complex numbers (COMPLEX, IMREAL,
 IMAGINARY, IMABS, IMARGUMENT, IMCONJUGATE, IMSUM, IMSUB, IMPRODUCT, IMDIV, IMPOWER, IMSQRT, IMEXP, IMLN,
 IMLOG10, IMLOG2, IMSIN, IMCOS, IMTAN, IMSINH, IMCOSH, IMSEC, IMCSC, IMCOT, IMSECH, IMCSCH).
@@ -433,12 +433,249 @@ def _log_base(base: float):
     return lambda c: cmath.log(c) / math.log(base)
 
 
+# -- CONVERT ---------------------------------------------------------------------------------------------------
+
+_LBM = 0.45359237  # kg, exact by definition
+_LBF = _LBM * 9.80665  # N
+_IN = 0.0254  # m
+_FT = 0.3048
+_GAL = 231 * _IN**3  # m³ (the US gallon)
+_UK_GAL = 4.54609e-3  # m³
+
+#: CONVERT's units whose factors follow exactly from their definitions, by quantity: unit → its size in the
+#: quantity's base unit (m, g, s, Pa, N, J, W, T, m³, m², bit, m/s). Units whose Excel factor is a measured
+#: constant of some CODATA edition (u, eV, mmHg, ly³…) are left out: unsupported.
+_UNITS: dict[str, dict[str, float]] = {
+    "distance": {
+        "m": 1.0,
+        "mi": 1609.344,
+        "Nmi": 1852.0,
+        "in": _IN,
+        "ft": _FT,
+        "yd": 0.9144,
+        "ang": 1e-10,
+        "ell": 45 * _IN,
+        "Picapt": _IN / 72,
+        "Pica": _IN / 72,
+        "pica": _IN / 6,
+        "survey_mi": 6336000 / 3937,
+        "ly": 299792458.0 * 365.25 * 86400,
+    },
+    "mass": {
+        "g": 1.0,
+        "lbm": _LBM * 1000,
+        "ozm": _LBM * 1000 / 16,
+        "grain": 0.06479891,
+        "stone": _LBM * 1000 * 14,
+        "ton": _LBM * 1000 * 2000,
+        "cwt": _LBM * 1000 * 100,
+        "shweight": _LBM * 1000 * 100,
+        "uk_cwt": _LBM * 1000 * 112,
+        "lcwt": _LBM * 1000 * 112,
+        "hweight": _LBM * 1000 * 112,
+        "uk_ton": _LBM * 1000 * 2240,
+        "LTON": _LBM * 1000 * 2240,
+        "brton": _LBM * 1000 * 2240,
+        "sg": _LBF / _FT * 1000,
+    },
+    "time": {
+        "sec": 1.0,
+        "s": 1.0,
+        "mn": 60.0,
+        "min": 60.0,
+        "hr": 3600.0,
+        "day": 86400.0,
+        "d": 86400.0,
+        "yr": 365.25 * 86400,
+    },
+    "pressure": {"Pa": 1.0, "p": 1.0, "atm": 101325.0, "at": 101325.0, "Torr": 101325.0 / 760, "psi": _LBF / _IN**2},
+    "force": {"N": 1.0, "dyn": 1e-5, "dy": 1e-5, "lbf": _LBF, "pond": 9.80665e-3},
+    "energy": {
+        "J": 1.0,
+        "e": 1e-7,
+        "c": 4.184,
+        "cal": 4.1868,
+        "Wh": 3600.0,
+        "wh": 3600.0,
+        "flb": _FT * _LBF,
+        "BTU": 1055.05585262,
+        "btu": 1055.05585262,
+        "HPh": 550 * _FT * _LBF * 3600,
+        "hh": 550 * _FT * _LBF * 3600,
+    },
+    "power": {"W": 1.0, "w": 1.0, "HP": 550 * _FT * _LBF, "h": 550 * _FT * _LBF, "PS": 735.49875},
+    "magnetism": {"T": 1.0, "ga": 1e-4},
+    "volume": {
+        "m3": 1.0,
+        "l": 1e-3,
+        "L": 1e-3,
+        "lt": 1e-3,
+        "tsp": _GAL / 768,
+        "tspm": 5e-6,
+        "tbs": _GAL / 256,
+        "oz": _GAL / 128,
+        "cup": _GAL / 16,
+        "pt": _GAL / 8,
+        "us_pt": _GAL / 8,
+        "qt": _GAL / 4,
+        "gal": _GAL,
+        "uk_pt": _UK_GAL / 8,
+        "uk_qt": _UK_GAL / 4,
+        "uk_gal": _UK_GAL,
+        "in3": _IN**3,
+        "ft3": _FT**3,
+        "yd3": 0.9144**3,
+        "mi3": 1609.344**3,
+        "Nmi3": 1852.0**3,
+        "ang3": 1e-30,
+        "barrel": 42 * _GAL,
+        "bushel": 2150.42 * _IN**3,
+        "GRT": 100 * _FT**3,
+        "regton": 100 * _FT**3,
+        "MTON": 40 * _FT**3,
+    },
+    "area": {
+        "m2": 1.0,
+        "in2": _IN**2,
+        "ft2": _FT**2,
+        "yd2": 0.9144**2,
+        "mi2": 1609.344**2,
+        "Nmi2": 1852.0**2,
+        "ang2": 1e-20,
+        "ar": 100.0,
+        "ha": 1e4,
+        "uk_acre": 4046.8564224,
+        "Morgen": 2500.0,
+    },
+    "information": {"bit": 1.0, "byte": 8.0},
+    "speed": {
+        "m/s": 1.0,
+        "m/sec": 1.0,
+        "m/h": 1 / 3600,
+        "m/hr": 1 / 3600,
+        "mph": 0.44704,
+        "kn": 1852 / 3600,
+        "admkn": 6080 * _FT / 3600,
+    },
+}
+
+_PREFIXES = {
+    "Y": 1e24,
+    "Z": 1e21,
+    "E": 1e18,
+    "P": 1e15,
+    "T": 1e12,
+    "G": 1e9,
+    "M": 1e6,
+    "k": 1e3,
+    "h": 1e2,
+    "da": 1e1,
+    "d": 1e-1,
+    "c": 1e-2,
+    "m": 1e-3,
+    "u": 1e-6,
+    "n": 1e-9,
+    "p": 1e-12,
+    "f": 1e-15,
+    "a": 1e-18,
+    "z": 1e-21,
+    "y": 1e-24,
+}
+_BINARY_PREFIXES = {
+    "ki": 2.0**10,
+    "Mi": 2.0**20,
+    "Gi": 2.0**30,
+    "Ti": 2.0**40,
+    "Pi": 2.0**50,
+    "Ei": 2.0**60,
+    "Zi": 2.0**70,
+    "Yi": 2.0**80,
+}
+#: The units a metric prefix may be put before (only those Microsoft's table marks metric and whose prefixed
+#: forms are unambiguous); bit and byte take the binary prefixes as well.
+_PREFIXABLE = {"m", "g", "sec", "s", "l", "L", "lt", "J", "W", "N", "Pa", "bit", "byte"}
+
+_TEMPERATURE = {"C", "cel", "F", "fah", "K", "kel", "Rank", "Reau"}
+
+
+def _unit(name: str) -> tuple[str, float]:
+    """(quantity, size in its base unit) of a CONVERT unit, with a metric or binary prefix; #N/A if unknown."""
+    for quantity, units in _UNITS.items():
+        if name in units:
+            return quantity, units[name]
+    for table in (_PREFIXES, _BINARY_PREFIXES):
+        for prefix, factor in table.items():
+            rest = name[len(prefix) :]
+            if name.startswith(prefix) and rest in _PREFIXABLE:
+                if table is _BINARY_PREFIXES and rest not in ("bit", "byte"):
+                    continue
+                for quantity, units in _UNITS.items():
+                    if rest in units:
+                        return quantity, units[rest] * factor
+    raise ExcelError(CellError("#N/A"))
+
+
+def _to_kelvin(x: float, unit: str) -> float:
+    if unit in ("C", "cel"):
+        return x + 273.15
+    if unit in ("F", "fah"):
+        return (x - 32) * 5 / 9 + 273.15
+    if unit == "Rank":
+        return x * 5 / 9
+    if unit == "Reau":
+        return x * 1.25 + 273.15
+    return x
+
+
+def _from_kelvin(k: float, unit: str) -> float:
+    if unit in ("C", "cel"):
+        return k - 273.15
+    if unit in ("F", "fah"):
+        return (k - 273.15) * 9 / 5 + 32
+    if unit == "Rank":
+        return k * 9 / 5
+    if unit == "Reau":
+        return (k - 273.15) * 0.8
+    return k
+
+
+def f_convert(number, from_unit, to_unit):
+    """CONVERT(number, from_unit, to_unit): the number in another unit of the same quantity (units are
+    case-sensitive; metric prefixes on the metric units, binary prefixes on bit/byte); #N/A for an unknown unit
+    or units of different quantities, #VALUE! for a number that is not one. Units of measured constants (u,
+    eV, mmHg…) are not implemented: #N/A would be a guess, so they are unsupported."""
+    v = scalar(number)
+    if isinstance(v, bool):
+        raise Unsupported("CONVERT of a logical")
+    x = to_number(v)
+    a, b = scalar(from_unit), scalar(to_unit)
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise Unsupported("CONVERT units that are not text")
+    if a in _TEMPERATURE or b in _TEMPERATURE:
+        if a in _TEMPERATURE and b in _TEMPERATURE:
+            return _from_kelvin(_to_kelvin(x, a), b)
+        try:
+            _unit(a if b in _TEMPERATURE else b)
+        except ExcelError:
+            raise Unsupported("CONVERT unit not in the implemented table") from None
+        raise ExcelError(CellError("#N/A"))  # a temperature and a known unit of another quantity
+    try:
+        qa, fa = _unit(a)
+        qb, fb = _unit(b)
+    except ExcelError:
+        raise Unsupported(f"CONVERT unit {a!r} or {b!r} (not in the implemented table)") from None
+    if qa != qb:
+        raise ExcelError(CellError("#N/A"))
+    return x * fa / fb
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     f"{a}2{b}": _conversion(a, b) for a in ("BIN", "OCT", "DEC", "HEX") for b in ("BIN", "OCT", "DEC", "HEX") if a != b
 }
 FUNCTIONS.update(
     {
+        "CONVERT": builtin(f_convert, 3),
         "BITAND": builtin(f_bitand, 2),
         "BITOR": builtin(f_bitor, 2),
         "BITXOR": builtin(f_bitxor, 2),

@@ -180,3 +180,37 @@ def test_complex_results_whose_last_digit_is_in_doubt_are_reported(formula):
 
     ev = evaluate_workbook(book({"Z1": "=" + formula}))
     assert ("S", 1, 26) in ev.unsupported
+
+
+@pytest.mark.parametrize(
+    "formula, expected",
+    [
+        ('CONVERT(1,"lbm","kg")', 0.45359237),  # Microsoft example: 0.4535924
+        ('CONVERT(68,"F","C")', 20.0),  # Microsoft example
+        ('CONVERT(CONVERT(100,"ft","m"),"ft","m")', 9.290304),  # Microsoft example: square feet to m²
+        ('CONVERT(1,"mi","km")', 1.609344),
+        ('CONVERT(1,"gal","l")', 3.785411784),
+        ('CONVERT(6,"tsp","tbs")', 2.0),
+        ('CONVERT(1,"day","hr")', 24.0),
+        ('CONVERT(100,"C","K")', 373.15),
+        ('CONVERT(1,"kibyte","bit")', 8192.0),
+        ('CONVERT(1,"atm","Pa")', 101325.0),
+        ('CONVERT(1,"HP","W")', 745.69987158227),
+        ('CONVERT(1,"m","mm")', 1000.0),
+    ],
+)
+def test_convert(formula, expected):
+    assert calc(formula) == pytest.approx(expected, rel=1e-12)
+
+
+def test_convert_errors_and_units_left_out():
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    assert calc('CONVERT(2.5,"ft","sec")') == E("#N/A")  # Microsoft example: different quantities
+    assert calc('CONVERT(1,"C","m")') == E("#N/A")
+    assert calc('CONVERT("a","m","ft")') == E("#VALUE!")
+    for formula in ('CONVERT(1,"u","g")', 'CONVERT(1,"in","nonsense")', 'CONVERT(1,"C","mK")'):
+        ev = evaluate_workbook(book({"Z1": "=" + formula}))
+        assert ("S", 1, 26) in ev.unsupported  # outside the implemented table: not a guessed #N/A
