@@ -25,7 +25,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     scalar,
     to_number,
 )
-from gtm_xl.excel.formula.functions.mathtrig import near_integer, truncated
+from gtm_xl.excel.formula.functions.mathtrig import truncated
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
 from gtm_xl.excel.values import CellError
 
@@ -127,36 +127,39 @@ def _conversion(src: str, dst: str):
 
 
 def _bit_arg(x) -> int:
-    """A BIT* argument: a whole number in 0…2^48−1 (#NUM! otherwise)."""
+    """A BIT* argument: a number in 0…2^48−1 (#NUM! otherwise); a fraction is unsupported."""
     v = scalar(x)
     if isinstance(v, bool):
         raise Unsupported("a BIT function of a logical")
     f = num(v)
-    if near_integer(f):
-        raise Unsupported("a BIT argument within float noise of a whole number")
-    if f < 0 or f != math.floor(f) or f >= 2**48:
-        raise ExcelError(NUM)
+    if f < 0 or f >= 2**48:
+        raise ExcelError(NUM)  # Microsoft: "greater than or equal to 0", at most 2^48-1
+    if f != math.floor(f):
+        raise Unsupported("a BIT function of a fraction (Microsoft says 'in decimal form' only)")
     return int(f)
 
 
 def f_bitand(a, b):
-    """BITAND(number1, number2): the bitwise AND; #NUM! for a number not a whole number in 0…2^48−1."""
+    """BITAND(number1, number2): the bitwise AND; #NUM! for a number outside 0…2^48−1."""
     return float(_bit_arg(a) & _bit_arg(b))
 
 
 def f_bitor(a, b):
-    """BITOR(number1, number2): the bitwise OR; #NUM! for a number not a whole number in 0…2^48−1."""
+    """BITOR(number1, number2): the bitwise OR; #NUM! for a number outside 0…2^48−1."""
     return float(_bit_arg(a) | _bit_arg(b))
 
 
 def f_bitxor(a, b):
-    """BITXOR(number1, number2): the bitwise exclusive OR; #NUM! for a number not a whole number in 0…2^48−1."""
+    """BITXOR(number1, number2): the bitwise exclusive OR; #NUM! for a number outside 0…2^48−1."""
     return float(_bit_arg(a) ^ _bit_arg(b))
 
 
 def _shift(a, amount, left: bool):
     n = _bit_arg(a)
-    s = math.trunc(num(amount))
+    t = num(amount)
+    if t != math.trunc(t):
+        raise Unsupported("a fractional shift amount (the reference does not say)")
+    s = int(t)
     if abs(s) > 53:
         raise ExcelError(NUM)
     if not left:
@@ -223,42 +226,51 @@ def f_erfc(x):
 
 # -- complex numbers -----------------------------------------------------------------------------------------
 
-_COMPLEX = re.compile(
-    r"^(?P<re>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?"
-    r"(?:(?P<im>[+-](?:\d+\.?\d*|\.\d+)?(?:[eE][+-]?\d+)?|(?<![\d.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|)(?P<suffix>[ij]))?$"
-)
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def _coefficient(t: str) -> float:
+    """One coefficient of a complex number's text ("3", "-2.5", "1e3"); "", "+" and "-" before the suffix
+    are 1, 1 and -1; #NUM! otherwise."""
+    if t in ("", "+"):
+        return 1.0
+    if t == "-":
+        return -1.0
+    if not _NUMBER.match(t):
+        raise ExcelError(NUM)
+    return float(t)
 
 
 def parse_complex(v) -> tuple[complex, str | None]:
-    """A complex argument (``"3+4i"``, ``"-2j"``, ``"i"``, a number) as (value, suffix or None); #NUM! for text
-    that is not a complex number."""
+    """A complex argument (``"3+4i"``, ``"-2j"``, ``"i"``, ``"10i"``, a number) as (value, suffix or None);
+    #NUM! for text that is not a complex number."""
     v = scalar(v)
     if isinstance(v, CellError):
         raise ExcelError(v)
     if isinstance(v, bool):
         raise ExcelError(VALUE)
-    if v is None:
+    if v is None or v == "":
         return complex(0, 0), None
     if isinstance(v, (int, float)):
         return complex(float(v), 0), None
     s = v
-    if s == "":
-        return complex(0, 0), None
-    m = _COMPLEX.match(s)
-    if not m or (m.group("re") is None and m.group("suffix") is None):
+    if s[-1] not in "ij":
+        if not _NUMBER.match(s):
+            raise ExcelError(NUM)
+        return complex(float(s), 0), None
+    suffix, body = s[-1], s[:-1]
+    # the sign that starts the imaginary part: the last + or - not at the start and not in an exponent
+    split = None
+    for k in range(len(body) - 1, 0, -1):
+        if body[k] in "+-" and body[k - 1] not in "eE":
+            split = k
+            break
+    if split is None:
+        return complex(0.0, _coefficient(body)), suffix
+    re_text, im_text = body[:split], body[split:]
+    if not _NUMBER.match(re_text):
         raise ExcelError(NUM)
-    re_part = float(m.group("re")) if m.group("re") else 0.0
-    suffix = m.group("suffix")
-    im_part = 0.0
-    if suffix:
-        t = m.group("im")
-        if t in ("", "+", None):
-            im_part = 1.0
-        elif t == "-":
-            im_part = -1.0
-        else:
-            im_part = float(t)
-    return complex(re_part, im_part), suffix
+    return complex(float(re_text), _coefficient(im_text)), suffix
 
 
 #: The error allowed, in units in the last place of a double, for a complex result computed by a different

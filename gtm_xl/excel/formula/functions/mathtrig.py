@@ -407,11 +407,14 @@ def near_integer(v: float) -> bool:
 
 def truncated(v: float) -> int:
     """A number truncated to an integer (Excel truncates counts and sizes); #NUM! from 2^53 on, unsupported
-    within float noise of a whole number (:func:`near_integer`)."""
+    within float noise of a whole number (:func:`near_integer`) and between -1 and 0 (whether the sign is
+    checked before truncating is not documented)."""
     if abs(v) >= 2.0**53:
         raise ExcelError(NUM)
     if near_integer(v):
         raise Unsupported("an argument within float noise of a whole number")
+    if -1 < v < 0:  # truncated it is 0, but is it checked as negative first? Not documented
+        raise Unsupported("a negative fraction where a whole number is wanted")
     return int(math.trunc(v))
 
 
@@ -453,9 +456,10 @@ def f_combin(n, k):
 
 def f_combina(n, k):
     """COMBINA(number, number_chosen): the combinations with repetitions, COMBIN(number+chosen−1, chosen);
-    #NUM! for a negative argument."""
+    #NUM! for a negative argument or number < number_chosen (Microsoft: number "must be greater than or equal
+    to 0, and greater than or equal to Number_chosen")."""
     a, b = _int_arg(n), _int_arg(k)
-    if a < 0 or b < 0:
+    if a < 0 or b < 0 or a < b:
         raise ExcelError(NUM)
     if a == 0 and b == 0:
         return 1.0
@@ -502,9 +506,10 @@ def _integers(args, name: str) -> list[int]:
             out.append(num(a))
     ints = []
     for v in out:
-        if v < 0 or v >= 2.0**53:
+        n = truncated(v)  # a negative fraction: unsupported
+        if n < 0:
             raise ExcelError(NUM)
-        ints.append(truncated(v))
+        ints.append(n)
     return ints
 
 
@@ -526,7 +531,7 @@ def f_multinomial(*args):
     """MULTINOMIAL(number1, …): (Σn)! / Πn!, the numbers truncated; #NUM! for a negative one."""
     ints = _integers(args, "MULTINOMIAL")
     if sum(ints) > 170:
-        raise ExcelError(NUM)
+        raise Unsupported("MULTINOMIAL beyond 170! (whether Excel overflows is not documented)")
     out = math.factorial(sum(ints))
     for i in ints:
         out //= math.factorial(i)
@@ -641,6 +646,9 @@ def f_seriessum(x, n, m, coefficients):
     """SERIESSUM(x, n, m, coefficients): Σ aᵢ·x^(n+i·m); #VALUE! for a coefficient that is not a number."""
     xv, nv, mv = num(x), num(n), num(m)
     total = []
+    coefficients = as_2d(coefficients)
+    if xv == 0 and any(nv + i * mv <= 0 for i in range(coefficients.size)):
+        raise Unsupported("SERIESSUM of 0 to a power of 0 or less")
     for i, a in enumerate(as_2d(coefficients).reshape(-1).tolist()):
         if isinstance(a, CellError):
             raise ExcelError(a)

@@ -139,6 +139,7 @@ def test_integer_functions(formula, expected):
         ("FACTDOUBLE(-2)", "#NUM!"),
         ("COMBIN(2,3)", "#NUM!"),
         ("COMBIN(-1,0)", "#NUM!"),
+        ("COMBINA(3,4)", "#NUM!"),  # Microsoft: number must be >= number_chosen
         ("PERMUT(0,0)", "#NUM!"),
         ("GCD(-1,2)", "#NUM!"),
         ("LCM(2,-3)", "#NUM!"),
@@ -238,5 +239,18 @@ def test_float_noise_next_to_a_whole_number_is_not_guessed(formula):
     from gtm_xl.excel.formula import evaluate_workbook
 
     # 0.3/0.1 is 2.9999999999999996: whether Excel truncates it to 2 or snaps it to 3 first is not documented
+    ev = evaluate_workbook(book({"Z1": "=" + formula}))
+    assert ("S", 1, 26) in ev.unsupported
+
+
+@pytest.mark.parametrize(
+    "formula", ["COMBIN(0,-0.75)", "GCD(0.5,-0.75,45)", "MULTINOMIAL(7,100,100)", "SERIESSUM(0,0,1,{1,2})"]
+)
+def test_undocumented_orders_are_reported(formula):
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    # is a negative fraction truncated to 0 before the sign is checked? Does MULTINOMIAL overflow past 170!?
     ev = evaluate_workbook(book({"Z1": "=" + formula}))
     assert ("S", 1, 26) in ev.unsupported
