@@ -817,26 +817,65 @@ def _matrix(a) -> np.ndarray:
 
 
 def f_mdeterm(a):
-    """MDETERM(array): the determinant of a square matrix of numbers; #VALUE! if not square or not all numbers."""
+    """MDETERM(array): the determinant of a square matrix of numbers; #VALUE! if not square or not all numbers.
+    A (nearly) singular matrix, whose determinant is rounding noise, is unsupported."""
     m = _matrix(a)
     if m.shape[0] != m.shape[1]:
         raise ExcelError(VALUE)
-    return check(float(np.linalg.det(m)))
+    det = float(np.linalg.det(m))
+    if abs(det) <= 1e-12 * _row_scale(m):
+        # singular or nearly: the value is rounding noise of the elimination, which Excel's own LU need not share
+        raise Unsupported("MDETERM of a (nearly) singular matrix")
+    return check(det)
+
+
+def _row_scale(m: np.ndarray) -> float:
+    """The product of each row's largest magnitude: the size a determinant's rounding noise scales with."""
+    return float(np.prod(np.max(np.abs(m), axis=1))) if m.size else 0.0
 
 
 def f_minverse(a):
     """MINVERSE(array): the inverse of a square matrix of numbers; #VALUE! if not square or not all numbers,
-    #NUM! for a singular matrix."""
+    #NUM! for a matrix singular whatever the rounding (a zero row, rows equal up to a power of two); another
+    (nearly) singular matrix, where Excel's answer depends on its own rounding, is unsupported."""
     m = _matrix(a)
     if m.shape[0] != m.shape[1]:
         raise ExcelError(VALUE)
-    if np.linalg.det(m) == 0:
+    det = np.linalg.det(m)
+    if _exactly_singular(m):
         raise ExcelError(NUM)
-    try:
-        inv = np.linalg.inv(m)
-    except np.linalg.LinAlgError:
-        raise ExcelError(NUM) from None
+    if abs(det) <= 1e-12 * _row_scale(m) or np.linalg.cond(m) > 1e10:
+        raise Unsupported("MINVERSE of a (nearly) singular matrix: Excel's answer depends on its rounding")
+    inv = np.linalg.inv(m)
+    if _noise(inv, np.abs(np.linalg.inv(m)).max()):
+        raise Unsupported("MINVERSE with elements at rounding-noise level")
     return _as_values(inv)
+
+
+def _exactly_singular(m: np.ndarray) -> bool:
+    """A matrix singular whatever the order of the elimination's operations: a zero row or column, or two rows
+    (columns) one of which is the other times a power of two (every step of the elimination is then exact)."""
+    for t in (m, m.T):
+        rows = t.tolist()
+        for i, r in enumerate(rows):
+            if not any(r):
+                return True
+            for q in rows[i + 1 :]:
+                k = next((j for j, x in enumerate(r) if x != 0), None)
+                if k is None or q[k] == 0:
+                    continue
+                ratio = q[k] / r[k]
+                power_of_two = math.frexp(abs(ratio))[0] == 0.5
+                if power_of_two and all(b == ratio * a for a, b in zip(r, q)):
+                    return True
+    return False
+
+
+def _noise(values: np.ndarray, scale: float) -> bool:
+    """True when an element is non-zero but within rounding noise of zero, relative to ``scale``: its exact
+    value (0, or not) depends on the order of the operations."""
+    small = (values != 0) & (np.abs(values) <= 1e-12 * scale)
+    return bool(small.any())
 
 
 def f_mmult(a, b):
@@ -845,7 +884,13 @@ def f_mmult(a, b):
     x, y = _matrix(a), _matrix(b)
     if x.shape[1] != y.shape[0]:
         raise ExcelError(VALUE)
-    return _as_values(x @ y)
+    out = x @ y
+    magnitude = np.abs(x) @ np.abs(y)
+    exact = bool((x == np.round(x)).all() and (y == np.round(y)).all() and (magnitude < 2.0**53).all())
+    if not exact and ((magnitude > 0) & (np.abs(out) <= 1e-12 * magnitude)).any():
+        # a sum of products that cancels to (near) zero: its value is rounding noise and depends on the order
+        raise Unsupported("MMULT with products that cancel to rounding noise")
+    return _as_values(out)
 
 
 def f_munit(n):
