@@ -212,7 +212,7 @@ def _ceil_floor(x, sig, up: bool):
         if up:
             return 0.0  # CEILING(x, 0) is 0
         if x == 0:
-            raise Unsupported("FLOOR(0, 0)")
+            return 0.0  # FLOOR(0, 0) is 0 in Excel (a workbook Excel computed: POI's FormulaEvalTestData)
         raise ExcelError(DIV0)  # FLOOR(x, 0) divides by the significance
     if x > 0 and sig < 0:
         raise ExcelError(NUM)
@@ -230,7 +230,7 @@ def f_ceiling(x, sig=1.0):
 
 def f_floor(x, sig=1.0):
     """FLOOR(number, [significance]): down to a multiple (floor(number/significance)·significance); #NUM! for
-    a positive number with a negative significance, #DIV/0! for a zero significance."""
+    a positive number with a negative significance, #DIV/0! for a zero significance (0 for FLOOR(0, 0))."""
     return _ceil_floor(x, sig, False)
 
 

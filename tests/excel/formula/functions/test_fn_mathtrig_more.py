@@ -74,6 +74,7 @@ def test_domain_errors(formula, error):
 
 def test_ceiling_floor_signs_and_zero_significance():
     assert calc("CEILING(2.5,0)") == 0.0  # CEILING with a zero significance is 0
+    assert calc("FLOOR(0,0)") == 0.0  # as Excel stored it in Apache POI's FormulaEvalTestData
     assert calc("CEILING(-2.5,-2)") == -4.0  # Microsoft example
     assert calc("CEILING(-2.5,2)") == -2.0  # Microsoft example
     assert calc("CEILING(1.5,0.1)") == 1.5  # Microsoft example
