@@ -43,7 +43,8 @@ AGGREGATE_FUNCTIONS = {
     19: "QUARTILE.EXC",
 }
 
-_NESTED = re.compile(r"(?<![A-Za-z0-9_.])(?:_xlfn\.)?(?:SUBTOTAL|AGGREGATE)\s*\(", re.I)
+_SUBTOTAL = re.compile(r"(?<![A-Za-z0-9_.])SUBTOTAL\s*\(", re.I)
+_AGGREGATE = re.compile(r"(?<![A-Za-z0-9_])(?:_xlfn\.)?AGGREGATE\s*\(", re.I)
 
 
 def _base(name: str):
@@ -67,8 +68,12 @@ def _number(ctx: Context, v) -> float:
     return to_number(v)
 
 
-def _gather(ctx: Context, refs, skip_nested: bool, skip_hidden: bool, skip_errors: bool) -> np.ndarray:
-    """The values of the references, as one column, less the cells SUBTOTAL/AGGREGATE leave out."""
+def _gather(
+    ctx: Context, refs, skip_nested: bool, skip_hidden: bool, skip_errors: bool, subtotal: bool = False
+) -> np.ndarray:
+    """The values of the references, as one column, less the cells SUBTOTAL/AGGREGATE leave out. SUBTOTAL
+    (``subtotal``) leaves out nested SUBTOTAL cells; whether it leaves out AGGREGATE cells is not documented
+    (unsupported). AGGREGATE's options 0–3 leave out both."""
     kept: list = []
     for ref in refs:
         if not isinstance(ref, Reference):
@@ -85,9 +90,13 @@ def _gather(ctx: Context, refs, skip_nested: bool, skip_hidden: bool, skip_error
                 raise Unsupported("hidden rows: filtered out or hidden by hand (the file does not tell)")
             for j in range(block.shape[1]):
                 v = block[i, j]
-                if skip_nested:
-                    cell = formulas.get((r, ref.c1 + j))
-                    if cell is not None and cell.formula and _NESTED.search(cell.formula):
+                cell = formulas.get((r, ref.c1 + j))
+                if cell is not None and cell.formula:
+                    nested_subtotal = _SUBTOTAL.search(cell.formula) is not None
+                    nested_aggregate = _AGGREGATE.search(cell.formula) is not None
+                    if subtotal and nested_aggregate and not nested_subtotal:
+                        raise Unsupported("SUBTOTAL over an AGGREGATE cell (not documented)")
+                    if skip_nested and (nested_subtotal or nested_aggregate):
                         continue
                 if skip_errors and isinstance(v, CellError):
                     continue
@@ -106,7 +115,7 @@ def f_subtotal(ctx: Context, function_num, *refs):
     if base is None:
         raise ExcelError(VALUE)
     fn = _base(base)
-    return fn(_gather(ctx, refs, True, skip_hidden, False))
+    return fn(_gather(ctx, refs, True, skip_hidden, False, subtotal=True))
 
 
 def f_aggregate(ctx: Context, function_num, options=None, *args):
