@@ -605,7 +605,7 @@ _BINARY_PREFIXES = {
 }
 #: The units a metric prefix may be put before (only those Microsoft's table marks metric and whose prefixed
 #: forms are unambiguous); bit and byte take the binary prefixes as well.
-_PREFIXABLE = {"m", "g", "sec", "s", "l", "L", "lt", "J", "W", "N", "Pa", "bit", "byte"}
+_PREFIXABLE = {"m", "g", "sec", "l", "J", "W", "N", "Pa", "bit", "byte"}
 
 _TEMPERATURE = {"C", "cel", "F", "fah", "K", "kel", "Rank", "Reau"}
 

@@ -334,6 +334,8 @@ def f_proper(s):
     out = []
     prev_letter = False
     for ch in txt(s):
+        if len(ch.upper()) != 1 or len(ch.lower()) != 1:
+            raise Unsupported("PROPER of a letter whose case changes its length (ß…)")
         if ch.isalpha():
             out.append(ch.lower() if prev_letter else ch.upper())
             prev_letter = True
@@ -523,6 +525,8 @@ def f_textsplit(text, col_delimiter=None, row_delimiter=None, ignore_empty=None,
     """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode], [pad_with]): the text split
     into columns (and rows), short rows padded with pad_with (#N/A by default)."""
     t = txt(text)
+    if not t:
+        raise Unsupported("TEXTSPLIT of empty text")
     fold = False if match_mode is None else bool(num(match_mode))
     skip = False if ignore_empty is None else to_bool(scalar(ignore_empty))
     if col_delimiter is None and row_delimiter is None:
