@@ -83,13 +83,21 @@ def f_len(s):
 
 
 def f_upper(s):
-    """UPPER(text): in upper case."""
-    return txt(s).upper()
+    """UPPER(text): in upper case (a letter whose upper case is longer, ß → SS in Python, is unsupported)."""
+    t = txt(s)
+    out = t.upper()
+    if len(out) != len(t):
+        raise Unsupported("UPPER of a letter whose case changes its length")
+    return out
 
 
 def f_lower(s):
-    """LOWER(text): in lower case."""
-    return txt(s).lower()
+    """LOWER(text): in lower case (a letter whose lower case is longer, İ in Python, is unsupported)."""
+    t = txt(s)
+    out = t.lower()
+    if len(out) != len(t):
+        raise Unsupported("LOWER of a letter whose case changes its length")
+    return out
 
 
 def f_trim(s):

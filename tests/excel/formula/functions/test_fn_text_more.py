@@ -139,3 +139,9 @@ def test_find_substitute_edges():
     for formula in ('FIND("","abc",4)', 'SUBSTITUTE("aaa","aa","X",2)'):
         ev = evaluate_workbook(book({"Z1": "=" + formula}))
         assert ("S", 1, 26) in ev.unsupported  # documented two ways / overlapping instances: not guessed
+
+
+@pytest.mark.parametrize("formula", ['UPPER("straße")', 'LOWER("İ")', 'PROPER("ßa")', 'TEXTSPLIT("",",")'])
+def test_case_changes_that_change_length_are_reported(formula):
+    ev = evaluate_workbook(book({"Z1": "=" + formula}))
+    assert ("S", 1, 26) in ev.unsupported
