@@ -26,6 +26,7 @@ from gtm_xl.excel.formula.functions.coercion import (
 from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
 from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
+from gtm_xl.excel.formula.functions.spec import Context, Reference
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
 from gtm_xl.excel.formula.parser import (
     MAX_COLS,
@@ -126,6 +127,7 @@ ARRAY_PARAMETERS = frozenset(
         "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "FILTER", "SORT", "SORTBY", "UNIQUE", "XLOOKUP", "XMATCH",
         "TOCOL", "TOROW", "VSTACK", "HSTACK", "TAKE", "DROP", "CHOOSEROWS", "CHOOSECOLS", "WRAPROWS",
         "WRAPCOLS", "EXPAND", "SEQUENCE", "MAP", "REDUCE", "SCAN", "BYROW", "BYCOL", "MAKEARRAY",
+        "AGGREGATE",  # its array form (14-19) takes an array expression without Ctrl+Shift+Enter
     }
 )  # fmt: skip
 
@@ -581,6 +583,8 @@ class Book:
         if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):
             raise CellUnsupported(f"{name} (1904 date system)")
         try:
+            if builtin.refs:
+                return self._call_with_refs(name, builtin, arg_nodes, here)
             if builtin.lazy:
                 if name in LIFTED_IN_ARRAYS and self.array_mode:
                     lifted_result = self._lift_lazy(builtin.fn, arg_nodes, here)
@@ -632,6 +636,28 @@ class Book:
         if name in REFERENCE_RESULTS and isinstance(result, np.ndarray) and result.size > 1:
             return result.view(ReferenceValues)
         return result
+
+    def _call_with_refs(self, name: str, builtin, arg_nodes, here):
+        """Call a function that reads references themselves (``Builtin.refs``): a reference argument is passed
+        as a :class:`Reference`, any other evaluated (a missing one as None) in the function's argument scope."""
+        args = []
+        for a in arg_nodes:
+            if a[0] == "missing":
+                args.append(None)
+                continue
+            with self.argument_scope(name):
+                v = self.ev(a, here)
+            if isinstance(v, tuple) and v and v[0] == "REF":
+                ref = v[1]
+                args.append(Reference(self.sheet_of(ref.sheet, v[2]), ref.r1, ref.c1, ref.r2, ref.c2))
+            else:
+                args.append(self.value(v, here, keep_array=True))
+        r, c = self.current
+        context = Context(self.book, here, r, c, self._reference_values)
+        return builtin.fn(context, *args)
+
+    def _reference_values(self, ref: Reference) -> np.ndarray:
+        return self.block(Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), ref.sheet)
 
     def _row_column(self, name, arg_nodes, here):
         if not arg_nodes:

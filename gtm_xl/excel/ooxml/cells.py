@@ -101,10 +101,11 @@ class SheetCells:
     :meth:`values`, :meth:`formula_cells` and :meth:`get`) never creates one object per constant.
     """
 
-    __slots__ = ("name", "_cells", "_values", "_formulas")
+    __slots__ = ("name", "_cells", "_values", "_formulas", "hidden_rows")
 
     def __init__(self, name: str, cells: dict[tuple[int, int], Cell] | None = None) -> None:
         self.name = name
+        self.hidden_rows: frozenset[int] = frozenset()  # rows written hidden="1" (hidden or filtered out)
         # the full form (``_cells``) or the light one (``_values`` + ``_formulas``, ``_cells`` None)
         self._cells: dict[tuple[int, int], Cell] | None = {} if cells is None else cells
         self._values: dict[tuple[int, int], Any] = {}
@@ -173,7 +174,9 @@ class WorkbookCells:
 
     ``names`` maps a defined name to its formula text (``"Settings!$B$2:$B$5"``); a name
     scoped to one sheet is keyed ``"Sheet!name"``, a name of a linked workbook ``"[1]!name"``.
-    Names are matched case-insensitively, so keys are stored upper-cased.
+    Names are matched case-insensitively, so keys are stored upper-cased. ``sheet_names`` lists every
+    sheet of the workbook in order, chart and macro sheets included (SHEET and SHEETS count them); None
+    when not known, then ``sheets`` is taken to be all of them.
     """
 
     sheets: dict[str, SheetCells] = field(default_factory=dict)
@@ -184,6 +187,7 @@ class WorkbookCells:
     date1904: bool = False
     #: the tables (ListObjects) of the workbook by upper-case name (see :mod:`.tables`)
     tables: dict[str, Any] = field(default_factory=dict)
+    sheet_names: list[str] | None = None
 
     def sheet(self, name: str) -> SheetCells:
         for key, sheet in self.sheets.items():

@@ -258,6 +258,7 @@ _C_START = re.compile(rb"<c[\s/>]")
 _SPACES = (b" ", b"\t", b"\r", b"\n")
 _R_VAL = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]+)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+_ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')  # a hidden row: <row r="5" hidden="1">
 _T_VAL = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
 _CM = re.compile(rb"""\scm\s*=""")
 _COLUMN_CACHE: dict[bytes, int] = {}
@@ -589,6 +590,7 @@ class Package:
         rels = self._rels(self.workbook_part)
         self._rel_map = rels
         sheet_names: list[str] = []
+        self.all_sheets = sheet_names  # every sheet in workbook order, chart and macro sheets included
         for sheet in root.iter(f"{{{namespace}}}sheet"):
             name = sheet.get("name")
             rid = sheet.get(f"{{{ns_rel}}}id")
@@ -882,12 +884,13 @@ class Package:
     def read_cells(self) -> tuple[WorkbookCells, dict[str, SheetPart]]:
         """All worksheets as :class:`WorkbookCells` plus the byte spans for :func:`patched_package`."""
         strings = self.shared_strings()
-        book = WorkbookCells(names=dict(self.names), date1904=self.date1904)
+        book = WorkbookCells(names=dict(self.names), date1904=self.date1904, sheet_names=list(self.all_sheets))
         self._read_external_links(book)
         self._read_tables(book)
         parts: dict[str, SheetPart] = {}
         for name in self.sheet_parts:
             sp, sheet = self.read_sheet(name, strings)
+            sheet.hidden_rows = frozenset(r for r, span in sp.rows.items() if _ROW_HIDDEN.search(span.attrs))
             book.sheets[name] = sheet
             parts[name] = sp
         return book, parts

@@ -2,7 +2,8 @@
 
 Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.logical`, :mod:`.information`,
 :mod:`.lookup`, :mod:`.text`, :mod:`.dates`, :mod:`.dynamic_arrays`, :mod:`.arrays` (Excel 365's
-array shaping, SORTBY, XMATCH), :mod:`.lambdas` (LAMBDA helpers)) defines its own ``FUNCTIONS``;
+array shaping, SORTBY, XMATCH), :mod:`.lambdas` (LAMBDA helpers), :mod:`.engineering`,
+:mod:`.aggregate`) defines its own ``FUNCTIONS``;
 :data:`BUILTINS` is their union. Each entry is a :class:`Builtin`: the Python function, whether it
 wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether it accepts error values.
 """
@@ -10,9 +11,11 @@ wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether i
 from __future__ import annotations
 
 from gtm_xl.excel.formula.functions import (
+    aggregate,
     arrays,
     dates,
     dynamic_arrays,
+    engineering,
     information,
     lambdas,
     logical,
@@ -23,9 +26,22 @@ from gtm_xl.excel.formula.functions import (
 )
 from gtm_xl.excel.formula.functions.spec import Builtin
 
-__all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
+__all__ = ["BUILTINS", "ELEMENTWISE", "VOLATILE", "Builtin"]
 
-_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays, arrays, lambdas)
+_CATEGORIES = (
+    mathtrig,
+    statistical,
+    logical,
+    information,
+    lookup,
+    text,
+    dates,
+    dynamic_arrays,
+    arrays,
+    lambdas,
+    engineering,
+    aggregate,
+)
 
 
 def _union() -> dict[str, Builtin]:
@@ -93,3 +109,10 @@ ELEMENTWISE = {
     "LOG10",
     "SIGN",
 }
+# a category module may name its own elementwise functions in ``LIFTED``
+for _module in _CATEGORIES:
+    ELEMENTWISE |= getattr(_module, "LIFTED", set())
+
+#: Volatile functions (RAND…): a category module names its own in ``VOLATILE``; their value is drawn anew at
+#: every refresh, so it never equals the value Excel saved.
+VOLATILE: set[str] = set().union(*(getattr(m, "VOLATILE", set()) for m in _CATEGORIES))
