@@ -141,7 +141,15 @@ def _parse_ref(text: str) -> Ref | None:
     return ref
 
 
+_SHEET_TWICE = re.compile(r"^((?:'(?:[^']|'')+')|[^'!:]+)!([^!:]+):((?:'(?:[^']|'')+')|[^'!:]+)!([^!:]+)$")
+
+
 def _parse_ref_in_sheet(text: str) -> Ref | None:
+    m = _SHEET_TWICE.match(text)
+    if m is not None:  # Sheet1!A1:Sheet1!B2: the sheet named on both ends
+        if m.group(1).lower() != m.group(3).lower():
+            raise FormulaSyntaxError(f"a range across two sheets: {text!r}")
+        text = f"{m.group(1)}!{m.group(2)}:{m.group(4)}"
     sheet, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a
@@ -435,6 +443,9 @@ def _parse(formula: str):
 
 def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
     """Which of (first row, first column, last row, last column) are absolute (``$``) or whole."""
+    m = _SHEET_TWICE.match(text)
+    if m is not None:
+        text = f"{m.group(1)}!{m.group(2)}:{m.group(4)}"
     _, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a
