@@ -23,7 +23,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     to_number,
     to_text,
 )
-from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
+from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS, set_array_formula
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
 from gtm_xl.excel.formula.parser import MAX_COLS, MAX_ROWS, FormulaSyntaxError, Ref, parse, position_dependent
@@ -174,11 +174,22 @@ class Book:
         self.bad: dict = {}
         self.formula_cells = None
         # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
-        self.array_mode = False
+        self._array_mode = False
         # inside an argument of a function whose parameter classes the engine does not know, an
         # expression over a range (intersected or not?) is not guessed: the cell is unsupported
         self.unsure_scope: str | None = None
         self.intersections = 0  # implicit intersections made so far (a batch must not share one)
+
+    @property
+    def array_mode(self) -> bool:
+        """True while an array formula or an array parameter is evaluated (no implicit
+        intersection); functions read it as :func:`.functions.context.array_formula`."""
+        return self._array_mode
+
+    @array_mode.setter
+    def array_mode(self, flag: bool) -> None:
+        self._array_mode = flag
+        set_array_formula(flag)
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
