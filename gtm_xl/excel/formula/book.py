@@ -453,6 +453,10 @@ class Book:
             found = reference_functions.index_reference(self, arg_nodes, here)
             if found is not None:
                 return found
+        if name == "XLOOKUP":
+            found = reference_functions.xlookup_reference(self, arg_nodes, here)
+            if found is not None:
+                return found
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):

@@ -364,9 +364,20 @@ _RANGE_FUNCTION = re.compile(r"^(.+):((?:_xlfn\.)?[A-Za-z_][\w.]*\()$", re.I)
 
 def _split_range_functions(items: list) -> list:
     """``B2:INDEX(`` — the tokenizer reads a reference followed by ``:`` and a function as one
-    function name: split it into the reference, the range operator and the function."""
+    function name (and ``:A3``, ``:INDEX(`` after a closing parenthesis as one token): split it
+    into the reference, the range operator and the function."""
     out = []
     for t in items:
+        if (
+            t.value.startswith(":")
+            and len(t.value) > 1
+            and (
+                (t.type == Token.FUNC and t.subtype == Token.OPEN)
+                or (t.type == Token.OPERAND and t.subtype == Token.RANGE)
+            )
+        ):  # INDEX(…):A3, XLOOKUP(…):XLOOKUP(…): the range operator after a function's result
+            out.append(Token(":", Token.OP_IN))
+            t = Token(t.value[1:], t.type, t.subtype)
         if t.type == Token.FUNC and t.subtype == Token.OPEN and ":" in t.value:
             m = _RANGE_FUNCTION.match(t.value)
             if m is not None:

@@ -250,5 +250,46 @@ def count_areas(wb: Book, arg_nodes: list, here: str):
     return CellError("#VALUE!")
 
 
+def xlookup_reference(wb: Book, arg_nodes: list, here: str):
+    """XLOOKUP whose result array is a reference answers a reference (its matching row or column),
+    as Excel does: ``XLOOKUP(…):XLOOKUP(…)`` is a range, an ordinary cell intersects a returned row;
+    None when the result argument is not a reference (the value form, :func:`lookup.f_xlookup`)."""
+    from gtm_xl.excel.formula.functions.coercion import Unsupported
+    from gtm_xl.excel.formula.functions.lookup import xlookup_position
+
+    if not 3 <= len(arg_nodes) <= 6 or not may_be_reference(arg_nodes[2]):
+        return None
+    with wb.argument_scope("XLOOKUP"):
+        result = wb.ev(arg_nodes[2], here)
+        if not (isinstance(result, tuple) and result and result[0] == "REF") or wb.sheets_between(result[1]):
+            return None
+        args = [None if n[0] == "missing" else wb.value(wb.ev(n, here), here, keep_array=True) for n in arg_nodes]
+    value, lookup = args[0], args[1]
+    if_not_found = args[3] if len(args) > 3 else None
+    modes = [a for a in args[4:6]]
+    for v in (value, lookup, *modes):
+        if isinstance(v, CellError):
+            return v
+    ref = result[1]
+    shape = (ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1)
+    try:
+        pos, vertical = xlookup_position(
+            value,
+            lookup,
+            shape,
+            0.0 if len(modes) < 1 or modes[0] is None else modes[0],
+            1.0 if len(modes) < 2 or modes[1] is None else modes[1],
+        )
+    except ExcelError as e:
+        return e.error
+    except Unsupported:
+        raise CellUnsupported("XLOOKUP") from None
+    if pos is None:
+        return if_not_found if if_not_found is not None else CellError("#N/A")
+    if vertical:
+        return ("REF", Ref(ref.sheet, ref.r1 + pos, ref.c1, ref.r1 + pos, ref.c2), here)
+    return ("REF", Ref(ref.sheet, ref.r1, ref.c1 + pos, ref.r2, ref.c1 + pos), here)
+
+
 #: The functions of this module by Excel name (INDEX only when :func:`may_be_reference`).
 COMPUTED_ON_REFERENCES = {"OFFSET": offset, "INDIRECT": indirect, "AREAS": count_areas}
