@@ -5,7 +5,6 @@ functions of the registry and the caller's.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -19,11 +18,10 @@ from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
-    to_bool,
     to_number,
     to_text,
 )
-from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS
+from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS, set_array_formula
 from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure
 from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
 from gtm_xl.excel.formula.functions.spec import Context, Reference
@@ -35,7 +33,6 @@ from gtm_xl.excel.formula.parser import (
     Ref,
     local_name,
     parse,
-    position_dependent,
 )
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
 from gtm_xl.excel.values import ERROR_CODES, MAX_TEXT, CellError, CodedError, text_too_long
@@ -64,42 +61,6 @@ def _rept_within_cell_limit(fn):
         return fn(text, times, *rest)
 
     return rept
-
-
-def _may_be_reference(node) -> bool:
-    """True for a tree that may evaluate to a reference (INDEX's reference form)."""
-    kind = node[0]
-    if kind in ("ref", "name", "sref"):
-        return True
-    if kind == "op":
-        return node[1] in (":", " ", ",")
-    return kind == "fn" and node[1] in ("OFFSET", "INDIRECT", "INDEX")
-
-
-_R1C1_PART = r"R(?:\[(-?\d+)\]|(\d+))?C(?:\[(-?\d+)\]|(\d+))?"
-_R1C1 = re.compile(rf"^{_R1C1_PART}(?::{_R1C1_PART})?$", re.I)
-
-
-def _r1c1_ref(text: str, row: int, col: int) -> Ref | None:
-    """R1C1 text (``R2C3``, ``R[-1]C``, ``RC[2]:R[1]C[3]``, with an optional ``Sheet!``) as a
-    :class:`Ref`, relative parts counted from (row, col); None when it is not R1C1 text. (Whole
-    rows ``R2``/columns ``C3`` are left out: None.)"""
-    from gtm_xl.excel.formula.parser import split_sheet
-
-    sheet, body = split_sheet(text)
-    m = _R1C1.match(body)
-    if m is None:
-        return None
-    g = m.groups()
-
-    def corner(rel_r, abs_r, rel_c, abs_c):
-        r = int(abs_r) if abs_r else row + int(rel_r or 0)
-        c = int(abs_c) if abs_c else col + int(rel_c or 0)
-        return r, c
-
-    r1, c1 = corner(*g[:4])
-    r2, c2 = corner(*g[4:]) if ":" in body else (r1, c1)
-    return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
 
 
 class CellUnsupported(Exception):
@@ -193,11 +154,22 @@ class Book:
         self.bad: dict = {}
         self.formula_cells = None
         # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
-        self.array_mode = False
+        self._array_mode = False
         # inside an argument of a function whose parameter classes the engine does not know, an
         # expression over a range (intersected or not?) is not guessed: the cell is unsupported
         self.unsure_scope: str | None = None
         self.intersections = 0  # implicit intersections made so far (a batch must not share one)
+
+    @property
+    def array_mode(self) -> bool:
+        """True while an array formula or an array parameter is evaluated (no implicit
+        intersection); functions read it as :func:`.functions.context.array_formula`."""
+        return self._array_mode
+
+    @array_mode.setter
+    def array_mode(self, flag: bool) -> None:
+        self._array_mode = flag
+        set_array_formula(flag)
 
     def written(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> None:
         """Cells r1..r2 × c1..c2 of ``sheet`` got new values: forget the blocks that hold them."""
@@ -568,16 +540,16 @@ class Book:
             return self._row_column(name, arg_nodes, here)
         if name == "ANCHORARRAY":
             return self._anchor_array(arg_nodes, here)
-        if name == "AREAS":
-            return self._count_areas(arg_nodes, here)
-        if name == "INDEX" and arg_nodes and _may_be_reference(arg_nodes[0]):
-            found = self._index_reference(arg_nodes, here)
+        if name in reference_functions.COMPUTED_ON_REFERENCES:  # OFFSET, INDIRECT, AREAS
+            return reference_functions.COMPUTED_ON_REFERENCES[name](self, arg_nodes, here)
+        if name == "INDEX" and arg_nodes and reference_functions.may_be_reference(arg_nodes[0]):
+            found = reference_functions.index_reference(self, arg_nodes, here)
             if found is not None:
                 return found
-        if name == "OFFSET":
-            return self._offset(arg_nodes, here)
-        if name == "INDIRECT":
-            return self._indirect(arg_nodes, here)
+        if name == "XLOOKUP":
+            found = reference_functions.xlookup_reference(self, arg_nodes, here)
+            if found is not None:
+                return found
         if not builtin.min_args <= len(arg_nodes) <= builtin.max_args:
             return CellError("#VALUE!")
         if self.date1904 and name in self.date_system_functions and not getattr(builtin.fn, "reads_date_system", False):
@@ -673,197 +645,6 @@ class Book:
             out = np.array([[float(c) for c in range(ref.c1, ref.c2 + 1)]], dtype=object)
         return out if out.size > 1 else out[0, 0]
 
-    def _dynamic_ref(self, ref: Ref, here: str, name: str):
-        """A reference OFFSET or INDIRECT computed, once the evaluator has computed every formula
-        cell in it (else the cell is unsupported: the graph could not order it); #REF! off the sheet."""
-        if not (1 <= ref.r1 <= ref.r2 <= MAX_ROWS and 1 <= ref.c1 <= ref.c2 <= MAX_COLS):
-            return CellError("#REF!")
-        try:
-            sheet = self.sheet_of(ref.sheet, here)
-        except ExcelError as e:
-            return e.error
-        cells = self.formula_cells
-        if cells is not None:
-            for k in cells.cells_in(here, Ref(sheet, ref.r1, ref.c1, ref.r2, ref.c2)):
-                if k in self.pending or k in self.bad:
-                    raise CellUnsupported(f"{name} (reads a cell computed later or not at all)")
-            for k, (r1, c1, r2, c2) in cells.anchors:  # a spill or array range
-                if k[0] == sheet and (k in self.pending or k in self.bad):
-                    if r1 <= ref.r2 and ref.r1 <= r2 and c1 <= ref.c2 and ref.c1 <= c2:
-                        raise CellUnsupported(f"{name} (reads an array computed later or not at all)")
-        return ("REF", Ref(ref.sheet, ref.r1, ref.c1, ref.r2, ref.c2), here)
-
-    def _index_reference(self, arg_nodes, here):
-        """INDEX's reference form (INDEX(reference, row, [column], [area])): a reference, so that
-        ``A1:INDEX(A1:A9,5)`` is a range and an ordinary cell intersects a whole row or column;
-        None when the first argument is not a reference (the array form, :func:`lookup.f_index`).
-        Row or column 0 (or omitted) is the whole column or row; #REF! beyond the reference,
-        #VALUE! for a negative number."""
-        if not 1 <= len(arg_nodes) <= 4:
-            return None
-        first = self.ev(arg_nodes[0], here)
-        areas = self._as_areas(first, here)
-        if areas is None:
-            if not (isinstance(first, tuple) and first and first[0] == "REF"):
-                return None
-            areas = [first]
-        nums = []
-        for node in arg_nodes[1:]:
-            if node[0] == "missing":
-                nums.append(None)
-                continue
-            with self.argument_scope("IF"):  # value parameters
-                v = (
-                    self.operand(self.ev(node, here), here)
-                    if not self.array_mode
-                    else self.value(self.ev(node, here), here)
-                )
-            if isinstance(v, np.ndarray):
-                if v.size != 1:
-                    raise CellUnsupported("INDEX")
-                v = v.reshape(-1)[0]
-            if isinstance(v, CellError):
-                return v
-            try:
-                nums.append(None if v is None else int(math.trunc(to_number(v))))
-            except ExcelError as e:
-                return e.error
-        nums += [None] * (3 - len(nums))
-        row, col, area = nums
-        k = 1 if area is None else area
-        if not 1 <= k <= len(areas):
-            return CellError("#REF!")
-        ref = areas[k - 1][1]
-        if self.sheets_between(ref) is not None:
-            raise CellUnsupported("INDEX (3-D reference)")
-        height, width = ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
-        r = row or 0
-        c = col or 0
-        if height == 1 and width > 1 and len(arg_nodes) == 2:
-            r, c = 0, r  # INDEX(row reference, n): the n-th cell of the row
-        if r < 0 or c < 0:
-            return CellError("#VALUE!")
-        if r > height or c > width:
-            return CellError("#REF!")
-        r1, r2 = (ref.r1, ref.r2) if r == 0 else (ref.r1 + r - 1, ref.r1 + r - 1)
-        c1, c2 = (ref.c1, ref.c2) if c == 0 else (ref.c1 + c - 1, ref.c1 + c - 1)
-        return ("REF", Ref(ref.sheet, r1, c1, r2, c2), here)
-
-    def _offset(self, arg_nodes, here):
-        """OFFSET(reference, rows, cols, [height], [width]): the reference moved by rows and cols,
-        height × width (the reference's size when omitted or empty); #VALUE! when the first argument
-        is not a reference, #REF! off the sheet or for a zero size; the numbers are truncated and
-        (in an ordinary cell) implicitly intersected. A negative size is left to Excel."""
-        if not 3 <= len(arg_nodes) <= 5:
-            return CellError("#VALUE!")
-        base = self.ev(arg_nodes[0], here)
-        if isinstance(base, CellError):
-            return base
-        if not (isinstance(base, tuple) and base and base[0] == "REF") or self.sheets_between(base[1]) is not None:
-            return CellError("#VALUE!")
-        ref = base[1]
-        nums = []
-        for i, node in enumerate(arg_nodes[1:], start=1):
-            if node[0] == "missing":
-                nums.append(None)
-                continue
-            with self.argument_scope("OFFSET" if self.array_mode else "IF"):  # value parameters
-                v = self.operand(self.ev(node, here), here)
-            if isinstance(v, np.ndarray):
-                if v.size != 1:
-                    raise CellUnsupported("OFFSET")
-                v = v.reshape(-1)[0]
-            if isinstance(v, CellError):
-                return v
-            if v is None and i >= 3:
-                nums.append(None)
-                continue
-            try:
-                nums.append(int(math.trunc(to_number(v))))
-            except ExcelError as e:
-                return e.error
-        nums += [None] * (4 - len(nums))
-        dr, dc, h, w = nums
-        h = ref.r2 - ref.r1 + 1 if h is None else h
-        w = ref.c2 - ref.c1 + 1 if w is None else w
-        if h == 0 or w == 0:
-            return CellError("#REF!")
-        if h < 0 or w < 0:
-            raise CellUnsupported("OFFSET (negative size)")
-        r1, c1 = ref.r1 + (dr or 0), ref.c1 + (dc or 0)
-        return self._dynamic_ref(Ref(ref.sheet, r1, c1, r1 + h - 1, c1 + w - 1), here, "OFFSET")
-
-    def _indirect(self, arg_nodes, here):
-        """INDIRECT(ref_text, [a1]): the reference the text names — A1 style (``B9``, ``$B$9``,
-        ``'My s'!A1:B2``, a defined name) or, with a1 FALSE, R1C1 style (``R2C3``, ``R[-1]C``,
-        relative to the formula's cell); #REF! for text that names none."""
-        if not 1 <= len(arg_nodes) <= 2:
-            return CellError("#VALUE!")
-        with self.argument_scope("IF"):
-            text = self.operand(self.ev(arg_nodes[0], here), here) if not self.array_mode else None
-        if self.array_mode:
-            text = self.value(self.ev(arg_nodes[0], here), here)
-            if isinstance(text, np.ndarray):
-                if text.size != 1:
-                    raise CellUnsupported("INDIRECT")
-                text = text.reshape(-1)[0]
-        a1 = True
-        if len(arg_nodes) == 2 and arg_nodes[1][0] != "missing":
-            flag = self.operand(self.ev(arg_nodes[1], here), here)
-            if isinstance(flag, CellError):
-                return flag
-            try:
-                a1 = to_bool(flag)
-            except ExcelError as e:
-                return e.error
-        if isinstance(text, CellError):
-            return text
-        if not isinstance(text, str):
-            return CellError("#REF!")
-        from gtm_xl.excel.formula.parser import OutsideSheet, _parse_ref, split_sheet
-
-        text = text.strip()
-        if a1:
-            try:
-                ref = _parse_ref(text)
-            except OutsideSheet:
-                return CellError("#REF!")
-            if ref is None:
-                sheet, name = split_sheet(text)
-                if re.fullmatch(r"[A-Za-z_\\][\w.]*", name) is None:
-                    return CellError("#REF!")
-                tree = self.name_tree(name.upper(), sheet, here)
-                if tree is None:
-                    return CellError("#REF!")
-                if position_dependent(tree):
-                    raise CellUnsupported("INDIRECT (a name with relative references)")
-                v = self.ev(tree, here)
-                if isinstance(v, tuple) and v and v[0] == "REF":
-                    return self._dynamic_ref(v[1], here, "INDIRECT")
-                return CellError("#REF!")
-        else:
-            ref = _r1c1_ref(text, *self.current)
-            if ref is None:
-                return CellError("#REF!")
-        if ref.sheet is not None and self.sheets_between(ref) is not None:
-            return CellError("#REF!")
-        return self._dynamic_ref(ref, here, "INDIRECT")
-
-    def _count_areas(self, arg_nodes, here):
-        """AREAS(reference): how many areas the reference has (a union's, a 3-D reference's sheets);
-        #VALUE! for a value that is not a reference."""
-        if len(arg_nodes) != 1:
-            return CellError("#VALUE!")
-        v = self.ev(arg_nodes[0], here)
-        if isinstance(v, CellError):
-            return v
-        areas = self._as_areas(v, here)
-        if areas is not None:
-            return float(len(areas))
-        if isinstance(v, tuple) and v and v[0] == "REF":
-            return 1.0
-        return CellError("#VALUE!")
-
     def _anchor_array(self, arg_nodes, here):
         """``A1#``: the range a dynamic array anchored at A1 spills into (computed before this cell:
         the anchor is a precedent); #REF! when A1 holds no dynamic array formula."""
@@ -940,3 +721,6 @@ class Book:
             return v
 
         return run
+
+
+from gtm_xl.excel.formula import reference_functions  # noqa: E402 — it builds on Book and CellUnsupported

@@ -30,7 +30,7 @@ from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported, lambda_names
 from gtm_xl.excel.formula.functions import budget
 from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
-from gtm_xl.excel.formula.functions.context import workbook_context
+from gtm_xl.excel.formula.functions.context import set_array_formula, workbook_context
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.parser import FormulaSyntaxError
@@ -81,6 +81,7 @@ def evaluate_workbook(
             return _evaluate_workbook(book, functions, batching)
     finally:
         sys.setrecursionlimit(limit)
+        set_array_formula(False)
 
 
 #: Python frames the evaluation of one formula may use (the tree of Excel's longest formula, 8,192

@@ -141,7 +141,15 @@ def _parse_ref(text: str) -> Ref | None:
     return ref
 
 
+_SHEET_TWICE = re.compile(r"^((?:'(?:[^']|'')+')|[^'!:]+)!([^!:]+):((?:'(?:[^']|'')+')|[^'!:]+)!([^!:]+)$")
+
+
 def _parse_ref_in_sheet(text: str) -> Ref | None:
+    m = _SHEET_TWICE.match(text)
+    if m is not None:  # Sheet1!A1:Sheet1!B2: the sheet named on both ends
+        if m.group(1).lower() != m.group(3).lower():
+            raise FormulaSyntaxError(f"a range across two sheets: {text!r}")
+        text = f"{m.group(1)}!{m.group(2)}:{m.group(4)}"
     sheet, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a
@@ -421,9 +429,20 @@ _RANGE_FUNCTION = re.compile(r"^(.+):((?:_xlfn\.)?[A-Za-z_][\w.]*\()$", re.I)
 
 def _split_range_functions(items: list) -> list:
     """``B2:INDEX(`` — the tokenizer reads a reference followed by ``:`` and a function as one
-    function name: split it into the reference, the range operator and the function."""
+    function name (and ``:A3``, ``:INDEX(`` after a closing parenthesis as one token): split it
+    into the reference, the range operator and the function."""
     out = []
     for t in items:
+        if (
+            t.value.startswith(":")
+            and len(t.value) > 1
+            and (
+                (t.type == Token.FUNC and t.subtype == Token.OPEN)
+                or (t.type == Token.OPERAND and t.subtype == Token.RANGE)
+            )
+        ):  # INDEX(…):A3, XLOOKUP(…):XLOOKUP(…): the range operator after a function's result
+            out.append(Token(":", Token.OP_IN))
+            t = Token(t.value[1:], t.type, t.subtype)
         if t.type == Token.FUNC and t.subtype == Token.OPEN and ":" in t.value:
             m = _RANGE_FUNCTION.match(t.value)
             if m is not None:
@@ -500,6 +519,9 @@ def _parse(formula: str):
 
 def _absolute_parts(text: str) -> tuple[bool, bool, bool, bool]:
     """Which of (first row, first column, last row, last column) are absolute (``$``) or whole."""
+    m = _SHEET_TWICE.match(text)
+    if m is not None:
+        text = f"{m.group(1)}!{m.group(2)}:{m.group(4)}"
     _, ref = split_sheet(text)
     a, _, b = ref.partition(":")
     b = b or a

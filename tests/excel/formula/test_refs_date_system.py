@@ -48,3 +48,18 @@ def test_functions_read_the_date_system_of_the_book_being_evaluated():
         assert ev.values[("S", 1, 1)] == 1.0
     assert seen == [True, False]
     assert context.date1904() is False  # outside an evaluation
+
+
+def test_functions_can_tell_an_array_formula_from_an_ordinary_cell():
+    seen = {}
+
+    def probe(tag):
+        seen[tag] = context.array_formula()
+        return 1.0
+
+    sheet = SheetCells("S")
+    sheet.cells[(1, 1)] = Cell(None, 'PROBE("plain")')
+    sheet.cells[(2, 1)] = Cell(None, 'PROBE("dynamic")', array_ref="A2", dynamic=True)
+    sheet.cells[(3, 1)] = Cell(None, 'SUMPRODUCT(PROBE("array parameter"))')
+    evaluate_workbook(WorkbookCells({"S": sheet}), functions={"PROBE": probe})
+    assert seen == {"plain": False, "dynamic": True, "array parameter": True}

@@ -106,3 +106,21 @@ def test_index_answers_a_reference():
     cells["E4"] = "=INDEX(A2:C6,0,2)"  # an ordinary cell in row 4: intersects B2:B6 → B4
     ev = evaluate_workbook(book(cells))
     assert ev.values[("S", 4, 5)] == 42.0
+
+
+def test_xlookup_answers_a_reference():
+    """Microsoft's XLOOKUP page: =SUM(XLOOKUP(B3,B6:B10,E6:E10):XLOOKUP(C3,B6:B10,E6:E10))."""
+    cells = {f"B{r}": f"k{r}" for r in range(6, 11)}
+    cells.update({f"E{r}": float(r) for r in range(6, 11)})
+    cells.update({"B3": "k7", "C3": "k9"})
+    assert calc("SUM(XLOOKUP(B3,B6:B10,E6:E10):XLOOKUP(C3,B6:B10,E6:E10))", cells) == 24.0
+    assert calc('XLOOKUP("k8",B6:B10,E6:E10)', cells) == 8.0
+    assert calc('XLOOKUP("zz",B6:B10,E6:E10,"none")', cells) == "none"
+    assert calc('XLOOKUP("zz",B6:B10,E6:E10)', cells) == E("#N/A")
+    rows = {"A1": "x", "A2": "y", "B1": 1.0, "C1": 2.0, "B2": 3.0, "C2": 4.0}
+    assert calc('SUM(XLOOKUP("y",A1:A2,B1:C2))', rows) == 7.0
+
+
+def test_a_range_from_a_function_result_to_a_cell():
+    assert calc("SUM(INDEX(A1:A3,2):A3)", GRID) == 5.0
+    assert calc("SUM(INDEX(A1:B3,1,1):INDEX(A1:B3,2,2))", GRID) == 33.0

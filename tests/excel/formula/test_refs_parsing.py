@@ -81,3 +81,9 @@ def test_a_line_break_between_two_references_is_not_guessed():
     ev = evaluate_workbook(wb)
     assert ("S", 1, 3) in ev.unsupported
     assert ev.values[("S", 2, 3)] == 3.0
+
+
+def test_a_range_naming_its_sheet_on_both_ends():
+    cells = {"A1": 1.0, "B2": 2.0}
+    assert calc("SUM(S!A1:S!B2)", cells) == 3.0
+    assert calc("SUM('My s'!$A$1:'My s'!B2)", other={"A1": 5.0, "B1": 1.0}) == 6.0

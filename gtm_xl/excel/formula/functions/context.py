@@ -1,5 +1,6 @@
-"""What a function may need to know of the workbook it is evaluated in, in one place: its date
-system (:func:`date1904`).
+"""What a function may need to know of the workbook and the cell it is evaluated in, in one place:
+the workbook's date system (:func:`date1904`) and whether the cell is an array formula
+(:func:`array_formula`).
 
 Excel counts dates from 1900-01-00 (serial 0; serial 60 is the fictitious 1900-02-29) or, in a
 workbook saved with ``<workbookPr date1904="1"/>`` (Mac Excel's default before 2011), from
@@ -16,7 +17,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["DATE_SYSTEM_FUNCTIONS", "date1904", "reads_date_system", "workbook_context"]
+__all__ = ["DATE_SYSTEM_FUNCTIONS", "array_formula", "date1904", "reads_date_system", "workbook_context"]
 
 _DATE1904: contextvars.ContextVar[bool] = contextvars.ContextVar("gtm_xl_date1904", default=False)
 
@@ -51,3 +52,25 @@ DATE_SYSTEM_FUNCTIONS = frozenset(
      "TBILLYIELD", "TBILLEQ", "DURATION", "MDURATION", "ODDFPRICE", "ODDFYIELD", "ODDLPRICE",
      "ODDLYIELD", "AMORDEGRC", "AMORLINC", "XNPV", "XIRR"}
 )  # fmt: skip
+
+
+class _Cell:
+    __slots__ = ("array",)
+
+    def __init__(self) -> None:
+        self.array = False
+
+
+_CELL = _Cell()
+
+
+def array_formula() -> bool:
+    """True while an array formula (dynamic or CSE) or an array parameter is evaluated: a function
+    may then lift a one-value parameter over an array argument; in an ordinary cell it must not
+    (Excel intersects a range there, and :func:`.coercion.scalar` refuses several values)."""
+    return _CELL.array
+
+
+def set_array_formula(flag: bool) -> None:
+    """Set by the evaluator (``Book.array_mode``)."""
+    _CELL.array = flag

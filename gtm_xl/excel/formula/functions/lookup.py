@@ -25,6 +25,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     type_rank,
     wildcard,
 )
+from gtm_xl.excel.formula.functions.context import array_formula
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
 from gtm_xl.excel.values import CellError
 
@@ -145,9 +146,10 @@ def f_match(value, lookup, mode=1.0):
     """MATCH(value, lookup, [match_type]): the 1-based position; 1 largest ≤, 0 exact (wildcards), -1 smallest ≥.
 
     An array of lookup values (``ISNUMBER(MATCH(range, x, 0))`` in an array context) gives one
-    position or #N/A per value, in the values' shape."""
+    position or #N/A per value, in the values' shape; in an ordinary cell Excel intersects it (and
+    :func:`scalar` refuses several values rather than guess)."""
     vector, match_type = _vector(lookup), int(num(mode))
-    if isinstance(value, np.ndarray) and value.size > 1:
+    if isinstance(value, np.ndarray) and value.size > 1 and array_formula():
         out = np.empty(value.shape, dtype=object)
         for idx, v in np.ndenumerate(value):
             try:
@@ -265,10 +267,21 @@ def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_m
     -1 exact or next smaller, 1 exact or next larger, 2 wildcards; search_mode 1 first to last,
     -1 last to first, 2/-2 binary search on data sorted ascending/descending; the row (column) of
     ``result`` at the match; #N/A (or if_not_found) when none; #VALUE! for other modes."""
-    vec = _vector(lookup)
     res = as_2d(result)
+    pos, vertical = xlookup_position(value, lookup, res.shape, match_mode, search_mode)
+    if pos is None:
+        if if_not_found is not None:
+            return if_not_found
+        raise ExcelError(NA)
+    return res[pos : pos + 1, :] if vertical else res[:, pos : pos + 1]
+
+
+def xlookup_position(value, lookup, result_shape, match_mode=0.0, search_mode=1.0):
+    """(0-based position of XLOOKUP's match or None, whether lookup is a column): the search of
+    :func:`f_xlookup`, shared with its reference form (the evaluator's ``xlookup_reference``)."""
+    vec = _vector(lookup)
     vertical = as_2d(lookup).shape[1] == 1
-    if (res.shape[0] if vertical else res.shape[1]) != len(vec):
+    if (result_shape[0] if vertical else result_shape[1]) != len(vec):
         raise ExcelError(VALUE)
     mm, sm = int(num(match_mode)), int(num(search_mode))
     if mm not in (-1, 0, 1, 2) or sm not in (-2, -1, 1, 2):
@@ -305,11 +318,7 @@ def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_m
                         if best is None or (compare(v, vec[best]) > 0 if mm == -1 else compare(v, vec[best]) < 0):
                             best = i
                 pos = best
-    if pos is None:
-        if if_not_found is not None:
-            return if_not_found
-        raise ExcelError(NA)
-    return res[pos : pos + 1, :] if vertical else res[:, pos : pos + 1]
+    return pos, vertical
 
 
 def f_rows(arr):
