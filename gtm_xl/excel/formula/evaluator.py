@@ -28,6 +28,7 @@ from typing import Any
 from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import ExcelError
+from gtm_xl.excel.formula.functions.dates import date_system
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.spills import store
@@ -62,7 +63,13 @@ def evaluate_workbook(
     With ``batching`` (the default) a run of rows of one column holding the same formula in
     R1C1 form is evaluated as one vectorised numpy operation where the formula allows it
     (:func:`.batches.evaluate_batch`); otherwise, and whenever a batch meets a case it does not
-    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one."""
+    vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one.
+    Date functions and formats follow the book's date system (``book.date1904``)."""
+    with date_system(getattr(book, "date1904", False)):
+        return _evaluate_workbook(book, functions, batching)
+
+
+def _evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | None, batching: bool) -> Evaluation:
     functions = dict(functions or {})
     known = set(BUILTINS) | {k.upper() for k in functions}
     wb = Book(book, functions)

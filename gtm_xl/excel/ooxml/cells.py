@@ -177,6 +177,8 @@ class WorkbookCells:
 
     sheets: dict[str, SheetCells] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: the 1904 date system (workbookPr/@date1904): date functions and formats read serials from 1904-01-01
+    date1904: bool = False
 
     def sheet(self, name: str) -> SheetCells:
         for key, sheet in self.sheets.items():

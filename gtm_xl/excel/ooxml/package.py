@@ -396,6 +396,7 @@ class Package:
         self.sheet_parts: dict[str, str] = {}  # sheet name → part name, workbook order
         self.names: dict[str, str] = {}
         self.has_calc_pr = False
+        self.date1904 = False  # workbookPr/@date1904: serials count days from 1904-01-01
         self._read_workbook()
 
     # -- container checks --
@@ -547,6 +548,8 @@ class Package:
                 key = name.upper()
             self.names[key] = text
         self.has_calc_pr = root.find(f"{{{namespace}}}calcPr") is not None
+        pr = root.find(f"{{{namespace}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
         self.shared_strings_part = next(
             (t for typ, t in rels.values() if typ == _REL_SHARED_STRINGS or typ.endswith("/sharedStrings")), None
         )
@@ -818,7 +821,7 @@ class Package:
     def read_cells(self) -> tuple[WorkbookCells, dict[str, SheetPart]]:
         """All worksheets as :class:`WorkbookCells` plus the byte spans for :func:`patched_package`."""
         strings = self.shared_strings()
-        book = WorkbookCells(names=dict(self.names))
+        book = WorkbookCells(names=dict(self.names), date1904=self.date1904)
         parts: dict[str, SheetPart] = {}
         for name in self.sheet_parts:
             sp, sheet = self.read_sheet(name, strings)

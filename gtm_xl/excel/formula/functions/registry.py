@@ -1,7 +1,7 @@
 """THE table of Excel's built-in functions for the headless evaluator (:mod:`gtm_xl.excel.formula`).
 
 Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.logical`, :mod:`.information`,
-:mod:`.lookup`, :mod:`.text`, :mod:`.dates`, :mod:`.dynamic_arrays`) defines its own ``FUNCTIONS``;
+:mod:`.lookup`, :mod:`.text`, :mod:`.number_format`, :mod:`.dates`, :mod:`.dynamic_arrays`) defines its own ``FUNCTIONS``;
 :data:`BUILTINS` is their union. Each entry is a :class:`Builtin`: the Python function, whether it
 wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether it accepts error values.
 """
@@ -15,6 +15,7 @@ from gtm_xl.excel.formula.functions import (
     logical,
     lookup,
     mathtrig,
+    number_format,
     statistical,
     text,
 )
@@ -22,7 +23,7 @@ from gtm_xl.excel.formula.functions.spec import Builtin
 
 __all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
 
-_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, dates, dynamic_arrays)
+_CATEGORIES = (mathtrig, statistical, logical, information, lookup, text, number_format, dates, dynamic_arrays)
 
 
 def _union() -> dict[str, Builtin]:
@@ -77,6 +78,7 @@ ELEMENTWISE = {
     "MONTH",
     "DAY",
     "TEXT",
+    "DOLLAR",
     "CONCATENATE",
     "FIND",
     "SEARCH",
