@@ -517,7 +517,8 @@ def f_yearfrac(start, end, basis=0.0):
 # ------------------------------------------------------------------------------- working days
 
 _WEEKEND_CODES = {1: "0000011", 2: "1000001", 3: "1100000", 4: "0110000", 5: "0011000", 6: "0001100", 7: "0000110"}
-_WEEKEND_CODES.update({10 + i: "".join("1" if j == i - 1 else "0" for j in range(7)) for i in range(1, 8)})
+# 11 Sunday only, 12 Monday only … 17 Saturday only (the mask starts on Monday)
+_WEEKEND_CODES.update({10 + i: "".join("1" if j == (i - 2) % 7 else "0" for j in range(7)) for i in range(1, 8)})
 
 
 def _weekend_mask(weekend) -> list[bool]:
