@@ -1,6 +1,6 @@
 """THE table of Excel's built-in functions for the headless evaluator (:mod:`gtm_xl.excel.formula`).
 
-Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.financial`, :mod:`.logical`, :mod:`.information`,
+Each category module (:mod:`.mathtrig`, :mod:`.statistical`, :mod:`.distributions`, :mod:`.financial`, :mod:`.logical`, :mod:`.information`,
 :mod:`.lookup`, :mod:`.text`, :mod:`.number_format`, :mod:`.dates`, :mod:`.dynamic_arrays`) defines its own ``FUNCTIONS``;
 :data:`BUILTINS` is their union. Each entry is a :class:`Builtin`: the Python function, whether it
 wants its arguments unevaluated (``lazy``: IF, IFERROR, CHOOSE…) and whether it accepts error values.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from gtm_xl.excel.formula.functions import (
     dates,
+    distributions,
     dynamic_arrays,
     financial,
     information,
@@ -27,6 +28,7 @@ __all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
 _CATEGORIES = (
     mathtrig,
     statistical,
+    distributions,
     financial,
     logical,
     information,
