@@ -106,3 +106,40 @@ ELEMENTWISE = {
     "LOG10",
     "SIGN",
 }
+
+#: Functions of functions B whose every parameter is a scalar: Excel lifts them over arrays too.
+ELEMENTWISE |= {
+    # dates and times
+    "TIME",
+    "DATEVALUE",
+    "TIMEVALUE",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "WEEKDAY",
+    "WEEKNUM",
+    "ISOWEEKNUM",
+    "DAYS",
+    "DAYS360",
+    "DATEDIF",
+    "YEARFRAC",
+    # financial (not NPV, XNPV, IRR, XIRR, MIRR: their values are arrays)
+    "FV",
+    "PV",
+    "PMT",
+    "IPMT",
+    "PPMT",
+    "NPER",
+    "RATE",
+    "CUMIPMT",
+    "CUMPRINC",
+    "EFFECT",
+    "NOMINAL",
+    "SLN",
+    "SYD",
+    "DB",
+    "DDB",
+    "VDB",
+    # statistics with scalar parameters
+    "STANDARDIZE",
+} | set(distributions.FUNCTIONS)
