@@ -57,7 +57,8 @@ REF = CellError("#REF!")
 
 
 def to_number(v: Any) -> float:
-    """Arithmetic coercion: blank 0, TRUE 1, numeric text its number; other text #VALUE!."""
+    """Arithmetic coercion: blank 0, TRUE 1, numeric text its number, date or time text its serial
+    (:func:`.dates.text_to_serial`); other text #VALUE!."""
     if v is None:
         return 0.0
     t = type(v)
@@ -74,7 +75,11 @@ def to_number(v: Any) -> float:
         try:
             return text_number(s)
         except ValueError:
-            raise ExcelError(VALUE) from None
+            pass
+        # text that reads as a date or time is its serial ("2008-01-01"+1 is 39449)
+        from gtm_xl.excel.formula.functions.dates import text_to_serial
+
+        return text_to_serial(s)
     raise ExcelError(VALUE)
 
 

@@ -177,9 +177,20 @@ def text_to_serial(s: str) -> float:
         d, t1 = _parse_date(m.group(1)), _parse_time(m.group(2))
         if d is not None and t1 is not None:
             return d + t1
-    if not re.search(r"\d", t):
-        raise ExcelError(VALUE)
-    raise Unsupported(f"date text {s!r}")
+    if looks_like_date(t):
+        raise Unsupported(f"date text {s!r}")
+    raise ExcelError(VALUE)
+
+
+_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\b", re.I)
+
+
+def looks_like_date(t: str) -> bool:
+    """Text with digits and a date or time separator (or a month name, or AM/PM) that Excel may read
+    as a date in some form this module does not: not to be called #VALUE! with certainty."""
+    if not re.search(r"\d", t) or not re.fullmatch(r"[\w\s/:.,'-]+", t):
+        return False
+    return bool(re.search(r"[/:-]", t) or _MONTH_WORD.search(t) or re.search(r"\d\s*[ap]m?\b", t, re.I))
 
 
 def dnum(v) -> float:

@@ -100,3 +100,19 @@ def test_working_days():
     assert calc("WORKDAY(DATE(2008,10,1),151,A1:A3)", hol) == 39938
     assert calc("WORKDAY.INTL(DATE(2012,1,1),30,0)") == E("#NUM!")
     assert calc("WORKDAY.INTL(DATE(2012,1,1),90,11)") == 41013
+
+
+def test_date_text_in_arithmetic_and_typed_arguments():
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    assert calc('"2008-01-01"+1') == 39449
+    assert calc('"6:00 PM"*24') == pytest.approx(18)
+    assert calc('AVERAGE("2008-01-01",39450)') == 39449  # typed date text is a number
+    assert calc("AVERAGE(A1,39450)", {"A1": "2008-01-01"}) == 39450  # in a range it is text
+    assert calc('COUNT("2008-01-01","x",1)') == 2
+    assert calc('"abc"+1') == E("#VALUE!")
+    # "1-2" is January 2 of the current year in Excel: not guessed
+    ev = evaluate_workbook(book({"A1": '="1-2"+0'}))
+    assert ("S", 1, 1) in ev.unsupported
