@@ -14,6 +14,7 @@ import numpy as np
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
+    Unsupported,
     to_number,
     values_of,
 )
@@ -256,7 +257,7 @@ def evaluate_batch(wb: Book, tree, members: list, functions: Mapping[str, Callab
         return None
     try:
         out = _Batch(wb, members, functions).ev(tree)
-    except (_NoBatch, ExcelError, CellUnsupported):
+    except (_NoBatch, ExcelError, CellUnsupported, Unsupported):
         return None
     if not isinstance(out, np.ndarray) or out.shape != (len(members),):
         return None

@@ -27,7 +27,7 @@ from typing import Any
 
 from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
-from gtm_xl.excel.formula.functions.coercion import ExcelError
+from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
 from gtm_xl.excel.formula.functions.dates import date_system
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
@@ -151,6 +151,10 @@ def _evaluate_cell(
     except CellUnsupported as exc:
         result.unsupported[key] = exc.function
         bad[key] = (key, exc.function)
+        return
+    except Unsupported:  # an operator's coercion met a case it does not implement (date-like text)
+        result.unsupported[key] = "coercion of date-like text"
+        bad[key] = (key, "coercion of date-like text")
         return
     except ExcelError as e:
         v = e.error
