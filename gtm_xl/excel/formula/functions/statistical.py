@@ -2,7 +2,7 @@
 RANK(.EQ/.AVG), LARGE, SMALL, the "A" variants, MEDIAN, MODE(.SNGL/.MULT), the VAR and STDEV
 families, AVEDEV, DEVSQ, GEOMEAN, HARMEAN, KURT, SKEW, PERCENTILE/QUARTILE/PERCENTRANK
 (.INC/.EXC), CORREL/PEARSON, COVAR/COVARIANCE, SLOPE, INTERCEPT, RSQ, STEYX, FORECAST,
-STANDARDIZE, FREQUENCY, PROB (the distributions are in :mod:`.distributions`).
+STANDARDIZE, FREQUENCY, PROB, LINEST, LOGEST, TREND, GROWTH (the distributions are in :mod:`.distributions`).
 
 Coercion (:func:`values_of`, :func:`values_a`): inside ranges and arrays only numbers count (the
 "A" functions count text as 0 and logicals as 1/0); numbers, logicals and numeric text typed
@@ -19,6 +19,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     DIV0,
     NA,
     NUM,
+    REF,
     VALUE,
     ExcelError,
     Unsupported,
@@ -29,6 +30,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     is_array,
     num,
     scalar,
+    to_bool,
     to_number,
     values_of,
 )
@@ -618,6 +620,146 @@ def f_prob(xs, ps, lower, upper=None):
     return check(plain_sum(q for v, q in zip(x, p) if lo <= v <= hi))
 
 
+# ------------------------------------------------------------------------------- regression arrays
+
+
+def _numeric_matrix(v) -> np.ndarray:
+    """A range of numbers as a float matrix; a non-number is #VALUE! (an error value its own)."""
+    a = as_2d(v)
+    out = np.empty(a.shape, dtype=float)
+    for (r, c), x in np.ndenumerate(a):
+        if isinstance(x, CellError):
+            raise ExcelError(x)
+        if not _is_num(x):
+            raise ExcelError(VALUE)
+        out[r, c] = float(x)
+    return out
+
+
+def _design(known_y, known_x):
+    """The observations y (a vector) and the variables X (n × k) as LINEST reads them: a column of
+    y takes x's columns as variables, a row of y x's rows; x omitted is 1, 2, 3…"""
+    y2 = _numeric_matrix(known_y)
+    if y2.shape[0] != 1 and y2.shape[1] != 1:
+        raise Unsupported("LINEST of a two-dimensional known_y's")
+    by_rows = y2.shape[0] == 1 and y2.shape[1] > 1
+    y = y2.reshape(-1)
+    n = y.size
+    if known_x is None or scalar(known_x) is None and not is_array(known_x):
+        return y, np.arange(1, n + 1, dtype=float).reshape(n, 1), by_rows
+    x2 = _numeric_matrix(known_x)
+    if x2.shape == y2.shape:
+        return y, x2.reshape(n, 1), by_rows
+    if not by_rows and x2.shape[0] == n:
+        return y, x2, by_rows
+    if by_rows and x2.shape[1] == n:
+        return y, x2.T, by_rows
+    raise ExcelError(REF)
+
+
+def _fit(y: np.ndarray, x: np.ndarray, const: bool):
+    n, k = x.shape
+    design = np.hstack([x, np.ones((n, 1))]) if const else x
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise Unsupported("LINEST with collinear variables (Excel drops some, not guessed here)")
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return design, coef
+
+
+def _linest(known_y, known_x, const, stats, log: bool):
+    y, x, _ = _design(known_y, known_x)
+    if log:
+        if np.any(y <= 0):
+            raise ExcelError(NUM)
+        y = np.log(y)
+    c = True if const is None or scalar(const) is None else to_bool(scalar(const))
+    st = False if stats is None or scalar(stats) is None else to_bool(scalar(stats))
+    design, coef = _fit(y, x, c)
+    n, k = x.shape
+    m = coef[:k][::-1]
+    b = coef[k] if c else 0.0
+    first = [*(np.exp(m) if log else m), (math.exp(b) if log else b)]
+    if not st:
+        out = np.empty((1, k + 1), dtype=object)
+        out[0, :] = [float(v) for v in first]
+        return out
+    df = n - k - (1 if c else 0)
+    if df <= 0:
+        raise Unsupported("LINEST statistics without degrees of freedom")
+    resid = y - design @ coef
+    ssresid = float(np.sum(resid**2))
+    sstotal = float(np.sum((y - y.mean()) ** 2)) if c else float(np.sum(y**2))
+    ssreg = sstotal - ssresid
+    sey = math.sqrt(ssresid / df)
+    cov = np.linalg.inv(design.T @ design) * sey**2
+    se = np.sqrt(np.diag(cov))
+    out = np.full((5, k + 1), NA, dtype=object)
+    out[0, :] = [float(v) for v in first]
+    out[1, :k] = [float(v) for v in se[:k][::-1]]
+    out[1, k] = float(se[k]) if c else NA
+    out[2, 0] = ssreg / sstotal if sstotal else 1.0
+    out[2, 1] = sey
+    out[3, 0] = (ssreg / k) / (ssresid / df) if ssresid else NUM
+    out[3, 1] = float(df)
+    out[4, 0] = ssreg
+    out[4, 1] = ssresid
+    return out
+
+
+def f_linest(known_y, known_x=None, const=None, stats=None):
+    """LINEST(known_y's, [known_x's], [const], [stats]): least-squares coefficients m_k … m_1, b (and with
+    stats their standard errors, r², the standard error of y, F, the degrees of freedom, the
+    regression and residual sums of squares); non-numbers #VALUE!, collinear variables not guessed."""
+    return _linest(known_y, known_x, const, stats, False)
+
+
+def f_logest(known_y, known_x=None, const=None, stats=None):
+    """LOGEST(known_y's, [known_x's], [const], [stats]): y = b·m1^x1…: LINEST of ln y, coefficients
+    exponentiated (the statistics stay those of the fit of ln y); a y ≤ 0 #NUM!."""
+    return _linest(known_y, known_x, const, stats, True)
+
+
+def _trend(known_y, known_x, new_x, const, log: bool):
+    y, x, by_rows = _design(known_y, known_x)
+    if log:
+        if np.any(y <= 0):
+            raise ExcelError(NUM)
+        y = np.log(y)
+    c = True if const is None or scalar(const) is None else to_bool(scalar(const))
+    _, coef = _fit(y, x, c)
+    k = x.shape[1]
+    if new_x is None or (not is_array(new_x) and scalar(new_x) is None):
+        pts = x  # the known x's: the fit at each observation, in known_y's shape
+        shape = as_2d(known_y).shape
+    else:
+        nx = _numeric_matrix(new_x)
+        if k == 1:
+            pts, shape = nx.reshape(-1, 1), nx.shape
+        elif not by_rows and nx.shape[1] == k:
+            pts, shape = nx, (nx.shape[0], 1)
+        elif by_rows and nx.shape[0] == k:
+            pts, shape = nx.T, (1, nx.shape[1])
+        else:
+            raise ExcelError(REF)
+    fitted = pts @ coef[:k] + (coef[k] if c else 0.0)
+    if log:
+        fitted = np.exp(fitted)
+    out = np.empty(shape, dtype=object)
+    out[:, :] = np.asarray(fitted, dtype=float).reshape(shape).tolist()
+    return out
+
+
+def f_trend(known_y, known_x=None, new_x=None, const=None):
+    """TREND(known_y's, [known_x's], [new_x's], [const]): the least-squares fit (LINEST) at new_x's
+    (known_x's when omitted), in new_x's shape."""
+    return _trend(known_y, known_x, new_x, const, False)
+
+
+def f_growth(known_y, known_x=None, new_x=None, const=None):
+    """GROWTH(known_y's, [known_x's], [new_x's], [const]): the exponential fit (LOGEST) at new_x's; a y ≤ 0 #NUM!."""
+    return _trend(known_y, known_x, new_x, const, True)
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "AVERAGE": builtin(f_average, 1, 255, errors_ok=True),
@@ -684,4 +826,8 @@ FUNCTIONS: dict[str, Builtin] = {
     "STANDARDIZE": builtin(f_standardize, 3),
     "FREQUENCY": builtin(f_frequency, 2),
     "PROB": builtin(f_prob, 3, 4),
+    "LINEST": builtin(f_linest, 1, 4),
+    "LOGEST": builtin(f_logest, 1, 4),
+    "TREND": builtin(f_trend, 1, 4),
+    "GROWTH": builtin(f_growth, 1, 4),
 }

@@ -107,3 +107,37 @@ def test_frequency_prob():
     assert calc("PROB({0,1,2,3},{0.2,0.3,0.1,0.4},2)") == pytest.approx(0.1)  # Microsoft
     assert calc("PROB({0,1,2,3},{0.2,0.3,0.1,0.4},1,3)") == pytest.approx(0.8)
     assert calc("PROB({0,1},{0.2,0.3},1)") == E("#NUM!")
+
+
+def test_linest_family():
+    # Microsoft's LINEST example 1: slope and intercept
+    cells = {"A1": 1.0, "A2": 9.0, "A3": 5.0, "A4": 7.0, "B1": 0.0, "B2": 4.0, "B3": 2.0, "B4": 3.0}
+    values, _ = spill("LINEST(A1:A4,B1:B4)", cells)
+    assert values[0] == [pytest.approx(2.0), pytest.approx(1.0)]
+    values, _ = spill("LINEST(A1:A4,B1:B4,TRUE,TRUE)", cells)
+    assert values[2][0] == pytest.approx(calc("RSQ(A1:A4,B1:B4)", cells))
+    assert values[2][1] == pytest.approx(calc("STEYX(A1:A4,B1:B4)", cells))
+    assert values[3][1] == 2 and len(values) == 5
+    # Microsoft's TREND example: monthly costs for months 1-12 and the forecast of months 13-17
+    y = [133890, 135000, 135790, 137300, 138130, 139100, 139900, 141120, 141890, 143230, 144000, 145290]
+    cells = {f"A{i + 1}": float(v) for i, v in enumerate(y)}
+    cells.update({f"B{i + 1}": float(i + 1) for i in range(12)})
+    cells.update({f"C{i + 1}": float(i + 13) for i in range(5)})
+    values, _ = spill("TREND(A1:A12,B1:B12,C1:C5)", cells)
+    expected = [146171.52, 147189.70, 148207.88, 149226.06, 150244.24]
+    assert [round(v[0], 2) for v in values] == expected
+    # Microsoft's GROWTH example: units sold in months 11-16, and months 17-18
+    units = [33100, 47300, 69000, 102000, 150000, 220000]
+    cells = {f"A{i + 1}": float(v) for i, v in enumerate(units)}
+    cells.update({f"B{i + 1}": float(i + 11) for i in range(6)})
+    values, _ = spill("GROWTH(A1:A6,B1:B6,{17;18})", cells)
+    assert [round(v[0], 2) for v in values] == [320196.72, 468536.05]
+    values, _ = spill("LOGEST(A1:A6,B1:B6)", cells)
+    assert values[0] == [pytest.approx(1.4633, abs=1e-4), pytest.approx(495.3048, abs=1e-4)]
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    # a constant x is collinear with the intercept: Excel drops a variable; not guessed here
+    ev = evaluate_workbook(book({"A1": "=LINEST({1,2,3},{1,1,1})"}))
+    assert ev.unsupported == {("S", 1, 1): "LINEST"}
