@@ -135,14 +135,17 @@ def _parse_time(s: str) -> float | None:
 
 
 def _parse_date(s: str) -> int | None:
-    """The date forms every Excel locale of the en-US kind reads: ``2024-03-15``, ``2024/3/15``,
-    ``3/15/2024``, ``15-Mar-2024``, ``15 March 2024``, ``March 15, 2024``."""
+    """The date forms an English-language Excel reads the same in every regional setting:
+    ``2024-03-15``, ``2024/3/15``, ``3/15/2024`` (only where the day is above 12: ``3/4/2024`` is
+    March or April by locale), ``15-Mar-2024``, ``15 March 2024``, ``March 15, 2024``."""
     s = s.strip()
     y = mo = d = None
     if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", s):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s):
         mo, d, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if mo <= 12 and d <= 12 and mo != d:
+            return None  # month/day or day/month: the saving Excel's locale decides, not known here
     elif m := re.fullmatch(r"(\d{1,2})[- ]([A-Za-z]+)[- ](\d{4})", s):
         d, mo, y = int(m.group(1)), _MONTH_NAMES.get(m.group(2).lower()), int(m.group(3))
     elif m := re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})", s):

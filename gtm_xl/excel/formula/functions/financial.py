@@ -3,8 +3,8 @@ CUMIPMT, CUMPRINC, EFFECT, NOMINAL, SLN, SYD, DB, DDB, VDB.
 
 The annuity functions share Excel's time-value equation
 ``pv·(1+r)^n + pmt·(1+r·type)·((1+r)^n − 1)/r + fv = 0`` (``pv + pmt·n + fv = 0`` when r = 0);
-``type`` is 1 for payments at the start of a period, 0 (or omitted) at the end, any non-zero
-value counting as 1. Numbers typed as arguments are coerced like any number (text that reads as
+``type`` is 1 for payments at the start of a period, 0 (or omitted) at the end, other values are
+not guessed (:class:`Unsupported`). Numbers typed as arguments are coerced like any number (text that reads as
 one, logicals); inside the ranges of NPV, IRR, MIRR only numbers count. The iterative functions
 (RATE, IRR, XIRR) use Newton's method from Excel's guess (10%) within Excel's iteration limits
 (20 for RATE and IRR, 100 for XIRR); a root found only beyond that limit is not guessed at
@@ -39,7 +39,11 @@ def _opt(v, default: float = 0.0) -> float:
 
 
 def _type(v) -> float:
-    return 0.0 if _opt(v) == 0 else 1.0
+    """The payment timing: 0 (end of period, default) or 1 (start); other values are not guessed."""
+    t = _opt(v)
+    if t not in (0.0, 1.0):
+        raise Unsupported("payment type other than 0 or 1")
+    return t
 
 
 def fv_(r: float, n: float, pmt: float, pv: float, t: float) -> float:
@@ -122,7 +126,7 @@ def f_nper(rate, pmt, pv, fv=None, typ=None):
     r, p, v, f, t = num(rate), num(pmt), num(pv), _opt(fv), _type(typ)
     if r == 0:
         if p == 0:
-            raise ExcelError(NUM)
+            raise Unsupported("NPER with rate and payment 0")
         return check(-(v + f) / p)
     a = p * (1 + r * t) - f * r
     b = p * (1 + r * t) + v * r

@@ -235,6 +235,8 @@ def _pick_section(sections: list[list[tuple[str, str]]], x: float) -> tuple[list
     conds = [next((t for k, t in s if k == "cond"), None) for s in sections]
     numeric = sections[:3] if len(sections) > 3 else sections
     if any(conds[: len(numeric)]):
+        if x < 0:
+            raise Unsupported("number format: a negative number with conditional sections")
         for i, s in enumerate(numeric):
             c = conds[i]
             if c is None:
