@@ -86,10 +86,16 @@ def test_range_coercion():
     assert calc('NPV(0.1,"-10000",TRUE)') == pytest.approx(-10000 / 1.1 + 1 / 1.21)
 
 
-def test_fractional_periods_are_not_guessed():
+def test_vdb_fractional_periods():
     from formula_helpers import book
 
     from gtm_xl.excel.formula import evaluate_workbook
 
-    ev = evaluate_workbook(book({"A1": "=VDB(2400,300,10,0,0.875,1.5)"}))
+    assert calc("VDB(2400,300,10,0,0.875,1.5)") == pytest.approx(315.0)  # Microsoft
+    # Excel-computed (xlcalculator's VDB.xlsx): cost 1, salvage 0, life 14, factor 1.25
+    assert calc("VDB(1,0,14,0.5,1.5,1.25)") == pytest.approx(0.08529974489795919, rel=1e-12)
+    assert calc("VDB(1,0,14,3.5,4.5,1.25)") == pytest.approx(0.06872629045468406, rel=1e-12)
+    assert calc("VDB(1,0,14,13.5,14,1.25)") == pytest.approx(0.03436314522734203, rel=1e-12)
+    assert calc("VDB(1,0,14,11,12,1.25)") == pytest.approx(0.06866789938377948, rel=1e-12)
+    ev = evaluate_workbook(book({"A1": "=VDB(2400,300,10,0.3,1.7)"}))  # not confirmed by Excel's results
     assert ev.unsupported == {("S", 1, 1): "VDB"}
