@@ -180,6 +180,9 @@ def text_to_serial(s: str) -> float:
         d, t1 = _parse_date(m.group(1)), _parse_time(m.group(2))
         if d is not None and t1 is not None:
             return d + t1
+    m = re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-](\d{4,})|(\d{4,})[/-]\d{1,2}[/-]\d{1,2}", t)
+    if m and not (1904 if _DATE1904.get() else 1900) <= int(m.group(1) or m.group(2)) <= 9999:
+        raise ExcelError(VALUE)  # a date outside the calendar Excel knows, in any date order
     if looks_like_date(t):
         raise Unsupported(f"date text {s!r}")
     raise ExcelError(VALUE)

@@ -116,3 +116,9 @@ def test_date_text_in_arithmetic_and_typed_arguments():
     # "1-2" is January 2 of the current year in Excel: not guessed
     ev = evaluate_workbook(book({"A1": '="1-2"+0'}))
     assert ("S", 1, 1) in ev.unsupported
+
+
+def test_date_text_outside_the_calendar():
+    # xlcalculator's YEAR.xlsx, computed by Excel: years before 1900 or after 9999 are no dates
+    assert calc("YEAR(A1)", {"A1": "7/5/1800"}) == E("#VALUE!")
+    assert calc("YEAR(A1)", {"A1": "7/5/10000"}) == E("#VALUE!")
