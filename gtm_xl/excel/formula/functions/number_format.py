@@ -193,8 +193,9 @@ def _split_sections(fmt: str) -> list[str]:
 
 
 def format_general(x: float) -> str:
-    """A number in the ``General`` format as TEXT writes it: at most 11 characters for the digits
-    (10 significant digits below 1), scientific ``1.23457E+12`` from 1E+11 on."""
+    """A number in the ``General`` format as TEXT writes it: as it is when it has at most 10 significant
+    digits, scientific ``1.23457E+12`` from 1E+11 on (and below 1E-9); longer numbers, whose rounding
+    to the General width is not certain here, are :class:`Unsupported`."""
     if x == 0:
         return "0"
     a = abs(x)
@@ -205,15 +206,11 @@ def format_general(x: float) -> str:
         return sign + _sci_general(a)
     if a < 1e-4:
         raise Unsupported("General format of a very small number")
-    int_digits = len(str(int(a))) if a >= 1 else 1
-    decimals = max(0, (10 if a >= 1 else 11) - int_digits - (0 if a >= 1 else 1))
-    d = Decimal(repr(a)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    s = f"{d:f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    if len(s.replace(".", "")) > 11:
-        raise Unsupported("General format width")
-    return sign + s
+    digits = f"{a:.15g}"
+    if "e" in digits or len(digits.replace(".", "").lstrip("0")) > 10:
+        # more than 10 significant digits: whether TEXT keeps 10 or 11 characters is not certain
+        raise Unsupported("General format of a number with more than 10 significant digits")
+    return sign + digits
 
 
 def _sci_general(a: float) -> str:
@@ -287,6 +284,7 @@ def format_value(value, fmt: str) -> str:
         return value
     x = float(value)
     tokens, shown, minus = _pick_section(sections, x)
+    tokens = [(k, t) for k, t in tokens if k != "cond"]
     kinds = {k for k, _ in tokens}
     if "at" in kinds:
         raise Unsupported("number format: a number in a section with @")
@@ -534,6 +532,8 @@ def _format_fraction(tokens, x: float) -> str:
     slash = [i for i, (k, _) in enumerate(tokens) if k == "slash"]
     if len(slash) != 1 or any(k in ("point", "pct", "comma", "exp") for k, _ in tokens):
         raise Unsupported("number format: fraction shape")
+    if abs(x) >= 1e9:
+        raise Unsupported("number format: a fraction of a number this large")
     s = slash[0]
     before, after = tokens[:s], tokens[s + 1 :]
     # denominator: a run of placeholders or of fixed digits, with literals around
@@ -684,7 +684,9 @@ def _format_date(tokens, x: float) -> str:
     secs_total, fraction = divmod(t, 10**sub)
     hh, rem = divmod(secs_total, 3600)
     mi, ss = divmod(rem, 60)
-    date_used = any(k == "date" and t[0] in "ymd" for k, t in tokens)
+    date_used = any(
+        k == "date" and (t[0] in "yd" or (t[0] == "m" and not _is_minute(tokens, i))) for i, (k, t) in enumerate(tokens)
+    )
     if not has_elapsed or date_used:
         if days > max_serial():
             raise ExcelError(VALUE)

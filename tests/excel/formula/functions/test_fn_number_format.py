@@ -64,6 +64,11 @@ from gtm_xl.excel.formula.functions.number_format import f_text, format_general,
         (-1, "[h]", "-24"),
         (0.000004774, "hh:mm:ss.000", "00:00:00.412"),
         (40982, "mmm mmmmm", "Mar M"),
+        # ECMA-376 Part 1, TEXT: the time rounds to the second shown (48988.8 s is 13:36:29)
+        (1234.567, "YYYY-MM-DD HH:MM:SS", "1903-05-18 13:36:29"),
+        (1234.567, "$0.00", "$1234.57"),
+        (45292.75, "[>=1000]#,##0;0.00", "45,293"),
+        (12.5, "[>=1000]#,##0;0.00", "12.50"),
     ],
 )
 def test_text_formats(value, fmt, expected):
@@ -72,8 +77,10 @@ def test_text_formats(value, fmt, expected):
 
 def test_general():
     assert format_general(1234567890123) == "1.23457E+12"
-    assert format_general(0.1234567890123) == "0.123456789"
-    assert format_general(123456.7890123) == "123456.789"
+    assert format_general(0.123456789) == "0.123456789"
+    assert format_general(123456.789) == "123456.789"
+    with pytest.raises(Unsupported):  # 10 or 11 characters: not certain
+        format_general(1 / 3)
     assert format_general(-5) == "-5"
     assert f_text(1.5, "General") == "1.5"
 
