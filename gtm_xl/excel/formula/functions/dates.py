@@ -94,12 +94,13 @@ def monday0(n: int) -> int:
 
 
 def serial_to_date(x: float) -> _dt.date:
-    """A serial as a real calendar date, for calendar arithmetic; serials 0 and 60 are no real date
-    (their arithmetic in Excel is not certain here): :class:`Unsupported`."""
+    """A serial as a real calendar date, for calendar arithmetic (weekdays, leap years, month
+    lengths). Before 1900-03-01 Excel's calendar is not the real one (a 29th of February 1900, every
+    weekday one off), so serials before 61 are :class:`Unsupported` here."""
     n = int(math.floor(x))
     y, m, d = serial_to_ymd(n)
-    if n < first_real_serial() and n in (0, 60):
-        raise Unsupported("date arithmetic on the fictitious 1900-01-00 or 1900-02-29")
+    if n < first_real_serial():
+        raise Unsupported("calendar arithmetic before 1900-03-01 (Excel's 1900 is a leap year)")
     return _dt.date(y, m, d)
 
 
@@ -374,12 +375,12 @@ def f_isoweeknum(x):
 
 def _add_months(n: int, months: int) -> tuple[int, int, int]:
     y, m, d = serial_to_ymd(n)
-    if n < first_real_serial() and n in (0, 60):
-        raise Unsupported("EDATE/EOMONTH from the fictitious 1900-01-00 or 1900-02-29")
     k = m - 1 + months
     y, m = y + k // 12, k % 12 + 1
-    if not 1900 <= y <= 9999:
+    if not (1904 if _DATE1904.get() else 1900) <= y <= 9999:
         raise ExcelError(NUM)
+    if not _DATE1904.get() and (n < 61 or (y, m) <= (1900, 2)):
+        raise Unsupported("EDATE/EOMONTH before 1900-03-01 (Excel's February 1900 has 29 days)")
     return y, m, d
 
 

@@ -122,3 +122,20 @@ def test_date_text_outside_the_calendar():
     # xlcalculator's YEAR.xlsx, computed by Excel: years before 1900 or after 9999 are no dates
     assert calc("YEAR(A1)", {"A1": "7/5/1800"}) == E("#VALUE!")
     assert calc("YEAR(A1)", {"A1": "7/5/10000"}) == E("#VALUE!")
+
+
+def test_calendar_arithmetic_before_march_1900_is_not_guessed():
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    # Excel's February 1900 has 29 days and its weekdays before March 1900 are one off the real ones
+    cells = {
+        "A1": "=EOMONTH(15,1)",
+        "A2": "=ISOWEEKNUM(10)",
+        "A3": "=YEARFRAC(1,400,1)",
+        "A4": "=EDATE(DATE(1900,3,15),1)",
+    }
+    ev = evaluate_workbook(book(cells))
+    assert set(ev.unsupported) == {("S", 1, 1), ("S", 2, 1), ("S", 3, 1)}
+    assert ev.values[("S", 4, 1)] == 106  # 1900-04-15
