@@ -21,6 +21,7 @@ cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
 from gtm_xl.excel.formula.functions.dates import date_system
-from gtm_xl.excel.formula.functions.registry import BUILTINS
+from gtm_xl.excel.formula.functions.registry import BUILTINS, VOLATILE
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.spills import store
 from gtm_xl.excel.ooxml.cells import WorkbookCells
@@ -53,6 +54,9 @@ class Evaluation:
     circular: list[tuple[str, int, int]] = field(default_factory=list)
     blocked: dict[tuple[str, int, int], tuple[tuple[str, int, int], str]] = field(default_factory=dict)
     formulas_evaluated: int = 0
+    #: cells whose value depends on a volatile function (TODAY, NOW): computed at this refresh's
+    #: instant, so they differ from the values Excel saved at another one
+    volatile: set[tuple[str, int, int]] = field(default_factory=set)
 
 
 def evaluate_workbook(
@@ -99,7 +103,37 @@ def _evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | 
                 continue
         for key in members:
             _evaluate_cell(wb, cells, book, key, bad, result)
+    result.volatile = _volatile_cells(cells, graph, order, book)
     return result
+
+
+_VOLATILE_CALL = re.compile(r"\b(?:_xlfn\.)?(?:" + "|".join(sorted(VOLATILE)) + r")\s*\(", re.I)
+
+
+def _volatile_cells(cells: FormulaCells, graph: DependencyGraph, order: list, book: WorkbookCells) -> set[Key]:
+    """The formula cells that call a volatile function, directly or through a defined name, and every
+    cell that reads one of them (in dependency order)."""
+    names = [n.rpartition("!")[2] for n, text in book.names.items() if _VOLATILE_CALL.search(text or "")]
+    via_name = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.I) if names else None
+    found: set[Key] = set()
+    for sname, sheet in book.sheets.items():
+        for (r, c), cell in sheet.formula_cells().items():
+            text = cell.formula or ""
+            if _VOLATILE_CALL.search(text) or (via_name is not None and via_name.search(text)):
+                found.add((sname, r, c))
+    if not found:
+        return found
+    for n in order:
+        for key in graph.nodes[n]:
+            if key in found:
+                continue
+            try:
+                refs = cells.deps_of(key)
+            except KeyError:  # a formula that did not parse: reported unsupported already
+                continue
+            if any(k in found for ref in refs for k in cells.cells_in(key[0], ref)):
+                found.add(key)
+    return found
 
 
 def _without_blocked(cells: FormulaCells, members: list[Key], bad: dict[Key, tuple], result: Evaluation) -> list[Key]:

@@ -1,4 +1,4 @@
-"""Excel's Date & Time functions: DATE, TIME, DATEVALUE, TIMEVALUE, YEAR, MONTH, DAY, HOUR, MINUTE,
+"""Excel's Date & Time functions: DATE, TODAY, NOW (volatile), TIME, DATEVALUE, TIMEVALUE, YEAR, MONTH, DAY, HOUR, MINUTE,
 SECOND, WEEKDAY, WEEKNUM, ISOWEEKNUM, EDATE, EOMONTH, DAYS, DAYS360, DATEDIF, YEARFRAC,
 NETWORKDAYS(.INTL), WORKDAY(.INTL).
 
@@ -43,13 +43,20 @@ _EPOCH_1904 = _dt.date(1904, 1, 1)
 _DATE1904: ContextVar[bool] = ContextVar("date1904", default=False)
 
 
+#: The instant TODAY and NOW return: one per evaluation, so every cell sees the same time.
+_NOW: ContextVar[_dt.datetime | None] = ContextVar("now", default=None)
+
+
 @contextmanager
-def date_system(date1904: bool):
-    """Evaluate the enclosed formulas in the 1904 (``True``) or 1900 date system."""
+def date_system(date1904: bool, now: _dt.datetime | None = None):
+    """Evaluate the enclosed formulas in the 1904 (``True``) or 1900 date system, TODAY and NOW at
+    ``now`` (the local time on entering, by default)."""
     token = _DATE1904.set(bool(date1904))
+    token_now = _NOW.set(now or _dt.datetime.now())
     try:
         yield
     finally:
+        _NOW.reset(token_now)
         _DATE1904.reset(token)
 
 
@@ -634,9 +641,28 @@ def f_workday_intl(start, days, weekend=1.0, holidays=None):
     return _workday(start, days, _weekend_mask(weekend), _holidays(holidays))
 
 
+def _now() -> _dt.datetime:
+    return _NOW.get() or _dt.datetime.now()
+
+
+def f_today():
+    """TODAY(): the serial of the current date (volatile: the refresh's date, flagged in its report)."""
+    t = _now()
+    return float(ymd_to_serial(t.year, t.month, t.day))
+
+
+def f_now():
+    """NOW(): the serial of the current date and time (volatile: the refresh's instant, flagged)."""
+    t = _now()
+    seconds = t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+    return ymd_to_serial(t.year, t.month, t.day) + seconds / 86400
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "DATE": builtin(f_date, 3),
+    "TODAY": builtin(f_today, 0),
+    "NOW": builtin(f_now, 0),
     "TIME": builtin(f_time, 3),
     "DATEVALUE": builtin(f_datevalue, 1),
     "TIMEVALUE": builtin(f_timevalue, 1),

@@ -23,7 +23,7 @@ from gtm_xl.excel.formula.functions import (
 )
 from gtm_xl.excel.formula.functions.spec import Builtin
 
-__all__ = ["BUILTINS", "ELEMENTWISE", "Builtin"]
+__all__ = ["BUILTINS", "ELEMENTWISE", "VOLATILE", "Builtin"]
 
 _CATEGORIES = (
     mathtrig,
@@ -143,3 +143,7 @@ ELEMENTWISE |= {
     # statistics with scalar parameters
     "STANDARDIZE",
 } | set(distributions.FUNCTIONS)
+
+#: Functions whose value changes with each recalculation: a cell calling one (directly, through a
+#: defined name or through other cells) is computed at refresh time and reported as volatile.
+VOLATILE = frozenset({"TODAY", "NOW"})

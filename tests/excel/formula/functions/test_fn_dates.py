@@ -139,3 +139,20 @@ def test_calendar_arithmetic_before_march_1900_is_not_guessed():
     ev = evaluate_workbook(book(cells))
     assert set(ev.unsupported) == {("S", 1, 1), ("S", 2, 1), ("S", 3, 1)}
     assert ev.values[("S", 4, 1)] == 106  # 1900-04-15
+
+
+def test_today_and_now_are_volatile():
+    import datetime as dt
+
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+    from gtm_xl.excel.formula.functions.dates import f_now, f_today
+
+    with date_system(False, now=dt.datetime(2024, 3, 15, 18, 0)):
+        assert f_today() == 45366 and f_now() == 45366.75
+    cells = {"A1": "=TODAY()", "A2": "=A1+30", "A3": "=NOW()-INT(NOW())", "A4": "=B1*2", "B1": 5.0, "A5": "=Deadline-1"}
+    ev = evaluate_workbook(book(cells, names={"Deadline": "TODAY()+7"}))
+    assert ev.volatile == {("S", 1, 1), ("S", 2, 1), ("S", 3, 1), ("S", 5, 1)}
+    assert ev.values[("S", 2, 1)] - ev.values[("S", 1, 1)] == 30
+    assert ev.values[("S", 1, 1)] == float(dt.date.today().toordinal() - dt.date(1899, 12, 30).toordinal())
