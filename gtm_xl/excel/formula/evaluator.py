@@ -21,7 +21,6 @@ cell is ``#SPILL!``); a legacy array formula fills its ``array_ref``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,7 @@ from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported
 from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
 from gtm_xl.excel.formula.functions.dates import date_system
-from gtm_xl.excel.formula.functions.registry import BUILTINS, VOLATILE
+from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.spills import store
 from gtm_xl.excel.ooxml.cells import WorkbookCells
@@ -103,24 +102,13 @@ def _evaluate_workbook(book: WorkbookCells, functions: Mapping[str, Callable] | 
                 continue
         for key in members:
             _evaluate_cell(wb, cells, book, key, bad, result)
-    result.volatile = _volatile_cells(cells, graph, order, book)
+    result.volatile = _volatile_cells(cells, graph, order, wb.volatile_cells)
     return result
 
 
-_VOLATILE_CALL = re.compile(r"\b(?:_xlfn\.)?(?:" + "|".join(sorted(VOLATILE)) + r")\s*\(", re.I)
-
-
-def _volatile_cells(cells: FormulaCells, graph: DependencyGraph, order: list, book: WorkbookCells) -> set[Key]:
-    """The formula cells that call a volatile function, directly or through a defined name, and every
-    cell that reads one of them (in dependency order)."""
-    names = [n.rpartition("!")[2] for n, text in book.names.items() if _VOLATILE_CALL.search(text or "")]
-    via_name = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.I) if names else None
-    found: set[Key] = set()
-    for sname, sheet in book.sheets.items():
-        for (r, c), cell in sheet.formula_cells().items():
-            text = cell.formula or ""
-            if _VOLATILE_CALL.search(text) or (via_name is not None and via_name.search(text)):
-                found.add((sname, r, c))
+def _volatile_cells(cells: FormulaCells, graph: DependencyGraph, order: list, found: set[Key]) -> set[Key]:
+    """``found`` (the cells that called a volatile function, directly or through a defined name) and
+    every cell that reads one of them, in dependency order."""
     if not found:
         return found
     for n in order:
@@ -160,9 +148,12 @@ def _evaluate_as_batch(
 ) -> bool:
     """Evaluate a batch in one vectorised pass and store its values; False when it needs the
     cell-by-cell path."""
+    wb.volatile_hit = False
     batch = evaluate_batch(wb, cells.tree_of(members[0]), members, functions)
     if batch is None:
         return False
+    if wb.volatile_hit:  # a shared argument called TODAY/NOW: every cell of the batch is volatile
+        wb.volatile_cells.update(members)
     # plain values of plain cells (no arrays): stored in bulk
     sname, first_row, col = members[0]
     result.formulas_evaluated += len(members)
@@ -180,6 +171,7 @@ def _evaluate_cell(
     sname, r, c = key
     cell = book.sheets[sname].get((r, c))
     wb.current = (r, c)
+    wb.volatile_hit = False
     try:
         v = wb.value(wb.ev(cells.tree_of(key), sname), sname, keep_array=bool(cell.dynamic or cell.array_ref))
     except CellUnsupported as exc:
@@ -195,4 +187,6 @@ def _evaluate_cell(
     except RecursionError:
         v = CellError("#NUM!")
     result.formulas_evaluated += 1
+    if wb.volatile_hit:
+        wb.volatile_cells.add(key)
     store(wb, result, book, key, cell, v)
