@@ -74,8 +74,8 @@ def f_pv(rate, nper, pmt, fv=None, typ=None):
     r, n, p, f, t = num(rate), num(nper), num(pmt), _opt(fv), _type(typ)
     if r == 0:
         return check(-(f + p * n))
-    if r == -1:
-        raise ExcelError(DIV0)
+    if r <= -1:
+        raise Unsupported("PV at a rate of -100% or less")
     g = (1 + r) ** n
     return check(-(f + p * (1 + r * t) * (g - 1) / r) / g)
 
@@ -132,7 +132,9 @@ def f_nper(rate, pmt, pv, fv=None, typ=None):
     b = p * (1 + r * t) + v * r
     if b == 0:
         raise ExcelError(DIV0 if a else NUM)
-    if a / b <= 0 or r <= -1:
+    if r <= -1:
+        raise Unsupported("NPER at a rate of -100% or less")
+    if a / b <= 0:
         raise ExcelError(NUM)
     return check(math.log(a / b) / math.log(1 + r))
 
@@ -233,7 +235,7 @@ def f_xnpv(rate, values, dates):
     r = num(rate)
     vs, ds = _cash_and_dates(values, dates)
     if r <= -1:
-        raise ExcelError(NUM)
+        raise Unsupported("XNPV at a rate of -100% or less")
     return check(math.fsum(v / (1 + r) ** ((d - ds[0]) / 365) for v, d in zip(vs, ds)))
 
 
@@ -361,8 +363,8 @@ def f_db(cost, salvage, life, period, month=None):
         raise Unsupported("DB with fractional periods")
     if p > n + (1 if m < 12 else 0):
         raise ExcelError(NUM)
-    if c == 0:
-        raise Unsupported("DB of a zero cost")
+    if c == 0 or s > c:
+        raise Unsupported("DB of a zero cost or a salvage above cost")
     rate = round(1 - (s / c) ** (1 / n), 3)
     total = c * rate * m / 12
     if p == 1:
@@ -398,6 +400,8 @@ def f_ddb(cost, salvage, life, period, factor=None):
         raise ExcelError(NUM)
     if p != math.trunc(p):
         raise Unsupported("DDB of a fractional period")
+    if s > c:
+        raise Unsupported("DDB with salvage above cost")
     return check(_ddb(c, s, n, p, fct))
 
 
