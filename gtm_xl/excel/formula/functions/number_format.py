@@ -256,6 +256,8 @@ def _pick_section(sections: list[list[tuple[str, str]]], x: float) -> tuple[list
 
 def _holds(cond: str, x: float) -> bool:
     m = re.fullmatch(r"(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d*)?)", cond)
+    if m is None:
+        raise Unsupported(f"number format: condition [{cond}]")
     op, v = m.group(1), float(m.group(2))
     return {"<": x < v, ">": x > v, "<=": x <= v, ">=": x >= v, "=": x == v, "<>": x != v}[op]
 
@@ -467,7 +469,7 @@ def _fill_integer(int_tokens, whole: str, grouping: bool) -> str:
 def _group(s: str) -> str:
     if not s:
         return s
-    parts = []
+    parts: list[str] = []
     while len(s) > 3:
         parts.insert(0, s[-3:])
         s = s[:-3]
@@ -690,7 +692,7 @@ def _format_date(tokens, x: float) -> str:
     if not has_elapsed or date_used:
         if days > max_serial():
             raise ExcelError(VALUE)
-    ymd = serial_to_ymd(days) if date_used else None
+    ymd = serial_to_ymd(days) if date_used else (1900, 1, 0)  # only read when a y, m or d is shown
     ampm = any(k == "ampm" for k, _ in tokens)
     out = []
     # resolve m: minutes if right after an h (ignoring literals) or right before an s
