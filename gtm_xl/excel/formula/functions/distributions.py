@@ -1,5 +1,6 @@
 """Excel's statistical distributions, in their .DIST/.INV forms and legacy names: NORM, LOGNORM, T,
-CHISQ, F, BINOM, POISSON, EXPON, GAMMA (and GAMMALN, GAMMA), BETA, WEIBULL, HYPGEOM, NEGBINOM.
+CHISQ, F, BINOM, POISSON, EXPON, GAMMA (and GAMMALN, GAMMA), BETA, WEIBULL, HYPGEOM, NEGBINOM;
+the tests T.TEST, Z.TEST, CHISQ.TEST, F.TEST; CONFIDENCE(.NORM/.T), FISHER(INV), PHI, GAUSS.
 
 Each takes its arguments as Excel's reference page states them: degrees of freedom, trials and
 counts truncated to integers, ``cumulative`` a logical (1/0, "TRUE"/"FALSE" text), and the
@@ -14,6 +15,8 @@ from __future__ import annotations
 import math
 
 from gtm_xl.excel.formula.functions.coercion import (
+    DIV0,
+    NA,
     NUM,
     ExcelError,
     Unsupported,
@@ -23,6 +26,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     to_bool,
 )
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
+from gtm_xl.excel.values import CellError
 
 
 def _stats():
@@ -400,6 +404,164 @@ def f_weibull_dist(x, alpha, beta, cumulative):
     return _out(a / b**a * v ** (a - 1) * math.exp(-((v / b) ** a)))
 
 
+# ------------------------------------------------------------------------------- tests and intervals
+
+
+def f_confidence_norm(alpha, sd, size):
+    """CONFIDENCE.NORM(alpha, standard_dev, size) and CONFIDENCE: the half-width of the normal confidence
+    interval; alpha outside (0,1), sd ≤ 0 or size (truncated) < 1 #NUM!."""
+    a, s, n = num(alpha), num(sd), _int(size)
+    if a <= 0 or a >= 1 or s <= 0 or n < 1:
+        raise ExcelError(NUM)
+    return _out(_special().ndtri(1 - a / 2) * s / math.sqrt(n))
+
+
+def f_confidence_t(alpha, sd, size):
+    """CONFIDENCE.T(alpha, standard_dev, size): the half-width with Student's t; size 1 #DIV/0!."""
+    a, s, n = num(alpha), num(sd), _int(size)
+    if a <= 0 or a >= 1 or s <= 0 or n < 1:
+        raise ExcelError(NUM)
+    if n == 1:
+        raise ExcelError(DIV0)
+    return _out(_stats().t.isf(a / 2, n - 1) * s / math.sqrt(n))
+
+
+def f_fisher(x):
+    """FISHER(x): atanh(x); x ≤ −1 or x ≥ 1 #NUM!."""
+    v = num(x)
+    if v <= -1 or v >= 1:
+        raise ExcelError(NUM)
+    return _out(math.atanh(v))
+
+
+def f_fisherinv(y):
+    """FISHERINV(y): tanh(y)."""
+    return _out(math.tanh(num(y)))
+
+
+def f_phi(x):
+    """PHI(x): the standard normal density."""
+    v = num(x)
+    return _out(math.exp(-v * v / 2) / math.sqrt(2 * math.pi))
+
+
+def f_gauss(z):
+    """GAUSS(z): the probability of a standard normal between its mean and z (NORM.S.DIST(z) − 0.5)."""
+    return _out(_stats().norm.cdf(num(z)) - 0.5)
+
+
+def _sample(v) -> list[float]:
+    from gtm_xl.excel.formula.functions.coercion import as_2d, values_of
+
+    return values_of((as_2d(v),))
+
+
+def f_t_test(a1, a2, tails, kind):
+    """T.TEST(array1, array2, tails, type) and TTEST: Student's t-test probability; type 1 paired
+    (arrays of one size, else #N/A), 2 two samples of equal variance; tails 1 or 2 (#NUM! otherwise).
+    Type 3 (unequal variances, Welch's fractional degrees of freedom) is not guessed."""
+    t, k = _int(tails), _int(kind)
+    if t not in (1, 2) or k not in (1, 2, 3):
+        raise ExcelError(NUM)
+    if k == 3:
+        raise Unsupported("T.TEST type 3 (Welch's degrees of freedom in Excel)")
+    st = _stats()
+    if k == 1:
+        from gtm_xl.excel.formula.functions.statistical import _pairs
+
+        x, y = _pairs(a1, a2)
+        if len(x) < 2:
+            raise ExcelError(DIV0)
+        d = [u - v for u, v in zip(x, y)]
+        n = len(d)
+        m = math.fsum(d) / n
+        sd = math.sqrt(math.fsum((v - m) ** 2 for v in d) / (n - 1))
+        if sd == 0:
+            raise ExcelError(DIV0)
+        stat, df = m / (sd / math.sqrt(n)), n - 1
+    else:
+        x, y = _sample(a1), _sample(a2)
+        n1, n2 = len(x), len(y)
+        if n1 < 2 or n2 < 2:
+            raise ExcelError(DIV0)
+        m1, m2 = math.fsum(x) / n1, math.fsum(y) / n2
+        ss = math.fsum((v - m1) ** 2 for v in x) + math.fsum((v - m2) ** 2 for v in y)
+        df = n1 + n2 - 2
+        se = math.sqrt(ss / df * (1 / n1 + 1 / n2))
+        if se == 0:
+            raise ExcelError(DIV0)
+        stat = (m1 - m2) / se
+    return _out(t * st.t.sf(abs(stat), df))
+
+
+def f_z_test(arr, x, sigma=None):
+    """Z.TEST(array, x, [sigma]) and ZTEST: 1 − NORM.S.DIST((mean − x)/(σ/√n)); σ the sample standard
+    deviation when omitted; no numbers #N/A."""
+    vals = _sample(arr)
+    n = len(vals)
+    if n == 0:
+        raise ExcelError(NA)
+    m = math.fsum(vals) / n
+    if sigma is None or scalar(sigma) is None:
+        if n < 2:
+            raise ExcelError(DIV0)
+        s = math.sqrt(math.fsum((v - m) ** 2 for v in vals) / (n - 1))
+    else:
+        s = num(sigma)
+    if s <= 0:
+        raise ExcelError(DIV0 if s == 0 else NUM)
+    return _out(_stats().norm.sf((m - num(x)) / (s / math.sqrt(n))))
+
+
+def f_chisq_test(actual, expected):
+    """CHISQ.TEST(actual_range, expected_range) and CHITEST: the chi-squared test probability with
+    (rows − 1)(columns − 1) degrees of freedom (n − 1 for one row or column); shapes differ #N/A."""
+    from gtm_xl.excel.formula.functions.coercion import as_2d
+
+    a, e = as_2d(actual), as_2d(expected)
+    if a.shape != e.shape:
+        raise ExcelError(NA)
+    chi = 0.0
+    for u, v in zip(a.reshape(-1).tolist(), e.reshape(-1).tolist()):
+        for w in (u, v):
+            if isinstance(w, CellError):
+                raise ExcelError(w)
+        if not (_is_number(u) and _is_number(v)):
+            raise Unsupported("CHISQ.TEST with text, logicals or blanks")
+        if v == 0:
+            raise ExcelError(DIV0)
+        chi += (u - v) ** 2 / v
+    r, c = a.shape
+    df = (r - 1) * (c - 1) if r > 1 and c > 1 else max(r, c) - 1
+    if df < 1:
+        raise ExcelError(NA)
+    return _out(_stats().chi2.sf(chi, df))
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def f_f_test(a1, a2):
+    """F.TEST(array1, array2) and FTEST: the two-tailed probability that the variances differ; fewer than
+    two numbers or a zero variance #DIV/0!."""
+    x, y = _sample(a1), _sample(a2)
+    if len(x) < 2 or len(y) < 2:
+        raise ExcelError(DIV0)
+
+    def var(v):
+        m = math.fsum(v) / len(v)
+        return math.fsum((t - m) ** 2 for t in v) / (len(v) - 1)
+
+    v1, v2 = var(x), var(y)
+    if v1 == 0 or v2 == 0:
+        raise ExcelError(DIV0)
+    st = _stats()
+    f = v1 / v2
+    d1, d2 = len(x) - 1, len(y) - 1
+    return _out(min(1.0, 2 * min(st.f.cdf(f, d1, d2), st.f.sf(f, d1, d2))))
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "NORM.DIST": builtin(f_norm_dist, 4),
@@ -458,4 +620,19 @@ FUNCTIONS: dict[str, Builtin] = {
     "BETAINV": builtin(f_beta_inv, 3, 5),
     "WEIBULL.DIST": builtin(f_weibull_dist, 4),
     "WEIBULL": builtin(f_weibull_dist, 4),
+    "CONFIDENCE.NORM": builtin(f_confidence_norm, 3),
+    "CONFIDENCE": builtin(f_confidence_norm, 3),
+    "CONFIDENCE.T": builtin(f_confidence_t, 3),
+    "FISHER": builtin(f_fisher, 1),
+    "FISHERINV": builtin(f_fisherinv, 1),
+    "PHI": builtin(f_phi, 1),
+    "GAUSS": builtin(f_gauss, 1),
+    "T.TEST": builtin(f_t_test, 4),
+    "TTEST": builtin(f_t_test, 4),
+    "Z.TEST": builtin(f_z_test, 2, 3),
+    "ZTEST": builtin(f_z_test, 2, 3),
+    "CHISQ.TEST": builtin(f_chisq_test, 2),
+    "CHITEST": builtin(f_chisq_test, 2),
+    "F.TEST": builtin(f_f_test, 2),
+    "FTEST": builtin(f_f_test, 2),
 }

@@ -142,7 +142,7 @@ ELEMENTWISE |= {
     "VDB",
     # statistics with scalar parameters
     "STANDARDIZE",
-} | set(distributions.FUNCTIONS)
+} | (set(distributions.FUNCTIONS) - {"T.TEST", "TTEST", "Z.TEST", "ZTEST", "CHISQ.TEST", "CHITEST", "F.TEST", "FTEST"})
 
 #: Functions whose value changes with each recalculation: a cell calling one (directly, through a
 #: defined name or through other cells) is computed at refresh time and reported as volatile.

@@ -2,7 +2,7 @@
 RANK(.EQ/.AVG), LARGE, SMALL, the "A" variants, MEDIAN, MODE(.SNGL/.MULT), the VAR and STDEV
 families, AVEDEV, DEVSQ, GEOMEAN, HARMEAN, KURT, SKEW, PERCENTILE/QUARTILE/PERCENTRANK
 (.INC/.EXC), CORREL/PEARSON, COVAR/COVARIANCE, SLOPE, INTERCEPT, RSQ, STEYX, FORECAST,
-STANDARDIZE, FREQUENCY, PROB, LINEST, LOGEST, TREND, GROWTH (the distributions are in :mod:`.distributions`).
+STANDARDIZE, FREQUENCY, PROB, LINEST, LOGEST, TREND, GROWTH, MAXIFS, MINIFS, TRIMMEAN (the distributions are in :mod:`.distributions`).
 
 Coercion (:func:`values_of`, :func:`values_a`): inside ranges and arrays only numbers count (the
 "A" functions count text as 0 and logicals as 1/0); numbers, logicals and numeric text typed
@@ -760,6 +760,49 @@ def f_growth(known_y, known_x=None, new_x=None, const=None):
     return _trend(known_y, known_x, new_x, const, True)
 
 
+def _ifs_numbers(target, pairs) -> list[float]:
+    if len(pairs) % 2 or not pairs:
+        raise ExcelError(VALUE)
+    t = as_2d(target)
+    mask = criteria_mask(zip(pairs[::2], pairs[1::2]))
+    if mask.shape != t.shape:
+        raise ExcelError(VALUE)
+    out = []
+    for v, keep in zip(t.reshape(-1).tolist(), mask.reshape(-1).tolist()):
+        if not keep:
+            continue
+        if isinstance(v, CellError):
+            raise ExcelError(v)
+        if _is_num(v):
+            out.append(float(v))
+    return out
+
+
+def f_maxifs(target, *pairs):
+    """MAXIFS(max_range, criteria_range1, criteria1, …): the largest number where every criterion holds;
+    none 0; ranges of different shapes #VALUE!."""
+    vals = _ifs_numbers(target, pairs)
+    return max(vals) if vals else 0.0
+
+
+def f_minifs(target, *pairs):
+    """MINIFS(min_range, criteria_range1, criteria1, …): the smallest number where every criterion holds; none 0."""
+    vals = _ifs_numbers(target, pairs)
+    return min(vals) if vals else 0.0
+
+
+def f_trimmean(arr, percent):
+    """TRIMMEAN(array, percent): the mean without the lowest and highest share of the numbers, the count
+    left out rounded down to an even number; percent outside 0…1 (1 excluded) or no numbers #NUM!."""
+    vals = sorted(values_of((as_2d(arr),)))
+    p = num(percent)
+    if not vals or p < 0 or p >= 1:
+        raise ExcelError(NUM)
+    cut = int(math.floor(len(vals) * p / 2))
+    kept = vals[cut : len(vals) - cut]
+    return check(plain_sum(kept) / len(kept))
+
+
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
     "AVERAGE": builtin(f_average, 1, 255, errors_ok=True),
@@ -830,4 +873,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "LOGEST": builtin(f_logest, 1, 4),
     "TREND": builtin(f_trend, 1, 4),
     "GROWTH": builtin(f_growth, 1, 4),
+    "MAXIFS": builtin(f_maxifs, 3, 255),
+    "MINIFS": builtin(f_minifs, 3, 255),
+    "TRIMMEAN": builtin(f_trimmean, 2),
 }

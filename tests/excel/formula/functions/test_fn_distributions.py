@@ -97,3 +97,24 @@ def test_documented_num_errors(formula):
 def test_truncated_counts():
     assert calc("BINOM.DIST(6.9,10.2,0.5,FALSE)") == calc("BINOM.DIST(6,10,0.5,FALSE)")
     assert calc("T.DIST(8,3.7,FALSE)") == calc("T.DIST(8,3,FALSE)")
+
+
+def test_tests_and_intervals():
+    # Microsoft's examples
+    assert calc("CONFIDENCE.NORM(0.05,2.5,50)") == pytest.approx(0.692952, abs=1e-6)
+    assert calc("CONFIDENCE(0.05,2.5,50)") == pytest.approx(0.692952, abs=1e-6)
+    assert calc("CONFIDENCE.T(0.05,1,50)") == pytest.approx(0.284196855, abs=1e-9)
+    assert calc("CONFIDENCE.T(0.05,1,1)") == E("#DIV/0!")
+    assert calc("FISHER(0.75)") == pytest.approx(0.9729551, abs=1e-7)
+    assert calc("FISHERINV(0.972955)") == pytest.approx(0.75, abs=1e-6)
+    assert calc("FISHER(1)") == E("#NUM!")
+    assert calc("PHI(0.75)") == pytest.approx(0.301137432, abs=1e-9)
+    assert calc("GAUSS(2)") == pytest.approx(0.47724987, abs=1e-8)
+    a, b = "{3,4,5,8,9,1,2,4,5}", "{6,19,3,2,14,4,5,17,1}"
+    assert calc(f"T.TEST({a},{b},2,1)") == pytest.approx(0.196016, abs=1e-6)
+    assert calc(f"T.TEST({a},{b},2,4)") == E("#NUM!")
+    assert calc("Z.TEST({3,6,7,8,6,5,4,2,1,9},4)") == pytest.approx(0.090574, abs=1e-6)
+    assert calc("Z.TEST({3,6,7,8,6,5,4,2,1,9},6)") == pytest.approx(0.863043, abs=1e-6)
+    actual, expected = "{58,35;11,25;10,23}", "{45.35,47.65;17.56,18.44;16.09,16.91}"
+    assert calc(f"CHISQ.TEST({actual},{expected})") == pytest.approx(0.0003082, abs=1e-7)
+    assert calc("F.TEST({6,7,9,15,21},{20,28,31,38,40})") == pytest.approx(0.64831785, abs=1e-8)

@@ -141,3 +141,14 @@ def test_linest_family():
     # a constant x is collinear with the intercept: Excel drops a variable; not guessed here
     ev = evaluate_workbook(book({"A1": "=LINEST({1,2,3},{1,1,1})"}))
     assert ev.unsupported == {("S", 1, 1): "LINEST"}
+
+
+def test_maxifs_minifs_trimmean():
+    cells = {f"A{i + 1}": float(v) for i, v in enumerate([89, 93, 96, 85, 91, 88])}
+    cells.update({f"B{i + 1}": float(v) for i, v in enumerate([1, 2, 2, 3, 1, 1])})
+    assert calc("MAXIFS(A1:A6,B1:B6,1)", cells) == 91  # Microsoft
+    assert calc("MINIFS(A1:A6,B1:B6,1)", cells) == 88
+    assert calc("MAXIFS(A1:A6,B1:B6,9)", cells) == 0
+    assert calc("MAXIFS(A1:A6,B1:B5,1)", cells) == E("#VALUE!")
+    assert calc("TRIMMEAN({4,5,6,7,2,3,4,5,1,2,3},0.2)") == pytest.approx(3.777778, abs=1e-6)  # Microsoft
+    assert calc("TRIMMEAN({1,2,3},1)") == E("#NUM!")
