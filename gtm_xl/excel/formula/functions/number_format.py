@@ -108,6 +108,8 @@ def _tokenize(section: str) -> list[tuple[str, str]]:
                 if locale and len(locale) > 4 and locale[:-4].strip("0"):
                     raise Unsupported(f"number format: calendar or digits [{body}]")
                 out.append(("lit", sym))
+                if locale and int(locale[-4:], 16) & 0x3FF != 0x09:
+                    out.append(("locale", locale))  # not English: month and day names would differ
             else:
                 raise Unsupported(f"number format: [{body}]")
             i = j + 1
@@ -286,7 +288,8 @@ def format_value(value, fmt: str) -> str:
         return value
     x = float(value)
     tokens, shown, minus = _pick_section(sections, x)
-    tokens = [(k, t) for k, t in tokens if k != "cond"]
+    date_like = any(k in ("date", "elapsed", "ampm") for k, _ in tokens)
+    tokens = [(k, t) for k, t in tokens if k != "cond" and (k != "locale" or date_like)]
     kinds = {k for k, _ in tokens}
     if "at" in kinds:
         raise Unsupported("number format: a number in a section with @")
@@ -311,7 +314,7 @@ def _text_section(tokens, text: str) -> str:
             out.append(text)
         elif k in ("lit", "lit_digit"):
             out.append(t)
-        elif k == "cond":
+        elif k in ("cond", "locale"):
             continue
         else:
             raise Unsupported("number format: placeholder in the text section")
@@ -666,6 +669,10 @@ def _format_date(tokens, x: float) -> str:
     from gtm_xl.excel.formula.functions.dates import max_serial, monday0, serial_to_ymd
 
     has_elapsed = any(k == "elapsed" for k, _ in tokens)
+    if any(k == "locale" for k, _ in tokens) and any(
+        (k == "date" and t[0] in "md" and len(t) >= 3) or k == "ampm" for k, t in tokens
+    ):
+        raise Unsupported("date format: month or day names, or AM/PM, of a non-English locale")
     if any(k in ("pct", "exp") for k, _ in tokens):
         raise Unsupported("date format with % or E")
     if x < 0:
@@ -759,7 +766,7 @@ def _format_date(tokens, x: float) -> str:
             out.append(".")
         elif k in ("lit", "lit_digit", "slash", "comma"):
             out.append(t)
-        elif k == "cond":
+        elif k in ("cond", "locale"):
             pass
         else:
             raise Unsupported(f"date format with {t!r}")

@@ -117,3 +117,11 @@ def test_dollar():
 def test_1904_date_system():
     with date_system(True):
         assert f_text(1, "yyyy-mm-dd") == "1904-01-02"
+
+
+def test_locale_tags():
+    assert f_text(40982, "[$-409]mmmm d, yyyy") == "March 14, 2012"  # English: as written
+    assert f_text(40982, "[$-407]dd.mm.yyyy") == "14.03.2012"  # German digits only: the same
+    assert f_text(5, "[$€-407] #,##0.00") == "€ 5.00"
+    with pytest.raises(Unsupported):  # German month names ("März") are not guessed
+        f_text(40982, "[$-407]mmmm")
