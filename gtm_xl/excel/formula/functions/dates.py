@@ -204,7 +204,11 @@ def looks_like_date(t: str) -> bool:
     as a date in some form this module does not: not to be called #VALUE! with certainty."""
     if not re.search(r"\d", t) or not re.fullmatch(r"[\w\s/:.,'-]+", t):
         return False
-    return bool(re.search(r"[/:-]", t) or _MONTH_WORD.search(t) or re.search(r"\d\s*[ap]m?\b", t, re.I))
+    return bool(
+        re.search(r"\d\s*[/:.-]\s*\d", t)
+        or (_MONTH_WORD.search(t) and re.search(r"\d", t))
+        or re.search(r"\d\s*[ap]m?\b", t, re.I)
+    )
 
 
 def dnum(v) -> float:

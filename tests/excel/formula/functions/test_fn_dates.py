@@ -156,3 +156,8 @@ def test_today_and_now_are_volatile():
     assert ev.volatile == {("S", 1, 1), ("S", 2, 1), ("S", 3, 1), ("S", 5, 1)}
     assert ev.values[("S", 2, 1)] - ev.values[("S", 1, 1)] == 30
     assert ev.values[("S", 1, 1)] == float(dt.date.today().toordinal() - dt.date(1899, 12, 30).toordinal())
+
+
+def test_text_that_is_no_date_stays_value_error():
+    assert calc('"Total: 5"+1') == E("#VALUE!")
+    assert calc('"abc-1"+1') == E("#VALUE!")
