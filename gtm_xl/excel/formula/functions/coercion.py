@@ -321,6 +321,12 @@ def criteria_mask(pairs) -> np.ndarray:
             shape = r.shape
         elif r.shape != shape:
             raise ExcelError(VALUE)
+        if isinstance(rng, CellError):
+            raise ExcelError(rng)
+        if isinstance(crit, np.ndarray) and crit.size > 1:
+            # a range of criteria: one result per criterion in an array formula, the criterion in the
+            # formula's row or column otherwise (implicit intersection): not the first one
+            raise Unsupported("several criteria in one criteria argument")
         pred = criterion(scalar(crit))
         m = np.array([pred(v) for v in r.reshape(-1).tolist()], dtype=bool).reshape(shape)
         mask = m if mask is None else mask & m

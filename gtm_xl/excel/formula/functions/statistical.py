@@ -136,9 +136,14 @@ def f_rank(value, ref, order=0.0):
     return float(1 + sum(1 for v in vals if v < x))
 
 
+def _array_or_typed(arr) -> list[float]:
+    """The numbers of LARGE/SMALL's array: a range's numbers, or a typed value coerced (TRUE is 1, "2.3" 2.3)."""
+    return values_of((arr,))
+
+
 def f_large(arr, k):
     """LARGE(array, k): the k-th largest number; #NUM! for k out of range."""
-    vals = sorted(values_of((as_2d(arr),)), reverse=True)
+    vals = sorted(_array_or_typed(arr), reverse=True)
     i = math.ceil(num(k))
     if not 1 <= i <= len(vals):
         raise ExcelError(NUM)
@@ -147,7 +152,7 @@ def f_large(arr, k):
 
 def f_small(arr, k):
     """SMALL(array, k): the k-th smallest number; #NUM! for k out of range."""
-    vals = sorted(values_of((as_2d(arr),)))
+    vals = sorted(_array_or_typed(arr))
     i = math.ceil(num(k))
     if not 1 <= i <= len(vals):
         raise ExcelError(NUM)
@@ -811,8 +816,8 @@ FUNCTIONS: dict[str, Builtin] = {
     "COUNT": builtin(f_count, 1, 255, errors_ok=True),
     "COUNTA": builtin(f_counta, 1, 255, errors_ok=True),
     "COUNTBLANK": builtin(f_countblank, 1),
-    "COUNTIF": builtin(f_countif, 2),
-    "COUNTIFS": builtin(f_countifs, 2, 255),
+    "COUNTIF": builtin(f_countif, 2, errors_ok=True),  # an error value as criterion counts that error
+    "COUNTIFS": builtin(f_countifs, 2, 255, errors_ok=True),
     "AVERAGEIF": builtin(f_averageif, 2, 3),
     "AVERAGEIFS": builtin(f_averageifs, 3, 255),
     "RANK": builtin(f_rank, 2, 3),

@@ -152,3 +152,21 @@ def test_maxifs_minifs_trimmean():
     assert calc("MAXIFS(A1:A6,B1:B5,1)", cells) == E("#VALUE!")
     assert calc("TRIMMEAN({4,5,6,7,2,3,4,5,1,2,3},0.2)") == pytest.approx(3.777778, abs=1e-6)  # Microsoft
     assert calc("TRIMMEAN({1,2,3},1)") == E("#NUM!")
+
+
+def test_large_small_countif_arguments():
+    # Apache POI's FormulaEvalTestData, computed by Excel: a typed value is coerced
+    assert calc("LARGE(TRUE,1)") == 1
+    assert calc('LARGE("2.3",1)') == 2.3
+    assert calc('SMALL("2.3",1)') == 2.3
+    assert calc("LARGE({1,2},3)") == E("#NUM!")
+    # an error value as criterion counts the cells holding it
+    cells = {"A1": E("#DIV/0!"), "A2": 1.0, "A3": E("#N/A")}
+    assert calc("COUNTIF(A1:A3,1/0)", cells) == 1
+    from formula_helpers import book
+
+    from gtm_xl.excel.formula import evaluate_workbook
+
+    # several criteria in one argument: an array of counts, or implicit intersection; never the first one
+    ev = evaluate_workbook(book({"A1": 1.0, "A2": 2.0, "B1": "=COUNTIF(A1:A2,{1,2})"}))
+    assert ev.unsupported == {("S", 1, 2): "COUNTIF"}
