@@ -419,6 +419,7 @@ def _print_refresh_summary(reports, details: bool) -> None:
         problems += [f"  {v['cell']}: validation rule {v['message']}" for v in r.validation_not_checked]
         if details or r.validation_failures:
             problems += [f"  {u['cell']}: unsupported function {u['function']}" for u in r.unsupported]
+            problems += [f"  {c}: volatile (TODAY/NOW), computed at this refresh's time" for c in r.volatile]
             problems += [
                 f"  {e['cell']}: {e['error']}" + (f" ({e['message']})" if e.get("message") else "")
                 for e in r.errors_produced

@@ -10,7 +10,8 @@ nothing written — and sorts every formula cell into one of:
   that this list is empty; the tests hold it to that on every Excel-computed file they have;
 * **not computed** — the engine is not certain it computes the cell as Excel does (an
   unsupported function or case, a circular reference, or a cell depending on one of those):
-  the refresh would keep Excel's value, so this is a gap in coverage, never a wrong number.
+  the refresh would keep Excel's value, so this is a gap in coverage, never a wrong number;
+  a cell computed from TODAY/NOW (volatile) is listed here too: its value depends on the moment.
 
 A file the reader refuses (corrupt, encrypted, foreign format) is a *failed* file with its
 one-line reason.
@@ -107,7 +108,10 @@ def compare_with_excel(path: str | Path, functions: Mapping[str, Any] | None = N
         result.error = str(exc)
         return result
     evaluation = evaluate_workbook(book, functions)
-    uncertain: dict[tuple[str, int, int], str] = dict(evaluation.unsupported)
+    uncertain: dict[tuple[str, int, int], str] = {
+        key: "volatile (TODAY/NOW): Excel's value is of the moment it was saved" for key in evaluation.volatile
+    }
+    uncertain.update(evaluation.unsupported)
     uncertain.update({key: "circular reference" for key in evaluation.circular})
     uncertain.update({key: f"depends on a cell not computed ({why})" for key, (_, why) in evaluation.blocked.items()})
     for sheet_name, sheet in book.sheets.items():

@@ -54,6 +54,8 @@ class FileReport:
     unsupported: list[dict[str, str]] = field(default_factory=list)
     circular: list[str] = field(default_factory=list)
     not_computed: list[dict[str, str]] = field(default_factory=list)
+    #: cells computed from TODAY/NOW (directly or through other cells): the refresh's instant
+    volatile: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -221,6 +223,7 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
             {"cell": _where(s, r, c), "function": fn} for (s, r, c), fn in sorted(evaluation.unsupported.items())
         ]
         report.circular = [_where(s, r, c) for s, r, c in evaluation.circular]
+        report.volatile = [_where(s, r, c) for s, r, c in sorted(getattr(evaluation, "volatile", ()))]
         report.not_computed = [
             _not_computed(key, root, why) for key, (root, why) in sorted(getattr(evaluation, "blocked", {}).items())
         ]

@@ -23,7 +23,7 @@ from gtm_xl.excel.formula.functions.coercion import (
 )
 from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS, set_array_formula
 from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure
-from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE
+from gtm_xl.excel.formula.functions.registry import BUILTINS, ELEMENTWISE, VOLATILE
 from gtm_xl.excel.formula.functions.spec import Context, Reference
 from gtm_xl.excel.formula.operators import binary, broadcast, elementwise, from_python
 from gtm_xl.excel.formula.parser import (
@@ -141,6 +141,8 @@ class Book:
             self.bounds[name] = (max(vals)[0], max(map(itemgetter(1), vals))) if vals else (0, 0)
         self.name_trees: dict[str, Any] = {}
         self.spills: Mapping[tuple[str, int, int], str] = {}  # dynamic-array anchor → its spill range
+        self.volatile_hit = False  # the cell being evaluated called TODAY/NOW (directly or via a name)
+        self.volatile_cells: set[tuple[str, int, int]] = set()
         # blocks already read, per sheet (read-only arrays); a write into one drops it (written)
         self.blocks: dict[str, dict[tuple[int, int, int, int], np.ndarray]] | None = None
 
@@ -536,6 +538,8 @@ class Book:
             return from_python(result)
         if builtin is None:
             return CellError("#NAME?")
+        if name in VOLATILE:
+            self.volatile_hit = True
         if name in ("ROW", "COLUMN"):
             return self._row_column(name, arg_nodes, here)
         if name == "ANCHORARRAY":

@@ -30,7 +30,8 @@ from gtm_xl.excel.formula.batches import evaluate_batch
 from gtm_xl.excel.formula.book import Book, CellUnsupported, lambda_names
 from gtm_xl.excel.formula.functions import budget
 from gtm_xl.excel.formula.functions.coercion import ExcelError, Unsupported
-from gtm_xl.excel.formula.functions.context import set_array_formula, workbook_context
+from gtm_xl.excel.formula.functions.context import set_array_formula
+from gtm_xl.excel.formula.functions.dates import date_system
 from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.formula.graph import DependencyGraph, FormulaCells, Key
 from gtm_xl.excel.formula.parser import FormulaSyntaxError
@@ -55,6 +56,9 @@ class Evaluation:
     circular: list[tuple[str, int, int]] = field(default_factory=list)
     blocked: dict[tuple[str, int, int], tuple[tuple[str, int, int], str]] = field(default_factory=dict)
     formulas_evaluated: int = 0
+    #: cells whose value depends on a volatile function (TODAY, NOW): computed at this refresh's
+    #: instant, so they differ from the values Excel saved at another one
+    volatile: set[tuple[str, int, int]] = field(default_factory=set)
 
 
 def evaluate_workbook(
@@ -70,6 +74,8 @@ def evaluate_workbook(
     (:func:`.batches.evaluate_batch`); otherwise, and whenever a batch meets a case it does not
     vectorise (text, blanks in MIN/MAX, an error value), its cells are evaluated one by one.
 
+    Date functions and formats follow the book's date system (``book.date1904``).
+
     ``work_budget`` bounds the cells computed plus the array elements and range cells read (see
     :mod:`.functions.budget`): once used up, the remaining cells are reported unsupported
     ("(work budget used up)") and keep their values, so a hostile file costs seconds and megabytes."""
@@ -77,7 +83,7 @@ def evaluate_workbook(
     if limit < RECURSION_LIMIT:  # an 8,192-character formula nests ~4,000 operators deep
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        with workbook_context(date1904=getattr(book, "date1904", False)), budget.limited(work_budget):
+        with date_system(getattr(book, "date1904", False)), budget.limited(work_budget):
             return _evaluate_workbook(book, functions, batching)
     finally:
         sys.setrecursionlimit(limit)
@@ -136,6 +142,7 @@ def _evaluate_workbook(book: WorkbookCells, functions, batching: bool) -> Evalua
             wb.evaluated_at[key] = len(wb.evaluated_at)
     if wb.spill_growth:
         _stale_readers(wb, cells, result)
+    result.volatile = _volatile_cells(cells, graph, order, wb.volatile_cells)
     return result
 
 
@@ -175,6 +182,24 @@ def _stale_readers(wb: Book, cells: FormulaCells, result: Evaluation) -> None:
         result.unsupported[key] = why
 
 
+def _volatile_cells(cells: FormulaCells, graph: DependencyGraph, order: list, found: set[Key]) -> set[Key]:
+    """``found`` (the cells that called a volatile function, directly or through a defined name) and
+    every cell that reads one of them, in dependency order."""
+    if not found:
+        return found
+    for n in order:
+        for key in graph.nodes[n]:
+            if key in found:
+                continue
+            try:
+                refs = cells.deps_of(key)
+            except KeyError:  # a formula that did not parse: reported unsupported already
+                continue
+            if any(k in found for ref in refs for k in cells.cells_in(key[0], ref)):
+                found.add(key)
+    return found
+
+
 def _without_blocked(cells: FormulaCells, members: list[Key], bad: dict[Key, tuple], result: Evaluation) -> list[Key]:
     """``members`` less those that read a cell in ``bad``; those are reported in ``blocked`` and
     become bad in turn."""
@@ -199,9 +224,12 @@ def _evaluate_as_batch(
 ) -> bool:
     """Evaluate a batch in one vectorised pass and store its values; False when it needs the
     cell-by-cell path."""
+    wb.volatile_hit = False
     batch = evaluate_batch(wb, cells.tree_of(members[0]), members, functions)
     if batch is None:
         return False
+    if wb.volatile_hit:  # a shared argument called TODAY/NOW: every cell of the batch is volatile
+        wb.volatile_cells.update(members)
     # plain values of plain cells (no arrays): stored in bulk
     sname, first_row, col = members[0]
     result.formulas_evaluated += len(members)
@@ -224,6 +252,7 @@ def _evaluate_cell(
     wb.pending.discard(key)  # from here on, a dynamic reference to it reads what it computes
     wb.current = (r, c)
     wb.array_mode = bool(cell.dynamic or cell.array_ref)
+    wb.volatile_hit = False
     try:
         if wb.array_mode:
             v = wb.value(wb.ev(cells.tree_of(key), sname), sname, keep_array=True)
@@ -233,8 +262,8 @@ def _evaluate_cell(
         result.unsupported[key] = exc.function
         bad[key] = (key, exc.function)
         return
-    except Unsupported as exc:  # outside a function: a range read past the work budget
-        reason = "(work budget used up)" if isinstance(exc, budget.BudgetExceeded) else "(unsupported)"
+    except Unsupported as exc:  # outside a function: a range read past the work budget, an operator's coercion
+        reason = "(work budget used up)" if isinstance(exc, budget.BudgetExceeded) else f"({exc or 'unsupported'})"
         result.unsupported[key] = reason
         bad[key] = (key, reason)
         return
@@ -246,4 +275,6 @@ def _evaluate_cell(
         bad[key] = (key, reason)
         return
     result.formulas_evaluated += 1
+    if wb.volatile_hit:
+        wb.volatile_cells.add(key)
     store(wb, result, book, key, cell, v)

@@ -421,6 +421,7 @@ class Package:
         self.sheet_parts: dict[str, str] = {}  # sheet name → part name, workbook order
         self.names: dict[str, str] = {}
         self.has_calc_pr = False
+        self.date1904 = False  # workbookPr/@date1904: serials count days from 1904-01-01
         self._read_workbook()
 
     # -- container checks --

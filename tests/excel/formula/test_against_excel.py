@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from project_paths import CORPUS as _CORPUS
 
 from gtm_xl.catalogue import excel_functions
 from gtm_xl.workflows.agreement import compare_many
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "excel-computed"
+CORPUS = _CORPUS / "excel-computed"
 
 pytestmark = pytest.mark.slow
 
@@ -45,13 +46,6 @@ def test_no_corpus_file_fails(results):
     assert not failed, "\n".join(failed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="13 corpus cells still differ in functions of the other issue-10 work (DAY/MONTH/YEAR/DATE of "
-    "serial 0 and out-of-range dates, FLOOR(x,0), LARGE on direct text/booleans, RIGHT past the length, "
-    "SEARCH, VALUE('$1,000'), COUNTIF with an error criterion, SUMPRODUCT of text, AVERAGE's summation order); "
-    "strict: this test fails as soon as they agree, so the marker is removed then",
-)
 def test_no_corpus_cell_differs(results):
     lines = [
         f"{r.path.name} {d.cell}: ={d.formula}  Excel {d.excel!r}  gtm-xl {d.gtm_xl!r}"
@@ -59,3 +53,10 @@ def test_no_corpus_cell_differs(results):
         for d in r.differences
     ]
     assert not lines, f"{len(lines)} cells differ from Excel:\n" + "\n".join(lines)
+
+
+def test_the_engine_computes_nine_cells_in_ten(results):
+    """The issue's coverage bar: at least 90% of the corpus's formula cells computed (the rest reported)."""
+    cells = sum(r.formula_cells for r in results)
+    computed = sum(r.computed for r in results)
+    assert computed / cells >= 0.9, f"{computed} of {cells} formula cells computed"

@@ -48,9 +48,7 @@ def test_dependency_order_and_circular_references():
 
 
 def test_unsupported_functions_are_reported_not_guessed():
-    ev = evaluate_workbook(
-        book({"A1": '=CUBEVALUE("x")', "A2": "=1+NOSUCH(2)", "A3": '=TEXT(1,"[h]:mm")', "A4": "=A1+1"})
-    )
+    ev = evaluate_workbook(book({"A1": '=CUBEVALUE("x")', "A2": "=1+NOSUCH(2)", "A3": '=TEXT(1,"*-0")', "A4": "=A1+1"}))
     assert ev.unsupported == {("S", 1, 1): "CUBEVALUE", ("S", 2, 1): "NOSUCH", ("S", 3, 1): "TEXT"}
     assert ("S", 1, 1) not in ev.values
     # a dependent of an unsupported cell is not computed from its stale value: reported, kept

@@ -8,6 +8,7 @@ from refs_xlsx_helpers import read_and_evaluate, write_xlsx
 
 from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.formula.functions import context
+from gtm_xl.excel.formula.functions.registry import BUILTINS
 from gtm_xl.excel.ooxml.cells import Cell, SheetCells, WorkbookCells
 
 
@@ -27,10 +28,24 @@ def test_the_date_system_is_read(tmp_path):
     assert book.date1904 is False
 
 
-def test_a_date_function_that_does_not_read_it_is_unsupported_in_a_1904_book(tmp_path):
+def test_date_functions_follow_a_1904_book(tmp_path):
     _, ev = _sheet(tmp_path, '<workbookPr date1904="1"/>')
-    assert ("S", 1, 2) in ev.unsupported
+    assert ev.values[("S", 1, 2)] == 1904.0  # serial 0 is 1904-01-01 there (1900-01-00 in the 1900 system)
     assert ev.values[("S", 1, 3)] == 1.0  # arithmetic on serials does not depend on the system
+    _, ev = _sheet(tmp_path, "")
+    assert ev.values[("S", 1, 2)] == 1900.0
+
+
+def test_a_date_function_that_does_not_read_it_is_unsupported_in_a_1904_book():
+    """A function of the date-system list that has not declared it reads the system is not run in a
+    1904 book (the guard for functions added later)."""
+    sheet = SheetCells("S")
+    sheet.cells[(1, 1)] = Cell(None, 'NUMBERVALUE("1")')
+    assert not getattr(BUILTINS["NUMBERVALUE"].fn, "reads_date_system", False)
+    ev = evaluate_workbook(WorkbookCells({"S": sheet}, date1904=True))
+    assert ("S", 1, 1) in ev.unsupported
+    ev = evaluate_workbook(WorkbookCells({"S": sheet}, date1904=False))
+    assert ev.values[("S", 1, 1)] == 1.0
 
 
 def test_functions_read_the_date_system_of_the_book_being_evaluated():

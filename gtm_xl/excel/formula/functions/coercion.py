@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,8 @@ REF = CellError("#REF!")
 
 
 def to_number(v: Any) -> float:
-    """Arithmetic coercion: blank 0, TRUE 1, numeric text its number; other text #VALUE!."""
+    """Arithmetic coercion: blank 0, TRUE 1, numeric text its number, date or time text its serial
+    (:func:`.dates.text_to_serial`); other text #VALUE!."""
     if v is None:
         return 0.0
     t = type(v)
@@ -74,16 +76,24 @@ def to_number(v: Any) -> float:
         try:
             return text_number(s)
         except ValueError:
-            raise ExcelError(VALUE) from None
+            pass
+        # text that reads as a date or time is its serial ("2008-01-01"+1 is 39449)
+        from gtm_xl.excel.formula.functions.dates import text_to_serial
+
+        return text_to_serial(s)
     raise ExcelError(VALUE)
 
 
 def text_number(s: str) -> float:
-    """Text that reads as a number (``"1,234.5"``, ``"1e3"``, ``"50%"``) as that number; ValueError otherwise."""
+    """Text that reads as a number (``"1,234.5"``, ``"1e3"``, ``"50%"``, ``"$1,000"`` in an en-US Excel) as
+    that number; ValueError otherwise."""
     if not s:
         raise ValueError(s)
     pct = s.endswith("%")
     core = s[:-1] if pct else s
+    currency = re.fullmatch(r"([+-]?)\$(\S+)", core)  # en-US currency text: "$1,000", "-$2.50"
+    if currency:
+        core = currency.group(1) + currency.group(2)
     core = core.replace(",", "") if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", core) else core
     if core.lower() in ("inf", "-inf", "+inf", "nan", "infinity", "-infinity") or "_" in core:
         raise ValueError(s)
@@ -92,22 +102,35 @@ def text_number(s: str) -> float:
 
 
 def number_to_text(x: float) -> str:
-    """A number as Excel's General format shows it in text (15 significant digits)."""
+    """A number as Excel turns it into text (``=A1&""``, an unformatted cell): rounded to 15
+    significant digits; fixed notation up to 20 characters below 1 (``0.00001``, ``0.000000056789012345``)
+    and for magnitudes below 1E+20 (``12345678901234600000``), scientific otherwise with a signed exponent
+    of at least two digits (``1.23456789012346E-05``, ``2E+50``). Magnitudes beyond 1E±98, where Excel
+    rounds the last digit differently, and subnormal numbers are not guessed (unsupported)."""
     if x == 0:
         return "0"
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
-    s = f"{x:.15g}"
-    if "e" in s:
-        mant, exp = s.split("e")
-        if "." in mant:
-            mant = mant.rstrip("0").rstrip(".")
-        sign = exp[0]
-        digits = exp[1:].lstrip("0") or "0"
-        if len(digits) < 2:
-            digits = digits.rjust(2, "0")
-        return f"{mant}E{sign}{digits}"
-    return s
+    if not math.isfinite(x) or abs(x) < 2.2250738585072014e-308:
+        raise Unsupported("the text of an infinite, NaN or subnormal number")
+    exact = Decimal(abs(x))
+    exponent = exact.adjusted()
+    digits = exact.scaleb(-exponent).quantize(Decimal("1.00000000000000"), rounding=ROUND_HALF_UP)
+    if digits >= 10:
+        digits, exponent = digits / 10, exponent + 1
+    if abs(exponent) > 98:
+        raise Unsupported("the text of a number beyond 1E+98 or below 1E-98")
+    significant = str(digits).replace(".", "").rstrip("0")
+    sign = "-" if x < 0 else ""
+    scientific = (2 + (-exponent - 1) + len(significant) > 20) if exponent < 0 else exponent > 19
+    if scientific:
+        mantissa = significant[0] + ("." + significant[1:] if len(significant) > 1 else "")
+        return f"{sign}{mantissa}E{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{significant}"
+    if len(significant) > exponent + 1:
+        return f"{sign}{significant[: exponent + 1]}.{significant[exponent + 1 :]}"
+    return f"{sign}{significant}{'0' * (exponent + 1 - len(significant))}"
 
 
 def to_text(v: Any) -> str:
@@ -320,6 +343,12 @@ def criteria_mask(pairs) -> np.ndarray:
             shape = r.shape
         elif r.shape != shape:
             raise ExcelError(VALUE)
+        if isinstance(rng, CellError):
+            raise ExcelError(rng)
+        if isinstance(crit, np.ndarray) and crit.size > 1:
+            # a range of criteria: one result per criterion in an array formula, the criterion in the
+            # formula's row or column otherwise (implicit intersection): not the first one
+            raise Unsupported("several criteria in one criteria argument")
         pred = criterion(scalar(crit))
         m = np.array([pred(v) for v in r.reshape(-1).tolist()], dtype=bool).reshape(shape)
         mask = m if mask is None else mask & m

@@ -44,6 +44,9 @@ def f_sumproduct(*arrays):
     shape = mats[0].shape
     if any(m.shape != shape for m in mats):
         raise ExcelError(VALUE)
+    if shape == (1, 1) and any(isinstance(m[0, 0], str) for m in mats):
+        # Excel answers #VALUE! for text in a one-cell argument where its documentation says text counts 0
+        raise Unsupported("SUMPRODUCT of one-cell arguments holding text")
     total = np.ones(shape, dtype=float)
     for m in mats:
         for v in m.reshape(-1).tolist():

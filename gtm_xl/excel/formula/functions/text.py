@@ -1,7 +1,7 @@
-"""Excel's Text functions: TEXT, CONCAT, CONCATENATE, LEFT, RIGHT, MID, LEN, UPPER, LOWER, TRIM,
-EXACT, REPT, VALUE, FIND, SEARCH, SUBSTITUTE, REPLACE; CHAR, CODE, UNICHAR, UNICODE, CLEAN, PROPER, T,
-FIXED, NUMBERVALUE, TEXTJOIN, TEXTBEFORE, TEXTAFTER, TEXTSPLIT, VALUETOTEXT, ARRAYTOTEXT, and LEFTB,
-RIGHTB, MIDB, LENB as in a single-byte locale.
+"""Excel's Text functions (TEXT and DOLLAR are in :mod:`.number_format`): CONCAT, CONCATENATE, LEFT,
+RIGHT, MID, LEN, UPPER, LOWER, TRIM, EXACT, REPT, VALUE, FIND, SEARCH, SUBSTITUTE, REPLACE; CHAR, CODE,
+UNICHAR, UNICODE, CLEAN, PROPER, T, FIXED, NUMBERVALUE, TEXTJOIN, TEXTBEFORE, TEXTAFTER, TEXTSPLIT,
+VALUETOTEXT, ARRAYTOTEXT, and LEFTB, RIGHTB, MIDB, LENB as in a single-byte locale.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import re
 
 import numpy as np
 
+from gtm_xl.excel.formula.functions import context
 from gtm_xl.excel.formula.functions.coercion import (
     VALUE,
     ExcelError,
     Unsupported,
     flat,
     num,
-    number_to_text,
     scalar,
     text_number,
     to_bool,
@@ -25,7 +25,6 @@ from gtm_xl.excel.formula.functions.coercion import (
     to_text,
     wildcard,
 )
-from gtm_xl.excel.formula.functions.dates import serial_to_date
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
 from gtm_xl.excel.values import CellError
@@ -131,85 +130,6 @@ def f_value(s):
     return to_number(v)
 
 
-def f_text(value, fmt):
-    """TEXT(value, format): the value in a number or date format (the formats of :func:`format_number`)."""
-    v = scalar(value)
-    f = txt(fmt)
-    if isinstance(v, str):
-        try:
-            v = text_number(v.strip())
-        except ValueError:
-            if f.upper() in ("GENERAL", "@") or _NUMBER_FORMAT.match(f) or _DATE_FORMAT.match(f):
-                return v  # a format without a text section shows text as it is
-            raise Unsupported("TEXT of text") from None
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    x = to_number(v)
-    try:
-        return format_number(x, f)
-    except ExcelError as e:
-        raise ExcelError(VALUE if e.error.code == "#NUM!" else e.error) from None
-
-
-_NUMBER_FORMAT = re.compile(r"^([$€£]?)(#,##0|#,###|0+|#)(\.0+)?(%?)$")
-
-
-_DATE_FORMAT = re.compile(r"^(?:yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|[-/. ,])+$", re.I)
-
-
-def format_number(x: float, fmt: str) -> str:
-    """The common formats: General, 0, 0.00, #,##0, #,##0.00, 0%, 0.0%, $#,##0, dates of
-    y/m/d parts (yyyy-mm-dd, dd/mm/yyyy, mmm yyyy…). Others raise :class:`Unsupported`."""
-    f = fmt
-    if f.upper() in ("GENERAL", "@"):
-        return number_to_text(x)
-    if _DATE_FORMAT.match(f) and re.search(r"[yd]", f, re.I):
-        d = serial_to_date(x)
-        out = f
-        tokens = [
-            ("yyyy", f"{d.year:04d}"),
-            ("yy", f"{d.year % 100:02d}"),
-            ("mmmm", d.strftime("%B")),
-            ("mmm", d.strftime("%b")),
-            ("mm", f"{d.month:02d}"),
-            ("m", str(d.month)),
-            ("dddd", d.strftime("%A")),
-            ("ddd", d.strftime("%a")),
-            ("dd", f"{d.day:02d}"),
-            ("d", str(d.day)),
-        ]
-        res, i = "", 0
-        low = out.lower()
-        while i < len(out):
-            for tok, rep in tokens:
-                if low.startswith(tok, i):
-                    res += rep
-                    i += len(tok)
-                    break
-            else:
-                res += out[i]
-                i += 1
-        return res
-    m = _NUMBER_FORMAT.match(f)
-    if not m:
-        raise Unsupported(f"number format {fmt!r}")
-    prefix, intpart, dec, pct = m.groups()
-    decimals = (dec or ".")[1:]
-    suffix = ""
-    if pct:
-        x *= 100
-    nd = len(decimals or "")
-    r = excel_round(x, nd)
-    s = f"{abs(r):,.{nd}f}" if "," in intpart else f"{abs(r):.{nd}f}"
-    zeros = intpart.replace(",", "").count("0")
-    whole, _, frac = s.partition(".")
-    if whole.replace(",", "") == "0" and zeros == 0:
-        whole = ""
-    body = whole + ("." + frac if nd else "")
-    sign = "-" if r < 0 else ""
-    return f"{prefix.strip(chr(34))}{sign}{body}{pct}{suffix.strip(chr(34))}"
-
-
 def f_find(needle, hay, start=1.0, _fold=False):
     """FIND(find, within, [start]): the 1-based position, case-sensitive, no wildcards; #VALUE! if absent."""
     n, h, k = txt(needle), txt(hay), int(num(start))
@@ -264,7 +184,6 @@ def f_replace(text, start, count, new):
 
 #: This category's functions: upper-case Excel name → :class:`Builtin`.
 FUNCTIONS: dict[str, Builtin] = {
-    "TEXT": builtin(f_text, 2),
     "CONCAT": builtin(f_concat, 1, 255),
     "CONCATENATE": builtin(f_concatenate, 1, 255),
     "LEFT": builtin(f_left, 1, 2),
@@ -648,3 +567,8 @@ FUNCTIONS.update(
 #: Elementwise functions of this module (lifted over array arguments, see registry.ELEMENTWISE).
 LIFTED = {"CHAR", "CODE", "UNICHAR", "UNICODE", "CLEAN", "PROPER", "FIXED", "NUMBERVALUE", "LEFTB", "RIGHTB"}
 LIFTED |= {"MIDB", "LENB"}
+
+
+# date serials read (and written) through the book's date system (context.date1904())
+for _name in ("VALUE",):
+    context.reads_date_system(FUNCTIONS[_name].fn)
