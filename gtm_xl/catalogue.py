@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import CellError, NumError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
+from gtm_xl.lambdas import DEFINITIONS
 from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.math.numeric import is_blank
 
@@ -77,8 +78,6 @@ class GTMFunction:
         """This function in Excel's formula language, a ``LAMBDA`` with the same arguments
         (:data:`gtm_xl.lambdas.DEFINITIONS`): what the lambda flavour of the templates and
         `gtm-xl functions install` put into a workbook."""
-        from gtm_xl.lambdas import DEFINITIONS
-
         return DEFINITIONS[self.name]
 
     @property

@@ -1,5 +1,6 @@
 """``gtm-xl``: the command line. Argument parsing, progress and reports only; the work lives in
-the modules each subcommand imports (lazily, so that ``gtm-xl refresh`` starts fast)."""
+the modules each subcommand imports inside its handler, on use: so that ``gtm-xl refresh`` starts
+fast and never loads what only another command needs (openpyxl, pandas, SQLAlchemy, tqdm)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gtm_xl import __version__
+from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS, Limits
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -39,8 +41,6 @@ def _positive_number(text: str) -> float:
 
 
 def _limit_arguments(p: argparse.ArgumentParser) -> None:
-    from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS
-
     p.add_argument(
         "--max-memory",
         type=_positive_int,
@@ -60,8 +60,6 @@ def _limit_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _limits(args: argparse.Namespace):
-    from gtm_xl.workflows.guard import Limits
-
     return Limits(max_memory_mb=args.max_memory, max_seconds=args.max_seconds)
 
 
@@ -73,8 +71,6 @@ def _usage_error(command: str, message: str) -> int:
 def _output_problem(target: str, inputs, *, what: str, make_dirs: bool = False) -> str | None:
     """Why ``target`` cannot be written (not writable, a folder, read-only, open, or one of the
     ``inputs``), in one line; None when it can. Checked before the first write of a command."""
-    from pathlib import Path
-
     from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
 
     for item in inputs:

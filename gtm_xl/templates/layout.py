@@ -37,6 +37,7 @@ from gtm_xl.excel.atomic import write_atomic
 # Excel's ROUND, the one implementation (15 significant digits, then half away from zero): the
 # templates' Python-side figures round as the cells' formulas do.
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
+from gtm_xl.templates.lambda_flavour import add_lambda_names, dynamic_array_parts
 
 __all__ = [
     "Builder",
@@ -511,8 +512,6 @@ class Builder:
         props.creator = "gtm-xl"
         props.title = f"{self.template_id} {self.version} ({self.variant}, {self.lang})"
         if self.variant == "lambda":
-            from gtm_xl.templates.lambda_flavour import add_lambda_names
-
             add_lambda_names(self.wb)
         props.lastModifiedBy = "gtm-xl"
         return self.wb
@@ -532,8 +531,6 @@ def deterministic_bytes(wb: Workbook, dynamic_arrays: bool = False) -> bytes:
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts = {info.filename: src.read(info.filename) for info in src.infolist()}
         if dynamic_arrays:
-            from gtm_xl.templates.lambda_flavour import dynamic_array_parts
-
             parts = dynamic_array_parts(parts)
         for filename, data in parts.items():
             if filename == "docProps/core.xml":

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from gtm_xl.math import metrics
 from gtm_xl.workflows.template_info import NamedBlock, TemplateInfo
 
 __all__ = [
@@ -778,8 +779,6 @@ def portfolio(template: TemplateInfo, included: list) -> dict[str, tuple[float, 
     spend), CAC payback = Σ spend / Σ(new customers × ARPA × gross margin) (months of the new
     customers' gross profit), LTV = Σ(LTV × new customers) / Σ new customers. Only the figures whose
     parts the template has; name → (value, rule in words)."""
-    from gtm_xl.math import metrics
-
     names = set(template.inputs) | set(template.outputs)
     out: dict[str, tuple[float, str]] = {}
     if not included:
