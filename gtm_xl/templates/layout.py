@@ -279,28 +279,22 @@ def below(
     cell_ref: str, above_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
 ) -> Validation:
     """A number in [low, high] strictly below ``above_ref`` (thresholds in descending order)."""
-    return _v(
-        "custom",
-        None,
-        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}<{above_ref})",
-        None,
-        prompt,
-        error,
-    )
+    return _in_range_and(cell_ref, f"<{above_ref}", low, high, prompt, error)
 
 
 def above(
     cell_ref: str, below_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
 ) -> Validation:
     """A number in [low, high] strictly above ``below_ref`` (thresholds in ascending order)."""
-    return _v(
-        "custom",
-        None,
-        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}>{below_ref})",
-        None,
-        prompt,
-        error,
-    )
+    return _in_range_and(cell_ref, f">{below_ref}", low, high, prompt, error)
+
+
+def _in_range_and(
+    cell_ref: str, comparison: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
+) -> Validation:
+    """A number in [low, high] that also meets ``comparison`` (``<C5``: strictly below C5)."""
+    formula = f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}{comparison})"
+    return _v("custom", None, formula, None, prompt, error)
 
 
 def cell(col: int, row: int, absolute: bool = False) -> str:

@@ -66,10 +66,19 @@ class Aggregation:
     @property
     def text(self) -> str:
         """In words, for the summary: ``sum``, ``weighted by mrr_start``, ``mean``, ``none``."""
+        return self._spelled("weighted by {}", "from summed parts: {}")
+
+    @property
+    def code(self) -> str:
+        """As the tidy Totals table's ``rule`` column holds it: ``sum``, ``weighted:mrr_start``,
+        ``mean``, ``portfolio:…``, ``none``."""
+        return self._spelled("weighted:{}", "portfolio:{}")
+
+    def _spelled(self, weighted: str, portfolio: str) -> str:
         if self.how == "weighted":
-            return f"weighted by {self.weight}" if self.weight else "mean"
+            return weighted.format(self.weight) if self.weight else "mean"
         if self.how == "portfolio":
-            return f"from summed parts: {self.weight}"
+            return portfolio.format(self.weight)
         return self.how
 
 

@@ -149,7 +149,7 @@ def total_rows(report) -> list[tuple[str, str, str, Any, str]]:
     for key, rule in report.rules.items():
         if rule.how == "none":
             continue
-        out.append((key, (_title(first, key) if first else "") or key, "", report.totals.get(key), _rule(rule)))
+        out.append((key, (_title(first, key) if first else "") or key, "", report.totals.get(key), rule.code))
     for view in report.views:
         for t in view.tables:
             if "+" in t.block or t.total_rule != "sum":
@@ -163,14 +163,6 @@ def total_rows(report) -> list[tuple[str, str, str, Any, str]]:
             for label, line in zip(t.rows, t.values):
                 out.append((t.block, label, t.title, line[t.n_regions], "sum"))
     return out
-
-
-def _rule(rule) -> str:
-    if rule.how == "weighted":
-        return f"weighted:{rule.weight}" if rule.weight else "mean"
-    if rule.how == "portfolio":
-        return f"portfolio:{rule.weight}"
-    return rule.how
 
 
 def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
