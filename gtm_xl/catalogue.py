@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.errors import CellError, NumError, ShapeError, UnknownNameError, ValueTypeError, error_from_code
+from gtm_xl.lambdas import DEFINITIONS
 from gtm_xl.math import allocation, compensation, funnel, metrics, scoring
 from gtm_xl.math.numeric import is_blank
 
@@ -77,8 +78,6 @@ class GTMFunction:
         """This function in Excel's formula language, a ``LAMBDA`` with the same arguments
         (:data:`gtm_xl.lambdas.DEFINITIONS`): what the lambda flavour of the templates and
         `gtm-xl functions install` put into a workbook."""
-        from gtm_xl.lambdas import DEFINITIONS
-
         return DEFINITIONS[self.name]
 
     @property
@@ -91,6 +90,16 @@ def _p(name: str, kind: str, doc: str, optional: bool = False) -> Param:
     return Param(name, kind, doc, optional)
 
 
+# Arguments several functions take, described once.
+_CHURN = _p("churn", "number", "Churn per period as a fraction, same period as arpa")
+_GROSS_MARGIN = _p("gross_margin", "number", "Gross margin as a fraction")
+_CAC = _p("cac", "number", "Customer acquisition cost")
+_DISCOUNT = _p("discount", "number", "Discount rate per period (default 0)", True)
+_HORIZON = _p("horizon", "number", "Number of periods to count (default: no limit)", True)
+_START = _p("start", "number", "Recurring revenue at the start of the period")
+_CONTRACTION = _p("contraction", "number", "Revenue lost to downgrades (positive amount)")
+_CHURNED = _p("churned", "number", "Revenue lost to cancelled customers (positive amount)")
+
 _ENTRIES = [
     GTMFunction(
         "GTM_LTV",
@@ -99,9 +108,9 @@ _ENTRIES = [
         (
             _p("arpa", "number", "Average revenue per account per period (e.g. monthly)"),
             _p("gross_margin", "number", "Gross margin as a fraction, 0.8 for 80%"),
-            _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
-            _p("discount", "number", "Discount rate per period (default 0)", True),
-            _p("horizon", "number", "Number of periods to count (default: no limit)", True),
+            _CHURN,
+            _DISCOUNT,
+            _HORIZON,
         ),
         ("=GTM_LTV(100, 0.8, 0.02)", "4000"),
     ),
@@ -121,11 +130,11 @@ _ENTRIES = [
         "LTV:CAC ratio (benchmark 3): lifetime gross profit over acquisition cost.",
         (
             _p("arpa", "number", "Average revenue per account per period"),
-            _p("gross_margin", "number", "Gross margin as a fraction"),
-            _p("churn", "number", "Churn per period as a fraction, same period as arpa"),
-            _p("cac", "number", "Customer acquisition cost"),
-            _p("discount", "number", "Discount rate per period (default 0)", True),
-            _p("horizon", "number", "Number of periods to count (default: no limit)", True),
+            _GROSS_MARGIN,
+            _CHURN,
+            _CAC,
+            _DISCOUNT,
+            _HORIZON,
         ),
         ("=GTM_LTV_CAC(100, 0.8, 0.02, 1000)", "4"),
     ),
@@ -134,9 +143,9 @@ _ENTRIES = [
         metrics.cac_payback,
         "Months (periods) to earn back CAC: cac / (arpa·margin).",
         (
-            _p("cac", "number", "Customer acquisition cost"),
+            _CAC,
             _p("arpa", "number", "Average revenue per account per month"),
-            _p("gross_margin", "number", "Gross margin as a fraction"),
+            _GROSS_MARGIN,
         ),
         ("=GTM_CAC_PAYBACK(770000, 100000, 0.7)", "11"),
     ),
@@ -159,10 +168,10 @@ _ENTRIES = [
         metrics.nrr,
         "Net revenue retention: (start+expansion+reactivation-contraction-churned)/start.",
         (
-            _p("start", "number", "Recurring revenue at the start of the period"),
+            _START,
             _p("expansion", "number", "Upsell and cross-sell revenue added"),
-            _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
-            _p("churned", "number", "Revenue lost to cancelled customers (positive amount)"),
+            _CONTRACTION,
+            _CHURNED,
             _p("reactivation", "number", "Revenue from returning customers (default 0)", True),
         ),
         ("=GTM_NRR(1000000, 150000, 30000, 70000)", "1.05"),
@@ -172,9 +181,9 @@ _ENTRIES = [
         metrics.grr,
         "Gross revenue retention: (start-contraction-churned)/start, within 0..1.",
         (
-            _p("start", "number", "Recurring revenue at the start of the period"),
-            _p("contraction", "number", "Revenue lost to downgrades (positive amount)"),
-            _p("churned", "number", "Revenue lost to cancelled customers (positive amount)"),
+            _START,
+            _CONTRACTION,
+            _CHURNED,
         ),
         ("=GTM_GRR(1000000, 30000, 70000)", "0.9"),
     ),

@@ -432,6 +432,7 @@ EXCEL_FUNCTIONS: dict[str, str] = {
 
 
 def _tokens(text: str):
+    # on use: gtm_xl.catalogue imports this module on the refresh path, which never loads openpyxl
     from openpyxl.formula.tokenizer import Tokenizer
 
     return Tokenizer("=" + text).items
@@ -491,7 +492,7 @@ def comment(name: str) -> str:
     """The name's description as Excel's Name Manager and formula autocomplete show it: the catalogue
     summary, then the version mark `gtm-xl functions install` reads back (Excel keeps at most 255
     characters)."""
-    from gtm_xl.catalogue import CATALOGUE
+    from gtm_xl.catalogue import CATALOGUE  # here: gtm_xl.catalogue imports this module
 
     return f"{CATALOGUE[name].summary} ({MARK} {VERSION})"
 

@@ -1,5 +1,6 @@
 """``gtm-xl``: the command line. Argument parsing, progress and reports only; the work lives in
-the modules each subcommand imports (lazily, so that ``gtm-xl refresh`` starts fast)."""
+the modules each subcommand imports inside its handler, on use: so that ``gtm-xl refresh`` starts
+fast and never loads what only another command needs (openpyxl, pandas, SQLAlchemy, tqdm)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gtm_xl import __version__
+from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS, Limits
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -39,8 +41,6 @@ def _positive_number(text: str) -> float:
 
 
 def _limit_arguments(p: argparse.ArgumentParser) -> None:
-    from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS
-
     p.add_argument(
         "--max-memory",
         type=_positive_int,
@@ -60,21 +60,23 @@ def _limit_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _limits(args: argparse.Namespace):
-    from gtm_xl.workflows.guard import Limits
-
     return Limits(max_memory_mb=args.max_memory, max_seconds=args.max_seconds)
 
 
-def _usage_error(command: str, message: str) -> int:
+def _error(command: str, message: str, code: int = 1) -> int:
+    """``gtm-xl COMMAND: message`` on standard error; returns the exit code (1: the job failed)."""
     print(f"gtm-xl {command}: {message}", file=sys.stderr)
-    return 2
+    return code
+
+
+def _usage_error(command: str, message: str) -> int:
+    """As :func:`_error`, exit code 2: the command was given something it cannot use."""
+    return _error(command, message, 2)
 
 
 def _output_problem(target: str, inputs, *, what: str, make_dirs: bool = False) -> str | None:
     """Why ``target`` cannot be written (not writable, a folder, read-only, open, or one of the
     ``inputs``), in one line; None when it can. Checked before the first write of a command."""
-    from pathlib import Path
-
     from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
 
     for item in inputs:
@@ -130,8 +132,7 @@ def _run_calc(args: argparse.Namespace) -> int:
     try:
         result = calc_from_strings(args.function, args.args)
     except GTMError as exc:
-        print(f"gtm-xl calc: {exc}", file=sys.stderr)
-        return 2
+        return _usage_error("calc", str(exc))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -143,8 +144,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     try:
         result = run_demo(args.out, jobs=args.jobs)
     except OSError as exc:
-        print(f"gtm-xl demo: cannot write into {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return _error("demo", f"cannot write into {args.out}: {exc.strerror or exc}")
     out = result.out_dir
     print(f"1. Built {len(result.templates)} template workbooks into {out / 'templates'}")
     print(
@@ -207,8 +207,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
             paths.append(build_addin(args.out))
     except OSError as exc:
-        print(f"gtm-xl build: cannot write into {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return _error("build", f"cannot write into {args.out}: {exc.strerror or exc}")
     for path in paths:
         print(path)
     print(f"Built {len(paths)} file(s) into {args.out}.", file=sys.stderr)
@@ -270,8 +269,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
         return _run_against_excel(args)
     name = "check" if args.check else "refresh"
     if not args.check_only and not args.in_place and args.out is None:
-        print(f"gtm-xl {name}: say where results go: --out DIR, --in-place, or --check-only", file=sys.stderr)
-        return 2
+        return _usage_error(name, "say where results go: --out DIR, --in-place, or --check-only")
     # every output is checked before the first file is written
     if args.out is not None:
         out = Path(args.out)
@@ -315,16 +313,14 @@ def _run_refresh(args: argparse.Namespace) -> int:
         try:
             write_atomic(args.report, json.dumps(doc, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
         except OSError as exc:
-            print(f"gtm-xl {name}: --report {args.report}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
+            return _error(name, f"--report {args.report}: {exc.strerror or exc}")
     if not args.quiet:
         _print_refresh_summary(reports, details=args.check)
     failed = [r for r in reports if not r.ok]
     if args.check:
         failed += [r for r in reports if r.ok and (r.validation_failures or r.circular)]
     if not reports:
-        print(f"gtm-xl {name}: no .xlsx/.xlsm files found", file=sys.stderr)
-        return 1
+        return _error(name, "no .xlsx/.xlsm files found")
     return 1 if failed else 0
 
 
@@ -537,11 +533,9 @@ def _run_distribute(args: argparse.Namespace) -> int:
                 remove_stale=not args.keep_stale,
             )
     except RegionsError as exc:
-        print(f"gtm-xl distribute: nothing written; fix the table(s):\n{exc}", file=sys.stderr)
-        return 2
+        return _usage_error("distribute", f"nothing written; fix the table(s):\n{exc}")
     except (TemplateError, PackageError, ValueError, KeyError, OSError, ImportError) as exc:
-        print(f"gtm-xl distribute: {exc}", file=sys.stderr)
-        return 2
+        return _usage_error("distribute", str(exc))
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     print(
@@ -606,8 +600,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
             limits=_limits(args),
         )
     except (TemplateError, ValueError, OSError) as exc:
-        print(f"gtm-xl rollup: {exc}", file=sys.stderr)
-        return 2
+        return _usage_error("rollup", str(exc))
     for r in report.left_out:
         print(f"LEFT OUT {r.path}" + (f" (region {r.region})" if r.region else ""), file=sys.stderr)
         for reason in r.reasons:
@@ -797,8 +790,7 @@ def _run_functions_export(args: argparse.Namespace) -> int:
         try:
             write_atomic(args.out, text.encode("utf-8"))
         except OSError as exc:
-            print(f"gtm-xl functions export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
+            return _error("functions export", f"cannot write {args.out}: {exc.strerror or exc}")
         print(f"Wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

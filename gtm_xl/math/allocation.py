@@ -6,6 +6,8 @@ The parts always sum exactly to the total, so a plan's check cells never show a 
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import floor
 from typing import Any
 
 import numpy as np
@@ -32,9 +34,6 @@ def _exact_row(total: float, weights: np.ndarray, lock: np.ndarray, unit: float)
     the earlier position; the residual below one unit to the largest part). The parts are
     returned as floats only when each float is exactly its part, so they sum exactly to the
     total; otherwise :class:`NumError`."""
-    from fractions import Fraction
-    from math import floor
-
     n = len(weights)
     free = [bool(x != x) for x in lock]
     t = Fraction(total)

@@ -22,6 +22,9 @@ import re
 
 from openpyxl.workbook.defined_name import DefinedName
 
+from gtm_xl.catalogue import CATALOGUE
+from gtm_xl.lambdas import DEFINITIONS, comment, stored
+
 __all__ = ["METADATA_XML", "add_lambda_names", "dynamic_array_parts"]
 
 #: xl/metadata.xml as Excel 365 writes it for dynamic arrays: one XLDAPR metadata type, one future
@@ -46,9 +49,6 @@ _GTM_CALL = re.compile(rb"\bGTM_[A-Z_]+\(")
 
 def add_lambda_names(wb) -> None:
     """Every catalogue function as a workbook-level named LAMBDA with its description."""
-    from gtm_xl.catalogue import CATALOGUE
-    from gtm_xl.lambdas import DEFINITIONS, comment, stored
-
     for name in CATALOGUE:
         wb.defined_names[name] = DefinedName(name, attr_text=stored(DEFINITIONS[name]), comment=comment(name))
 

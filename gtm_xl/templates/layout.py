@@ -37,6 +37,7 @@ from gtm_xl.excel.atomic import write_atomic
 # Excel's ROUND, the one implementation (15 significant digits, then half away from zero): the
 # templates' Python-side figures round as the cells' formulas do.
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
+from gtm_xl.templates.lambda_flavour import add_lambda_names, dynamic_array_parts
 
 __all__ = [
     "Builder",
@@ -278,28 +279,22 @@ def below(
     cell_ref: str, above_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
 ) -> Validation:
     """A number in [low, high] strictly below ``above_ref`` (thresholds in descending order)."""
-    return _v(
-        "custom",
-        None,
-        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}<{above_ref})",
-        None,
-        prompt,
-        error,
-    )
+    return _in_range_and(cell_ref, f"<{above_ref}", low, high, prompt, error)
 
 
 def above(
     cell_ref: str, below_ref: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
 ) -> Validation:
     """A number in [low, high] strictly above ``below_ref`` (thresholds in ascending order)."""
-    return _v(
-        "custom",
-        None,
-        f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}>{below_ref})",
-        None,
-        prompt,
-        error,
-    )
+    return _in_range_and(cell_ref, f">{below_ref}", low, high, prompt, error)
+
+
+def _in_range_and(
+    cell_ref: str, comparison: str, low: str, high: str, prompt: tuple[str, str], error: tuple[str, str]
+) -> Validation:
+    """A number in [low, high] that also meets ``comparison`` (``<C5``: strictly below C5)."""
+    formula = f"AND(ISNUMBER({cell_ref}),{cell_ref}>={low},{cell_ref}<={high},{cell_ref}{comparison})"
+    return _v("custom", None, formula, None, prompt, error)
 
 
 def cell(col: int, row: int, absolute: bool = False) -> str:
@@ -511,8 +506,6 @@ class Builder:
         props.creator = "gtm-xl"
         props.title = f"{self.template_id} {self.version} ({self.variant}, {self.lang})"
         if self.variant == "lambda":
-            from gtm_xl.templates.lambda_flavour import add_lambda_names
-
             add_lambda_names(self.wb)
         props.lastModifiedBy = "gtm-xl"
         return self.wb
@@ -532,8 +525,6 @@ def deterministic_bytes(wb: Workbook, dynamic_arrays: bool = False) -> bytes:
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts = {info.filename: src.read(info.filename) for info in src.infolist()}
         if dynamic_arrays:
-            from gtm_xl.templates.lambda_flavour import dynamic_array_parts
-
             parts = dynamic_array_parts(parts)
         for filename, data in parts.items():
             if filename == "docProps/core.xml":

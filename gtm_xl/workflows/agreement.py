@@ -1,4 +1,5 @@
-"""How far gtm-xl agrees with Excel on a workbook Excel computed: ``gtm-xl check --against-excel``.
+"""How far gtm-xl agrees with Excel on a workbook Excel computed (SPEC's ``gtm-xl check --against-excel``, not yet a
+flag of the command line; the tests use it).
 
 A workbook saved by Excel carries Excel's own result of every formula (the cached ``<v>``).
 :func:`compare_with_excel` recomputes the workbook with the headless engine — inputs unchanged,

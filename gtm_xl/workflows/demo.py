@@ -196,8 +196,6 @@ def plan_lines(result: DemoResult) -> list[str]:
 def rollup_lines(path: Path) -> list[str]:
     """The regions' budgets by tier, goal firms and the plan check, as the roll-up workbook holds them:
     its Data sheet (one row per region, block, row label, column label), Totals sheet and Checks sheet."""
-    import openpyxl
-
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         data = [r for r in wb["Data"].iter_rows(min_row=2, values_only=True) if r and r[0]]

@@ -22,13 +22,14 @@ import json
 import math
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gtm_xl import __version__
-from gtm_xl.excel.atomic import write_atomic
+from gtm_xl.excel.atomic import TargetRefused, check_target, same_file, write_atomic
 from gtm_xl.excel.ooxml.names import text_constant
 from gtm_xl.excel.ooxml.package import Package, patch_sheet
 from gtm_xl.excel.ooxml.workbook_xml import mark_full_calc, set_defined_names
@@ -256,8 +257,6 @@ def check_targets(targets: list[Path], inputs: list[Path]) -> None:
     """Before the first copy is written: every target writable, none an input (the template, a
     table), none read-only or open in Excel/LibreOffice — else :class:`TargetRefused` naming it,
     so a re-run never stops half-way with some regions rewritten and the manifest stale."""
-    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
-
     for target in targets:
         for item in inputs:
             if target.exists() and item.exists() and same_file(target, item):
@@ -310,8 +309,6 @@ def write_text_atomic(target: Path, text: str) -> Path:
 
 def read_manifest(path: str | Path) -> dict:
     """The manifest as a dict; a clear ValueError when it is not one of ours."""
-    import stat
-
     path = Path(path)
     try:
         st = path.stat()

@@ -20,11 +20,13 @@ runs one call. Where there is no ``fork`` (Windows) the calls run in-process wit
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -76,8 +78,6 @@ def die_with_parent() -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG = 1
                 if os.getppid() != parent:  # the parent died before prctl took effect
@@ -85,7 +85,6 @@ def die_with_parent() -> None:
                 return
         except (OSError, AttributeError):
             pass
-    import threading
 
     def watch() -> None:
         while True:
@@ -111,8 +110,8 @@ def _cap_memory(limits: Limits) -> None:
     if limits.max_memory_mb is None:
         return
     try:
-        import resource
-    except ImportError:
+        import resource  # here: POSIX only
+    except ImportError:  # Windows: no cap
         return
     cap = _address_space() + (limits.max_memory_mb << 20)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -20,10 +20,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.errors import CellError
+from gtm_xl.excel.ooxml.cells import column_letter
+from gtm_xl.excel.ooxml.package import Package, PackageError
 from gtm_xl.workflows.template_info import (
     CHECK_FAIL,
     CHECK_OK,
@@ -93,8 +97,6 @@ class RegionPlan:
 
 def _check_file(path: Path) -> None:
     """A table must be a regular file of a sane size: a FIFO would block the read forever."""
-    import stat
-
     try:
         st = path.stat()
     except OSError as exc:
@@ -116,10 +118,6 @@ def _xlsx_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], list[Problem]]:
     (zip bombs, encrypted and corrupt files refused before openpyxl or anything inflates them);
     a formula cell without a cached value is a problem (its value is unknown until Excel
     calculates it), and an error value is kept as its code."""
-    from gtm_xl.errors import CellError
-    from gtm_xl.excel.ooxml.cells import column_letter
-    from gtm_xl.excel.ooxml.package import Package, PackageError
-
     problems: list[Problem] = []
     try:
         with Package(path) as pkg:
@@ -220,8 +218,6 @@ def _blank(v: Any) -> bool:
 
 def _column(headers: list[str], j: int) -> str:
     """A column named by its header, or by its letter when it has none."""
-    from gtm_xl.excel.ooxml.cells import column_letter
-
     return headers[j] if j < len(headers) and headers[j] else column_letter(j + 1)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -426,8 +427,6 @@ class Package:
 
     # -- container checks --
     def _check_container(self) -> None:
-        import stat
-
         try:
             mode = os.stat(self.path).st_mode
         except OSError as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from gtm_xl.math import metrics
 from gtm_xl.workflows.template_info import NamedBlock, TemplateInfo
 
 __all__ = [
@@ -65,10 +66,19 @@ class Aggregation:
     @property
     def text(self) -> str:
         """In words, for the summary: ``sum``, ``weighted by mrr_start``, ``mean``, ``none``."""
+        return self._spelled("weighted by {}", "from summed parts: {}")
+
+    @property
+    def code(self) -> str:
+        """As the tidy Totals table's ``rule`` column holds it: ``sum``, ``weighted:mrr_start``,
+        ``mean``, ``portfolio:…``, ``none``."""
+        return self._spelled("weighted:{}", "portfolio:{}")
+
+    def _spelled(self, weighted: str, portfolio: str) -> str:
         if self.how == "weighted":
-            return f"weighted by {self.weight}" if self.weight else "mean"
+            return weighted.format(self.weight) if self.weight else "mean"
         if self.how == "portfolio":
-            return f"from summed parts: {self.weight}"
+            return portfolio.format(self.weight)
         return self.how
 
 
@@ -778,8 +788,6 @@ def portfolio(template: TemplateInfo, included: list) -> dict[str, tuple[float, 
     spend), CAC payback = Σ spend / Σ(new customers × ARPA × gross margin) (months of the new
     customers' gross profit), LTV = Σ(LTV × new customers) / Σ new customers. Only the figures whose
     parts the template has; name → (value, rule in words)."""
-    from gtm_xl.math import metrics
-
     names = set(template.inputs) | set(template.outputs)
     out: dict[str, tuple[float, str]] = {}
     if not included:

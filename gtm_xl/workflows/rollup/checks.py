@@ -14,6 +14,7 @@ For each file (in worker processes with ``jobs > 1``):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 import shutil
@@ -22,10 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gtm_xl.excel.libreoffice import LibreOffice, LibreOfficeError, find_soffice
+from gtm_xl.excel.ooxml.package import Package, PackageError
 from gtm_xl.workflows import guard
+from gtm_xl.workflows.distribute import sha256_file
 from gtm_xl.workflows.guard import LimitExceeded, Limits, run_limited
 from gtm_xl.workflows.refresh import refresh_file
-from gtm_xl.workflows.template_info import TemplateInfo, cell_label
+from gtm_xl.workflows.rollup import integrity
+from gtm_xl.workflows.template_info import CellsView, TemplateInfo, cell_label
 
 __all__ = [
     "FileResult",
@@ -162,9 +167,6 @@ def _plain(v: Any) -> Any:
 def read_book(path: str | Path):
     """(CellsView, workbook.xml bytes) of a workbook through the package reader, which refuses
     corrupt, truncated, encrypted and oversized files with a PackageError."""
-    from gtm_xl.excel.ooxml.package import Package
-    from gtm_xl.workflows.template_info import CellsView
-
     with Package(path) as pkg:
         workbook_xml = pkg.part(pkg.workbook_part)
         book, _ = pkg.read_cells()
@@ -179,9 +181,6 @@ def inspect_file(
     recalculate: bool = True,
 ) -> FileResult:
     """Check one returned workbook and read its outputs (recalculating a copy when stale)."""
-    from gtm_xl.excel.ooxml.package import PackageError
-    from gtm_xl.workflows.rollup import integrity
-
     path = Path(path)
     result = FileResult(str(path))
     try:
@@ -256,10 +255,6 @@ def _recalculate_with_refresh(
 def recalculate_with_libreoffice(results: list[FileResult], template: TemplateInfo, lo=None) -> None:
     """Recalculate copies of the given files in one LibreOffice run (``lo``: a running profile to
     reuse, else a fresh one); a failure becomes a reason."""
-    import contextlib
-
-    from gtm_xl.excel.libreoffice import LibreOffice, LibreOfficeError, find_soffice
-
     if not results:
         return
     if lo is None and find_soffice() is None:
@@ -312,8 +307,6 @@ def resolve_template(template: str | Path | None, manifest: dict | None, manifes
         return Path(template)
     if manifest is None:
         raise ValueError("which template? give --manifest (written by gtm-xl distribute) or --template")
-    from gtm_xl.workflows.distribute import sha256_file
-
     t = manifest["template"]
     candidates = [Path(t.get("file", ""))]
     if manifest_path is not None:

@@ -15,12 +15,14 @@ Files that fail are listed with their reasons and left out; the rest are consoli
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+from gtm_xl.workflows.distribute import read_manifest
 from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.rollup.aggregate import (
     Aggregation,
@@ -43,7 +45,7 @@ from gtm_xl.workflows.rollup.checks import (
     recalculate_with_libreoffice,
     resolve_template,
 )
-from gtm_xl.workflows.rollup.output import db_url, tidy_rows, write_csv, write_db, write_workbook
+from gtm_xl.workflows.rollup.output import db_url, read_previous, tidy_rows, write_csv, write_db, write_workbook
 from gtm_xl.workflows.template_info import TemplateInfo, read_template
 
 __all__ = [
@@ -158,10 +160,6 @@ def rollup(
     ``previous``: an earlier roll-up workbook; its Data and Checks sheets are compared with this one
     (a Changes sheet). ``libreoffice``: a :class:`gtm_xl.excel.libreoffice.LibreOffice` to reuse for
     files the headless refresh cannot recalculate (default: a fresh profile when one is needed)."""
-    import time
-
-    from gtm_xl.workflows.distribute import read_manifest
-
     started = time.perf_counter()
     check_outputs(files, out, csv_dir=csv_dir, db=db, others=[p for p in (template, manifest, previous) if p])
     WORKER["limits"] = limits
@@ -178,8 +176,6 @@ def rollup(
             )
     previous_rows = None
     if previous is not None:
-        from gtm_xl.workflows.rollup.output import read_previous
-
         previous_rows = read_previous(Path(previous))  # read first: a bad file stops before any work
     regions = {str(e["region"]).lower(): e for e in manifest_doc["regions"]} if manifest_doc is not None else None
     paths = [str(p) for p in files]

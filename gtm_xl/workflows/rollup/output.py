@@ -33,6 +33,12 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from gtm_xl.excel.atomic import write_atomic
 from gtm_xl.excel.ooxml.cells import column_letter
 from gtm_xl.workflows.rollup.aggregate import Table, View, format_decimals, words
 
@@ -143,7 +149,7 @@ def total_rows(report) -> list[tuple[str, str, str, Any, str]]:
     for key, rule in report.rules.items():
         if rule.how == "none":
             continue
-        out.append((key, (_title(first, key) if first else "") or key, "", report.totals.get(key), _rule(rule)))
+        out.append((key, (_title(first, key) if first else "") or key, "", report.totals.get(key), rule.code))
     for view in report.views:
         for t in view.tables:
             if "+" in t.block or t.total_rule != "sum":
@@ -157,14 +163,6 @@ def total_rows(report) -> list[tuple[str, str, str, Any, str]]:
             for label, line in zip(t.rows, t.values):
                 out.append((t.block, label, t.title, line[t.n_regions], "sum"))
     return out
-
-
-def _rule(rule) -> str:
-    if rule.how == "weighted":
-        return f"weighted:{rule.weight}" if rule.weight else "mean"
-    if rule.how == "portfolio":
-        return f"portfolio:{rule.weight}"
-    return rule.how
 
 
 def tables(report) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -220,8 +218,6 @@ def _status_lines(report, w, machine: bool = False) -> list[tuple]:
 
 def write_csv(report, folder: Path) -> list[Path]:
     """One UTF-8 CSV per table into ``folder`` (each written atomically; texts neutralised)."""
-    from gtm_xl.excel.atomic import write_atomic
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (cols, rows) in tables(report).items():
@@ -236,6 +232,7 @@ def write_csv(report, folder: Path) -> list[Path]:
 def write_db(report, url: str) -> str:
     """Each table into the database at ``url`` (replacing a table of the same name); returns the
     URL without its password. Values of mixed type go into ``value`` (numbers) and ``text``."""
+    # on use: pandas and SQLAlchemy cost a roll-up without --db their import time
     import pandas as pd
     from sqlalchemy import create_engine
 
@@ -269,12 +266,10 @@ def _is_number(v: Any) -> bool:
 def read_previous(path: Path) -> list[tuple[str, str, str, str, Any]]:
     """The tidy rows (region, block, row label, column label, value) of an earlier roll-up workbook:
     its Data sheet and its Totals sheet (as region "Total")."""
-    import openpyxl
-
     if not path.is_file():
         raise ValueError(f"--previous {path}: no such file")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader error: not a roll-up workbook
         raise ValueError(f"--previous {path}: not a readable .xlsx workbook ({exc})") from exc
     try:
@@ -311,8 +306,6 @@ class _Sheet:
     """A worksheet with the roll-up's styles; every text goes in as a string cell."""
 
     def __init__(self, wb, title: str) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
         self.ws = wb.create_sheet(title[:31])
         self.widths: dict[int, float] = {}
         thin = Side(style="thin", color="BFBFBF")
@@ -381,10 +374,6 @@ def _sheet_name(view: View, taken: set[str]) -> str:
 
 def write_workbook(report, target: Path) -> Path:
     """The roll-up workbook, written atomically."""
-    from openpyxl import Workbook
-
-    from gtm_xl.excel.atomic import write_atomic
-
     w = words(report.lang)
     wb = Workbook()
     wb.remove(wb.active)
@@ -413,9 +402,6 @@ def _subtitle(report, w) -> str:
 
 
 def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -> None:
-    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-    from openpyxl.styles import PatternFill
-
     s = _Sheet(wb, name)
     s.put(1, 1, view.title, style="title", fit=False)
     s.put(2, 1, _subtitle(report, w), style="subtitle", fit=False)
@@ -492,8 +478,6 @@ def _write_view(wb, view: View, name: str, report, w, colours: dict[str, str]) -
 def _charts(s: _Sheet, charts: list[tuple[Table, int]], view: View) -> None:
     """Up to two charts beside the tables: each money block by region, its rows stacked (budget by
     region and tier; quarterly phasing by region); without money, the first non-zero summed block."""
-    from openpyxl.chart import BarChart, Reference
-
     money = [c for c in charts if re.search(r"[¥$€£]", c[0].formats[0])][:2]
     # else the first summed block with something to draw (a row of zero differences is no chart)
     other = [c for c in charts if any(_is_number(v) and v for line in c[0].values for v in line[: c[0].n_regions])]
@@ -586,8 +570,6 @@ def _write_status(wb, report, w) -> None:
         row += 1
     s.ws.column_dimensions["H"].width = 80
     s.finish(freeze="A5")
-    from openpyxl.styles import Alignment
-
     for r in range(5, row):
         s.ws.cell(r, 8).alignment = Alignment(wrap_text=True, vertical="top")
 
