@@ -98,6 +98,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _reason(unsupported: str) -> str:
+    """The engine names a function it does not compute exactly in that use, or gives "(a reason)"."""
+    return unsupported.strip("()") if unsupported.startswith("(") else f"{unsupported}: a use not computed exactly"
+
+
 def compare_with_excel(path: str | Path, functions: Mapping[str, Any] | None = None) -> Agreement:
     """Recompute ``path`` (nothing is written) and compare every formula cell with Excel's value."""
     path = Path(path)
@@ -112,7 +117,7 @@ def compare_with_excel(path: str | Path, functions: Mapping[str, Any] | None = N
     uncertain: dict[tuple[str, int, int], str] = {
         key: "volatile (TODAY/NOW): Excel's value is of the moment it was saved" for key in evaluation.volatile
     }
-    uncertain.update(evaluation.unsupported)
+    uncertain.update({key: _reason(why) for key, why in evaluation.unsupported.items()})
     uncertain.update({key: "circular reference" for key in evaluation.circular})
     uncertain.update({key: f"depends on a cell not computed ({why})" for key, (_, why) in evaluation.blocked.items()})
     for sheet_name, sheet in book.sheets.items():
