@@ -188,7 +188,7 @@ class _Batch:
                     raise _NoBatch
                 width = f.shape[1]
                 prod = f if prod is None else prod * f
-            if prod.shape[0] != n:
+            if prod is None or prod.shape[0] != n:  # None: no argument (ruled out above)
                 raise _NoBatch
             return prod.sum(axis=1)
         if name in ("SUM", "AVERAGE", "MIN", "MAX") and len(args) == 1:
@@ -196,7 +196,8 @@ class _Batch:
             if not (isinstance(v, np.ndarray) and v.ndim == 2):
                 raise _NoBatch
             f = _floats(v, n, blank_ok=name == "SUM")
-            return {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}[name](axis=1)
+            reduce: dict[str, Callable[..., np.ndarray]] = {"SUM": f.sum, "AVERAGE": f.mean, "MIN": f.min, "MAX": f.max}
+            return reduce[name](axis=1)
         if name in ("RANK", "RANK.EQ") and len(args) in (2, 3) and not any(moves_down(a) for a in args[1:]):
             return self.rank(args)
         if name in ("ABS", "INT") and len(args) == 1:
@@ -256,7 +257,7 @@ def evaluate_batch(wb: Book, tree, members: list, functions: Mapping[str, Callab
     """The values of ``members`` (a column of one R1C1 formula) in one vectorised pass; None
     when the formula or its data need the cell-by-cell path."""
     get = wb.book.sheets[members[0][0]].get
-    if any((cell := get(k[1:])).dynamic or cell.array_ref for k in members):
+    if any((cell := get(k[1:])) is None or cell.dynamic or cell.array_ref for k in members):  # no cell: not batched
         return None
     try:
         out = _Batch(wb, members, functions).ev(tree)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from gtm_xl.excel.formula.parser import (
 )
 from gtm_xl.excel.ooxml.cells import WorkbookCells, parse_range
 from gtm_xl.excel.values import ERROR_CODES, MAX_TEXT, CellError, CodedError, text_too_long
+
+if TYPE_CHECKING:
+    from gtm_xl.excel.formula.graph import FormulaCells  # graph imports book
 
 _LAMBDA_TEXT = re.compile(r"^\s*=?\s*(?:_xlfn\.)?LAMBDA\s*\(", re.IGNORECASE)
 
@@ -154,7 +157,7 @@ class Book:
         self.spill_growth: list = []
         self.evaluated_at: dict = {}
         self.bad: dict = {}
-        self.formula_cells = None
+        self.formula_cells: FormulaCells | None = None
         # an array formula (dynamic or legacy CSE) is evaluated without implicit intersection
         self._array_mode = False
         # inside an argument of a function whose parameter classes the engine does not know, an
@@ -517,9 +520,9 @@ class Book:
 
     def call(self, name: str, arg_nodes: list, here: str) -> Any:
         if self.scope or self.lambda_names:
-            fn = self.lambda_named(name, here)
-            if fn is not None:
-                return self._call_closure(fn, arg_nodes, here)
+            closure = self.lambda_named(name, here)
+            if closure is not None:
+                return self._call_closure(closure, arg_nodes, here)
         if name == "ISOMITTED":
             node = arg_nodes[0] if len(arg_nodes) == 1 else None
             if node is None or node[0] != "name" or node[2] is not None:
@@ -616,7 +619,7 @@ class Book:
     def _call_with_refs(self, name: str, builtin, arg_nodes, here):
         """Call a function that reads references themselves (``Builtin.refs``): a reference argument is passed
         as a :class:`Reference`, any other evaluated (a missing one as None) in the function's argument scope."""
-        args = []
+        args: list[Any] = []  # Reference, an evaluated value or None
         for a in arg_nodes:
             if a[0] == "missing":
                 args.append(None)

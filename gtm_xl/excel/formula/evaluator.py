@@ -249,6 +249,7 @@ def _evaluate_cell(
     does not implement makes the cell unsupported (and bad for its dependents)."""
     sname, r, c = key
     cell = book.sheets[sname].get((r, c))
+    assert cell is not None, key  # a key of FormulaCells: a cell with a formula
     wb.pending.discard(key)  # from here on, a dynamic reference to it reads what it computes
     wb.current = (r, c)
     wb.array_mode = bool(cell.dynamic or cell.array_ref)

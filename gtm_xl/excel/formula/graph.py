@@ -79,7 +79,7 @@ class FormulaCells:
         if target is None or target not in self.columns:
             return []
         cols = self.columns[target]
-        out = []
+        out: list[Key] = []
         span = range(ref.c1, ref.c2 + 1) if ref.c2 - ref.c1 < len(cols) else [c for c in cols if ref.c1 <= c <= ref.c2]
         for c in span:
             rows = cols.get(c)

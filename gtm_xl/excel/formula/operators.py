@@ -86,7 +86,7 @@ def elementwise(fn: Callable[..., Any], args: list[Any], errors_ok: bool = False
     rows = max(a.shape[0] for a in arrays)
     cols = max(a.shape[1] for a in arrays)
     target = np.empty((rows, cols), dtype=object)
-    fitted = []
+    fitted: list[np.ndarray | None] = []
     for a in args:
         if isinstance(a, np.ndarray):
             fitted.append(broadcast(a, target)[0])

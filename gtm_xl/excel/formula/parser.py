@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,15 +40,22 @@ def _load_tokenizer():
             if os.path.exists(path):
                 name = "gtm_xl.excel._openpyxl_tokenizer"
                 mod_spec = importlib.util.spec_from_file_location(name, path)
-                module = importlib.util.module_from_spec(mod_spec)
-                mod_spec.loader.exec_module(module)
-                return module.Token, module.Tokenizer
+                if mod_spec is not None and mod_spec.loader is not None:
+                    module = importlib.util.module_from_spec(mod_spec)
+                    mod_spec.loader.exec_module(module)
+                    return module.Token, module.Tokenizer
     from openpyxl.formula.tokenizer import Token, Tokenizer
 
     return Token, Tokenizer
 
 
-Token, _Tokenizer = _load_tokenizer()
+if TYPE_CHECKING:
+    # the classes _load_tokenizer returns, named statically so they can annotate (openpyxl has no
+    # type information: to mypy they are Any)
+    from openpyxl.formula.tokenizer import Token
+    from openpyxl.formula.tokenizer import Tokenizer as _Tokenizer
+else:
+    Token, _Tokenizer = _load_tokenizer()
 
 
 class Tokenizer(_Tokenizer):
@@ -333,8 +340,9 @@ class _Parser:
             return ("lit", _literal(tok))
         if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
             name = _strip_fn(tok.value[:-1])
-            args = []
-            if self.peek() is not None and self.peek().type == Token.FUNC and self.peek().subtype == Token.CLOSE:
+            args: list[Any] = []
+            nxt = self.peek()
+            if nxt is not None and nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE:
                 self.i += 1
                 return _binder(name, args)
             while True:
@@ -393,7 +401,7 @@ class _Parser:
 
 
 #: A reference past the sheet: the cell is reported unsupported (a name no function table holds).
-OUTSIDE_SHEET = ("fn", "(reference outside the sheet)", [])
+OUTSIDE_SHEET: tuple[str, str, list[Any]] = ("fn", "(reference outside the sheet)", [])
 
 
 def _ends_operand(tok) -> bool:
@@ -411,8 +419,8 @@ def _starts_operand(tok) -> bool:
 def _with_intersections(items: list) -> list:
     """The tokens without white space, except a space between two references (or parenthesised
     or function results), which is Excel's intersection operator (``A1:C5 B2:B9``)."""
-    out = []
-    pending_space = None
+    out: list[Token] = []
+    pending_space: str | None = None
     for t in _split_range_functions(items):
         if t.type == Token.WSPACE:
             pending_space = (pending_space or "") + t.value
@@ -512,8 +520,9 @@ def _parse(formula: str):
     if not p.toks:
         raise FormulaSyntaxError("empty formula")
     node = p.expr()
-    if p.peek() is not None:
-        raise FormulaSyntaxError(f"unexpected {p.peek().value!r}")
+    rest = p.peek()
+    if rest is not None:
+        raise FormulaSyntaxError(f"unexpected {rest.value!r}")
     return node
 
 

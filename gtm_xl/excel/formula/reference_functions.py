@@ -93,7 +93,7 @@ def index_reference(wb: Book, arg_nodes: list, here: str):
         if not (isinstance(first, tuple) and first and first[0] == "REF"):
             return None
         areas = [first]
-    nums = []
+    nums: list[int | None] = []  # None: omitted
     for node in arg_nodes[1:]:
         if node[0] == "missing":
             nums.append(None)
@@ -145,7 +145,7 @@ def offset(wb: Book, arg_nodes: list, here: str):
     if not (isinstance(base, tuple) and base and base[0] == "REF") or wb.sheets_between(base[1]) is not None:
         return CellError("#VALUE!")
     ref = base[1]
-    nums = []
+    nums: list[int | None] = []  # None: omitted
     for i, node in enumerate(arg_nodes[1:], start=1):
         if node[0] == "missing":
             nums.append(None)

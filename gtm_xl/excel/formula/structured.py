@@ -133,7 +133,7 @@ def find_table(tables: dict, sref: StructuredRef, sheet: str, row: int, col: int
 
 
 def _columns(t, sref: StructuredRef) -> tuple[int, int]:
-    if sref.first is None:
+    if sref.first is None or sref.last is None:  # parse_structured names both or neither
         return t.c1, t.c2
     lower = [c.lower() for c in t.columns]
     try:

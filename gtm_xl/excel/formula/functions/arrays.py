@@ -46,9 +46,10 @@ CALC = CellError("#CALC!")
 def _grid(v: Any) -> np.ndarray:
     """A 2-D object array with empty cells as 0 (what Excel's array functions return for them)."""
     a = as_2d(v)
-    if any(x is None for x in a.reshape(-1).tolist()):
+    blank = np.array([x is None for x in a.reshape(-1).tolist()], dtype=bool).reshape(a.shape)
+    if blank.any():
         a = a.copy()
-        a[np.equal(a, None)] = 0.0
+        a[blank] = 0.0
     return a
 
 
@@ -207,7 +208,7 @@ def f_sortby(array, *pairs):
     return (a[index, :] if by_rows else a[:, index]).copy()
 
 
-def _xmatch_one(value, vector: list, mode: int, search: int) -> float:
+def _xmatch_one(value, vector: list, mode: int, search: int) -> float | CellError:
     if isinstance(value, CellError):
         return value
     if value is None:

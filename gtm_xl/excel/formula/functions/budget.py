@@ -47,9 +47,10 @@ _CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gtm_x
 @contextmanager
 def limited(total: int = DEFAULT_BUDGET) -> Iterator[_Budget]:
     """Evaluate under a budget of ``total`` units (array elements, characters)."""
-    token = _CURRENT.set(_Budget(total))
+    budget = _Budget(total)
+    token = _CURRENT.set(budget)
     try:
-        yield _CURRENT.get()
+        yield budget
     finally:
         _CURRENT.reset(token)
 

@@ -279,6 +279,7 @@ def criterion(c: Any) -> Callable[[Any], bool]:
         return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and float(v) == x
     s = str(c)
     m = re.match(r"^(<=|>=|<>|<|>|=)?(.*)$", s, re.S)
+    assert m is not None  # an optional operator and (.*) under re.S: every text matches
     op, rest = m.group(1) or "", m.group(2)
     try:
         x = text_number(rest.strip())
@@ -352,6 +353,8 @@ def criteria_mask(pairs) -> np.ndarray:
         pred = criterion(scalar(crit))
         m = np.array([pred(v) for v in r.reshape(-1).tolist()], dtype=bool).reshape(shape)
         mask = m if mask is None else mask & m
+    if mask is None:  # no pair: the callers' arity (two arguments at least) rules it out
+        raise ExcelError(VALUE)
     return mask
 
 

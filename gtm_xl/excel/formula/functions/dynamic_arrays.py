@@ -147,9 +147,10 @@ def check_array_size(rows: int, cols: int) -> None:
 def _filled(v) -> np.ndarray:
     """An argument as a 2-D array with blank cells as 0, as Excel's array functions return them."""
     a = as_2d(v)
-    if any(x is None for x in a.reshape(-1).tolist()):
+    blank = np.array([x is None for x in a.reshape(-1).tolist()], dtype=bool).reshape(a.shape)
+    if blank.any():
         a = a.copy()
-        a[np.equal(a, None)] = 0.0
+        a[blank] = 0.0
     return a
 
 
