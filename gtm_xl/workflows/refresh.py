@@ -353,6 +353,7 @@ def refresh_files(
         elif in_place:
             dst = src
         else:
+            assert out_dir is not None  # checked on entry: out_dir, in_place or check_only
             dst = Path(out_dir) / rel
             try:
                 st = os.stat(dst)
@@ -380,7 +381,7 @@ def refresh_files(
     if todo:  # the function table is built once in the parent and inherited by every child (fork)
         _default_functions()
     for i, status, value in map_limited(_worker, [(i, (task,)) for i, task in todo], limits, jobs):
-        src = tasks[i][0]  # type: ignore[index]
+        src = tasks[i][0]
         if status == "ok":
             reports[i] = value
         elif status == "memory":
@@ -388,5 +389,5 @@ def refresh_files(
         else:
             reports[i] = FileReport(path=src, error=f"{src}: {value}; not written")
         if progress:
-            progress(reports[i])  # type: ignore[arg-type]
+            progress(reports[i])
     return reports  # type: ignore[return-value]
