@@ -6,9 +6,10 @@ The annuity functions share Excel's time-value equation
 ``type`` is 1 for payments at the start of a period, 0 (or omitted) at the end, other values are
 not guessed (:class:`Unsupported`). Numbers typed as arguments are coerced like any number (text that reads as
 one, logicals); inside the ranges of NPV, IRR, MIRR only numbers count. The iterative functions
-(RATE, IRR, XIRR) use Newton's method from Excel's guess (10%) within Excel's iteration limits
-(20 for RATE and IRR, 100 for XIRR); a root found only beyond that limit is not guessed at
-(:class:`Unsupported`), a search that does not converge at all is #NUM! as in Excel.
+(RATE, IRR) use Newton's method from Excel's guess (10%) within Excel's iteration limits
+(20); a root found only beyond that limit is not guessed at
+(:class:`Unsupported`), a search that does not converge at all is #NUM! as in Excel. XIRR gives its
+certain errors and leaves the rate to Excel (see :func:`f_xirr`).
 """
 
 from __future__ import annotations
@@ -241,21 +242,17 @@ def f_xnpv(rate, values, dates):
 
 
 def f_xirr(values, dates, guess=None):
-    """XIRR(values, dates, [guess]): the rate where XNPV is 0, Newton from guess (10%), within
-    Excel's 100 iterations; values need a positive and a negative amount (#NUM!)."""
-    vs, ds = _cash_and_dates(values, dates)
+    """XIRR(values, dates, [guess]): #NUM! where Excel gives it (values need a positive and a negative
+    amount), #VALUE!/#NUM! for bad dates. The rate itself is left to Excel: Excel stops its iteration
+    within 0.000001% of the rate, short of the exact root (Microsoft's example prints 0.373362535 where
+    the root is 0.3733625335), so the exact rate would differ from the value Excel stores in the 9th
+    digit — a number we cannot reproduce exactly is not guessed."""
+    vs, _ = _cash_and_dates(values, dates)
     if not (any(v > 0 for v in vs) and any(v < 0 for v in vs)):
         raise ExcelError(NUM)
-    g0 = _opt(guess, 0.1)
-    years = [(d - ds[0]) / 365 for d in ds]
-
-    def func(r):
-        return math.fsum(v / (1 + r) ** y for v, y in zip(vs, years))
-
-    def deriv(r):
-        return math.fsum(-y * v / (1 + r) ** (y + 1) for v, y in zip(vs, years))
-
-    return _newton(func, deriv, g0, 100, 1e-10)
+    if guess is not None:
+        num(guess)
+    raise Unsupported("XIRR's rate: Excel's iteration stops short of the exact root")
 
 
 def f_irr(values, guess=None):
