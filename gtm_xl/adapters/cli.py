@@ -616,9 +616,12 @@ def _run_rollup(args: argparse.Namespace) -> int:
     if report.changes is not None:
         print(f"{len(report.changes)} value(s) changed since {args.previous} (sheet Changes)")
     if args.report:
-        from gtm_xl.excel.atomic import write_atomic
+        from gtm_xl.excel.atomic import TargetRefused, write_atomic
 
-        write_atomic(Path(args.report), json.dumps(report.as_dict(), indent=2, default=str).encode())
+        try:  # checked before the roll-up; a folder may still vanish or fill up since
+            write_atomic(Path(args.report), json.dumps(report.as_dict(), indent=2, default=str).encode())
+        except (OSError, TargetRefused) as exc:
+            return _error("rollup", f"--report {args.report}: {getattr(exc, 'strerror', None) or exc}")
     print(
         f"Consolidated {len(report.included)} of {len(files)} file(s) into {', '.join(report.written)} "
         f"in {report.seconds:.1f} s; {len(report.left_out)} left out, "

@@ -53,3 +53,19 @@ def test_calc_split_is_exact_beyond_float_precision():
 
 
 # --- control characters -----------------------------------------------------------------------------
+
+
+def test_rollup_report_that_cannot_be_written_is_one_line(built_templates, tmp_path):
+    """Hostile: ``rollup --report`` into a place that passes the early check but cannot take a file
+    (/proc). Ends with one line naming --report and exit 1, never a traceback."""
+    from gtm_xl.workflows.distribute import distribute
+
+    template = built_templates.path("budget_by_tier", "udf", "en")
+    sent = tmp_path / "sent"
+    (tmp_path / "regions.csv").write_text("region,name\nA,Alpha\nB,Beta\n", encoding="utf-8")
+    distribute(template, tmp_path / "regions.csv", sent)
+    r = run_cli(
+        "rollup", sent, "--manifest", sent / "manifest.json", "--out", tmp_path / "r.xlsx", "--report", "/proc/r.json"
+    )
+    assert r.returncode in (1, 2), r.stderr
+    assert "Traceback" not in r.stderr and "--report /proc/r.json" in _one_line(r.stderr)
