@@ -714,7 +714,7 @@ def _run_addin_picture(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- functions (issue 13) --------------------------------------------------------------------------
+# --- functions: the GTM catalogue as named LAMBDAs ---------------------------------------------------
 def _register_functions(sub) -> None:
     p = sub.add_parser(
         "functions",

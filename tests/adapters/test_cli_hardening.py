@@ -1,4 +1,4 @@
-"""Issue 11, the command line only: ``gtm-xl calc`` never crashes on empty arrays, refuses NaN,
+"""Hostile input, the command line only: ``gtm-xl calc`` never crashes on empty arrays, refuses NaN,
 Infinity and whole numbers no float holds, and splits beyond 2^53 exactly. Run as subprocesses
 under the memory limit of :func:`hostile_helpers.run_cli`."""
 

@@ -1,4 +1,4 @@
-"""Issue 11: hostile and careless input never loses a file, never hangs a batch, is never accepted
+"""Hostile and careless input never loses a file, never hangs a batch, is never accepted
 when it should not be. One test per class; every hostile file is made here, small on disk, and
 ``refresh``, ``distribute`` and ``rollup`` run as subprocesses under a memory limit
 (:func:`hostile_helpers.run_cli`), so a regression fails the test and not the machine.

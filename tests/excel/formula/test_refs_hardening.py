@@ -1,4 +1,4 @@
-"""Engine-side hardening (issue 11): a formula never allocates without bound, never fails the file.
+"""Engine-side hardening: a formula never allocates without bound, never fails the file.
 Text beyond Excel's 32,767 characters is #VALUE! (checked before it is built); an array larger than
 the sheet is not built (the cell is left to Excel); a work budget per file bounds cells computed and
 array elements, and a file that uses it up is reported, not hung."""
