@@ -31,9 +31,9 @@ from gtm_xl.excel.formula.functions.coercion import (
     num,
     scalar,
     type_rank,
-    wildcard,
 )
 from gtm_xl.excel.formula.functions.dynamic_arrays import order_key
+from gtm_xl.excel.formula.functions.lookup import search_order, wildcard_position
 from gtm_xl.excel.formula.functions.spec import Builtin
 from gtm_xl.excel.values import CellError
 
@@ -204,12 +204,9 @@ def _xmatch_one(value, vector: list, mode: int, search: int) -> float | CellErro
         return value
     if value is None:
         value = 0.0
-    order = list(range(len(vector)))
-    if search < 0:
-        order.reverse()
+    order = search_order(len(vector), search)
     if mode == 2 and isinstance(value, str):
-        rx = wildcard(value)
-        hit = next((i for i in order if isinstance(vector[i], str) and rx.fullmatch(vector[i])), None)
+        hit = wildcard_position(value, vector, order)
         return NA if hit is None else float(hit + 1)
     same = [i for i in order if vector[i] is not None and not isinstance(vector[i], CellError)]
     same = [i for i in same if type_rank(vector[i]) == type_rank(value)]
