@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from excel_values_helpers import same_as_excel
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from package_helpers import assert_lossless
@@ -194,8 +195,6 @@ def test_excel_corpus_lossless(corpus_dir, tmp_path):
 
 def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
     """Cells of Excel-computed workbooks come out equal to Excel's cached values where supported."""
-    import math
-
     files = sorted((corpus_dir / "excel-computed").glob("*.xlsx"))
     total = covered = 0
     mismatches = []
@@ -220,16 +219,7 @@ def test_excel_computed_values_equal_excel(corpus_dir, tmp_path):
                     continue
                 covered += 1
                 old, new = cell.value, after.sheets[name].cells[(r, c)].value
-                same = (
-                    (
-                        isinstance(old, float)
-                        and isinstance(new, float)
-                        and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
-                    )
-                    or (type(old) is type(new) and old == new)
-                    or (old in (None, "") and new in (None, ""))
-                )
-                if not same:
+                if not same_as_excel(old, new):
                     mismatches.append(f"{src.name} {where} ={cell.formula}: Excel {old!r}, gtm-xl {new!r}")
     print(f"\nexcel-computed: {covered} of {total} formula cells supported ({covered / total:.0%})")
     assert covered, "no supported formula cell at all"

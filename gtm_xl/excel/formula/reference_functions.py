@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from gtm_xl.excel.formula.book import Book
 
 
+def _one_value(v, function: str):
+    """An argument of INDEX, OFFSET or INDIRECT that must be one value: a one-cell array's value;
+    a larger array is left to Excel."""
+    if isinstance(v, np.ndarray):
+        if v.size != 1:
+            raise CellUnsupported(function)
+        v = v.reshape(-1)[0]
+    return v
+
+
 def may_be_reference(node) -> bool:
     """True for a tree that may evaluate to a reference (INDEX's reference form)."""
     kind = node[0]
@@ -100,10 +110,7 @@ def index_reference(wb: Book, arg_nodes: list, here: str):
             continue
         with wb.argument_scope("IF"):  # value parameters
             v = wb.operand(wb.ev(node, here), here) if not wb.array_mode else wb.value(wb.ev(node, here), here)
-        if isinstance(v, np.ndarray):
-            if v.size != 1:
-                raise CellUnsupported("INDEX")
-            v = v.reshape(-1)[0]
+        v = _one_value(v, "INDEX")
         if isinstance(v, CellError):
             return v
         try:
@@ -152,10 +159,7 @@ def offset(wb: Book, arg_nodes: list, here: str):
             continue
         with wb.argument_scope("OFFSET" if wb.array_mode else "IF"):  # value parameters
             v = wb.operand(wb.ev(node, here), here)
-        if isinstance(v, np.ndarray):
-            if v.size != 1:
-                raise CellUnsupported("OFFSET")
-            v = v.reshape(-1)[0]
+        v = _one_value(v, "OFFSET")
         if isinstance(v, CellError):
             return v
         if v is None and i >= 3:
@@ -187,10 +191,7 @@ def indirect(wb: Book, arg_nodes: list, here: str):
         text = wb.operand(wb.ev(arg_nodes[0], here), here) if not wb.array_mode else None
     if wb.array_mode:
         text = wb.value(wb.ev(arg_nodes[0], here), here)
-        if isinstance(text, np.ndarray):
-            if text.size != 1:
-                raise CellUnsupported("INDIRECT")
-            text = text.reshape(-1)[0]
+        text = _one_value(text, "INDIRECT")
     a1 = True
     if len(arg_nodes) == 2 and arg_nodes[1][0] != "missing":
         flag = wb.operand(wb.ev(arg_nodes[1], here), here)

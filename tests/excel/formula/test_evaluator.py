@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from excel_values_helpers import same_as_excel
 from formula_helpers import E, book, calc, scoring_matrix, spill
 
 from gtm_xl.errors import DivZeroError
@@ -170,16 +171,7 @@ def test_excel_computed_corpus(corpus_dir):
                     continue
                 covered += 1
                 old, new = cell.value, ev.values.get(key)
-                same = (
-                    (
-                        isinstance(old, float)
-                        and isinstance(new, float)
-                        and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
-                    )
-                    or (type(old) is type(new) and old == new)
-                    or (old in (None, "") and new in (None, ""))
-                )
-                if not same:
+                if not same_as_excel(old, new):
                     mismatches.append(f"{src.name} {name}!{r},{c} ={cell.formula}: Excel {old!r}, gtm-xl {new!r}")
     print(
         f"\nexcel-computed: {covered} of {total} formula cells covered ({covered / total:.0%}),"

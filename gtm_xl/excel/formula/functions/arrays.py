@@ -26,13 +26,14 @@ import numpy as np
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     as_2d,
+    blanks_as_zero,
     compare,
     num,
     scalar,
     type_rank,
-    wildcard,
 )
 from gtm_xl.excel.formula.functions.dynamic_arrays import order_key
+from gtm_xl.excel.formula.functions.lookup import search_order, wildcard_position
 from gtm_xl.excel.formula.functions.spec import Builtin
 from gtm_xl.excel.values import CellError
 
@@ -41,16 +42,6 @@ __all__ = ["FUNCTIONS"]
 NA = CellError("#N/A")
 VALUE = CellError("#VALUE!")
 CALC = CellError("#CALC!")
-
-
-def _grid(v: Any) -> np.ndarray:
-    """A 2-D object array with empty cells as 0 (what Excel's array functions return for them)."""
-    a = as_2d(v)
-    blank = np.array([x is None for x in a.reshape(-1).tolist()], dtype=bool).reshape(a.shape)
-    if blank.any():
-        a = a.copy()
-        a[blank] = 0.0
-    return a
 
 
 def _count(v: Any, default: int | None = None) -> int | None:
@@ -83,7 +74,7 @@ def _to_line(array, ignore, scan_by_column) -> np.ndarray:
 
 
 def _stack(arrays, vertical: bool) -> np.ndarray:
-    grids = [_grid(a) for a in arrays]
+    grids = [blanks_as_zero(a) for a in arrays]
     if vertical:
         width = max(g.shape[1] for g in grids)
         out = np.full((sum(g.shape[0] for g in grids), width), NA, dtype=object)
@@ -118,7 +109,7 @@ def _span(n: int, k: int | None, take: bool) -> slice:
 
 
 def _take_drop(array, rows, columns, take: bool) -> np.ndarray:
-    a = _grid(array)
+    a = blanks_as_zero(array)
     r, c = _count(rows), _count(columns)
     if take and (r == 0 or c == 0):
         raise ExcelError(CALC)
@@ -137,7 +128,7 @@ def f_drop(array, rows=None, columns=None):
 
 
 def _choose(array, picks, rows: bool) -> np.ndarray:
-    a = _grid(array)
+    a = blanks_as_zero(array)
     n = a.shape[0] if rows else a.shape[1]
     index = []
     for p in picks:
@@ -160,7 +151,7 @@ def f_choosecols(array, *columns):
 
 
 def f_wraprows(vector, wrap_count, pad_with=None):
-    a = _grid(vector)
+    a = blanks_as_zero(vector)
     if 1 not in a.shape:
         raise ExcelError(VALUE)
     k = _count(wrap_count)
@@ -175,19 +166,19 @@ def f_wraprows(vector, wrap_count, pad_with=None):
 
 
 def f_transpose(array):
-    return _grid(array).T.copy()
+    return blanks_as_zero(array).T.copy()
 
 
 def f_sortby(array, *pairs):
     """SORTBY(array, by_array1, [sort_order1], ...): rows (or columns, for row-shaped keys) ordered by
     the keys, the first key most significant; stable."""
-    a = _grid(array)
+    a = blanks_as_zero(array)
     if not pairs:
         raise ExcelError(VALUE)
     keys: list[tuple[list, int]] = []
     by_rows: bool | None = None
     for i in range(0, len(pairs), 2):
-        by = _grid(pairs[i])
+        by = blanks_as_zero(pairs[i])
         order = _count(pairs[i + 1], 1) if i + 1 < len(pairs) else 1
         if order not in (1, -1):
             raise ExcelError(VALUE)
@@ -213,12 +204,9 @@ def _xmatch_one(value, vector: list, mode: int, search: int) -> float | CellErro
         return value
     if value is None:
         value = 0.0
-    order = list(range(len(vector)))
-    if search < 0:
-        order.reverse()
+    order = search_order(len(vector), search)
     if mode == 2 and isinstance(value, str):
-        rx = wildcard(value)
-        hit = next((i for i in order if isinstance(vector[i], str) and rx.fullmatch(vector[i])), None)
+        hit = wildcard_position(value, vector, order)
         return NA if hit is None else float(hit + 1)
     same = [i for i in order if vector[i] is not None and not isinstance(vector[i], CellError)]
     same = [i for i in same if type_rank(vector[i]) == type_rank(value)]

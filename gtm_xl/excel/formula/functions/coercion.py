@@ -251,6 +251,16 @@ def as_2d(v: Any) -> np.ndarray:
     return a
 
 
+def blanks_as_zero(v: Any) -> np.ndarray:
+    """An argument as a 2-D array with empty cells as 0 (what Excel's array functions return for them)."""
+    a = as_2d(v)
+    blank = np.array([x is None for x in a.reshape(-1).tolist()], dtype=bool).reshape(a.shape)
+    if blank.any():
+        a = a.copy()
+        a[blank] = 0.0
+    return a
+
+
 def wildcard(pattern: str) -> re.Pattern:
     """A criterion's text with ``*``, ``?`` and ``~`` escapes as a case-insensitive regular expression."""
     out = []

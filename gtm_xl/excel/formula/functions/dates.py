@@ -266,8 +266,9 @@ def f_time(h, m, s):
     return (total % 86400) / 86400
 
 
-def f_datevalue(s):
-    """DATEVALUE(date_text): the serial of a date written as text (the time dropped); a number is #VALUE!."""
+def _date_text(s) -> str:
+    """The stripped text DATEVALUE and TIMEVALUE read: a non-text argument, or text that is a plain
+    number, is #VALUE!."""
     v = scalar(s)
     if not isinstance(v, str):
         raise ExcelError(VALUE)
@@ -277,6 +278,12 @@ def f_datevalue(s):
         raise ExcelError(VALUE)
     except ValueError:
         pass
+    return t
+
+
+def f_datevalue(s):
+    """DATEVALUE(date_text): the serial of a date written as text (the time dropped); a number is #VALUE!."""
+    t = _date_text(s)
     x = text_to_serial(t)
     if x < 1:
         if _parse_time(t) is not None:
@@ -287,15 +294,7 @@ def f_datevalue(s):
 
 def f_timevalue(s):
     """TIMEVALUE(time_text): the fraction of a day of a time (or date and time) written as text."""
-    v = scalar(s)
-    if not isinstance(v, str):
-        raise ExcelError(VALUE)
-    t = v.strip()
-    try:
-        text_number(t)
-        raise ExcelError(VALUE)
-    except ValueError:
-        pass
+    t = _date_text(s)
     x = text_to_serial(t)
     return x - math.floor(x)
 

@@ -130,6 +130,15 @@ def _df(v, hi: float = 1e10) -> int:
     return d
 
 
+def _x_and_df(x, df) -> tuple[float, int]:
+    """The x and degrees of freedom of T.DIST.2T and the CHISQ.DIST functions: both read first (their
+    own errors win), then x < 0 is #NUM!."""
+    v, d = num(x), _df(df)
+    if v < 0:
+        raise ExcelError(NUM)
+    return v, d
+
+
 def f_t_dist(x, df, cumulative):
     """T.DIST(x, deg_freedom, cumulative): the left-tailed t CDF or density; df (truncated) < 1 #NUM!."""
     v, d = num(x), _df(df)
@@ -139,9 +148,7 @@ def f_t_dist(x, df, cumulative):
 
 def f_t_dist_2t(x, df):
     """T.DIST.2T(x, deg_freedom): the two-tailed t probability; x < 0 or df < 1 #NUM!."""
-    v, d = num(x), _df(df)
-    if v < 0:
-        raise ExcelError(NUM)
+    v, d = _x_and_df(x, df)
     return _out(2 * _stats().t.sf(v, d))
 
 
@@ -175,18 +182,14 @@ def f_t_inv_2t(p, df):
 
 def f_chisq_dist(x, df, cumulative):
     """CHISQ.DIST(x, deg_freedom, cumulative): the chi-squared CDF or density; x < 0, df ∉ 1…10^10 #NUM!."""
-    v, d = num(x), _df(df)
-    if v < 0:
-        raise ExcelError(NUM)
+    v, d = _x_and_df(x, df)
     st = _stats()
     return _out(st.chi2.cdf(v, d) if _cum(cumulative) else st.chi2.pdf(v, d))
 
 
 def f_chisq_dist_rt(x, df):
     """CHISQ.DIST.RT(x, deg_freedom) and CHIDIST: the right-tailed chi-squared probability."""
-    v, d = num(x), _df(df)
-    if v < 0:
-        raise ExcelError(NUM)
+    v, d = _x_and_df(x, df)
     return _out(_stats().chi2.sf(v, d))
 
 

@@ -18,6 +18,7 @@ from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
     as_2d,
+    blanks_as_zero,
     num,
     scalar,
     to_bool,
@@ -144,21 +145,11 @@ def check_array_size(rows: int, cols: int) -> None:
     budget.spend(rows * cols)
 
 
-def _filled(v) -> np.ndarray:
-    """An argument as a 2-D array with blank cells as 0, as Excel's array functions return them."""
-    a = as_2d(v)
-    blank = np.array([x is None for x in a.reshape(-1).tolist()], dtype=bool).reshape(a.shape)
-    if blank.any():
-        a = a.copy()
-        a[blank] = 0.0
-    return a
-
-
 def f_wrapcols(vector, wrap_count, pad_with=None):
     """WRAPCOLS(vector, wrap_count, [pad_with]): a row or column of values wrapped into columns of
     wrap_count values; the last column padded with pad_with (#N/A by default). #VALUE! when vector
     is not one row or column, #NUM! when wrap_count is below 1 (Microsoft's WRAPCOLS page)."""
-    a = _filled(vector)
+    a = blanks_as_zero(vector)
     if 1 not in a.shape:
         raise ExcelError(VALUE)
     k = int(math.trunc(num(wrap_count)))
@@ -177,7 +168,7 @@ def f_expand(array, rows=None, columns=None, pad_with=None):
     """EXPAND(array, [rows], [columns], [pad_with]): the array grown to rows × columns (an omitted
     or blank size keeps the array's), new cells pad_with (#N/A by default); #VALUE! for a size
     smaller than the array's (Microsoft's EXPAND page)."""
-    a = _filled(array)
+    a = blanks_as_zero(array)
     n = a.shape[0] if rows is None else int(math.trunc(num(rows)))
     m = a.shape[1] if columns is None else int(math.trunc(num(columns)))
     if n < a.shape[0] or m < a.shape[1]:

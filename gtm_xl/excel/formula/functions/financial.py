@@ -102,23 +102,26 @@ def _ipmt(r: float, per: float, n: float, pv: float, fv: float, t: float) -> flo
     return i * r
 
 
-def f_ipmt(rate, per, nper, pv, fv=None, typ=None):
-    """IPMT(rate, per, nper, pv, [fv], [type]): the interest in payment ``per``; per outside 1…nper #NUM!."""
+def _payment_period(rate, per, nper, name: str) -> tuple[float, float, float]:
+    """IPMT's and PPMT's rate, period and number of periods: a period outside 1…nper is #NUM!,
+    a fractional one left to Excel."""
     r, k, n = num(rate), num(per), num(nper)
     if k < 1 or k > n:
         raise ExcelError(NUM)
     if k != math.trunc(k):
-        raise Unsupported("IPMT of a fractional period")
+        raise Unsupported(f"{name} of a fractional period")
+    return r, k, n
+
+
+def f_ipmt(rate, per, nper, pv, fv=None, typ=None):
+    """IPMT(rate, per, nper, pv, [fv], [type]): the interest in payment ``per``; per outside 1…nper #NUM!."""
+    r, k, n = _payment_period(rate, per, nper, "IPMT")
     return check(_ipmt(r, k, n, num(pv), _opt(fv), _type(typ)))
 
 
 def f_ppmt(rate, per, nper, pv, fv=None, typ=None):
     """PPMT(rate, per, nper, pv, [fv], [type]): the principal in payment ``per`` (PMT − IPMT)."""
-    r, k, n = num(rate), num(per), num(nper)
-    if k < 1 or k > n:
-        raise ExcelError(NUM)
-    if k != math.trunc(k):
-        raise Unsupported("PPMT of a fractional period")
+    r, k, n = _payment_period(rate, per, nper, "PPMT")
     f, t, p = _opt(fv), _type(typ), num(pv)
     return check(pmt_(r, n, p, f, t) - _ipmt(r, k, n, p, f, t))
 

@@ -276,6 +276,22 @@ def f_xlookup(value, lookup, result, if_not_found=None, match_mode=0.0, search_m
     return res[pos : pos + 1, :] if vertical else res[:, pos : pos + 1]
 
 
+def search_order(n: int, search: int) -> list[int]:
+    """The positions XLOOKUP's and XMATCH's linear search visits: first to last, or last to first
+    for a negative search mode."""
+    order = list(range(n))
+    if search < 0:
+        order.reverse()
+    return order
+
+
+def wildcard_position(pattern: str, vector: list, order: list[int]) -> int | None:
+    """The first position, in ``order``, of a text in ``vector`` that ``pattern`` (``*``, ``?``, ``~``)
+    matches whole; None when there is none (the wildcard match mode of XLOOKUP and XMATCH)."""
+    rx = wildcard(pattern)
+    return next((i for i in order if isinstance(vector[i], str) and rx.fullmatch(vector[i])), None)
+
+
 def xlookup_position(value, lookup, result_shape, match_mode=0.0, search_mode=1.0):
     """(0-based position of XLOOKUP's match or None, whether lookup is a column): the search of
     :func:`f_xlookup`, shared with its reference form (the evaluator's ``xlookup_reference``)."""
@@ -295,12 +311,9 @@ def xlookup_position(value, lookup, result_shape, match_mode=0.0, search_mode=1.
             raise Unsupported("XLOOKUP wildcards with a binary search")
         pos = _xlookup_binary(0.0 if value is None else value, vec, mm, sm == -2)
     else:
-        order = list(range(len(vec)))
-        if sm < 0:
-            order.reverse()
+        order = search_order(len(vec), sm)
         if mm == 2 and isinstance(value, str):
-            rx = wildcard(value)
-            pos = next((i for i in order if isinstance(vec[i], str) and rx.fullmatch(vec[i])), None)
+            pos = wildcard_position(value, vec, order)
         else:
             sought = 0.0 if value is None else value
             for i in order:

@@ -59,6 +59,8 @@ _MONTHS = [
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _LITERAL_CHARS = set("$-+/():!^&'~{}<>=| ") | set("£¥€¢")
 _COLOURS = {"black", "blue", "cyan", "green", "magenta", "red", "white", "yellow"}
+#: The placeholders and marks that are a token of one character each: character → token kind.
+_ONE_CHAR_TOKENS = {"0": "digit", "#": "digit", "?": "digit", ".": "point", ",": "comma", "%": "pct", "@": "at"}
 
 
 # --------------------------------------------------------------------------------------- tokens
@@ -114,20 +116,8 @@ def _tokenize(section: str) -> list[tuple[str, str]]:
             else:
                 raise Unsupported(f"number format: [{body}]")
             i = j + 1
-        elif c in "0#?":
-            out.append(("digit", c))
-            i += 1
-        elif c == ".":
-            out.append(("point", c))
-            i += 1
-        elif c == ",":
-            out.append(("comma", c))
-            i += 1
-        elif c == "%":
-            out.append(("pct", c))
-            i += 1
-        elif c == "@":
-            out.append(("at", c))
+        elif c in _ONE_CHAR_TOKENS:
+            out.append((_ONE_CHAR_TOKENS[c], c))
             i += 1
         elif c in "eE" and i + 1 < n and section[i + 1] in "+-":
             out.append(("exp", section[i + 1]))

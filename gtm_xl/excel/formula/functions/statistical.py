@@ -48,24 +48,39 @@ def plain_sum(vals) -> float:
     return total
 
 
-def f_average(*args):
-    """AVERAGE(number1, …): the mean of the numbers (as SUM counts them); #DIV/0! when there are none."""
-    vals = values_of(args)
+def _mean(vals: list[float]) -> float:
+    """The mean AVERAGE and AVERAGEA give: the plain sum over the count; none #DIV/0!."""
     if not vals:
         raise ExcelError(DIV0)
     return check(plain_sum(vals) / len(vals))
 
 
+def _largest(vals: list[float]) -> float:
+    """MAX's answer, and MAXA's and MAXIFS's: the largest value, 0 when there is none."""
+    return max(vals) if vals else 0.0
+
+
+def _smallest(vals: list[float]) -> float:
+    """MIN's answer, and MINA's and MINIFS's: the smallest value, 0 when there is none."""
+    return min(vals) if vals else 0.0
+
+
+def f_average(*args):
+    """AVERAGE(number1, …): the mean of the numbers (as SUM counts them); #DIV/0! when there are none."""
+    vals = values_of(args)
+    return _mean(vals)
+
+
 def f_min(*args):
     """MIN(number1, …): the smallest number; 0 when there are none."""
     vals = values_of(args)
-    return min(vals) if vals else 0.0
+    return _smallest(vals)
 
 
 def f_max(*args):
     """MAX(number1, …): the largest number; 0 when there are none."""
     vals = values_of(args)
-    return max(vals) if vals else 0.0
+    return _largest(vals)
 
 
 def f_count(*args):
@@ -187,21 +202,19 @@ def values_a(args) -> list[float]:
 def f_averagea(*args):
     """AVERAGEA(value1, …): the mean, text in ranges counting 0 and logicals 1/0; none #DIV/0!."""
     vals = values_a(args)
-    if not vals:
-        raise ExcelError(DIV0)
-    return check(plain_sum(vals) / len(vals))
+    return _mean(vals)
 
 
 def f_maxa(*args):
     """MAXA(value1, …): the largest value, text in ranges counting 0 and logicals 1/0; none 0."""
     vals = values_a(args)
-    return max(vals) if vals else 0.0
+    return _largest(vals)
 
 
 def f_mina(*args):
     """MINA(value1, …): the smallest value, text in ranges counting 0 and logicals 1/0; none 0."""
     vals = values_a(args)
-    return min(vals) if vals else 0.0
+    return _smallest(vals)
 
 
 def f_median(*args):
@@ -787,13 +800,13 @@ def f_maxifs(target, *pairs):
     """MAXIFS(max_range, criteria_range1, criteria1, …): the largest number where every criterion holds;
     none 0; ranges of different shapes #VALUE!."""
     vals = _ifs_numbers(target, pairs)
-    return max(vals) if vals else 0.0
+    return _largest(vals)
 
 
 def f_minifs(target, *pairs):
     """MINIFS(min_range, criteria_range1, criteria1, …): the smallest number where every criterion holds; none 0."""
     vals = _ifs_numbers(target, pairs)
-    return min(vals) if vals else 0.0
+    return _smallest(vals)
 
 
 def f_trimmean(arr, percent):
