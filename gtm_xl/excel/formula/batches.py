@@ -1,6 +1,7 @@
 """Vectorised batches: a run of a column's rows holding one formula in R1C1 form is evaluated in
 one numpy pass (:func:`evaluate_batch`); any case it does not take (text, an error value, blanks
-in MIN/MAX, a moving block of rows) falls back to the cell-by-cell path.
+in MIN/MAX, a moving block of rows) falls back to the cell-by-cell path. A running total
+(``SUM($B$2:B2)`` filled down) is added up once down the column (:meth:`_Batch.running_sum`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from gtm_xl.excel.formula.book import Book, CellUnsupported
+from gtm_xl.excel.formula.functions import budget
 from gtm_xl.excel.formula.functions.coercion import (
     ExcelError,
     Unsupported,
@@ -20,10 +22,14 @@ from gtm_xl.excel.formula.functions.coercion import (
 )
 from gtm_xl.excel.formula.functions.mathtrig import round_vector
 from gtm_xl.excel.formula.operators import from_python
-from gtm_xl.excel.formula.parser import Ref, moves_down
+from gtm_xl.excel.formula.parser import MAX_ROWS, Ref, moves_down
 from gtm_xl.excel.values import CellError, CodedError
 
 MIN_BATCH = 4
+
+_TINY_EXP = 1074  # 2**-1074: the smallest double, every double is a whole number of it
+_TINY_DEN = 1 << _TINY_EXP
+_HUGE = 2.0**1000  # numbers below it: no sum of a sheet's column overflows a double
 
 
 def column_runs(by_col: dict[tuple[str, int, int], list[int]]) -> list[list[tuple[str, int, int]]]:
@@ -95,6 +101,8 @@ class _Batch:
             return self.shared(node)
         kind = node[0]
         if kind == "ref":
+            if node[2][0] != node[2][2]:
+                raise _NoBatch  # one row end fixed, the other moving: a range that grows, not one row per cell
             return self.gather(node[1])
         if kind == "neg":
             return -_floats(self.ev(node[1]), self.n)
@@ -191,6 +199,8 @@ class _Batch:
             if prod is None or prod.shape[0] != n:  # None: no argument (ruled out above)
                 raise _NoBatch
             return prod.sum(axis=1)
+        if name == "SUM" and len(args) == 1 and args[0][0] == "ref" and args[0][2][0] and not args[0][2][2]:
+            return self.running_sum(args[0][1])
         if name in ("SUM", "AVERAGE", "MIN", "MAX") and len(args) == 1:
             v = self.ev(args[0])
             if not (isinstance(v, np.ndarray) and v.ndim == 2):
@@ -204,6 +214,57 @@ class _Batch:
             x = np.broadcast_to(_floats(self.ev(args[0]), n), (n,))
             return np.abs(x) if name == "ABS" else np.floor(x)
         raise _NoBatch
+
+    def running_sum(self, ref: Ref) -> np.ndarray:
+        """SUM($B$2:B2) filled down (a running total): the range's start row fixed, its end row
+        moving with the cell, one column. Cell i is SUM over rows ref.r1 .. ref.r2 + i, computed
+        from one running sum instead of N ranges read and added again (quadratic).
+
+        Every cell is what the cell-by-cell SUM gives: the numbers are added exactly (as integers
+        in units of 2**-1074, the smallest double, so every double is a whole number of them) and
+        each cell's total is rounded once to the nearest double, ties to even (Python's int / int
+        is correctly rounded), which is what ``math.fsum`` returns; text, booleans and blanks are
+        skipped, the first error in the range is the result of every cell from its row on, and the
+        cells each read count against the work budget as the reads one by one would."""
+        wb, n = self.wb, self.n
+        if ref.c1 != ref.c2 or ref.r1 > ref.r2 or wb.sheets_between(ref) is not None:
+            raise _NoBatch
+        sheet = wb.sheet_of(ref.sheet, self.sheet)  # ExcelError (#REF!): cell by cell
+        last = ref.r2 + n - 1
+        col = ref.c1
+        if last > wb.bounds[sheet][0] or last >= MAX_ROWS or (sheet == self.sheet and col == self.c0):
+            raise _NoBatch  # a range past the used area, or over the batch's own column
+        height = ref.r2 - ref.r1 + 1
+        units = n * height + n * (n - 1) // 2  # the cells read by the N ranges
+        if wb.blocks is not None:  # a range already read is not read (nor counted) again
+            for k in wb.blocks.get(sheet, {}):
+                if k[0] == ref.r1 and k[1] == k[3] == col and ref.r2 <= k[2] <= last:
+                    units -= k[2] - k[0] + 1
+        get = wb.values[sheet].get
+        out = np.empty(n, dtype=object)
+        total = 0  # the exact sum so far, in units of 2**-1074
+        error = None
+        for r in range(ref.r1, last + 1):
+            v = get((r, col))
+            if error is None:
+                if isinstance(v, CellError):
+                    error = v
+                elif type(v) is float or (
+                    isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+                ):
+                    try:
+                        x = float(v)
+                    except OverflowError:
+                        raise _NoBatch from None
+                    if not abs(x) < _HUGE:  # also inf, nan: fsum's overflow and #NUM! are told cell by cell
+                        raise _NoBatch
+                    num, den = x.as_integer_ratio()
+                    total += num << (_TINY_EXP + 1 - den.bit_length())
+            if r >= ref.r2:
+                out[r - ref.r2] = error if error is not None else total / _TINY_DEN
+        if not budget.spend_reads(units):
+            raise _NoBatch  # the budget runs out within the column: cell by cell says where
+        return out
 
     def rank(self, args):
         """RANK(x, fixed range[, order]) for N cells: the range's numbers sorted once."""

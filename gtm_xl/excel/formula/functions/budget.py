@@ -68,6 +68,19 @@ def spend(units: int) -> None:
         raise BudgetExceeded(f"the workbook's work budget ({b.total:,}) is used up")
 
 
+def spend_reads(units: int) -> bool:
+    """Count ``units`` spread over many range reads (each under :data:`MAX_ONE_ARRAY`) at once, as
+    those reads made one by one would: False, spending nothing, when they would use the budget up
+    (the caller then makes them one by one, so the cell that passes it is the one reported)."""
+    b = _CURRENT.get()
+    if b is None:
+        return True
+    if b.left < units:
+        return False
+    b.left -= units
+    return True
+
+
 def exhausted() -> bool:
     """True once the current budget is used up."""
     b = _CURRENT.get()
