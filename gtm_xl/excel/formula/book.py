@@ -604,6 +604,8 @@ class Book:
             return self._reference_result(name, result)
         except ExcelError as e:
             return e.error
+        except OverflowError:  # a result beyond ±1.8E+308 (SUM(1E308,1E308)): Excel's #NUM!
+            return CellError("#NUM!")
         except budget.BudgetExceeded:
             raise CellUnsupported("(work budget used up)") from None
         except Unsupported:

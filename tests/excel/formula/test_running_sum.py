@@ -110,3 +110,11 @@ def test_large_numbers_fall_back(spy):
     column = [1.0, 1e305, 1e305, -1e305, 2.0, 0.1] * 4  # beyond 2**1000: cell by cell
     _same(_running_total(column))
     assert spy == []
+
+
+def test_a_sum_that_overflows_is_num_not_a_crash():
+    """SUM(1E308,1E308) overflows a double: Excel shows #NUM!, and the file is evaluated on."""
+    from formula_helpers import E, calc
+
+    assert calc("SUM(A1:A2)", {"A1": 1e308, "A2": 1e308}) == E("#NUM!")
+    assert calc("SUM(1E308,1E308)+1", {}) == E("#NUM!")
