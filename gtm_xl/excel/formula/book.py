@@ -19,7 +19,6 @@ from gtm_xl.excel.formula.functions.coercion import (
     Unsupported,
     as_2d,
     to_number,
-    to_text,
 )
 from gtm_xl.excel.formula.functions.context import DATE_SYSTEM_FUNCTIONS, set_array_formula
 from gtm_xl.excel.formula.functions.lambdas import OMITTED, Closure
@@ -47,23 +46,6 @@ def lambda_names(book: WorkbookCells) -> frozenset[str]:
     """The workbook-level defined names whose formula is a LAMBDA (the functions the workbook
     defines itself), upper case."""
     return frozenset(k for k, text in book.names.items() if "!" not in k and _LAMBDA_TEXT.match(text or ""))
-
-
-def _rept_within_cell_limit(fn):
-    """REPT checked before the text is built: #VALUE! when it would pass 32,767 characters
-    (Microsoft's REPT page), so REPT("x",1E9) allocates nothing."""
-
-    def rept(text=None, times=None, *rest):
-        try:
-            n = to_number(times)
-            length = len(to_text(text))
-        except ExcelError:
-            return fn(text, times, *rest)  # the function tells its own error
-        if n > 0 and length * n > MAX_TEXT:
-            raise ExcelError(text_too_long(int(length * n)))
-        return fn(text, times, *rest)
-
-    return rept
 
 
 class CellUnsupported(Exception):
@@ -590,7 +572,7 @@ class Book:
                 if isinstance(v, CellError) and not builtin.errors_ok and not lifted:
                     return v
                 args.append(v)
-            fn = _rept_within_cell_limit(builtin.fn) if name == "REPT" else builtin.fn
+            fn = builtin.fn
             if lifted:
                 if any(isinstance(a, np.ndarray) for a in args):
                     return elementwise(fn, args, builtin.errors_ok)  # a scalar error fills the array's shape

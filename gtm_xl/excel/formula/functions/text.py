@@ -27,7 +27,7 @@ from gtm_xl.excel.formula.functions.coercion import (
 )
 from gtm_xl.excel.formula.functions.mathtrig import excel_round
 from gtm_xl.excel.formula.functions.spec import Builtin, builtin
-from gtm_xl.excel.values import CellError
+from gtm_xl.excel.values import MAX_TEXT, CellError, text_too_long
 
 
 def txt(v) -> str:
@@ -110,11 +110,15 @@ def f_exact(a, b):
 
 
 def f_rept(s, n):
-    """REPT(text, times): the text repeated."""
+    """REPT(text, times): the text repeated; #VALUE! when the result would pass a cell's 32,767
+    characters, checked before it is built (REPT("x",1E9) allocates nothing)."""
     k = int(num(n))
     if k < 0:
         raise ExcelError(VALUE)
-    return txt(s) * k
+    t = txt(s)
+    if len(t) * k > MAX_TEXT:
+        raise ExcelError(text_too_long(len(t) * k))
+    return t * k
 
 
 def f_value(s):
