@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gtm_xl import __version__
+from gtm_xl.excel.atomic import output_problem
 from gtm_xl.workflows.guard import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_SECONDS, Limits
 
 Handler = Callable[[argparse.Namespace], int]
@@ -72,21 +73,6 @@ def _error(command: str, message: str, code: int = 1) -> int:
 def _usage_error(command: str, message: str) -> int:
     """As :func:`_error`, exit code 2: the command was given something it cannot use."""
     return _error(command, message, 2)
-
-
-def _output_problem(target: str, inputs, *, what: str, make_dirs: bool = False) -> str | None:
-    """Why ``target`` cannot be written (not writable, a folder, read-only, open, or one of the
-    ``inputs``), in one line; None when it can. Checked before the first write of a command."""
-    from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
-
-    for item in inputs:
-        if Path(target).exists() and same_file(target, item):
-            return f"{what} {target} is the input {item}: refused, it would be overwritten"
-    try:
-        check_target(target, make_dirs=make_dirs)
-    except TargetRefused as exc:
-        return f"{what} {exc}"
-    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -280,7 +266,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
             return _usage_error(name, f"--out {out}: folder {existing} is not writable")
     inputs = collect_inputs(args.paths, exclude=args.out)
     if args.report:
-        problem = _output_problem(args.report, [*inputs, *args.paths], what="--report")
+        problem = output_problem(args.report, [*inputs, *args.paths], what="--report")
         if problem:
             return _usage_error(name, problem)
     bar = None
@@ -338,7 +324,7 @@ def _run_against_excel(args: argparse.Namespace) -> int:
     if not inputs:
         return _usage_error("check", "no .xlsx/.xlsm files found")
     if args.report:
-        problem = _output_problem(args.report, [*inputs, *args.paths], what="--report")
+        problem = output_problem(args.report, [*inputs, *args.paths], what="--report")
         if problem:
             return _usage_error("check", problem)
     results = compare_many(inputs, excel_functions())
@@ -581,7 +567,7 @@ def _run_rollup(args: argparse.Namespace) -> int:
         else:
             files.append(p)
     if args.report:
-        problem = _output_problem(
+        problem = output_problem(
             args.report, [*files, *(x for x in (args.manifest, args.template) if x)], what="--report"
         )
         if problem:

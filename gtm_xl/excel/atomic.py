@@ -80,6 +80,22 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def output_problem(
+    target: str | os.PathLike, inputs: Iterable[str | os.PathLike], *, what: str, make_dirs: bool = False
+) -> str | None:
+    """Why ``target`` cannot be written — one of the ``inputs`` (it would be overwritten), or refused by
+    :func:`check_target` (a folder, read-only, open, locked, an unwritable folder) — in one line that
+    starts with ``what`` (the option naming it); None when it can. Run before a command's first write."""
+    for item in inputs:
+        if Path(target).exists() and Path(item).exists() and same_file(target, item):
+            return f"{what} {target} is the input {item}: refused, it would be overwritten"
+    try:
+        check_target(target, make_dirs=make_dirs)
+    except TargetRefused as exc:
+        return f"{what} {exc}"
+    return None
+
+
 def _lock_files(target: Path) -> Iterable[tuple[Path, str]]:
     name, stem = target.name, len(target.stem)
     # Excel's owner file: ~$ + the name, its first character dropped for a 7-character stem and

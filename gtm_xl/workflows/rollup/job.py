@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtm_xl.excel.atomic import TargetRefused, check_target, same_file
+from gtm_xl.excel.atomic import output_problem
 from gtm_xl.workflows.distribute import read_manifest
 from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.rollup.aggregate import (
@@ -258,13 +258,9 @@ def check_outputs(
     a usable database (:func:`check_db`). Run before the first write, so a bad path never leaves a
     half-done roll-up behind."""
     inputs = [*files, *others]
-    for item in inputs:
-        if Path(out).exists() and Path(item).exists() and same_file(out, item):
-            raise ValueError(f"--out {out} is the input {item}: refused, it would be overwritten")
-    try:
-        check_target(out, make_dirs=True)
-    except TargetRefused as exc:
-        raise ValueError(f"--out {exc}") from None
+    problem = output_problem(out, inputs, what="--out", make_dirs=True)
+    if problem:
+        raise ValueError(problem)
     if csv_dir is not None:
         folder = Path(csv_dir)
         if folder.exists() and not folder.is_dir():
@@ -297,13 +293,9 @@ def check_db(value: str, inputs: Sequence[str | Path] = ()) -> None:
         if database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in str(url):
             raise ValueError(f"--db {shown} is an in-memory database: nothing would be kept; give a file")
         path = Path(database)
-        for item in inputs:
-            if path.exists() and Path(item).exists() and same_file(path, item):
-                raise ValueError(f"--db {path} is the input {item}: refused, it would be overwritten")
-        try:
-            check_target(path)
-        except TargetRefused as exc:
-            raise ValueError(f"--db {exc}") from None
+        problem = output_problem(path, inputs, what="--db")
+        if problem:
+            raise ValueError(problem)
         if path.is_file() and path.stat().st_size and not _head(path).startswith(b"SQLite format 3"):
             raise ValueError(f"--db {path} exists and is not an SQLite database: refused, it would be overwritten")
         return
