@@ -30,6 +30,7 @@ from typing import Any
 from gtm_xl.excel.formula import evaluate_workbook
 from gtm_xl.excel.ooxml.cells import column_letter
 from gtm_xl.excel.ooxml.package import Package, PackageError
+from gtm_xl.workflows.refresh import stored_value
 
 #: relative tolerance for numbers: Excel stores 15-17 significant digits and the order of
 #: floating-point operations may differ in the last bits
@@ -87,17 +88,6 @@ def same_value(excel: Any, ours: Any) -> bool:
     return type(excel) is type(ours) and excel == ours
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars and ints → the reader's value types (float, bool, str, CellError, None)."""
-    if value is None or isinstance(value, (str, bool, float)):
-        return value
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 def _reason(unsupported: str) -> str:
     """The engine names a function it does not compute exactly in that use, or gives "(a reason)"."""
     return unsupported.strip("()") if unsupported.startswith("(") else f"{unsupported}: a use not computed exactly"
@@ -132,7 +122,7 @@ def compare_with_excel(path: str | Path, functions: Mapping[str, Any] | None = N
             if key not in evaluation.values:
                 result.not_computed[f"{sheet_name}!{column_letter(col)}{row}"] = "not evaluated"
                 continue
-            ours = _plain(evaluation.values[key])
+            ours = stored_value(evaluation.values[key])
             if same_value(cell.value, ours):
                 result.agree += 1
             else:

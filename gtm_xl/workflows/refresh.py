@@ -34,7 +34,15 @@ from gtm_xl.workflows import guard
 from gtm_xl.workflows.guard import Limits, map_limited
 from gtm_xl.workflows.template_info.validation import validation_failures
 
-__all__ = ["FileReport", "collect_inputs", "scan_inputs", "refresh_file", "refresh_files", "validation_failures"]
+__all__ = [
+    "FileReport",
+    "stored_value",
+    "collect_inputs",
+    "scan_inputs",
+    "refresh_file",
+    "refresh_files",
+    "validation_failures",
+]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -73,8 +81,9 @@ def _where(sheet: str, row: int, col: int) -> str:
     return f"{quoted}!{to_a1(row, col)}"
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars → Python (np.bool_ is not a bool); ints → float as Excel stores them."""
+def stored_value(value: Any) -> Any:
+    """A computed value as the file stores it: numpy scalars → Python (np.bool_ is not a bool), ints →
+    float as Excel stores them; text, booleans, None and error values as they are."""
     if type(value).__module__ == "numpy":
         value = value.item()
     if isinstance(value, int) and not isinstance(value, bool):
@@ -176,7 +185,7 @@ def _refresh(path: Path, output: Path, check_only: bool, functions, report: File
         values_of = {name: sheet.value for name, sheet in book.sheets.items()}
         for key, value in evaluation.values.items():
             if type(value) not in plain_types:
-                value = _plain(value)
+                value = stored_value(value)
             if type(value) is str and len(value) > MAX_TEXT:  # Excel: #VALUE!, a file that still opens
                 value = text_too_long(len(value))
             new_values[key] = value
