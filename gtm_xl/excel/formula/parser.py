@@ -319,85 +319,99 @@ class _Parser:
                 raise FormulaSyntaxError("expected ',' or ')' in the arguments of a LAMBDA call")
 
     def atom(self):
+        """One operand: a reference, name or literal; a function call; a parenthesised expression; an
+        array constant."""
         tok = self.take()
         if tok.type == Token.OPERAND:
-            if tok.subtype == Token.RANGE:
-                if tok.value.upper().endswith("#REF!"):  # #REF!, 'Sheet'!#REF!: a deleted reference
-                    return ("err", CellError("#REF!"))
-                try:
-                    ref = _parse_ref(tok.value)
-                except OutsideSheet:
-                    return OUTSIDE_SHEET
-                if ref is not None:
-                    return ("ref", ref, _absolute_parts(tok.value))
-                if "[" in tok.value:
-                    from gtm_xl.excel.formula.structured import is_structured, parse_structured
-
-                    if is_structured(tok.value):
-                        return ("sref", parse_structured(tok.value))
-                sheet, name = split_sheet(tok.value)
-                return ("name", name.upper(), sheet)
-            return ("lit", _literal(tok))
+            return self._operand(tok)
         if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
-            name = _strip_fn(tok.value[:-1])
-            args: list[Any] = []
-            nxt = self.peek()
-            if nxt is not None and nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE:
-                self.i += 1
-                return _binder(name, args)
-            while True:
-                nxt = self.peek()
-                if nxt is not None and (
-                    (nxt.type == Token.SEP and nxt.subtype == Token.ARG)
-                    or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
-                ):
-                    args.append(("missing",))
-                else:
-                    outer, self.in_parentheses = self.in_parentheses, False
-                    args.append(self.expr())
-                    self.in_parentheses = outer
-                sep = self.take()
-                if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
-                    return _binder(name, args)
-                if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
-                    raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
+            return self._function_call(tok)
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
-            outer, self.in_parentheses = self.in_parentheses, True
-            node = self.expr()
-            self.in_parentheses = outer
-            close = self.take()
-            if close.type != Token.PAREN:
-                raise FormulaSyntaxError("expected ')'")
-            return node
+            return self._parenthesised()
         if tok.type == Token.ARRAY and tok.subtype == Token.OPEN:
-            rows, row = [], []
-            while True:
-                t = self.take()
-                if t.type == Token.OPERAND:
-                    row.append(_literal(t))
-                elif t.type == Token.OP_PRE and t.value == "-":
-                    row.append(-_literal(self.take()))
-                elif t.type == Token.SEP and t.subtype == Token.ARG:
-                    continue
-                elif t.type == Token.SEP and t.subtype == Token.ROW:
-                    rows.append(row)
-                    row = []
-                elif t.type == Token.ARRAY and t.subtype == Token.CLOSE:
-                    rows.append(row)
-                    break
-                elif t.type == Token.ARRAY and t.subtype == Token.OPEN:
-                    continue
-                else:
-                    raise FormulaSyntaxError(f"unexpected {t.value!r} in an array constant")
-            width = len(rows[0])
-            if any(len(r) != width for r in rows):
-                raise FormulaSyntaxError("array constant rows of different lengths")
-            arr = np.empty((len(rows), width), dtype=object)
-            for i, r in enumerate(rows):
-                for j, v in enumerate(r):
-                    arr[i, j] = v
-            return ("arr", arr)
+            return self._array_constant()
         raise FormulaSyntaxError(f"unexpected {tok.value!r}")
+
+    def _operand(self, tok):
+        if tok.subtype == Token.RANGE:
+            if tok.value.upper().endswith("#REF!"):  # #REF!, 'Sheet'!#REF!: a deleted reference
+                return ("err", CellError("#REF!"))
+            try:
+                ref = _parse_ref(tok.value)
+            except OutsideSheet:
+                return OUTSIDE_SHEET
+            if ref is not None:
+                return ("ref", ref, _absolute_parts(tok.value))
+            if "[" in tok.value:
+                from gtm_xl.excel.formula.structured import is_structured, parse_structured
+
+                if is_structured(tok.value):
+                    return ("sref", parse_structured(tok.value))
+            sheet, name = split_sheet(tok.value)
+            return ("name", name.upper(), sheet)
+        return ("lit", _literal(tok))
+
+    def _function_call(self, tok):
+        name = _strip_fn(tok.value[:-1])
+        args: list[Any] = []
+        nxt = self.peek()
+        if nxt is not None and nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE:
+            self.i += 1
+            return _binder(name, args)
+        while True:
+            nxt = self.peek()
+            if nxt is not None and (
+                (nxt.type == Token.SEP and nxt.subtype == Token.ARG)
+                or (nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
+            ):
+                args.append(("missing",))
+            else:
+                outer, self.in_parentheses = self.in_parentheses, False
+                args.append(self.expr())
+                self.in_parentheses = outer
+            sep = self.take()
+            if sep.type == Token.FUNC and sep.subtype == Token.CLOSE:
+                return _binder(name, args)
+            if not (sep.type == Token.SEP and sep.subtype == Token.ARG):
+                raise FormulaSyntaxError(f"expected ',' or ')' after an argument of {name}")
+
+    def _parenthesised(self):
+        outer, self.in_parentheses = self.in_parentheses, True
+        node = self.expr()
+        self.in_parentheses = outer
+        close = self.take()
+        if close.type != Token.PAREN:
+            raise FormulaSyntaxError("expected ')'")
+        return node
+
+    def _array_constant(self):
+        rows, row = [], []
+        while True:
+            t = self.take()
+            if t.type == Token.OPERAND:
+                row.append(_literal(t))
+            elif t.type == Token.OP_PRE and t.value == "-":
+                row.append(-_literal(self.take()))
+            elif t.type == Token.SEP and t.subtype == Token.ARG:
+                continue
+            elif t.type == Token.SEP and t.subtype == Token.ROW:
+                rows.append(row)
+                row = []
+            elif t.type == Token.ARRAY and t.subtype == Token.CLOSE:
+                rows.append(row)
+                break
+            elif t.type == Token.ARRAY and t.subtype == Token.OPEN:
+                continue
+            else:
+                raise FormulaSyntaxError(f"unexpected {t.value!r} in an array constant")
+        width = len(rows[0])
+        if any(len(r) != width for r in rows):
+            raise FormulaSyntaxError("array constant rows of different lengths")
+        arr = np.empty((len(rows), width), dtype=object)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                arr[i, j] = v
+        return ("arr", arr)
 
 
 #: A reference past the sheet: the cell is reported unsupported (a name no function table holds).
